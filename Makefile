@@ -1,0 +1,62 @@
+# The two commands of the README. Each installs what it needs first.
+SHELL := /bin/bash
+VENV  := .venv/bin
+DEMO  := demo-out
+export SOHOA_HOME ?= $(CURDIR)/sohoa-data
+
+.PHONY: setup demo test test-fast services services-env workers clean
+
+setup:
+	@scripts/bootstrap.sh
+
+# The demo signs PAdES B-LTA with the local test PKI (root, intermediate, signer,
+# TSA, OCSP, CRLs; pipeline/sign/testpki.py), served on 127.0.0.1 for the run
+# and stopped at the end. Unless SOHOA_HOME is set, it starts from a fresh data
+# directory under $(DEMO), so every document is signed anew.
+DEMO_HOME := $(if $(filter environment command,$(firstword $(origin SOHOA_HOME))),$(SOHOA_HOME),$(CURDIR)/$(DEMO)/sohoa-data)
+
+demo: setup
+	@rm -rf $(DEMO)
+	@export SOHOA_HOME=$(DEMO_HOME); \
+	  $(VENV)/sohoa pki init --port $${SOHOA_PKI_PORT:-9771} && $(VENV)/sohoa pki serve --background || exit 1; \
+	  trap '$(VENV)/sohoa pki stop >/dev/null' EXIT; \
+	  set -a; eval "$$($(VENV)/sohoa pki env --level B-LTA)"; set +a; \
+	  set -e; \
+	  $(VENV)/sohoa sample $(DEMO) --docs 20 --seed 7; \
+	  $(VENV)/sohoa registry import $(DEMO)/registry.jsonl; \
+	  $(VENV)/sohoa process $(DEMO)/batch --report $(DEMO)/report.json; \
+	  id=$$($(VENV)/python -c "import json;d=[x for x in json.load(open('$(DEMO)/report.json'))['documents'] if x.get('object')];print(d[0]['document_id'])"); \
+	  $(VENV)/sohoa fetch $$id -o $(DEMO)/$$id.pdf; \
+	  $(VENV)/sohoa verify $(DEMO)/$$id.pdf; \
+	  echo "--- poppler pdfsig (it trusts no test root and cannot check document timestamps):"; \
+	  pdfsig $(DEMO)/$$id.pdf | grep -E "Signature #|Field Name|Signature Type|Signature Validation|Certificate Validation"; \
+	  $(VENV)/sohoa retention renew-timestamps --dry-run
+
+test: setup
+	@scripts/services.sh postgresql redis rabbitmq
+	$(VENV)/python -m pytest -q
+
+test-fast: setup
+	@scripts/services.sh postgresql redis rabbitmq
+	$(VENV)/python -m pytest -q -m "not slow"
+
+# Production-like stack on this machine: PostgreSQL, Redis, RabbitMQ and an S3
+# server with object lock (Ceph RGW), then N workers. `make services-env`
+# prints the environment to use (eval it), README "Production" explains.
+services: setup
+	@scripts/services.sh postgresql redis rabbitmq
+	@scripts/s3-test-server.sh start >/dev/null
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='sohoa'" | grep -q 1 || \
+	  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE sohoa"
+	@echo "services up; environment: eval \"\$$(make -s services-env)\""
+
+services-env:
+	@scripts/s3-test-server.sh env
+	@echo SOHOA_DB_URL=postgresql+psycopg://postgres@127.0.0.1:5432/sohoa
+	@echo SOHOA_BROKER_URL=redis://127.0.0.1:6379/0
+
+workers: setup
+	@scripts/workers.sh start $${N:-2}
+
+clean:
+	rm -rf $(DEMO) sohoa-data .pytest_cache

@@ -1,0 +1,32 @@
+"""Fetch a document's signed original from the store, hash-checked."""
+from __future__ import annotations
+
+import re
+
+from archive.catalogue import audit
+from archive.models import Document, StoredObject
+from archive.store import ObjectRef
+from pipeline.errors import SohoaError
+
+_ID_RE = re.compile(r"^D[0-9a-f]{24}$")
+
+
+class NotFound(SohoaError):
+    pass
+
+
+def fetch_signed(rt, document_id: str) -> tuple[ObjectRef, bytes]:
+    if not _ID_RE.match(document_id):
+        raise NotFound(f"{document_id!r} is not a document id (D followed by 24 hex digits)")
+    with rt.catalogue.session() as s:
+        doc = s.get(Document, document_id)
+        signed = [o for o in doc.objects if o.role == "signed"] if doc else []
+        if not signed:
+            audit(s, rt.actor, "document.fetch", document_id, outcome="not_found")
+            raise NotFound(f"document {document_id}: not in the archive")
+        obj: StoredObject = max(signed, key=lambda o: o.id)
+        ref = ObjectRef(obj.bucket, obj.key, obj.version_id, obj.sha256, obj.size)
+    data = rt.store.get(ref)  # raises IntegrityError on a hash mismatch
+    with rt.catalogue.session() as s:
+        audit(s, rt.actor, "document.fetch", document_id, sha256=ref.sha256)
+    return ref, data

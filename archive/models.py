@@ -1,0 +1,216 @@
+"""The catalogue schema (SQLAlchemy 2). Migrations live in archive/migrations."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, Any: JSON}
+
+
+class Batch(Base):
+    __tablename__ = "batches"
+    batch_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    unit: Mapped[str | None] = mapped_column(String(500))
+    operator: Mapped[str | None] = mapped_column(String(500))
+    scanner: Mapped[str | None] = mapped_column(String(500))
+    scanned_at: Mapped[str | None] = mapped_column(String(64))
+    source_dir: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32), default="running")  # running | done
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    document_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.batch_id"), index=True)
+    source: Mapped[str] = mapped_column(Text)
+    source_kind: Mapped[str] = mapped_column(String(16))
+    page_count: Mapped[int] = mapped_column(Integer)
+    ocr_used: Mapped[bool] = mapped_column(default=True)
+    doc_type: Mapped[str | None] = mapped_column(String(16), index=True)
+    doc_type_confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # report status
+    registry_record_id: Mapped[str | None] = mapped_column(
+        ForeignKey("registry_records.record_id"), index=True
+    )
+    signer: Mapped[str | None] = mapped_column(Text)
+    converted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    files: Mapped[list[SourceFileRow]] = relationship(back_populates="document", order_by="SourceFileRow.ordinal")
+    pages: Mapped[list[Page]] = relationship(back_populates="document", order_by="Page.number")
+    fields: Mapped[list[FieldValue]] = relationship(back_populates="document")
+    objects: Mapped[list[StoredObject]] = relationship(back_populates="document")
+
+
+class SourceFileRow(Base):
+    __tablename__ = "source_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.document_id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    relpath: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    document: Mapped[Document] = relationship(back_populates="files")
+
+
+class Page(Base):
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.document_id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    width: Mapped[float] = mapped_column(Float)
+    height: Mapped[float] = mapped_column(Float)
+    text_source: Mapped[str] = mapped_column(String(16))
+    mean_confidence: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    document: Mapped[Document] = relationship(back_populates="pages")
+
+
+class FieldValue(Base):
+    """An extracted value with its provenance (page, box) and confidence."""
+
+    __tablename__ = "fields"
+    __table_args__ = (UniqueConstraint("document_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.document_id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSON)
+    confidence: Mapped[float] = mapped_column(Float)
+    page: Mapped[int | None] = mapped_column(Integer)
+    bbox: Mapped[list[Any] | None] = mapped_column(JSON)
+    document: Mapped[Document] = relationship(back_populates="fields")
+
+
+class StoredObject(Base):
+    __tablename__ = "objects"
+    __table_args__ = (UniqueConstraint("bucket", "key", "version_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.document_id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # signed | source
+    bucket: Mapped[str] = mapped_column(String(63))
+    key: Mapped[str] = mapped_column(String(512))
+    version_id: Mapped[str | None] = mapped_column(String(128))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    document: Mapped[Document] = relationship(back_populates="objects")
+
+
+class BatchItem(Base):
+    """One entry of a batch and how far it got: its line of the report once done."""
+
+    __tablename__ = "batch_items"
+    __table_args__ = (UniqueConstraint("batch_id", "source"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.batch_id"), index=True)
+    source: Mapped[str] = mapped_column(Text)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    stage: Mapped[str] = mapped_column(String(16))  # queued | ocr | extract | sign | store | reconcile | done
+    status: Mapped[str | None] = mapped_column(String(16))  # the report status once done
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the report line
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Rejection(Base):
+    __tablename__ = "rejections"
+    __table_args__ = (UniqueConstraint("batch_id", "source"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.batch_id"), index=True)
+    source: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RegistryRecord(Base):
+    """A database entry the archive reconciles against (contract section 2)."""
+
+    __tablename__ = "registry_records"
+    record_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(16), index=True)
+    document_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    personal_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    issue_date: Mapped[str | None] = mapped_column(String(10))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RegistryHistory(Base):
+    """Every change to a registry record: nothing is overwritten without a row here."""
+
+    __tablename__ = "registry_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("registry_records.record_id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class ReviewItem(Base):
+    """The verification queue: a discrepancy, a low-confidence field, or an unmatched document."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (UniqueConstraint("document_id", "kind", "field"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.document_id"), index=True)
+    record_id: Mapped[str | None] = mapped_column(ForeignKey("registry_records.record_id"))
+    kind: Mapped[str] = mapped_column(String(16))  # discrepancy | low_confidence | unmatched
+    field: Mapped[str] = mapped_column(String(64), default="")
+    document_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    registry_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | resolved | obsolete
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # 24 h (seed 001 Art. 8.5)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained log of who did what (seed 001 Art. 11.6, 13.7)."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    object: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)  # a fork cannot be stored
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class TimestampRenewal(Base):
+    """A document timestamp added to an archived signed PDF (PAdES B-LTA renewal): the
+    new bytes are a new version under the same key, the old version is kept."""
+
+    __tablename__ = "timestamp_renewals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.document_id"), index=True)
+    old_object_id: Mapped[int] = mapped_column(ForeignKey("objects.id"))
+    new_object_id: Mapped[int] = mapped_column(ForeignKey("objects.id"), unique=True)
+    old_expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # newest TSA cert before
+    new_expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # and after
+    tsa: Mapped[str] = mapped_column(Text)  # the TSA certificate subject of the new timestamp
+    timestamp_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,218 @@
+"""Run a whole scan batch and build its report (contract section 4).
+
+Intake runs here; each document then goes through the Celery canvas of
+pipeline.tasks: in-process (embedded default, several documents at once on
+threads) or on workers (production), and the batch's items in the catalogue
+track every document's stage. The report is read back from those items, so
+it is the same whoever ran the stages.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from kombu.exceptions import OperationalError as KombuOperationalError
+from sqlalchemy import func, select
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from archive.catalogue import audit, utcnow
+from archive.models import Batch, BatchItem
+from pipeline.errors import FatalError
+from pipeline.intake import BatchInfo, Intake, Rejection, natural_key, read_batch_info
+from pipeline.orchestrate import DocumentOutcome, Runtime, finish_item
+from pipeline.types import SourceDocument
+from reconciler.registry import all_record_ids
+
+log = logging.getLogger("sohoa.batch")
+
+ProgressFn = Callable[[int, int, DocumentOutcome], None]
+T = TypeVar("T")
+
+
+@dataclass
+class BatchReport:
+    batch_id: str
+    review_threshold: float
+    documents: list[DocumentOutcome]
+    unmatched_registry: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id,
+            "review_threshold": self.review_threshold,
+            "documents": [d.to_report() for d in self.documents],
+            "unmatched_registry": self.unmatched_registry,
+        }
+
+
+def start_batch(rt: Runtime, batch_dir: Path, batch: BatchInfo, items: list[SourceDocument | Rejection]) -> None:
+    """The batch row and one item per entry, reset for this run."""
+    now = utcnow()
+    with rt.catalogue.session() as s:
+        row = s.get(Batch, batch.batch_id)
+        if row is None:
+            row = Batch(batch_id=batch.batch_id, source_dir=str(batch_dir.resolve()), started_at=now)
+            s.add(row)
+        row.unit, row.operator, row.scanner, row.scanned_at = batch.unit, batch.operator, batch.scanner, batch.scanned_at
+        row.status, row.total, row.done, row.finished_at, row.started_at = "running", len(items), 0, None, now
+        existing = {it.source: it for it in s.scalars(select(BatchItem).where(BatchItem.batch_id == batch.batch_id))}
+        current = set()
+        for i, item in enumerate(items):
+            current.add(item.relpath)
+            it = existing.get(item.relpath)
+            if it is None:
+                it = BatchItem(batch_id=batch.batch_id, source=item.relpath, attempts=0)
+                s.add(it)
+            it.ordinal, it.stage, it.status, it.outcome, it.updated_at = i, "queued", None, None, now
+        for source, it in existing.items():
+            if source not in current:  # gone from the directory since the last run
+                s.delete(it)
+        audit(s, rt.actor, "batch.start", batch.batch_id, source_dir=str(batch_dir), entries=len(items))
+
+
+def batch_progress(rt: Runtime, batch_id: str) -> dict[str, int]:
+    """Items per stage (and per status once done)."""
+    with rt.catalogue.session() as s:
+        rows = s.execute(select(BatchItem.stage, BatchItem.status, func.count())
+                         .where(BatchItem.batch_id == batch_id).group_by(BatchItem.stage, BatchItem.status)).all()
+    out: dict[str, int] = {}
+    for stage, status, n in rows:
+        key = status if stage == "done" else stage
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+def build_report(rt: Runtime, batch_id: str) -> BatchReport:
+    with rt.catalogue.session() as s:
+        items = list(s.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id)))
+    items.sort(key=lambda it: (it.ordinal, natural_key(it.source)))
+    docs = [DocumentOutcome.from_report(it.outcome) if it.outcome else
+            DocumentOutcome(source=it.source, status="rejected", reason=f"not finished (stopped at stage {it.stage})")
+            for it in items]
+    matched = {d.registry_record_id for d in docs if d.registry_record_id}
+    unmatched = [rid for rid in all_record_ids(rt.catalogue) if rid not in matched]
+    return BatchReport(batch_id, rt.settings.review_threshold, docs, unmatched)
+
+
+def run_batch(rt: Runtime, batch_dir: Path, progress: ProgressFn | None = None, wait: bool = True,
+              poll_seconds: float = 1.0) -> BatchReport | None:
+    from pipeline import tasks
+
+    batch = read_batch_info(batch_dir)
+    items = list(Intake(rt.settings).scan(batch_dir))
+    start_batch(rt, batch_dir, batch, items)
+    for item in items:
+        if isinstance(item, Rejection):
+            finish_item(rt, batch.batch_id, DocumentOutcome(source=item.relpath, status="rejected", reason=item.reason))
+    docs = [item for item in items if isinstance(item, SourceDocument)]
+    seen: set[str] = set()
+
+    def report_new() -> None:
+        if not progress:
+            return
+        with rt.catalogue.session() as s:
+            finished = list(s.scalars(select(BatchItem).where(BatchItem.batch_id == batch.batch_id,
+                                                              BatchItem.stage == "done")
+                                      .order_by(BatchItem.ordinal)))
+        for it in finished:
+            if it.source not in seen:
+                seen.add(it.source)
+                progress(len(seen), len(items), DocumentOutcome.from_report(it.outcome))
+
+    if tasks.app.conf.task_always_eager:
+        def one(doc: SourceDocument) -> None:
+            tasks.bind_runtime(rt)
+            try:
+                tasks.document_workflow(batch, doc).apply_async()
+            finally:
+                tasks.bind_runtime(None)
+
+        # Documents side by side on threads; the heavy work (tesseract, codecs) leaves the GIL.
+        with ThreadPoolExecutor(max_workers=max(1, min(rt.settings.jobs, len(docs) or 1)),
+                                thread_name_prefix="sohoa-doc") as pool:
+            futures = [pool.submit(one, d) for d in docs]
+            for f in futures:
+                f.result()  # FatalError (no key, store gone) stops the run here
+                report_new()
+    else:
+        for doc in docs:
+            tasks.document_workflow(batch, doc).apply_async()
+        if not wait:
+            return None
+        _wait_for_workers(rt, batch, docs, report_new, poll_seconds)
+    _retrying(report_new)
+    _retrying(lambda: finish_batch(rt, batch.batch_id))
+    return _retrying(lambda: build_report(rt, batch.batch_id))
+
+
+# A catalogue database that restarts, or a broker that does, must not end the wait.
+_TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError, KombuOperationalError)
+
+
+def _retrying(fn: Callable[[], T], what: str = "catalogue", give_up_after: float = 600.0) -> T:
+    """fn(), again with backoff (0.5 s doubling to 10 s) while the service is briefly away."""
+    deadline, delay = time.monotonic() + give_up_after, 0.5
+    while True:
+        try:
+            return fn()
+        except _TRANSIENT as exc:
+            if time.monotonic() > deadline:
+                raise FatalError(f"{what} unreachable for {give_up_after:.0f} s: "
+                                 f"{' '.join(str(exc).split())[:200]}") from None
+            log.warning("%s unreachable, retrying in %.1f s: %s", what, delay, " ".join(str(exc).split())[:200])
+            time.sleep(delay)
+            delay = min(10.0, delay * 2)
+
+
+def _wait_for_workers(rt: Runtime, batch: BatchInfo, docs: list[SourceDocument], report_new: Callable[[], None],
+                      poll_seconds: float) -> None:
+    """Poll the batch's items until every one is done. When none has moved for
+    settings.resubmit_after seconds, submit the unfinished documents again: a broker
+    restarted without persistence loses the messages it held, and every stage is
+    idempotent (a document already archived is not archived twice)."""
+    from pipeline import tasks
+
+    by_source = {d.relpath: d for d in docs}
+    resubmit_after = rt.settings.resubmit_after
+    last_change, last_seen = time.monotonic(), None
+
+    def poll() -> tuple[list[str], Any]:
+        with rt.catalogue.session() as s:
+            pending = list(s.scalars(select(BatchItem.source).where(BatchItem.batch_id == batch.batch_id,
+                                                                    BatchItem.stage != "done")))
+            # any item changing stage or status, or a page OCR'd (ocr_page touches updated_at)
+            moved = tuple(s.execute(select(func.max(BatchItem.updated_at), func.count(BatchItem.status))
+                                    .where(BatchItem.batch_id == batch.batch_id)).one())
+        return pending, moved
+
+    while True:
+        _retrying(report_new)
+        pending, seen = _retrying(poll)
+        if not pending:
+            return
+        now = time.monotonic()
+        if seen != last_seen:
+            last_seen, last_change = seen, now
+        elif resubmit_after > 0 and now - last_change >= resubmit_after:
+            again = [by_source[src] for src in pending if src in by_source]
+            log.warning("no progress for %d s: submitting %d unfinished document(s) again",
+                        resubmit_after, len(again), extra={"batch": batch.batch_id})
+            for doc in again:
+                _retrying(lambda doc=doc: tasks.document_workflow(batch, doc).apply_async(), what="broker")
+            last_change = time.monotonic()
+        time.sleep(poll_seconds)
+
+
+def finish_batch(rt: Runtime, batch_id: str) -> None:
+    with rt.catalogue.session() as s:
+        row = s.get(Batch, batch_id)
+        done = s.scalar(select(func.count()).where(BatchItem.batch_id == batch_id, BatchItem.stage == "done"))
+        row.status, row.finished_at, row.done = "done", utcnow(), done
+        audit(s, rt.actor, "batch.finish", batch_id, documents=done)
+
+
+__all__ = ["BatchReport", "run_batch", "build_report", "batch_progress"]

@@ -1,0 +1,132 @@
+"""Standard catalogues (data files under data/): offences, bodies, kinds, penalties."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .normalize import collapse_ws, fold, levenshtein, nfc
+
+DATA = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class Offence:
+    article: str
+    name: str  # contract form: first letter capitalised, no leading 'Tội'
+    folded: str
+
+
+@lru_cache(maxsize=1)
+def offences() -> list[Offence]:
+    out = []
+    for line in (DATA / "offences.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        art, name = line.split("\t", 1)
+        name = nfc(name.strip())
+        out.append(Offence(art.strip(), name, _offence_key(name)))
+    return out
+
+
+@lru_cache(maxsize=1)
+def offence_articles() -> dict[str, list[Offence]]:
+    d: dict[str, list[Offence]] = {}
+    for o in offences():
+        d.setdefault(o.article, []).append(o)
+    return d
+
+
+def _offence_key(s: str) -> str:
+    f = fold(collapse_ws(s))
+    f = f.replace(" - ", "-").replace(" -", "-").replace("- ", "-")
+    f = "".join(c for c in f if c.isalnum() or c in " -")
+    f = collapse_ws(f)
+    if f.startswith("toi "):
+        f = f[4:]
+    return f
+
+
+@dataclass(frozen=True)
+class OffenceMatch:
+    offence: Offence
+    score: float  # 0..1, 1 = exact (ignoring diacritics)
+    exact_diacritics: bool
+
+
+def match_offence(text: str) -> OffenceMatch | None:
+    """Best catalogue offence for `text` (an offence name as printed/OCR'd)."""
+    key = _offence_key(text)
+    if len(key) < 4:
+        return None
+    best: tuple[float, Offence] | None = None
+    for o in offences():
+        if o.folded == key:
+            ex = fold_lower_nfc(text) == fold_lower_nfc(o.name)
+            return OffenceMatch(o, 1.0, ex)
+        lim = max(2, len(o.folded) // 6)
+        d = levenshtein(key, o.folded, limit=lim)
+        if d <= lim:
+            s = 1.0 - d / max(len(key), len(o.folded))
+            if best is None or s > best[0]:
+                best = (s, o)
+    if best is None:
+        return _prefix_match(text, key)
+    return OffenceMatch(best[1], best[0], False)
+
+
+def _prefix_match(text: str, key: str) -> OffenceMatch | None:
+    """A short form in common use: the first words of an official name ('Cố ý gây thương tích'
+    for Art. 134). The value stays the printed short form; score marks it as partial."""
+    words = key.split()
+    if len(words) < 3:
+        return None
+    for o in offences():
+        ow = o.folded.split()
+        if len(ow) > len(words) and ow[:len(words)] == words:
+            # the printed short form, spelled as the catalogue spells those words (OCR changes
+            # diacritics: 'Cõ ý gây thương tích' is 'Cố ý gây thương tích')
+            official = " ".join(o.name.split()[:len(words)])
+            name = collapse_ws(nfc(text)).strip(" .,;:")
+            if name.lower().startswith("tội "):
+                name = name[4:]
+            exact = fold_lower_nfc(text) == fold_lower_nfc(official)
+            if not exact and len(name.split()) == len(words):
+                name = official
+            name = name[:1].upper() + name[1:]
+            return OffenceMatch(Offence(o.article, name, key), 0.95, exact)
+    return None
+
+
+def fold_lower_nfc(s: str) -> str:
+    s = collapse_ws(nfc(s)).lower()
+    if s.startswith("tội "):
+        s = s[4:]
+    return "".join(c for c in s if c.isalnum() or c == " ")
+
+
+@lru_cache(maxsize=1)
+def bodies() -> dict:
+    return json.loads((DATA / "bodies.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def kinds() -> dict:
+    return json.loads((DATA / "kinds.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def penalties() -> dict:
+    return json.loads((DATA / "penalties.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def provinces_folded() -> dict[str, str]:
+    return {fold(p).replace(" - ", "-"): p for p in bodies()["provinces"]}
+
+
+@lru_cache(maxsize=1)
+def surnames() -> set[str]:
+    return {nfc(l.strip()) for l in (DATA / "surnames.txt").read_text(encoding="utf-8").splitlines()
+            if l.strip() and not l.startswith("#")}

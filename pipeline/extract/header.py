@@ -1,0 +1,444 @@
+"""Header fields: document number, issue date, issuing body.
+
+The header of a Vietnamese administrative/court document (Decree 30/2020
+Appendix I) has the issuing body in the top-left column (often over 2-3 lines,
+a parent body above it, a province below it), the national motto top-right,
+'Số: ...' under the body, and the place-date line ('Hà Nội, ngày 18 tháng 3
+năm 2024') under the motto. Judgments often put 'Bản án số: ...' and
+'Ngày: 18-3-2024' under the court instead.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .catalogues import bodies, provinces_folded
+from .confidence import Candidate, base
+from .dates import find_dates
+from .layout import Doc, Segment, Span
+from .normalize import canon_toa, collapse_ws, fold, fz, is_upper_word, nfc, title_name
+from .numbers import DIGIT_REPAIR
+
+_SO = re.compile(r"^\W{0,3}(?:(?:ban an|quyet dinh|giay chung nhan|bản án)\s*)?(?:so|s0|s6|sd|sb)\s*[:;.,]?\s*", re.I)
+_NUMBER = re.compile(r"^(?P<n>[0-9OoIlLSsB|]{1,6})/(?:(?P<y>[0-9OoIlLSsB|]{4})/)?(?P<sym>[A-ZĐÐ0-9]{1,6}(?:-[A-ZĐÐ0-9]{1,6}){0,3})$")
+_LETTER_REPAIR = {"0": "O", "5": "S", "1": "I", "8": "B", "6": "G", "2": "Z", "Ð": "Đ"}
+KNOWN_SYMBOLS = {"HS-ST", "HS-PT", "HSST", "HSPT", "QĐ-CA", "QĐ-TA", "QĐ-THA", "QĐ", "GCN", "QĐ-TG", "QĐ-XAT",
+                 "GCN-TG", "GCN-XAT", "QĐ-TTG", "QĐ-CAT", "QĐ-THAHS", "QĐ-GTHA", "QĐ-HTHA", "QĐ-TGT"}
+
+
+def _is_noise(s: Segment) -> bool:
+    ws = s.words
+    if not ws:
+        return False
+    n = sum(len(w.text) for w in ws)
+    mean = sum(w.confidence * len(w.text) for w in ws) / max(1, n)
+    return mean < 0.4 and ws[0].confidence < 1.0
+
+
+def header_limit(doc: Doc, title_seg: Segment | None) -> int:
+    """Index of the first segment after the header (the title, or ~35% down page 1)."""
+    if title_seg is not None:
+        return title_seg.index
+    first = doc.first_page_segments()
+    for s in first:
+        f = doc.folded[s.start:s.end]
+        if _is_noise(s):
+            continue  # a scanner-edge streak or speckle read as a line of junk
+        if s.top > 0.4 * s.page_height or re.match(r"^\W*" + fz("nhan danh"), f):
+            return s.index
+        words = s.text.split()
+        upper = sum(is_upper_word(w) for w in words) / max(1, len(words))
+        if len(s.text) > 60 and upper < 0.5 and not _is_motto(f) and not _PLACE_DATE.match(f):
+            return s.index
+    return len(first)
+
+
+# --- document number ------------------------------------------------------------
+
+@dataclass
+class Number:
+    value: str
+    number: str
+    year: int | None
+    symbol: str
+    repairs: int
+    known_symbol: bool
+
+
+def parse_number(raw: str) -> Number | None:
+    s = nfc(raw).strip()
+    s = re.sub(r"\s+", "", s)
+    s = s.replace("Ð", "Đ").replace("đ", "Đ").upper()
+    s = re.sub(r"[–—‐‑−_]", "-", s)
+    s = re.sub(r"[\\|]", "/", s) if s.count("/") < 1 else s
+    s = s.strip(".,;:)(\"'")
+    m = _NUMBER.match(s)
+    if not m:
+        return None
+    rep = 0
+    num = ""
+    for c in m.group("n"):
+        if c.isdigit():
+            num += c
+        else:
+            num += DIGIT_REPAIR.get(c, "?")
+            rep += 1
+    year = None
+    ytxt = ""
+    if m.group("y"):
+        for c in m.group("y"):
+            if c.isdigit():
+                ytxt += c
+            else:
+                ytxt += DIGIT_REPAIR.get(c, "?")
+                rep += 1
+        if not ytxt.isdigit():
+            return None
+        year = int(ytxt)
+        if not 1950 <= year <= 2100:
+            return None
+    sym = ""
+    for c in m.group("sym"):
+        if c.isdigit() and c in _LETTER_REPAIR:
+            sym += _LETTER_REPAIR[c]
+            rep += 1
+        else:
+            sym += c
+    if re.search(r"(^|-)QD(-|$)", sym):
+        sym = re.sub(r"(^|-)QD(-|$)", r"\1QĐ\2", sym)
+        rep += 1
+    if not num.isdigit():
+        return None
+    value = num + "/" + (ytxt + "/" if ytxt else "") + sym
+    return Number(value, num, year, sym, rep, sym in KNOWN_SYMBOLS)
+
+
+def find_document_number(doc: Doc, limit: int) -> list[Candidate]:
+    cands = []
+    segs = doc.segments[:max(limit, 1) + 2]
+    for s in segs:
+        f = doc.folded[s.start:s.end]
+        m = _SO.match(f)
+        if not m:
+            continue
+        a = s.start + m.end()
+        rest = doc.text[a:s.end]
+        # cut at 'ngày' (same line date) or wide text after the number
+        cut = re.search(r"\s(ngày|ngay|Ngày)\b", rest)
+        if cut:
+            rest = rest[:cut.start()]
+        raw = rest
+        num = parse_number(raw)
+        if num is None:
+            # the number may be split by OCR into a few tokens followed by prose; try the prefix
+            toks = raw.split()
+            for k in range(len(toks), 0, -1):
+                num = parse_number("".join(toks[:k]))
+                if num:
+                    raw = " ".join(toks[:k])
+                    break
+        if num is None:
+            continue
+        sp = doc.span(a, a + len(raw))
+        method = 0.985 if f.lstrip().startswith("so") else 0.97
+        conf = base(sp, method)
+        if num.repairs:
+            conf *= 0.8 ** num.repairs
+        if not num.known_symbol:
+            conf *= 0.97
+        if num.year is None:
+            conf *= 0.99
+        c = Candidate(num.value, conf, sp, "so_line")
+        c.notes.append(f"symbol={num.symbol}")
+        cands.append(c)
+        break  # the first 'Số' line of the header is the document's own number
+    return cands
+
+
+# --- issue date -----------------------------------------------------------------------
+
+_PLACE_DATE = re.compile(r"^\W{0,2}(?P<place>[a-z][a-z .\-']{1,40}?)\s*,\s*(?=ngay)")
+
+
+def find_issue_date(doc: Doc, limit: int, doc_type: str | None) -> list[Candidate]:
+    cands: list[Candidate] = []
+    for s in doc.segments:
+        f = doc.folded[s.start:s.end]
+        m = _PLACE_DATE.match(f)
+        if not m or len(f) > 80:
+            continue
+        place = doc.text[s.start + m.start("place"):s.start + m.end("place")].strip()
+        words = place.split()
+        if not words or not words[0][:1].isupper() or len(words) > 6:
+            continue
+        ds = find_dates(doc.folded, s.start + m.end(), s.end)
+        if not ds:
+            continue
+        d = ds[0]
+        sp = doc.span(d.start, d.end)
+        in_header = s.index <= limit + 3
+        conf = base(sp, 0.985 if in_header else 0.93) * (0.85 ** d.repairs)
+        cands.append(Candidate(d.iso, conf, sp, "place_date" if in_header else "place_date_late"))
+        if in_header:
+            break
+    # 'Ngày: 18-3-2024' / 'Ngày 18 tháng 3 năm 2024' under the number in the header
+    for s in doc.segments[:limit + 1]:
+        f = doc.folded[s.start:s.end]
+        if not re.match(r"^\W{0,2}ngay\s*[:.]?\s*[0-9oil|]", f) or len(f) > 45:
+            continue
+        ds = find_dates(doc.folded, s.start, s.end)
+        if ds:
+            d = ds[0]
+            sp = doc.span(d.start, d.end)
+            cands.append(Candidate(d.iso, base(sp, 0.97) * (0.85 ** d.repairs), sp, "header_date"))
+            break
+    if doc_type == "judgment":
+        # trial/pronouncement date in the opening paragraph: weak support only
+        rx = re.compile(r"(?:^|\n)\W{0,3}(?:trong\s+)?(?:cac\s+)?ngay\s+")
+        for m in rx.finditer(doc.folded):
+            seg = doc.segment_at(m.end())
+            if seg is None or seg.index > 80:
+                break
+            ds = [d for d in find_dates(doc.folded, m.start(), min(len(doc.folded), m.end() + 60))]
+            ctx = doc.folded[m.end():m.end() + 160]
+            if ds and ds[0].start - m.start() < 12 and re.search(r"xet\s*xu|tuyen\s*an", ctx):
+                d = ds[0]
+                sp = doc.span(d.start, d.end)
+                cands.append(Candidate(d.iso, 0.45 * base(sp, 1.0), sp, "trial_date"))
+                break
+    return cands
+
+
+# --- issuer --------------------------------------------------------------------------------
+
+_SKIP_LINE = re.compile(r"^\W*(so|s0|ngay|ban an so|quyet dinh so|v/v|ve viec|-{2,}|_{2,}|\*)")
+
+
+def _is_motto(f: str) -> bool:
+    return bool(re.search(fz("cong hoa xa hoi") + "|" + fz("doc lap") + r"\s*-?\s*" + fz("tu do") + "|" + fz("hanh phuc"), f))
+
+
+@dataclass
+class Body:
+    canon: str  # body keyword in contract form
+    kind: str
+    start: int  # offset in the joined header text
+    end: int
+
+
+def _bodies_in(folded: str) -> list[Body]:
+    found: list[Body] = []
+    specs = sorted(bodies()["bodies"], key=lambda b: -len(b["match"]))
+    taken: list[tuple[int, int]] = []
+    for b in specs:
+        for m in re.finditer(r"(?<![a-z])" + fz(b["match"]) + r"(?![a-z])", folded):
+            if any(a < m.end() and m.start() < e for a, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append(Body(b["name"], b["kind"], m.start(), m.end()))
+    found.sort(key=lambda b: b.start)
+    return found
+
+
+_UNIT_ORDER = sorted(bodies()["admin_units"].items(), key=lambda kv: -len(kv[0]))
+
+
+def _unit_at(words_f: list[str], i: int) -> bool:
+    return any(" ".join(words_f[i:i + len(uf.split())]) == uf for uf, _ in _UNIT_ORDER)
+
+
+def _diacritics_conflict(orig_words: list[str], want: str) -> bool:
+    """The words carry diacritics and they are not the unit keyword's ('TĨNH' is not 'tỉnh')."""
+    o = nfc(" ".join(orig_words)).lower().replace("ð", "đ")
+    return o != want and fold(o) != o
+
+
+def _format_rest(orig: str, folded: str) -> tuple[str, list[tuple[str, str]]]:
+    """'QUẬN CẦU GIẤY THÀNH PHỐ HÀ NỘI' -> chunks [('quan','Cầu Giấy'), ('thanh pho','Hà Nội')].
+
+    A unit keyword is taken by its diacritics, not only its folded form: 'HUYỆN
+    TĨNH GIA' is the district Tĩnh Gia, not 'huyện' + province 'Gia'. A keyword
+    right after another one with no name between is a name word too. The first
+    element is a note ('unit_diacritics' when a unit-like word had other
+    diacritics, so the caller can lower its confidence).
+    """
+    words_o = [w.strip(",;.:") for w in orig.split()]
+    words_f = [w.strip(",;.:") for w in folded.split()]
+    # stray marks ('_', 'ˆ', '-') between header words are scan noise, not name words
+    keep = [k for k, w in enumerate(words_f) if w and (any(c.isalnum() and unicodedata.category(c) != "Lm" for c in words_o[k]) or words_o[k] in "-–")]
+    words_o = [words_o[k] for k in keep]
+    words_f = [words_f[k] for k in keep]
+    units = bodies()["admin_units"]
+    chunks: list[tuple[str, list[str]]] = []
+    note = ""
+    i = 0
+    while i < len(words_f):
+        hit = None
+        for uf, _ in _UNIT_ORDER:
+            n = len(uf.split())
+            if " ".join(words_f[i:i + n]) != uf:
+                continue
+            # ('cấp cao tại' / 'tại' are followed by a unit: 'TẠI THÀNH PHỐ HỒ CHÍ MINH')
+            after_empty_unit = bool(chunks and chunks[-1][0] and not chunks[-1][1]
+                                    and chunks[-1][0] not in ("tai", "cap cao tai"))
+            if _diacritics_conflict(words_o[i:i + n], units[uf]):
+                # 'HUYỆN TĨNH GIA', 'THÀNH PHỐ HÀ TĨNH': where a unit cannot stand it is a name;
+                # elsewhere ('TÍNH LONG AN') most likely a misread keyword, but a person checks
+                nxt = words_f[i + n] if i + n < len(words_f) else None
+                if after_empty_unit or nxt is None or _unit_at(words_f, i + n):
+                    continue
+                note = "unit_diacritics"
+            elif after_empty_unit:
+                note = note or "unit_after_unit"
+                continue  # 'huyện' + 'tinh' ...: a name word
+            hit = (uf, n)
+            break
+        if hit:
+            chunks.append((hit[0], []))
+            i += hit[1]
+        else:
+            if not chunks:
+                chunks.append(("", []))
+            chunks[-1][1].append(words_o[i])
+            i += 1
+    out = [(u, title_name(" ".join(ws)) if ws else "") for u, ws in chunks]
+    return note, out
+
+
+def _is_province(name: str) -> bool:
+    f = fold(name).replace(" - ", "-")
+    return f in provinces_folded()
+
+
+_CUT_COURT = re.compile(r"^\W{0,3}t[o0]a\s*an\s*nhan(?:\s*d[a-z]{0,2})?(?![a-z])")
+
+
+def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
+    """Header text (joined lines) -> issuer in contract form, quality factor, note."""
+    bs = _bodies_in(folded)
+    q_body = 1.0
+    if not bs:
+        # 'TÒA ÁN NHÂN D' (the end of the line lost in the scan) over 'HUYỆN GÒ DẦU': a court, unsure
+        m = _CUT_COURT.match(folded)
+        if not m or not _unit_at(folded[m.end():].split(), 0):
+            return None, 0.0, "no body keyword"
+        bs = [Body("Tòa án nhân dân", "court", m.start(), m.end())]
+        q_body = 0.8
+    names = []
+    notes: list[str] = []
+    for k, b in enumerate(bs):
+        end = bs[k + 1].start if k + 1 < len(bs) else len(folded)
+        rest_o = orig[b.end:end].strip(" ,-")
+        rest_f = folded[b.end:end].strip(" ,-")
+        note, chunks = _format_rest(rest_o, rest_f)
+        if note:
+            notes.append(note)
+        units = bodies()["admin_units"]
+        parts = [b.canon]
+        kept = 0
+        first_unit = None
+        for u, name in chunks:
+            if not u and not name:
+                continue
+            if kept >= 1:
+                # a province under a district-level body is not part of the name
+                if (u in ("tinh", "thanh pho") or not u) and _is_province(name) and first_unit in bodies()["district_units"]:
+                    continue
+                if u in ("tinh", "thanh pho") and first_unit in ("tinh",):
+                    continue
+            if kept == 0:
+                first_unit = u
+            parts.append((units.get(u, "") + " " + name).strip() if u else name)
+            kept += 1
+        names.append((b, " ".join(p for p in parts if p), kept))
+    # the issuing body is the last (child) body; a bare child takes its parent as suffix
+    b, name, kept = names[-1]
+    q = 1.0
+    if kept == 0 and len(names) > 1:
+        name = name + " " + names[-2][1]
+        q = 0.9
+    elif kept == 0 and b.kind in ("court", "police", "prison", "procuracy", "commune"):
+        q = 0.75  # 'TÒA ÁN NHÂN DÂN' with nothing else is incomplete
+    name = collapse_ws(canon_toa(nfc(name)))
+    q *= q_body
+    if notes:
+        q *= 0.9  # the header's words did not read as clean unit keywords: a person checks
+    # every place word of the result must be a word of the header as printed (same
+    # diacritics, any case): a name that normalisation changed is not trusted
+    src_words = {w.strip(",;.:-").lower() for w in nfc(orig).split()}
+    body_words = {w for bb in bs for w in bb.canon.lower().split()} | {w for v in bodies()["admin_units"].values() for w in v.split()}
+    changed = [w for w in name.lower().split() if any(c.isalpha() for c in w) and w not in src_words and w not in body_words and w not in ("tòa", "toà")]
+    if changed:
+        q *= 0.8
+        notes.append("changed:" + " ".join(changed))
+    return name, q, ";".join(notes)
+
+
+def find_issuer(doc: Doc, limit: int) -> list[Candidate]:
+    cands: list[Candidate] = []
+    segs = doc.segments[:max(1, limit)]
+    if not segs:
+        return cands
+    page_w = segs[0].page_width or 595
+    picked: list[tuple[Segment, int]] = []  # segment, end offset used (a merged motto is cut off)
+    started = False
+    motto_rx = re.compile(fz("cong hoa xa hoi") + "|" + fz("doc lap") + r"\s*-?\s*" + fz("tu do") + "|" + fz("hanh phuc"))
+    for s in segs:
+        if s.page != segs[0].page:
+            break
+        f = doc.folded[s.start:s.end]
+        cut = s.end
+        mm = motto_rx.search(f)
+        if mm:
+            if mm.start() <= 3:
+                continue
+            cut = s.start + mm.start()  # left column merged with the motto on one OCR line
+            f = f[:mm.start()]
+        if _SKIP_LINE.match(f) or _PLACE_DATE.match(f):
+            if started:
+                break
+            continue
+        text = doc.text[s.start:cut]
+        words = text.split()
+        if not any(sum(c.isalpha() for c in w) >= 2 for w in words):
+            continue  # a speck or a stroke read as 'Í', '¬', '-': not a header line
+        upper = sum(is_upper_word(w) for w in words) / max(1, len(words))
+        ws = [w for w, (ws_, we_) in zip(s.words, s.offsets) if ws_ < cut]
+        xc = (min(w.bbox[0] for w in ws) + max(w.bbox[2] for w in ws)) / 2 if ws else s.x_center
+        if upper < 0.7:
+            if started:
+                break
+            continue
+        if xc > 0.6 * page_w:
+            continue
+        picked.append((s, cut))
+        started = True
+    if not picked:
+        return cands
+    orig = " ".join(doc.text[s.start:cut].strip() for s, cut in picked)
+    folded = fold(orig)
+    orig = re.sub(r"[\-_–—]{2,}.*$", "", orig).strip()
+    folded = folded[:len(orig)]
+    name, q, _ = compose_issuer(orig, folded)
+    if not name:
+        return cands
+    sp = Span([w for s, cut in picked for w, (ws_, _) in zip(s.words, s.offsets) if ws_ < cut], picked[0][0].page)
+    conf = base(sp, 0.95) * q
+    cands.append(Candidate(name, conf, sp, "header"))
+    # corroboration: the same body named in the text (NHÂN DANH line, 'tại trụ sở ...', 'Giám thị ...');
+    # compared with diacritics, so a misread header and a clean mention conflict instead of agreeing
+    off = doc.segments[limit].start if limit < len(doc.segments) else len(doc.text)
+    pat = fz(fold(name))
+    n = 0
+    for mm in re.finditer(r"(?<![a-z])" + pat + r"(?![a-z])", doc.folded[off:]):
+        a, b = off + mm.start(), off + mm.end()
+        val, q2, _ = compose_issuer(doc.text[a:b], doc.folded[a:b])
+        if not val:
+            continue
+        sp2 = doc.span(a, b)
+        cands.append(Candidate(val, base(sp2, 0.8) * q2, sp2, f"body_mention{n}"))
+        n += 1
+        if n >= 2:
+            break
+    return cands

@@ -1,0 +1,397 @@
+"""Judgment content from the operative part: charges, Penal Code articles, penalties.
+
+Only the operative part ('QUYẾT ĐỊNH:' after 'Vì các lẽ trên') is read, clause
+by clause, keeping the clauses about the primary defendant. Proposals of the
+procuracy, first-instance figures quoted by an appeal court, prior
+convictions and court fees are distractors (sections.DISTRACTOR / FEE).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .catalogues import match_offence, offences, penalties
+from .confidence import Candidate, base
+from .layout import Doc, Span
+from .normalize import fold, fz, starts_upper
+from .numbers import find_durations, find_money
+from .sections import DISTRACTOR, FEE, Range, sentences
+
+# --- clauses about the defendant -----------------------------------------------------------
+
+
+def defendant_clauses(doc: Doc, rng: Range, name_folded: str | None) -> list[tuple[int, int]]:
+    """Sentences of the operative part, without distractors; when several defendants are
+    named, only the sentences about `name_folded` (or naming nobody)."""
+    out = []
+    names_rx = re.compile(fz("bi cao") + r"\s+([a-z]+(?:\s+[a-z]+){1,5})")
+    current_is_ours = True
+    for a, b in sentences(doc.folded, rng.start, rng.end):
+        f = doc.folded[a:b]
+        if DISTRACTOR.search(f):
+            continue
+        ms = []
+        for m in names_rx.finditer(f):
+            # a name is printed capitalised ('bị cáo Trần Văn Bình'); 'bị cáo phải chấp hành ...' names nobody
+            ws = doc.text[a + m.start(1):a + m.end(1)].split()
+            k = 0
+            while k < len(ws) and starts_upper(ws[k]):
+                k += 1
+            if k >= 2:
+                ms.append(" ".join(m.group(1).split()[:k]))
+        if ms and name_folded:
+            ours = any(g.startswith(name_folded) or name_folded.startswith(g[:len(name_folded)]) for g in ms)
+            current_is_ours = ours
+            if not ours:
+                continue
+        elif not current_is_ours:
+            continue
+        out.append((a, b))
+    return out
+
+
+# --- charges -------------------------------------------------------------------------------------
+
+_TOI = re.compile(r"(?<![a-z])" + fz("toi") + r"\s*[:]?\s*")
+_QUOTED = re.compile(r"[\"'“”«»]\s*([^\"'“”«»]{3,200}?)\s*[\"'“”«»]")
+
+
+def find_charges(doc: Doc, clauses: list[tuple[int, int]]) -> list[Candidate]:
+    """Offence names after 'phạm tội' / 'về tội' in the defendant's clauses."""
+    found: dict[str, Candidate] = {}
+    order: list[str] = []
+    for a, b in clauses:
+        f = doc.folded[a:b]
+        if not re.search(fz("pham") + r"\s*(cac\s*)?" + fz("toi") + "|" + fz("ve toi") + "|" + fz("ve cac toi"), f):
+            continue
+        # 1) quoted names
+        got = False
+        prev_end = a
+        for m in _QUOTED.finditer(doc.text, a, b):
+            txt = m.group(1)
+            om = match_offence(txt)
+            ctx = doc.folded[prev_end:m.start()]
+            if om is None:
+                # an offence name not in the catalogue (or garbled): keep as printed, for review
+                if (re.search(fz("toi") + r"\s*[:]?\s*$", ctx) or (got and re.fullmatch(r"[\s,;]*(va)?\s*(toi)?\s*", ctx))) \
+                        and len(txt.split()) >= 2:
+                    sp = doc.span(m.start(1), m.end(1))
+                    name = " ".join(txt.split())
+                    _add(found, order, Candidate(name[:1].upper() + name[1:], 0.5 * base(sp, 1.0), sp, "uncatalogued"),
+                         "?")
+                    got = True
+                    prev_end = m.end()
+                continue
+            prev_end = m.end()
+            sp = doc.span(m.start(1), m.end(1))
+            conf = base(sp, 0.97) * (1.0 if om.score == 1.0 else max(0.5, om.score - 0.08))
+            if om.score == 0.95:
+                # the first words of an official name: a short form in use, or the name cut by OCR
+                if om.exact_diacritics:
+                    conf = base(sp, 0.97) * 0.97
+                if len(om.offence.folded.split()) < 4:
+                    conf = min(conf, 0.85)
+            if om.score == 1.0 and not om.exact_diacritics:
+                conf *= 0.97  # OCR dropped/changed diacritics but the catalogue restores them
+            _add(found, order, Candidate(om.offence.name, conf, sp, "quoted"), om.offence.article)
+            got = True
+        if got:
+            # another charge after the last quoted one whose quotes OCR lost ('..., 'Mua bán người theo ...')
+            tail_a = prev_end
+            tail = doc.folded[tail_a:b]
+            if re.match(r"\s*[,;]?\s*(va\s*)?(" + fz("toi") + r"\s*)?[\"'“”«»]?\s*[a-z]", tail):
+                norm_t = " " + re.sub(r"\s+", " ", re.sub(r"[^a-z0-9 \-]", " ", tail))
+                hit = None
+                for o in offences():
+                    k = norm_t.find(" " + o.folded)
+                    if 0 <= k <= 12 and (hit is None or len(o.folded) > len(hit.folded)):
+                        hit = o
+                if hit is not None and hit.name not in found:
+                    mm = re.search(fz(hit.folded, loose=False), tail)
+                    sp = doc.span(tail_a + mm.start(), tail_a + mm.end()) if mm else Span([], None)
+                    _add(found, order, Candidate(hit.name, base(sp, 0.9) * 0.85, sp, "unquoted-tail"), hit.article)
+                elif hit is None and re.match(r"\s*[,;]?\s*(va\s*)?(" + fz("toi") + r"\s*)?[\"'“”«»]\s*[a-z]", tail):
+                    for k in order:  # an opened quote nobody read: a charge may be missing
+                        found[k].conf = min(found[k].conf, 0.8)
+            continue
+        # 2) no quotes (OCR lost them): catalogue names written out after 'tội'
+        norm = re.sub(r"[^a-z0-9 \-]", " ", f)
+        norm = re.sub(r"\s+", " ", norm)
+        hits = []
+        for o in offences():
+            k = norm.find(" " + o.folded)
+            if k >= 0:
+                hits.append((k, o))
+        hits = [h for h in hits if not any(o2.folded != h[1].folded and h[1].folded in o2.folded
+                                           for _, o2 in hits)]
+        for k, o in sorted(hits, key=lambda h: h[0]):
+            m = re.search(fz(o.folded, loose=False), f)
+            sp = doc.span(a + m.start(), a + m.end()) if m else Span([], None)
+            _add(found, order, Candidate(o.name, base(sp, 0.9), sp, "unquoted"), o.article)
+    out = [found[k] for k in order]
+    # a fragment of another charge ('Tổ chức đánh' when OCR split the quotes of 'Tổ chức đánh bạc')
+    # is not a charge of its own
+    keys = [re.sub(r"[^a-z0-9]+", " ", fold(c.value).lower()).strip() for c in out]
+    keep = []
+    for i, c in enumerate(out):
+        if any(j != i and keys[j] != keys[i] and keys[j].startswith(keys[i]) for j in range(len(out))):
+            continue
+        keep.append(c)
+    return keep
+
+
+def _add(found: dict, order: list, c: Candidate, article: str) -> None:
+    c.notes.append(f"article={article}")
+    if c.value in found:
+        old = found[c.value]
+        old.conf = old.conf + (1 - old.conf) * 0.3 * c.conf
+        return
+    found[c.value] = c
+    order.append(c.value)
+
+
+# --- articles ----------------------------------------------------------------------------------
+
+_DIEU = re.compile(r"(?<![a-z])(?:cac\s+)?" + fz("dieu") + r"\s*(\d{1,3}(?:\s*(?:,|;|va|\s)\s*(?:" + fz("dieu")
+                   + r"\s*)?\d{1,3}(?![\d/]))*)")
+_LAW = re.compile(r"(?P<tths>" + fz("bo luat to tung hinh su") + r"|blttHS|blttHS|bltths|luat to tung)"
+                  r"|(?P<blhs>" + fz("bo luat hinh su") + r"|blhs)"
+                  r"|(?P<other>" + fz("luat thi hanh an") + "|" + fz("nghi quyet") + "|" + fz("bo luat dan su") + "|"
+                  + fz("luat") + r"\s|" + fz("thong tu") + "|" + fz("nghi dinh") + ")")
+
+
+def find_articles(doc: Doc, rng: Range) -> tuple[list[str], Span, list[str]]:
+    """Penal Code articles cited in the operative part ('Áp dụng khoản 1 Điều 173; điểm s khoản 1
+    Điều 51 Bộ luật Hình sự'); articles of other laws (procedure code, resolutions) are dropped."""
+    arts: list[str] = []
+    words = []
+    unsure: list[str] = []
+    f = doc.folded
+    for m in _DIEU.finditer(f, rng.start, rng.end):
+        nums = re.findall(r"\d{1,3}", m.group(1))
+        law = _LAW.search(f, m.end(), min(rng.end, m.end() + 220))
+        kind = None
+        if law:
+            # the nearest law name after the reference, unless another 'Điều' list of a different law intervenes
+            kind = "blhs" if law.group("blhs") else ("tths" if law.group("tths") else "other")
+        if kind in ("tths", "other"):
+            continue
+        sp = doc.span(m.start(1), m.end(1))
+        for n in nums:
+            n = str(int(n))
+            if kind is None:
+                unsure.append(n)
+                continue
+            if n not in arts:
+                arts.append(n)
+        words.extend(sp.words)
+    page = doc.span(rng.start, rng.start + 1).page
+    return arts, Span(words, page), unsure
+
+
+# --- penalties ---------------------------------------------------------------------------------
+
+@dataclass
+class Penalty:
+    kind: str
+    months: int | None = None
+    probation: int | None = None
+    fine: int | None = None
+    conf: float = 0.0
+    span: Span | None = None
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def _kind_in(f: str) -> str | None:
+    for k in penalties()["kinds"]:
+        for p in k["match"]:
+            if re.search(r"(?<![a-z])" + fz(p, loose=False) + r"(?![a-z])", f):
+                return k["value"]
+    return None
+
+
+def penalty_in_clause(doc: Doc, a: int, b: int) -> Penalty | None:
+    f = doc.folded[a:b]
+    t = doc.text
+    m = re.search(fz("xu phat") + "|" + fz("phat") + r"\s+" + fz("bi cao") + "|" + fz("hinh phat chung"), f)
+    if not m:
+        return None
+    body_a = a + m.end()
+    fb = doc.folded[body_a:b]
+    durs = find_durations(doc.folded, t, body_a, b)
+    pen = None
+    if durs:
+        d = durs[0]
+        after = doc.folded[d.end:min(b, d.end + 40)]
+        if re.match(r"\s*[,]?\s*" + fz("cai tao khong giam giu", loose=False), after):
+            pen = Penalty("non_custodial_reform", d.total_months)
+        elif re.match(r"\s*[,]?\s*tu\b", after):
+            pen = Penalty("imprisonment", d.total_months)
+            if re.search(fz("an treo", loose=False), fb):
+                pen.kind = "suspended_imprisonment"
+                pm = re.search(fz("thu thach", loose=False), fb)
+                if pm:
+                    pds = [x for x in durs if x.start >= body_a + pm.end()]
+                    if pds:
+                        pen.probation = pds[0].total_months
+                        if pds[0].words_agree is False:
+                            pen.notes.append("probation words disagree")
+        if pen is not None and pen.kind == "imprisonment":
+            # several terms in one clause ('03 năm tù về tội A và 01 năm tù về tội B'): sum, flagged
+            terms = [x for x in durs[1:] if re.match(r"\s*[,]?\s*tu\b", doc.folded[x.end:x.end + 10])]
+            if terms:
+                pen.months = d.total_months + sum(x.total_months for x in terms)
+                pen.source = "summed"
+        if pen is not None:
+            pen.span = doc.span(d.start, d.end)
+            if d.days:
+                pen.notes.append("days in term")
+            if d.words_agree is True:
+                pen.notes.append("words agree")
+            elif d.words_agree is False:
+                pen.notes.append("words disagree")
+            if d.repairs:
+                pen.notes.append("digit repairs")
+    if pen is None and re.search(r"(?<![a-z])" + fz("tu hinh", loose=False) + r"(?![a-z])", fb):
+        pen = Penalty("death")
+    elif pen is None and re.search(fz("chung than", loose=False), fb):
+        pen = Penalty("life_imprisonment")
+    if pen is None and re.search(fz("phat tien", loose=False), fb[:80]):
+        pen = Penalty("fine")
+    if pen is None and re.search(fz("truc xuat", loose=False), fb[:80]):
+        pen = Penalty("expulsion")
+    if pen is None:
+        return None
+    if pen.span is None:
+        pen.span = doc.span(a + m.start(), a + m.end())
+    return pen
+
+
+def find_fine(doc: Doc, clauses: list[tuple[int, int]]) -> Candidate | None:
+    for a, b in clauses:
+        f = doc.folded[a:b]
+        m = re.search(fz("phat tien", loose=False), f)
+        if not m or FEE.search(f[:m.start()]):
+            continue
+        for mo in find_money(doc.folded, doc.text, a + m.end(), b):
+            if FEE.search(doc.folded[a + m.end():mo.start]):
+                break
+            sp = doc.span(mo.start, mo.end)
+            conf = base(sp, 0.96)
+            if mo.words_agree is True:
+                conf = conf + (1 - conf) * 0.5
+            elif mo.words_agree is False:
+                conf *= 0.5
+            if not mo.well_formed:
+                conf *= 0.8
+            return Candidate(mo.value, conf, sp, "fine")
+    return None
+
+
+# the aggregate of several penalties: 'tổng hợp hình phạt', 'hình phạt chung', 'buộc bị cáo phải chấp hành'
+# (fz lets OCR break any of them across lines or glue words)
+_AGG_ANCHOR = re.compile("|".join([
+    fz("tong hop hinh phat"), fz("hinh phat chung"), fz("buoc bi cao phai chap hanh"), fz("buoc bi cao chap hanh"),
+    fz("buoc") + r"[^.;]{0,60}?" + fz("chap hanh") + r"[^.;]{0,40}?" + fz("chung"),
+    fz("chung cho ca"), fz("tong hop") + r"\s*(?:voi\s*)?" + fz("hinh phat"),
+]))
+_AGG_VALUE = re.compile(fz("hinh phat chung") + "|" + fz("chung cho ca") + r"[^.;]{0,30}?" + fz("la")
+                        + "|" + fz("chung la") + "|" + fz("chung cho") + "|" + fz("chap hanh"))
+_TERM_AFTER = re.compile(r"\s*[,]?\s*(tu|cai\s*tao\s*khong\s*giam\s*giu)\b")
+_NOT_TERM_BEFORE = re.compile("(" + "|".join([fz("thu thach"), fz("thoi han"), fz("ke tu"), fz("tu ngay"),
+                                               fz("da chap hanh"), fz("con lai")]) + r")[^.;]{0,25}$")
+
+
+def _terms(doc: Doc, a: int, b: int) -> list:
+    """Prison / reform terms printed in [a, b): a duration followed by 'tù' or 'cải tạo không giam giữ'."""
+    out = []
+    for d in find_durations(doc.folded, doc.text, a, b):
+        if not _TERM_AFTER.match(doc.folded[d.end:d.end + 30]):
+            continue
+        if _NOT_TERM_BEFORE.search(doc.folded[max(a, d.start - 40):d.start]):
+            continue
+        out.append(d)
+    return out
+
+
+def find_penalty(doc: Doc, clauses: list[tuple[int, int]], rng: Range) -> tuple[Penalty | None, list[str]]:
+    """The principal penalty of the defendant. With several charges the aggregate ('tổng hợp hình phạt ...
+    hình phạt chung ... là N năm tù') is the answer; without a readable aggregate the terms are summed and
+    the result marked for review (notes 'several terms', 'aggregate unread')."""
+    notes: list[str] = []
+    per_charge: list[Penalty] = []
+    aggregate: Penalty | None = None
+    agg_seen = False
+    n_terms = 0
+    pending_agg = False
+    for i, (a, b) in enumerate(clauses):
+        f = doc.folded[a:b]
+        anchor = _AGG_ANCHOR.search(f)
+        if anchor or pending_agg:
+            agg_seen = True
+            m = _AGG_VALUE.search(f, anchor.start() if anchor else 0) or anchor
+            p = None
+            if m is not None or pending_agg:
+                start = a + (m.start() if m else 0)
+                p = penalty_in_clause(doc, start, b) if m is not None else None
+                if p is None:
+                    ds = _terms(doc, a + (m.end() if m else 0), b)
+                    if ds:
+                        d = ds[0]
+                        kind = "non_custodial_reform" if "cai" in doc.folded[d.end:d.end + 8] else "imprisonment"
+                        p = Penalty(kind, d.total_months, span=doc.span(d.start, d.end))
+                        if d.words_agree is True:
+                            p.notes.append("words agree")
+                        elif d.words_agree is False:
+                            p.notes.append("words disagree")
+                        if d.repairs:
+                            p.notes.append("digit repairs")
+                        if d.days:
+                            p.notes.append("days in term")
+            if p is not None:
+                aggregate = p
+                aggregate.source = "aggregate"
+                pending_agg = False
+            else:
+                # the anchor without its figure: OCR may have split the sentence; look at the next clause once
+                pending_agg = not pending_agg
+            continue
+        p = penalty_in_clause(doc, a, b)
+        if p is not None:
+            p.source = p.source or "xu_phat"
+            per_charge.append(p)
+            n_terms += max(1, len(_terms(doc, a, b)))
+            continue
+        # a continuation clause without 'xử phạt' ('...; 78 tháng tù về tội B'): another term
+        ts = _terms(doc, a, b)
+        if ts and per_charge and per_charge[-1].kind in ("imprisonment", "non_custodial_reform"):
+            for d in ts:
+                extra = Penalty(per_charge[-1].kind, d.total_months, span=doc.span(d.start, d.end), source="xu_phat")
+                per_charge.append(extra)
+                n_terms += 1
+    if aggregate is not None:
+        if agg_seen and per_charge:
+            top = max((p.months or 0) for p in per_charge)
+            if aggregate.months is not None and aggregate.months < top:
+                aggregate.notes.append("aggregate below a single term")
+        return aggregate, notes
+    if agg_seen:
+        notes.append("aggregate unread")
+    if not per_charge:
+        return None, notes
+    if len(per_charge) == 1:
+        p = per_charge[0]  # (source 'summed' when one clause held several terms)
+        if agg_seen:
+            p.notes.append("aggregate unread")
+        return p, notes
+    kinds = {p.kind for p in per_charge}
+    if kinds <= {"imprisonment"} or kinds <= {"non_custodial_reform"}:
+        total = sum(p.months or 0 for p in per_charge)
+        p = Penalty(per_charge[0].kind, total, span=per_charge[0].span, source="summed")
+        p.notes.append("several penalties without a stated aggregate; summed")
+        return p, notes
+    p = per_charge[0]
+    p.notes.append("several penalties of different kinds")
+    p.source = "first_of_many"
+    return p, notes

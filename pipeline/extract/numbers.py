@@ -1,0 +1,236 @@
+"""Vietnamese numbers: digits with OCR repair, number words, durations, money."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .normalize import fold
+
+# OCR letter-for-digit confusions, applied only inside mostly-numeric tokens
+DIGIT_REPAIR = {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1", "!": "1",
+                "L": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9", "G": "6",
+                "b": "6", "T": "7", "A": "4"}
+
+
+def repair_digits(tok: str) -> tuple[str, int]:
+    """Map confusable letters to digits. Returns (digits, number_of_repairs).
+
+    Non-repairable characters are dropped only if they are separators.
+    """
+    out = []
+    n = 0
+    for c in tok:
+        if c.isdigit():
+            out.append(c)
+        elif c in DIGIT_REPAIR:
+            out.append(DIGIT_REPAIR[c])
+            n += 1
+        elif c in " .,-_'`":
+            continue
+        else:
+            return "", 99
+    return "".join(out), n
+
+
+_UNITS = {"khong": 0, "linh": None, "le": None, "mot": 1, "mo": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4,
+          "nam": 5, "lam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10, "muoi'": 10}
+_BIG = {"tram": 100, "nghin": 1000, "ngan": 1000, "trieu": 10**6, "ty": 10**9, "ti": 10**9}
+
+
+def words_to_int(text: str) -> int | None:
+    """'hai mươi lăm' -> 25; 'Hai mươi triệu đồng' -> 20000000; 'mười tám' -> 18.
+
+    Returns None when the text holds no number word or is not a well formed number.
+    """
+    toks = [t for t in re.split(r"[\s,\-]+", fold(text)) if t]
+    total = 0  # completed groups (millions, thousands...)
+    group = 0  # current group < 1000
+    cur = 0  # current tens+units
+    seen = False
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t in ("dong", "nam", "thang", "ngay") and seen and t != "nam":
+            break
+        if t == "muoi":
+            # 'mười' = 10 (if first), 'mươi' = x10 after a unit -- diacritics folded, decide by context
+            if cur == 0:
+                cur = 10
+            elif cur < 10:
+                cur *= 10
+            else:
+                return None
+            seen = True
+        elif t in ("linh", "le"):
+            pass
+        elif t in ("tram",):
+            group += (cur if cur else 1) * 100
+            cur = 0
+            seen = True
+        elif t in ("nghin", "ngan", "trieu", "ty", "ti"):
+            mult = _BIG[t]
+            g = group + cur
+            if g == 0:
+                g = 1
+            if total and mult > 1000 and total < mult:
+                total = (total + g) * mult
+            else:
+                total += g * mult
+            group = 0
+            cur = 0
+            seen = True
+        elif t in _UNITS and _UNITS[t] is not None:
+            v = _UNITS[t]
+            if t in ("tu", "lam", "mot") and cur >= 10 and cur % 10 == 0:
+                cur += v
+            elif cur >= 10 and cur % 10 == 0:
+                cur += v
+            elif cur == 0:
+                cur = v
+            else:
+                return None
+            seen = True
+        else:
+            if seen:
+                break
+            return None
+        i += 1
+    if not seen:
+        return None
+    return total + group + cur
+
+
+def parse_int(tok: str) -> tuple[int | None, int]:
+    digits, n = repair_digits(tok)
+    if not digits or n >= 99:
+        return None, 99
+    return int(digits), n
+
+
+# --- durations ----------------------------------------------------------------
+
+@dataclass
+class Duration:
+    years: int = 0
+    months: int = 0
+    days: int = 0
+    repairs: int = 0  # OCR digit repairs used
+    words_agree: bool | None = None  # parenthesised words vs digits
+    start: int = 0
+    end: int = 0
+
+    @property
+    def total_months(self) -> int:
+        return self.years * 12 + self.months
+
+
+NUM = r"[0-9OoIil|]{1,3}"
+WORDS = r"\(\s*[^()\d]{2,40}?\s*\)"
+UNIT = r"(nam|thang|ngay)"
+_PART = rf"(?P<n>{NUM})?\s*(?P<w>{WORDS})?\s*(?P<u>{UNIT})\b"
+
+
+def find_durations(folded: str, orig: str, start: int = 0, end: int | None = None) -> list[Duration]:
+    """Find 'N (words) năm N (words) tháng' runs in folded text[start:end]."""
+    end = len(folded) if end is None else end
+    # the unit may be glued to the next word by OCR ('thángthời'), so no boundary after a digit-led unit
+    part = re.compile(rf"(?P<n>\b{NUM}\b|\b[a-z ]{{2,30}}?(?=\s+(?:nam|thang|ngay)\b))\s*(?P<w>{WORDS})?\s*(?P<u>nam|thang|ngay)")
+    from .dates import find_dates  # local: dates imports this module
+
+    date_spans = [(d.start, d.end) for d in find_dates(folded, start, end)]
+    out: list[Duration] = []
+    pos = start
+    cur: Duration | None = None
+    last_end = -1
+    while True:
+        m = part.search(folded, pos, end)
+        if not m:
+            break
+        if any(a < m.end() and m.start() < b for a, b in date_spans) or re.search(
+                r"(?:ngay|thang|sinh)\s*[:]?\s*$", folded[max(0, m.start() - 8):m.start()]):
+            # part of a date ('ngày 8 tháng 11 năm 1992', even when OCR broke the year)
+            pos = m.end()
+            cur = None
+            continue
+        ntok = m.group("n").strip()
+        val, rep = parse_int(ntok) if (re.fullmatch(NUM, ntok) and re.search(r"\d", ntok)) else (None, 0)
+        if val is None:
+            # number in words only: 'hai năm', 'mười tám tháng'
+            val = words_to_int(orig[m.start("n"):m.end("n")])
+            rep = 0
+            if val is None:
+                pos = m.start() + 1
+                continue
+        agree = None
+        if m.group("w"):
+            wv = words_to_int(orig[m.start("w") + 1:m.end("w") - 1])
+            if wv is not None:
+                agree = wv == val
+        unit = m.group("u")
+        contiguous = cur is not None and re.fullmatch(r"[\s,]*(va\s*)?", folded[last_end:m.start()] or "") is not None
+        if not contiguous:
+            cur = Duration(start=m.start())
+            out.append(cur)
+        if unit == "nam":
+            if cur.years or cur.months or cur.days:
+                cur = Duration(start=m.start())
+                out.append(cur)
+            cur.years = val
+        elif unit == "thang":
+            if cur.months or cur.days:
+                cur = Duration(start=m.start())
+                out.append(cur)
+            cur.months = val
+        else:
+            cur.days = val
+        cur.repairs += rep
+        if agree is not None:
+            cur.words_agree = agree if cur.words_agree in (None, True) else False
+        cur.end = m.end()
+        last_end = m.end()
+        pos = m.end()
+    return out
+
+
+# --- money ----------------------------------------------------------------------
+
+_MONEY = re.compile(r"(?P<num>\d[\d.,\s]{0,18}\d|\d)\s*(?P<unit>dong|d\b|vnd)"
+                    r"(?:\s*\((?P<words>[^()]{3,120})\))?")
+
+
+@dataclass
+class Money:
+    value: int
+    start: int
+    end: int
+    words_agree: bool | None
+    well_formed: bool
+
+
+def parse_money_digits(s: str) -> tuple[int | None, bool]:
+    s = s.strip()
+    compact = re.sub(r"\s", "", s)
+    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", compact):
+        return int(re.sub(r"[.,]", "", compact)), True
+    if re.fullmatch(r"\d+", compact):
+        return int(compact), len(compact) <= 4 or compact.endswith("000")
+    if re.fullmatch(r"\d{1,3}(\s\d{3})+", s):
+        return int(compact.replace(" ", "")), True
+    digits = re.sub(r"\D", "", compact)
+    return (int(digits), False) if digits else (None, False)
+
+
+def find_money(folded: str, orig: str, start: int = 0, end: int | None = None) -> list[Money]:
+    end = len(folded) if end is None else end
+    out = []
+    for m in _MONEY.finditer(folded, start, end):
+        val, ok = parse_money_digits(orig[m.start("num"):m.end("num")])
+        if val is None:
+            continue
+        agree = None
+        if m.group("words"):
+            wv = words_to_int(orig[m.start("words"):m.end("words")])
+            if wv is not None:
+                agree = wv == val
+        out.append(Money(val, m.start(), m.end(), agree, ok))
+    return out

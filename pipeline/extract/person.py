@@ -1,0 +1,359 @@
+"""The person the document concerns: name, birth date, personal ID / passport.
+
+Judgments: the first defendant named in the operative part ('Xử phạt bị cáo X',
+'Tuyên bố bị cáo X phạm tội'), whose identity paragraph ('Bị cáo: X, sinh ...')
+gives birth date and ID. Decisions/certificates: 'Họ và tên (người bị kết án|
+phạm nhân)', 'Chứng nhận ông/bà', 'đối với người bị kết án', ...
+Victims, witnesses, counsel, judges and signatories are never taken.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .catalogues import surnames
+from .confidence import Candidate, base
+from .dates import find_dates, find_year
+from .layout import Doc, Span
+from .normalize import fold, fz, is_upper_word, starts_upper, title_name
+from .numbers import DIGIT_REPAIR
+
+_ANCHORS = [
+    # (regex on folded text, weight, tag)
+    (fz("ho va ten") + r"\s*(?:" + fz("nguoi bi ket an") + "|" + fz("pham nhan") + "|" + fz("nguoi chap hanh an")
+     + "|" + fz("bi cao") + r")?\s*[:.]", 0.97, "ho_ten"),
+    (fz("ho ten") + r"\s*(?:" + fz("nguoi bi ket an") + "|" + fz("pham nhan") + "|" + fz("nguoi chap hanh an")
+     + r")?\s*[:.]", 0.96, "ho_ten"),
+    (r"(?<![a-z])" + fz("bi cao") + r"\s*(?:(?:co|khong)\s*" + fz("khang cao") + r"|bi\s*" + fz("khang nghi")
+     + r")?\s*(?:[:]|\s)", 0.95, "bi_cao"),
+    (fz("nguoi bi ket an") + r"\s*[:]?", 0.93, "nguoi_bi_ket_an"),
+    (fz("pham nhan") + r"\s*[:]?", 0.92, "pham_nhan"),
+    (fz("nguoi chap hanh an") + r"\s*[:]?", 0.92, "nguoi_cha"),
+    (fz("chung nhan") + r"\s*[:]?\s*(?:ong|ba|anh|chi)\s*(?:\(\s*ba\s*\)|/\s*ba)?\s*[:]?", 0.95, "chung_nhan"),
+    (fz("nguoi duoc chung nhan") + r"\s*(?:la)?\s*[:]", 0.95, "chung_nhan"),
+    (fz("chung nhan") + r"\s*[:]?\s*(?:" + fz("nguoi chap hanh an") + "|" + fz("pham nhan") + r")\s*[:]?", 0.93,
+     "chung_nhan"),
+    (r"(?<![a-z])(?:ong|ba|anh|chi)\s*(?:\(\s*ba\s*\)|/\s*ba)?\s*:", 0.85, "ong_ba"),
+]
+# anchors that name a role in passing ('hồ sơ phạm nhân', 'Ông: ...' of any party): a person found
+# only through one of these is never certain
+WEAK_TAGS = {"ong_ba", "pham_nhan", "nguoi_bi_ket_an", "nguoi_cha"}
+_SIGN_LINE = re.compile(r"^\W{0,3}(?:kt|tm|q|ktm)\s*[.:]\s*\S|^\W{0,3}(?:" + "|".join(fz(p) for p in [
+    "giam thi", "pho giam thi", "thu truong", "pho thu truong", "chanh an", "pho chanh an", "tham phan",
+    "noi nhan", "truong phong", "giam doc", "cuc truong"]) + r")(?![a-z])|\(\s*" + fz("da ky") + r"\s*\)")
+_NOT_PERSON = re.compile("|".join(fz(p) for p in [
+    "bi hai", "nguoi bi hai", "nguoi lam chung", "nguoi bao chua", "tham phan", "thu ky", "kiem sat vien",
+    "chanh an", "giam thi", "hoi tham", "nguoi co quyen loi", "nguyen don", "bi don", "nguoi dai dien",
+    "luat su", "tro giup vien", "nguoi giam ho", "ho ten bo", "ho ten me", "con ong", "con ba", "bo:", "me:",
+    "vo:", "chong:"]) + r"\s*[:]?\s*$")
+_STOP_REGION = re.compile("|".join(fz(p) for p in [
+    "bi hai", "nguoi bi hai", "nguoi lam chung", "nguoi bao chua", "nguoi co quyen loi", "nguoi dai dien",
+    "tien an", "tien su", "nhan than", "noi dung vu an", "nguoi tham gia to tung"]) + r"|(?<![a-z])" + fz("bi cao") + r"\s*[:]")
+_LABELS = {("gioi", "tinh"), ("sinh", "ngay"), ("sinh", "nam"), ("quoc", "tich"), ("noi", "cu"), ("noi", "o"),
+           ("noi", "sinh"), ("nghe", "nghiep"), ("dan", "toc"), ("ton", "giao"), ("trinh", "do"), ("ho", "khau"),
+           ("con", "ong"), ("con", "ba"), ("tam", "tru"), ("thuong", "tru"), ("hien", "nay"), ("so", "cccd"),
+           ("so", "cmnd"), ("so", "dinh"), ("ngay", "sinh"), ("nam", "sinh"), ("ten", "goi"), ("can", "cuoc"),
+           ("chung", "minh"), ("dia", "chi"), ("tru", "tai"), ("ho", "chieu")}
+_LABEL_WORDS = {"cccd", "cmnd", "sn", "hktt"}
+_NAME_STOP = {"sinh", "gioi", "nam", "ngay", "quoc", "noi", "ten", "nghe", "cccd", "so", "cmnd", "dan", "ton",
+              "trinh", "con", "hien", "thuong", "tru", "dia", "chi", "ho", "bi", "la", "ve", "toi", "pham", "va",
+              "sn", "nguyen", "tam", "tai"}
+_NAME_STOP_EXACT_LOWER = True
+
+
+@dataclass
+class NameHit:
+    name: str
+    folded: str
+    start: int
+    end: int
+    span: Span
+    weight: float
+    tag: str
+    weak: bool = False  # found by a weak anchor (a role named in passing, or a bare 'Ông:')
+
+
+def _take_name(doc: Doc, pos: int, limit: int) -> tuple[str, int, int] | None:
+    """Capitalised words from `pos` (skipping ':', numbering, 'ông/bà')."""
+    text = doc.text
+    m = re.compile(r"[\s:.\-–]*(?:\d{1,2}[.)]\s*)?(?:(?:[Ôô]ng|[Bb]à|[Aa]nh|[Cc]hị)(?:\s*\(\s*bà\s*\)|\s*/\s*bà)?\s*[:]?\s+)?").match(text, pos)
+    p = m.end() if m else pos
+    words = []
+    start = p
+    end = p
+    toks = list(re.finditer(r"\S+", text[p:limit]))
+    for k, wm in enumerate(toks):
+        raw = wm.group(0)
+        w = raw.strip(",;:.()\"'“”")
+        lead_bad = raw[0] in "(\"“"
+        if not w or not w.replace("-", "").isalpha() or lead_bad:
+            break
+        if not starts_upper(w):
+            break
+        fw = fold(w)
+        nxt = fold(toks[k + 1].group(0).strip(",;:.")) if k + 1 < len(toks) else ""
+        label = (fw, nxt) in _LABELS and not raw.endswith((",", ";"))  # 'Vũ Công Nam, sinh ngày' ends a name
+        if words and label or (words and fw in _LABEL_WORDS) or (words and raw.endswith(":")):
+            break
+        if words and "\n" in text[p + toks[k - 1].end():p + wm.start()]:
+            # a new line that is itself 'Label: value' ('Sinh hgày: 28 ...') is not the rest of the name
+            line_end = text.find("\n", p + wm.start())
+            line_end = len(text) if line_end < 0 else line_end
+            same_line = [t for t in toks[k:k + 3] if p + t.start() < line_end]
+            if any(t.group(0).endswith(":") for t in same_line):
+                break
+        if len(words) >= 6:
+            break
+        words.append(w)
+        end = p + wm.start() + len(raw.rstrip(",;:.()\"'“”"))
+        if raw != raw.rstrip(",;:(") or raw.endswith(")"):
+            break
+    if len(words) < 2:
+        return None
+    return " ".join(words), start, end
+
+
+def _line_closed(prev: str) -> bool:
+    """The text before a line break ends a line that cannot run on into the next one."""
+    line = prev.rsplit("\n", 1)[-1].strip()
+    if not line:
+        return True
+    if line[-1] in ":.;":
+        return True
+    words = [w for w in line.split() if any(c.isalpha() for c in w)]
+    return bool(words) and sum(is_upper_word(w) for w in words) >= 0.8 * len(words)
+
+
+def signature_start(doc: Doc) -> int:
+    """Offset where the signature block at the end of the document starts (len(text) if none).
+
+    A short line on the last page opening with 'KT.' / 'TM.' / '(Đã ký)' / 'Nơi nhận', or a title
+    in capitals ('GIÁM THỊ', 'THỦ TRƯỞNG', 'CHÁNH ÁN', 'THẨM PHÁN'), with no running text after it
+    (only short lines: recipients, titles, names).
+    """
+    segs = doc.segments
+    if not segs:
+        return len(doc.text)
+    last_page = segs[-1].page
+    tail = [s for s in segs if s.page == last_page]
+    prose_after = [False] * len(tail)
+    seen = False
+    for k in range(len(tail) - 1, -1, -1):
+        prose_after[k] = seen
+        t = doc.text[tail[k].start:tail[k].end].strip()
+        words = t.split()
+        upper = sum(is_upper_word(w) for w in words) / max(1, len(words))
+        if len(t) > 45 and upper < 0.5 and not t.startswith(("-", "+", "•")):
+            seen = True
+    first_tail = max(0, len(segs) - 8)
+    for k, s in enumerate(tail):
+        if prose_after[k] or not (s.top >= 0.45 * (s.page_height or 842) or s.index >= first_tail):
+            continue
+        f = doc.folded[s.start:s.end]
+        if len(f.strip()) > 60:
+            continue
+        m = _SIGN_LINE.search(f)
+        if not m:
+            continue
+        t = doc.text[s.start:s.end]
+        words = [w for w in t.split() if any(c.isalpha() for c in w)]
+        titled = bool(words) and sum(is_upper_word(w) for w in words) >= 0.6 * len(words)
+        if titled or re.match(r"^\W{0,3}(?:kt|tm|q|ktm)\s*[.:]|^\W{0,3}noi nhan|.*\(\s*da ky", f):
+            return s.start
+    return len(doc.text)
+
+
+def find_people(doc: Doc, start: int = 0, end: int | None = None) -> list[NameHit]:
+    end = len(doc.text) if end is None else end
+    hits: list[NameHit] = []
+    taken: list[tuple[int, int]] = []
+    sig = signature_start(doc)
+    for rx, weight, tag in _ANCHORS:
+        for m in re.finditer(rx, doc.folded[start:end]):
+            a = start + m.start()
+            b = start + m.end()
+            if any(x <= a < y for x, y in taken):
+                continue
+            if a >= sig:
+                continue  # the signature block names the signer, never the person
+            before = doc.folded[max(0, a - 30):a]
+            nl = before.rfind("\n")
+            if nl >= 0 and _line_closed(doc.text[max(0, a - 30):a][:nl]):
+                before = before[nl + 1:]  # a heading or finished line above ('GIÁM THỊ TRẠI GIAM SỐ 6') is not a role label
+            if _NOT_PERSON.search(before + doc.folded[a:b]):
+                continue
+            seg = doc.segment_at(a)
+            lim = min(end, (seg.end if seg else b) + 60)
+            got = _take_name(doc, b, lim)
+            if not got:
+                continue
+            name, ns, ne = got
+            if ns >= sig:
+                continue
+            gap = doc.text[b:ns]
+            if not doc.folded[a:b].rstrip().endswith(":") and re.search(r"[.;]", gap):
+                continue  # 'hồ sơ phạm nhân.' + a name on the next line: the sentence had ended
+            sp = doc.span(ns, ne)
+            # 'Ông: X' of any party, or a role without ':' whose name only follows on the next line
+            weak = tag == "ong_ba" or (tag in WEAK_TAGS and not doc.folded[a:b].rstrip().endswith(":")
+                                       and "\n" in gap)
+            hits.append(NameHit(title_name(name), fold(name), ns, ne, sp, weight, tag, weak))
+            taken.append((a, ne))
+    hits.sort(key=lambda h: h.start)
+    return hits
+
+
+def name_quality(name: str) -> float:
+    ws = name.split()
+    q = 1.0
+    if not 2 <= len(ws) <= 5:
+        q *= 0.8
+    if ws[0] not in surnames():
+        q *= 0.93
+    if any(len(w) > 7 for w in ws):
+        q *= 0.85
+    if any(len(w) == 1 for w in ws):
+        q *= 0.6  # a one-letter syllable: OCR split a word
+    if any(re.search(r"[0-9]", w) for w in ws):
+        q *= 0.5
+    return q
+
+
+def region_end(doc: Doc, start: int, hard: int) -> int:
+    m = _STOP_REGION.search(doc.folded, start, min(hard, start + 900))
+    return m.start() if m else min(hard, start + 900)
+
+
+# --- birth date -------------------------------------------------------------------------
+
+_BIRTH = re.compile(r"(?:" + fz("sinh ngay") + "|" + fz("ngay sinh") + "|" + fz("ngay, thang, nam sinh") + "|"
+                    + fz("ngay thang nam sinh") + "|" + fz("sinh") + r")\s*[:]?\s*")
+_BIRTH_YEAR = re.compile(r"(?:" + fz("sinh nam") + "|" + fz("nam sinh") + r"|\bsn)\s*[:.]?\s*")
+
+
+def find_birth(doc: Doc, a: int, b: int) -> Candidate | None:
+    for m in _BIRTH.finditer(doc.folded, a, b):
+        ds = find_dates(doc.folded, m.start(), min(b, m.end() + 40))
+        ds = [d for d in ds if d.start - m.end() < 6]
+        if ds:
+            d = ds[0]
+            sp = doc.span(d.start, d.end)
+            return Candidate(d.iso, base(sp, 0.97) * 0.85 ** d.repairs, sp, "birth")
+        if doc.folded[m.start():m.end()].strip().startswith(("sinh nam", "nam sinh")):
+            pass
+    for m in _BIRTH_YEAR.finditer(doc.folded, a, b):
+        # 'sinh năm 1990' -- but 'sinh ngày 02 tháng 5 năm 1990' was handled above
+        y = find_year(doc.folded, m.end(), min(b, m.end() + 8))
+        if y:
+            sp = doc.span(y.start, y.end)
+            return Candidate(y.iso, base(sp, 0.96) * 0.85 ** y.repairs, sp, "birth_year")
+    return None
+
+
+# --- personal ID / passport -------------------------------------------------------------------
+
+_ID_LABEL = re.compile("(?:" + "|".join(fz(p) for p in [
+    "so dinh danh ca nhan", "dinh danh ca nhan", "can cuoc cong dan", "the can cuoc", "can cuoc", "cccd",
+    "chung minh nhan dan", "cmnd", "cmtnd", "so dinh danh"]) + r")\s*(?:" + fz("so") + r")?\s*[:.]?\s*")
+_PASSPORT = re.compile(fz("ho chieu") + r"\s*(?:" + fz("so") + r")?\s*[:.]?\s*")
+VALID_PROVINCE_CODES = {
+    "001", "002", "004", "006", "008", "010", "011", "012", "014", "015", "017", "019", "020", "022", "024", "025",
+    "026", "027", "030", "031", "033", "034", "035", "036", "037", "038", "040", "042", "044", "045", "046", "048",
+    "049", "051", "052", "054", "056", "058", "060", "062", "064", "066", "067", "068", "070", "072", "074", "075",
+    "077", "079", "080", "082", "083", "084", "086", "087", "089", "091", "092", "093", "094", "095", "096"}
+
+
+def _collect_digits(text: str, pos: int, limit: int) -> tuple[str, int, int, int]:
+    """Digits from pos: one or more tokens (digit groups split by OCR), letters confusable with
+    digits repaired when the token is mostly digits."""
+    from .numbers import repair_digits
+
+    digits = ""
+    rep = 0
+    end = pos
+    for m in re.finditer(r"\S+", text[pos:limit]):
+        if m.start() > 0 and text[pos + m.start() - 1] == "\n" and digits and len(digits) >= 12:
+            break
+        tok = m.group(0).rstrip(";,.:)")
+        if not tok:
+            break
+        d, n = repair_digits(tok)
+        if not d or n >= 99 or n * 2 > len(tok):
+            break
+        if digits and len(digits) + len(d) > 13:
+            break
+        digits += d
+        rep += n
+        end = pos + m.start() + len(tok)
+        if len(digits) >= 12 or tok != m.group(0):
+            break
+    return digits, rep, pos, end
+
+
+def id_structure_ok(pid: str, birth: str | None) -> bool | None:
+    """CCCD: 3-digit province code, century/sex digit, 2-digit birth year, 6 random digits."""
+    if len(pid) != 12:
+        return False
+    if pid[:3] not in VALID_PROVINCE_CODES:
+        return False
+    if birth and re.match(r"\d{4}", birth):
+        y = int(birth[:4])
+        century = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100}.get(int(pid[3]))
+        if century is None:
+            return False
+        return century + int(pid[4:6]) == y
+    return None
+
+
+def find_ids(doc: Doc, a: int, b: int) -> tuple[Candidate | None, Candidate | None, list[str]]:
+    warnings = []
+    pid = None
+    for m in _ID_LABEL.finditer(doc.folded, a, b):
+        digits, rep, s, e = _collect_digits(doc.text, m.end(), min(b, m.end() + 30))
+        if not digits:
+            continue
+        sp = doc.span(s, e)
+        if len(digits) == 12:
+            conf = base(sp, 0.97) * (0.75 ** rep)
+            c = Candidate(digits, conf, sp, "id_label")
+            if rep:
+                c.notes.append(f"{rep} OCR letter-for-digit repairs")
+            pid = c
+            break
+        if len(digits) == 9:
+            warnings.append(f"9-digit old identity card number {digits} is not a 12-digit personal ID")
+            continue
+        warnings.append(f"personal ID '{digits}' has {len(digits)} digits")
+        # keep a low-confidence candidate for review when close to 12
+        if len(digits) in (11, 13):
+            pid = pid or Candidate(digits, 0.3, sp, "id_label_bad_len")
+    passport = None
+    for m in _PASSPORT.finditer(doc.folded, a, b):
+        pm = re.match(r"([A-Z0-9]{1,2}\s?[0-9OIl]{6,8})\b", doc.text[m.end():m.end() + 20])
+        if pm:
+            raw = pm.group(1).replace(" ", "")
+            val = raw[0] + "".join(DIGIT_REPAIR.get(c, c) if i > 1 else c for i, c in enumerate(raw[1:], 1))
+            sp = doc.span(m.end(), m.end() + len(pm.group(1)))
+            passport = Candidate(val.upper(), base(sp, 0.93) * (0.9 if val != raw else 1.0), sp, "passport")
+            break
+    return pid, passport, warnings
+
+
+def name_echoes(doc: Doc, name: str, chosen_start: int) -> tuple[int, int]:
+    """Other mentions of the name in the text: (agreeing, disagreeing) counts. A mention that
+    continues with more letters ('Minh H' vs 'Minh Hưng') or differs in diacritics disagrees."""
+    key = fold(name)
+    agree = disagree = 0
+    for m in re.finditer(re.escape(key).replace(r"\ ", r"\s+"), doc.folded):
+        if abs(m.start() - chosen_start) < 3:
+            continue
+        if m.start() > 0 and doc.folded[m.start() - 1].isalpha():
+            continue
+        nxt = doc.folded[m.end():m.end() + 1]
+        if nxt.isalpha():
+            disagree += 1
+        elif title_name(doc.text[m.start():m.end()]) == name:
+            agree += 1
+        else:
+            disagree += 1
+    return agree, disagree

@@ -1,0 +1,165 @@
+"""One scanned page: decode, clean, orient, OCR, and write its output image.
+
+Runs in a worker thread (the heavy parts -- OpenCV, Pillow codecs, the
+tesseract subprocess -- release the GIL).
+
+Clean-up kept (measured on rendered pages, see tests/test_ocr_preprocess.py):
+grayscale; strongly red pixels (seals) painted white; deskew when the lines
+are off by 0.3 deg or more; 3x3 median. Orientation: the page is OCR'd as it
+comes; only when that reads poorly (mean word confidence < 0.7) or the page
+is landscape (Tesseract reads a sideways page as vertical text with good
+confidence but scrambled lines) does Tesseract OSD look at it, and a
+90/180/270 turn is kept when it reads better. When OSD is unsure on a poorly
+read portrait page, its turn (or 180 when it has none) is tried and kept only
+if the page then reads clearly better.
+
+Digit-heavy words (IDs, document numbers, dates) get a second read at another
+scale (verify.py); where the two reads disagree the word's confidence drops.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from pipeline.errors import RejectedInput
+from pipeline.ocr import engine, pageimage, verify
+from pipeline.ocr import preprocess as pp
+from pipeline.ocr.pages import PageSource, load_page
+from pipeline.ocr.pdfout import OutPage
+from pipeline.types import PageText, SourceDocument, Word
+
+MIN_SKEW_DEG = 0.3  # below this the page is left as it is (no resampling)
+OSD_BELOW_CONF = 0.70
+OSD_MIN_CONF = 1.5
+UNSURE_GAIN = 0.15  # mean-confidence gain that makes an unsure turn worth keeping
+PSM = 3  # fully automatic layout: keeps the two-column header of a judgment apart
+
+
+@dataclass
+class PageResult:
+    text: PageText
+    out: OutPage
+    rotated: int  # clockwise quarter turn applied (0/90/180/270)
+    skew: float  # degrees corrected
+
+
+@dataclass
+class _Attempt:
+    rot: int
+    skew: float
+    words: list[engine.TessWord]
+    fx: float
+    fy: float
+    image: np.ndarray | None = None  # the cleaned image the words' boxes refer to
+    dpi: float = 300.0
+
+    @property
+    def score(self) -> float:
+        return sum(w.conf * len(w.text) for w in self.words)
+
+    @property
+    def mean_conf(self) -> float:
+        n = sum(len(w.text) for w in self.words)
+        return self.score / n if n else 0.0
+
+
+def _ocr_attempt(gray: np.ndarray, rot: int, dpi: tuple[float, float], settings) -> _Attempt:
+    g = pp.rotate_quarter(gray, rot)
+    dx, dy = (dpi[1], dpi[0]) if rot in (90, 270) else dpi
+    skew = pp.estimate_skew(g)
+    if abs(skew) >= MIN_SKEW_DEG:
+        g = pp.rotate_small(g, -skew)
+    else:
+        skew = 0.0
+    g = pp.denoise(g)
+    target = float(settings.ocr_dpi)
+    fx = fy = 1.0
+    if abs(dx - dy) > 0.01 * dx or not (0.8 * target <= dx <= 1.6 * target):
+        fx, fy = target / dx, target / dy
+        h, w = g.shape
+        g = cv2.resize(g, (max(1, round(w * fx)), max(1, round(h * fy))),
+                       interpolation=cv2.INTER_CUBIC if fx > 1 else cv2.INTER_AREA)
+        ocr_dpi = target
+    else:
+        ocr_dpi = dx
+    words = engine.ocr(g, lang=settings.ocr_lang, dpi=int(round(ocr_dpi)), psm=PSM)
+    return _Attempt(rot, skew, words, fx, fy, g, ocr_dpi)
+
+
+def _orientation(gray: np.ndarray, dpi: float) -> tuple[int, float]:
+    """OSD on a copy at about 150 dpi (half the time of 300 dpi, as reliable; less is not)."""
+    f = min(1.0, 150.0 / max(dpi, 1.0))
+    small = pp.resample(gray, f) if f < 0.95 else gray
+    return engine.osd(pp.denoise(small), dpi=max(50, int(round(dpi * (f if f < 0.95 else 1.0)))))
+
+
+def process_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) -> PageResult:
+    lp = load_page(doc, src, settings, workdir)
+    im, dpi = lp.image, lp.dpi
+    bilevel = im.mode == "1"
+    disp = np.asarray(im.convert("L") if bilevel else im)
+    gray = pp.remove_red(disp) if disp.ndim == 3 else disp
+
+    try:
+        best = _ocr_attempt(gray, 0, dpi, settings)
+        landscape = gray.shape[1] > gray.shape[0] * 1.1  # a portrait page scanned sideways?
+        if best.mean_conf < OSD_BELOW_CONF or landscape:
+            rot, conf = _orientation(gray, dpi[0])
+            if rot and conf >= OSD_MIN_CONF:
+                other = _ocr_attempt(gray, rot, dpi, settings)
+                # trust OSD unless the turned page reads clearly worse: a sideways
+                # page can read with high confidence as vertical text
+                if other.score >= 0.8 * best.score:
+                    best = other
+            elif best.mean_conf < OSD_BELOW_CONF and not landscape:
+                # a poor read and an unsure OSD (an upside-down page scanned at 200 dpi gave
+                # 180 at 0.89): try OSD's turn, or 180 when OSD has none, and keep it only
+                # when it reads clearly better
+                other = _ocr_attempt(gray, rot if rot else 180, dpi, settings)
+                if other.mean_conf >= best.mean_conf + UNSURE_GAIN and other.score > best.score:
+                    best = other
+        # IDs, numbers and dates: a second read of each such word at another scale
+        best.words, _ = verify.second_read(best.image, best.words, lang=settings.ocr_lang, dpi=best.dpi)
+    except engine.TesseractError as exc:
+        raise RejectedInput(doc.relpath, f"page {src.number}: OCR failed ({exc})") from None
+
+    # the output image: the page as scanned, turned and deskewed like the OCR input
+    ddpi = (dpi[1], dpi[0]) if best.rot in (90, 270) else dpi
+    stem = workdir / "pages" / f"p{src.number:04d}"
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    changed = best.rot != 0 or best.skew != 0.0
+    if not changed and lp.jpeg_path is not None:
+        pimg = pageimage.keep_jpeg(lp.jpeg_path, ddpi, stem)
+    elif not changed and bilevel:
+        pimg = pageimage.encode(im, ddpi, stem)
+    else:
+        out = pp.rotate_quarter(disp, best.rot)
+        if best.skew:
+            out = pp.rotate_small(out, -best.skew)
+        if bilevel:
+            out_im = Image.fromarray(out).point(lambda v: 255 if v >= 128 else 0).convert("1")
+        else:
+            out_im = Image.fromarray(out)
+        pimg = pageimage.encode(out_im, ddpi, stem)
+    w_pt, h_pt = pimg.size_pt
+
+    # pixels of the OCR image -> points of the output page
+    sx = 72.0 / ddpi[0] / best.fx
+    sy = 72.0 / ddpi[1] / best.fy
+    words: list[Word] = []
+    line_boxes: dict[int, tuple[float, float]] = {}
+    for tw in best.words:
+        x0 = min(max(tw.left * sx, 0.0), w_pt)
+        x1 = min(max((tw.left + tw.width) * sx, 0.0), w_pt)
+        top = min(max(tw.top * sy, 0.0), h_pt)
+        bottom = min(max((tw.top + tw.height) * sy, 0.0), h_pt)
+        words.append(Word(tw.text, round(tw.conf, 4), (round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2)),
+                          tw.line, tw.block))
+        if tw.line not in line_boxes:
+            line_boxes[tw.line] = (min(max(tw.line_box[1] * sy, 0.0), h_pt), min(max(tw.line_box[3] * sy, 0.0), h_pt))
+    text = PageText(src.number, round(w_pt, 3), round(h_pt, 3), words, source="ocr")
+    return PageResult(text, OutPage(pimg, words, line_boxes), best.rot, best.skew)

@@ -1,0 +1,61 @@
+"""Assemble the searchable output PDF: one page per page image, text layer on top.
+
+Page size = image size at its dpi. Each page draws its image over the whole
+page, then the invisible text (textlayer). One glyphless font object is
+shared by all pages. No XMP, no /Info, no signature: the signing stage adds
+those to this file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.ocr import textlayer
+from pipeline.ocr.pageimage import PageImage, embed
+from pipeline.types import Word
+
+
+@dataclass
+class OutPage:
+    image: PageImage
+    words: list[Word]
+    line_boxes: dict[int, tuple[float, float]] = field(default_factory=dict)
+
+
+def _f(v: float) -> str:
+    return f"{v:.4f}".rstrip("0").rstrip(".")
+
+
+def write_pdf(pages: list[OutPage], path: Path) -> Path:
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name
+
+    pdf = pikepdf.new()
+    codes: set[int] = set()
+    for p in pages:
+        codes |= textlayer.codes_of(p.words)
+    font = textlayer.make_font(pdf, codes) if any(p.words for p in pages) else None
+    for p in pages:
+        w_pt, h_pt = p.image.size_pt
+        xobj = pdf.make_indirect(embed(pdf, p.image))
+        ops = f"q {_f(w_pt)} 0 0 {_f(h_pt)} 0 0 cm /Im0 Do Q\n".encode("ascii")
+        resources = Dictionary(XObject=Dictionary(Im0=xobj))
+        if p.words and font is not None:
+            ops += textlayer.content(p.words, h_pt, p.line_boxes)
+            resources["/Font"] = Dictionary(F0=font)
+        contents = pdf.make_indirect(pikepdf.Stream(pdf, ops))
+        page = Dictionary(
+            Type=Name("/Page"),
+            MediaBox=Array([0, 0, float(_f(w_pt)), float(_f(h_pt))]),
+            Resources=resources,
+            Contents=contents,
+        )
+        pdf.pages.append(pikepdf.Page(page))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.save(
+        path,
+        compress_streams=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.disable,
+        fix_metadata_version=False,
+    )
+    return path

@@ -1,0 +1,467 @@
+"""The pipeline stages of one document, each idempotent and resumable.
+
+    begin -> ocr_page (each page) -> assemble -> extract -> sign_store -> reconcile
+
+A stage reads the previous stage's output from the document's work area
+(pipeline.work) and writes its own; a stage whose output exists returns at
+once. A document is keyed by the hash of its source bytes, so running a batch
+again re-uses what is archived: nothing is re-signed and no row duplicated.
+The same functions run in-process (embedded default) and as Celery tasks on
+workers (pipeline.tasks).
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError as DbIntegrityError
+
+from archive.catalogue import Catalogue, audit, utcnow
+from archive.metadata import archival_metadata
+from archive.models import (
+    BatchItem, Document, FieldValue, Page, Rejection as RejectionRow, SourceFileRow, StoredObject,
+)
+from archive.store import ObjectRef, ObjectStore
+from pipeline.errors import RejectedInput
+from pipeline.intake import BatchInfo
+from pipeline.types import Extraction, ExtractedField, SourceDocument
+from pipeline.work import WorkArea
+from reconciler import reconcile
+from sohoa import SOFTWARE
+from sohoa.config import Settings
+
+log = logging.getLogger("sohoa.pipeline")
+
+GROUPS = {"judgment": "judgments", "decision": "decisions", "certificate": "certificates"}
+REJECTED = "rejected.json"  # in a work area: a stage rejected the document; later stages do nothing
+LOCK = ".lock"  # in a work area: flock'ed while signing/storing and cataloguing
+
+
+def document_id_for(doc: SourceDocument) -> str:
+    return "D" + doc.content_sha256[:24]
+
+
+@dataclass
+class Runtime:
+    """What every stage needs, built once per process (no global state)."""
+
+    settings: Settings
+    catalogue: Catalogue
+    store: ObjectStore
+    signer: Any  # pipeline.sign signer; loaded before any work starts
+    actor: str = "cli"
+
+    @property
+    def bucket(self) -> str:
+        return f"{self.settings.bucket_prefix}-archive"
+
+    def work(self, document_id: str) -> WorkArea:
+        return WorkArea(self.settings.home / "work", document_id)
+
+
+@dataclass
+class DocumentOutcome:
+    """One line of the report."""
+
+    source: str
+    status: str
+    document_id: str | None = None
+    reason: str | None = None
+    doc_type: str | None = None
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    registry_record_id: str | None = None
+    discrepancies: list[dict[str, Any]] = field(default_factory=list)
+    object: dict[str, Any] | None = None
+    reused: bool = False
+
+    def to_report(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"source": self.source, "document_id": self.document_id, "status": self.status}
+        if self.reason is not None:
+            d["reason"] = self.reason
+        if self.status != "rejected":
+            d["doc_type"] = self.doc_type
+            d["fields"] = self.fields
+            d["registry_record_id"] = self.registry_record_id
+            d["discrepancies"] = self.discrepancies
+            d["object"] = self.object
+        return d
+
+    @classmethod
+    def from_report(cls, d: dict[str, Any]) -> "DocumentOutcome":
+        known = {k: d[k] for k in ("source", "status", "document_id", "reason", "doc_type", "fields",
+                                   "registry_record_id", "discrepancies", "object") if d.get(k) is not None}
+        return cls(**known, reused=bool(d.get("reused")))
+
+
+def object_key(doc_type: str | None, values: dict[str, Any], document_id: str) -> str:
+    group = GROUPS.get(doc_type or "", "unclassified")
+    issued = values.get("issue_date")
+    year = issued[:4] if isinstance(issued, str) and issued[:4].isdigit() else "undated"
+    return f"{group}/{year}/{document_id}.pdf"
+
+
+# -- batch items: progress and the report lines ------------------------------------
+
+def set_stage(rt: Runtime, batch_id: str, source: str, stage: str, document_id: str | None = None) -> None:
+    with rt.catalogue.session() as s:
+        item = s.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id, BatchItem.source == source)).one()
+        if item.stage == "done":
+            return
+        item.stage, item.updated_at = stage, utcnow()
+        if document_id:
+            item.document_id = document_id
+        item.attempts += stage == "ocr"
+
+
+def finish_item(rt: Runtime, batch_id: str, outcome: DocumentOutcome) -> None:
+    with rt.catalogue.session() as s:
+        item = s.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id,
+                                                 BatchItem.source == outcome.source)).one()
+        item.stage, item.status, item.updated_at = "done", outcome.status, utcnow()
+        item.outcome = {**outcome.to_report(), "reused": outcome.reused}
+        item.document_id = outcome.document_id or item.document_id
+        if outcome.status == "rejected":
+            rej = s.scalars(select(RejectionRow).where(RejectionRow.batch_id == batch_id,
+                                                       RejectionRow.source == outcome.source)).first()
+            if rej is None:
+                s.add(RejectionRow(batch_id=batch_id, source=outcome.source, reason=outcome.reason or "", at=utcnow()))
+            else:
+                rej.reason, rej.at = outcome.reason or "", utcnow()
+            audit(s, rt.actor, "document.reject", outcome.source, outcome="rejected", batch=batch_id,
+                  reason=outcome.reason)
+    log.info("document done", extra={"document": outcome.source, "status": outcome.status,
+                                     "document_id": outcome.document_id, "batch": batch_id})
+
+
+def finished(rt: Runtime, doc: SourceDocument) -> bool:
+    """The document is archived (catalogued) or done in this run."""
+    if rt.work(document_id_for(doc)).has("done.json"):
+        return True
+    with rt.catalogue.session() as s:
+        return s.scalar(select(Document.document_id).where(Document.content_sha256 == doc.content_sha256)) is not None
+
+
+@contextmanager
+def document_lock(rt: Runtime, doc: SourceDocument) -> Iterator[None]:
+    """One holder at a time per document, across worker processes sharing the work area:
+    a redelivered task's twin (the first copy still running) must not sign and store a
+    second version, nor catalogue beside it. Released by the kernel if the holder dies."""
+    work = rt.work(document_id_for(doc))
+    work.dir.mkdir(parents=True, exist_ok=True)
+    with open(work.path(LOCK), "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def reject(rt: Runtime, batch_id: str, doc: SourceDocument, reason: str) -> None:
+    """Mark a document rejected: its report line, and a marker that stops later stages.
+    A document already archived is not rejected (a late twin task failing after the
+    work area was cleared)."""
+    if finished(rt, doc):
+        log.warning("not rejecting an archived document", extra={"document": doc.relpath, "reason": reason})
+        return
+    outcome = DocumentOutcome(source=doc.relpath, status="rejected", reason=reason,
+                              document_id=None)
+    rt.work(document_id_for(doc)).save_json(REJECTED, {"reason": reason})
+    finish_item(rt, batch_id, outcome)
+
+
+def _skip(rt: Runtime, doc: SourceDocument) -> bool:
+    """Later stages do nothing once the document is rejected or catalogued."""
+    work = rt.work(document_id_for(doc))
+    return work.has(REJECTED) or work.has("done.json")
+
+
+# -- the stages -----------------------------------------------------------------------
+
+def begin(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> str:
+    """'archived' when the document is in the archive already (then reconciled
+    again against today's registry, and nothing else runs), else 'new'."""
+    document_id = document_id_for(doc)
+    work = rt.work(document_id)
+    with rt.catalogue.session() as s:
+        archived = s.scalars(select(Document).where(Document.content_sha256 == doc.content_sha256)).first()
+    if archived is not None:
+        work.clear()
+        outcome = reconcile_archived(rt, batch, doc)
+        work.save_json("done.json", {"reused": True})
+        finish_item(rt, batch.batch_id, outcome)
+        return "archived"
+    work.path(REJECTED).unlink(missing_ok=True)  # a rejection of an earlier run is judged again
+    work.path("done.json").unlink(missing_ok=True)
+    set_stage(rt, batch.batch_id, doc.relpath, "ocr", document_id)
+    if doc.kind != "pdf_text" and not work.has("plan.pkl"):
+        from pipeline.ocr.pages import plan_pages
+
+        try:
+            work.save("plan.pkl", plan_pages(doc, rt.settings, work.dir))
+        except RejectedInput as exc:
+            reject(rt, batch.batch_id, doc, exc.reason)
+    log.info("begin", extra={"document": doc.relpath, "document_id": document_id, "kind": doc.kind,
+                             "pages": doc.page_count})
+    return "new"
+
+
+def ocr_page(rt: Runtime, batch: BatchInfo, doc: SourceDocument, index: int) -> None:
+    work = rt.work(document_id_for(doc))
+    name = f"page-{index:04d}.pkl"
+    if _skip(rt, doc) or work.has(name):
+        return
+    from pipeline.ocr.ocrpage import process_page
+    from pipeline.ocr.pages import plan_pages
+
+    plan = work.load("plan.pkl") if work.has("plan.pkl") else plan_pages(doc, rt.settings, work.dir)
+    try:
+        work.save(name, process_page(doc, plan[index], rt.settings, work.dir))
+    except RejectedInput as exc:
+        reject(rt, batch.batch_id, doc, exc.reason)
+        return
+    _touch(rt, batch.batch_id, doc.relpath)
+
+
+def _touch(rt: Runtime, batch_id: str, source: str) -> None:
+    """Progress between stage changes (a page done): the batch's submitter watches
+    updated_at to tell a slow batch from one whose messages were lost. Best effort."""
+    try:
+        with rt.catalogue.session() as s:
+            s.execute(update(BatchItem).where(BatchItem.batch_id == batch_id, BatchItem.source == source,
+                                              BatchItem.stage != "done").values(updated_at=utcnow()))
+    except Exception as exc:  # the page is saved; progress is only a hint
+        log.debug("progress not recorded: %s", exc)
+
+
+def assemble(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
+    """The searchable PDF and page texts, from the OCR'd pages or the PDF's own text layer."""
+    work = rt.work(document_id_for(doc))
+    if _skip(rt, doc) or work.has("recognized.pkl"):
+        return
+    out_pdf = work.path("ocr.pdf")
+    try:
+        if doc.kind == "pdf_text":
+            from pipeline.ocr.textpdf import read_text_pdf
+
+            pages, ocr_used = read_text_pdf(doc), False
+            work.dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(doc.files[0].path, out_pdf)
+        else:
+            from pipeline.ocr.pdfout import write_pdf
+
+            results = [work.load(f"page-{i:04d}.pkl") for i in range(len(work.load("plan.pkl")))]
+            write_pdf([r.out for r in results], out_pdf)
+            pages, ocr_used = [r.text for r in results], True
+            shutil.rmtree(work.path("src"), ignore_errors=True)
+    except RejectedInput as exc:
+        reject(rt, batch.batch_id, doc, exc.reason)
+        return
+    work.save("recognized.pkl", {"pages": pages, "ocr_used": ocr_used})
+
+
+def extract_fields(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
+    """Fields of the document. A defect here must not lose the scan: it is archived
+    with no fields and goes to a person (needs_review)."""
+    work = rt.work(document_id_for(doc))
+    if _skip(rt, doc) or work.has("extraction.pkl"):
+        return
+    set_stage(rt, batch.batch_id, doc.relpath, "extract")
+    from pipeline.extract import extract
+
+    pages = work.load("recognized.pkl")["pages"]
+    try:
+        extraction = extract(pages)
+    except Exception as exc:
+        log.exception("extraction failed", extra={"document": doc.relpath})
+        extraction = Extraction(doc_type=None, doc_type_confidence=0.0,
+                                warnings=[f"extraction failed: {type(exc).__name__}: {exc}"])
+    work.save("extraction.pkl", extraction)
+
+
+def sign_store(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
+    """Mark, sign and store write-once. A version already under the key (a run that
+    died before cataloguing it) is adopted, not signed again."""
+    document_id = document_id_for(doc)
+    work = rt.work(document_id)
+    if _skip(rt, doc) or work.has("object.json"):
+        return
+    with document_lock(rt, doc):
+        if _skip(rt, doc) or work.has("object.json"):  # a twin finished while we waited
+            return
+        _sign_store(rt, batch, doc, document_id, work)
+
+
+def _sign_store(rt: Runtime, batch: BatchInfo, doc: SourceDocument, document_id: str, work: WorkArea) -> None:
+    set_stage(rt, batch.batch_id, doc.relpath, "sign")
+    extraction: Extraction = work.load("extraction.pkl")
+    values = {k: f.value for k, f in extraction.fields.items()}
+    key = object_key(extraction.doc_type, values, document_id)
+    prior = rt.store.versions(rt.bucket, key)
+    if prior:
+        ref, adopted = prior[-1], True
+    else:
+        converted_at = datetime.now(timezone.utc)
+        signed = _sign(rt, doc, document_id, batch, work.path("ocr.pdf").read_bytes(), extraction, converted_at)
+        set_stage(rt, batch.batch_id, doc.relpath, "store")
+        meta = {"document-id": document_id, "batch-id": batch.batch_id, "software": SOFTWARE}
+        ref, adopted = rt.store.put(rt.bucket, key, signed, meta), False
+    work.save_json("object.json", {"bucket": ref.bucket, "key": ref.key, "version_id": ref.version_id,
+                                   "sha256": ref.sha256, "size": ref.size, "adopted": adopted,
+                                   "converted_at": datetime.now(timezone.utc).isoformat()})
+
+
+def _sign(rt: Runtime, doc: SourceDocument, document_id: str, batch: BatchInfo, pdf_bytes: bytes,
+          extraction: Extraction, converted_at: datetime) -> bytes:
+    from pipeline.sign import ConversionMarker, prepare_pdf, sign_pdf
+
+    values = {k: f.value for k, f in extraction.fields.items()}
+    marker = ConversionMarker(
+        document_id=document_id,
+        unit=batch.unit or rt.settings.unit,
+        operator=batch.operator or rt.settings.operator,
+        converted_at=converted_at,
+        batch_id=batch.batch_id,
+        scanner=batch.scanner,
+        sources=[(f.relpath, f.sha256) for f in doc.files],
+        software=SOFTWARE,
+    )
+    archival = archival_metadata(
+        organ_code=rt.settings.organ_code, doc_type=extraction.doc_type, values=values,
+        page_count=doc.page_count, ordinal=1,
+    )
+    fields = {"doc_type": extraction.doc_type, **{k: f.to_report() for k, f in extraction.fields.items()}}
+    words = None  # page 1's word boxes: the visible marker goes where it covers no text
+    try:
+        pages = rt.work(document_id).load("recognized.pkl")["pages"]
+        if pages:
+            words = [w.bbox for w in pages[0].words]
+    except (OSError, KeyError, IndexError, AttributeError):
+        pass  # no recognised text at hand: the scan's ink alone decides
+    return sign_pdf(prepare_pdf(pdf_bytes, marker, fields, archival, words=words), rt.signer, marker)
+
+
+def catalogue_reconcile(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
+    """Catalogue rows in one transaction (the point of no return), then reconcile,
+    then clear the work area. Run again after a crash anywhere, it finishes the job."""
+    document_id = document_id_for(doc)
+    work = rt.work(document_id)
+    if work.has(REJECTED):
+        return
+    with document_lock(rt, doc):
+        if work.has(REJECTED) or _item_done(rt, batch.batch_id, doc.relpath):
+            return  # a twin of this task (a redelivered message) did it
+        _catalogue_reconcile(rt, batch, doc, document_id, work)
+
+
+def _item_done(rt: Runtime, batch_id: str, source: str) -> bool:
+    with rt.catalogue.session() as s:
+        return s.scalar(select(BatchItem.stage).where(BatchItem.batch_id == batch_id,
+                                                      BatchItem.source == source)) == "done"
+
+
+def _catalogue_reconcile(rt: Runtime, batch: BatchInfo, doc: SourceDocument, document_id: str,
+                         work: WorkArea) -> None:
+    with rt.catalogue.session() as s:
+        catalogued = s.scalar(select(Document.document_id).where(Document.content_sha256 == doc.content_sha256))
+    if catalogued is not None:
+        outcome = reconcile_archived(rt, batch, doc)
+    else:
+        set_stage(rt, batch.batch_id, doc.relpath, "reconcile")
+        rec = work.load("recognized.pkl")
+        extraction: Extraction = work.load("extraction.pkl")
+        obj = work.load_json("object.json")
+        ref = ObjectRef(obj["bucket"], obj["key"], obj["version_id"], obj["sha256"], obj["size"])
+        try:
+            with rt.catalogue.session() as s:
+                row = _catalogue_document(s, rt, doc, document_id, batch, rec, extraction, ref,
+                                          datetime.fromisoformat(obj["converted_at"]))
+                recon = reconcile(s, row, {k: (f.value, f.confidence) for k, f in extraction.fields.items()},
+                                  rt.settings.review_threshold)
+                audit(s, rt.actor, "document.archive", document_id, source=doc.relpath, batch=batch.batch_id,
+                      key=ref.key, version_id=ref.version_id, sha256=ref.sha256, status=recon.status)
+                s.flush()
+                s.refresh(row)
+                outcome = _outcome_from_rows(row, recon, reused=obj["adopted"])
+        except DbIntegrityError:
+            # Catalogued by a twin task that got there first (a redelivered message): reconcile that.
+            outcome = reconcile_archived(rt, batch, doc)
+    finish_item(rt, batch.batch_id, outcome)
+    work.save_json("done.json", {"reused": outcome.reused})
+    work.clear(keep=("done.json", LOCK))
+
+
+def reconcile_archived(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> DocumentOutcome:
+    with rt.catalogue.session() as s:
+        row = s.scalars(select(Document).where(Document.content_sha256 == doc.content_sha256)).one()
+        recon = reconcile(s, row, {f.name: (f.value, f.confidence) for f in row.fields},
+                          rt.settings.review_threshold)
+        row.updated_at = utcnow()
+        audit(s, rt.actor, "document.reprocess", row.document_id, source=doc.relpath, batch=batch.batch_id)
+        out = _outcome_from_rows(row, recon, reused=True)
+    out.source = doc.relpath  # the same scan may sit under another name in this batch
+    return out
+
+
+def run_document(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
+    """All stages in this thread, in order (used where no queue is wanted)."""
+    if begin(rt, batch, doc) == "archived":
+        return
+    for i in range(doc.page_count if doc.kind != "pdf_text" else 0):
+        ocr_page(rt, batch, doc, i)
+    assemble(rt, batch, doc)
+    extract_fields(rt, batch, doc)
+    sign_store(rt, batch, doc)
+    catalogue_reconcile(rt, batch, doc)
+
+
+# -- catalogue rows ---------------------------------------------------------------------
+
+def _signed_object(doc: Document) -> StoredObject | None:
+    signed = [o for o in doc.objects if o.role == "signed"]
+    return max(signed, key=lambda o: o.id) if signed else None
+
+
+def _outcome_from_rows(doc: Document, recon, reused: bool) -> DocumentOutcome:
+    obj = _signed_object(doc)
+    fields = {}
+    for fv in sorted(doc.fields, key=lambda f: f.name):
+        fields[fv.name] = ExtractedField(fv.value, fv.confidence, fv.page,
+                                         tuple(fv.bbox) if fv.bbox else None).to_report()
+    return DocumentOutcome(
+        source=doc.source, status=recon.status, document_id=doc.document_id, doc_type=doc.doc_type,
+        fields=fields, registry_record_id=recon.record_id, discrepancies=recon.discrepancies,
+        object=ObjectRef(obj.bucket, obj.key, obj.version_id, obj.sha256, obj.size).to_report() if obj else None,
+        reused=reused,
+    )
+
+
+def _catalogue_document(s, rt: Runtime, doc: SourceDocument, document_id: str, batch: BatchInfo, rec: dict,
+                        extraction: Extraction, ref: ObjectRef, converted_at: datetime) -> Document:
+    now = utcnow()
+    row = Document(
+        document_id=document_id, content_sha256=doc.content_sha256, batch_id=batch.batch_id, source=doc.relpath,
+        source_kind=doc.kind, page_count=doc.page_count, ocr_used=rec["ocr_used"], doc_type=extraction.doc_type,
+        doc_type_confidence=extraction.doc_type_confidence, status="pending",
+        signer=getattr(rt.signer, "subject", None), converted_at=converted_at, created_at=now, updated_at=now,
+    )
+    s.add(row)
+    s.flush()  # a twin already catalogued this document: IntegrityError here, before anything else
+    for i, f in enumerate(doc.files):
+        s.add(SourceFileRow(document_id=document_id, ordinal=i, relpath=f.relpath, sha256=f.sha256, size=f.size))
+    for p in rec["pages"]:
+        confs = [w.confidence for w in p.words]
+        s.add(Page(document_id=document_id, number=p.number, width=p.width, height=p.height, text_source=p.source,
+                   mean_confidence=sum(confs) / len(confs) if confs else None, text=p.text))
+    for name, f in extraction.fields.items():
+        s.add(FieldValue(document_id=document_id, name=name, value=f.value, confidence=f.confidence, page=f.page,
+                         bbox=list(f.bbox) if f.bbox else None))
+    s.add(StoredObject(document_id=document_id, role="signed", bucket=ref.bucket, key=ref.key,
+                       version_id=ref.version_id, sha256=ref.sha256, size=ref.size, created_at=now))
+    s.flush()
+    return row

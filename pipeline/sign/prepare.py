@@ -1,0 +1,44 @@
+"""prepare_pdf: XMP metadata + the visible "SAO Y" marker, before signing."""
+from __future__ import annotations
+
+import io
+
+import pikepdf
+
+from .marker import ConversionMarker
+from .stamp import draw_marker
+from .xmp import write_xmp
+
+
+def _producer(marker: ConversionMarker) -> str:
+    return f"{marker.software} (pikepdf {pikepdf.__version__}, pyHanko)"
+
+
+def prepare_pdf(pdf_in: bytes, marker: ConversionMarker, fields: dict[str, object],
+                archival: dict[str, object], words: list[tuple[float, float, float, float]]
+                | None = None) -> bytes:
+    """Return a copy of pdf_in with the conversion marker drawn and the XMP written.
+
+    words: page 1's word boxes (x0, top, x1, bottom; points, top-left origin), so
+    the visible marker is put where it covers no text (the scan's ink is tested too).
+
+    PDF/A: a PDF/A claim (pdfaid) the input already makes -- e.g. from the OCR
+    stage -- is kept, and the private namespaces are declared as PDF/A
+    extension schemas; no claim is added to a document that lacks one.
+    """
+    with pikepdf.open(io.BytesIO(pdf_in)) as pdf:
+        if len(pdf.pages) == 0:
+            raise ValueError("PDF has no pages")
+        if pdf.is_encrypted:
+            raise ValueError("PDF is encrypted")
+        draw_marker(pdf, marker.visible_lines(), words)
+        write_xmp(pdf, marker, fields, archival, producer=_producer(marker))
+        out = io.BytesIO()
+        pdf.save(
+            out,
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,
+            object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+            compress_streams=True,
+            recompress_flate=False,
+        )
+    return out.getvalue()

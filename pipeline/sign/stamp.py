@@ -1,0 +1,305 @@
+"""The human-visible conversion marker on page 1 (Decree 30/2020 App. I).
+
+Black 10 pt serif text, top right: "SAO Y", the converting organisation and
+the conversion time (ISO 8601, +07:00). Placed where it covers no text: the
+page's word boxes (OCR or text layer) and the scan's dark pixels are tested;
+when the top right is occupied the next free margin spot is used, and when
+none is free, the spot that covers least. Drawn as real text (an embedded
+DejaVuSerif subset, Type0/Identity-H with a ToUnicode map, so it is
+searchable and has every Vietnamese glyph), never as an image.
+
+Subsetting is cached per character set, so a batch pays for it once.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+FONT_SIZE = 10.0
+LEADING = 11.5
+MARGIN = 14.0  # pt from the top and right edges of the visible page (~5 mm)
+MAX_WIDTH_FRACTION = 0.42  # wrap the organisation name beyond this share of the width
+
+_FONT_CANDIDATES = (
+    os.environ.get("SOHOA_MARKER_FONT", ""),
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSerif.ttf",
+    "/usr/share/fonts/TTF/DejaVuSerif.ttf",
+    "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
+)
+# Always in the subset, so a new time or number never needs a new subset.
+_BASE_CHARS = frozenset("0123456789-:+T SAOY ")
+
+
+def font_path() -> Path:
+    for cand in _FONT_CANDIDATES:
+        if cand and Path(cand).is_file():
+            return Path(cand)
+    raise FileNotFoundError("no serif TrueType font with Vietnamese glyphs found "
+                            "(install fonts-dejavu-core or set SOHOA_MARKER_FONT)")
+
+
+@dataclass(frozen=True)
+class _Subset:
+    data: bytes
+    name: str  # with subset tag
+    gids: dict[str, int]  # char -> glyph id in the subset
+    widths: dict[int, float]  # gid -> width in 1/1000 em
+    ascent: float
+    descent: float
+    cap_height: float
+    bbox: tuple[float, float, float, float]
+    italic_angle: float
+
+
+@lru_cache(maxsize=64)
+def _subset(chars: frozenset[str], path: str) -> _Subset:
+    from fontTools import subset as ftsubset
+    from fontTools.ttLib import TTFont
+
+    opts = ftsubset.Options()
+    opts.hinting = False
+    opts.layout_features = []
+    opts.name_IDs = [0, 1, 2, 3, 4, 5, 6]
+    opts.notdef_outline = True
+    opts.glyph_names = False
+    opts.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "DSIG", "FFTM"]
+    font = TTFont(path, lazy=False)
+    sub = ftsubset.Subsetter(opts)
+    sub.populate(unicodes=[ord(c) for c in chars])
+    sub.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    data = buf.getvalue()
+    font = TTFont(io.BytesIO(data))
+    upem = font["head"].unitsPerEm
+    scale = 1000.0 / upem
+    cmap = font.getBestCmap()
+    gids = {chr(cp): font.getGlyphID(g) for cp, g in cmap.items()}
+    hmtx = font["hmtx"]
+    order = font.getGlyphOrder()
+    widths = {i: round(hmtx[g][0] * scale, 1) for i, g in enumerate(order)}
+    head, hhea = font["head"], font["hhea"]
+    os2 = font["OS/2"] if "OS/2" in font else None
+    cap = getattr(os2, "sCapHeight", 0) if os2 else 0
+    base = font["name"].getDebugName(6) or Path(path).stem
+    tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(data).digest()[:6])
+    return _Subset(
+        data=data, name=f"{tag}+{base}", gids=gids, widths=widths,
+        ascent=round(hhea.ascent * scale), descent=round(hhea.descent * scale),
+        cap_height=round((cap or hhea.ascent * 0.7) * scale),
+        bbox=tuple(round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)),
+        italic_angle=float(font["post"].italicAngle),
+    )
+
+
+def _tounicode(gids: dict[str, int]) -> bytes:
+    pairs = sorted((gid, ch) for ch, gid in gids.items())
+    seen: dict[int, str] = {}
+    for gid, ch in pairs:
+        seen.setdefault(gid, ch)
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
+             b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def",
+             b"1 begincodespacerange", b"<0000> <FFFF>", b"endcodespacerange"]
+    items = list(seen.items())
+    for i in range(0, len(items), 100):
+        chunk = items[i:i + 100]
+        lines.append(f"{len(chunk)} beginbfchar".encode())
+        for gid, ch in chunk:
+            lines.append(f"<{gid:04X}> <{ch.encode('utf-16-be').hex().upper()}>".encode())
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
+
+
+def _font_object(pdf: pikepdf.Pdf, sub: _Subset) -> pikepdf.Object:
+    file2 = pdf.make_stream(sub.data)
+    file2.Length1 = len(sub.data)
+    descriptor = Dictionary(
+        Type=Name.FontDescriptor, FontName=Name("/" + sub.name), Flags=34,
+        FontBBox=Array(list(sub.bbox)), ItalicAngle=sub.italic_angle, Ascent=sub.ascent,
+        Descent=sub.descent, CapHeight=sub.cap_height, StemV=80, FontFile2=file2,
+    )
+    w = Array()
+    for gid in sorted(sub.widths):
+        w.extend([gid, Array([sub.widths[gid]])])
+    cidfont = Dictionary(
+        Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=Name("/" + sub.name),
+        CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"),
+                                 Ordering=pikepdf.String("Identity"), Supplement=0),
+        FontDescriptor=pdf.make_indirect(descriptor), DW=1000, W=w,
+        CIDToGIDMap=Name.Identity,
+    )
+    return pdf.make_indirect(Dictionary(
+        Type=Name.Font, Subtype=Name.Type0, BaseFont=Name("/" + sub.name),
+        Encoding=Name("/Identity-H"), DescendantFonts=Array([pdf.make_indirect(cidfont)]),
+        ToUnicode=pdf.make_stream(_tounicode(sub.gids)),
+    ))
+
+
+def _width(sub: _Subset, text: str) -> float:
+    return sum(sub.widths.get(sub.gids.get(c, 0), 0.0) for c in text) * FONT_SIZE / 1000.0
+
+
+def _wrap(sub: _Subset, text: str, max_width: float) -> list[str]:
+    words, lines, cur = text.split(), [], ""
+    for word in words:
+        trial = f"{cur} {word}".strip()
+        if cur and _width(sub, trial) > max_width:
+            lines.append(cur)
+            cur = word
+        else:
+            cur = trial
+    if cur:
+        lines.append(cur)
+    return lines or [""]
+
+
+def _rotation_matrix(rotate: int, w: float, h: float, x0: float, y0: float) -> list[float]:
+    """Maps visual (as displayed) coordinates to user space for /Rotate."""
+    if rotate == 90:
+        return [0, 1, -1, 0, x0 + w, y0]
+    if rotate == 180:
+        return [-1, 0, 0, -1, x0 + w, y0 + h]
+    if rotate == 270:
+        return [0, -1, 1, 0, x0, y0 + h]
+    return [1, 0, 0, 1, x0, y0]
+
+
+Box = tuple[float, float, float, float]
+
+
+def _ink_mask(pdf: pikepdf.Pdf, page: pikepdf.Page, vw: float, vh: float, rotate: int) -> Any:
+    """A coarse dark-pixel mask of page 1's scan (None if it is not one full-page image).
+
+    JPEG scans are decoded at 1/8 scale (libjpeg DCT scaling): a few ms."""
+    import numpy as np
+    from pikepdf import PdfImage
+
+    if rotate != 0:
+        return None
+    try:
+        images = list(page.get_images().values())
+    except Exception:
+        return None
+    if len(images) != 1:
+        return None
+    try:
+        pim = PdfImage(images[0])
+        if abs(pim.width / max(pim.height, 1) - vw / vh) > 0.03 * (vw / vh):
+            return None  # not a full-page scan: placement from words only
+        img = pim.as_pil_image()
+        if getattr(img, "format", "") == "JPEG":
+            img.draft("L", (max(pim.width // 8, 1), max(pim.height // 8, 1)))
+        img = img.convert("L")
+        if img.width > 400:
+            img = img.resize((400, max(int(400 * img.height / img.width), 1)))
+        return np.asarray(img) < 128
+    except Exception:
+        return None
+
+
+def _score(box: Box, vw: float, vh: float, words: list[Box], mask: Any) -> float:
+    """How much of the page's content the box would cover: ink share + word overlap."""
+    x0, y0, x1, y1 = box
+    pad = 3.0
+    bx0, by0, bx1, by1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+    area = max((bx1 - bx0) * (by1 - by0), 1.0)
+    covered = 0.0
+    for wx0, wy0, wx1, wy1 in words:
+        ix = min(bx1, wx1) - max(bx0, wx0)
+        iy = min(by1, wy1) - max(by0, wy0)
+        if ix > 0 and iy > 0:
+            covered += ix * iy
+    score = covered / area
+    if mask is not None:
+        h, w = mask.shape
+        c0, c1 = int(max(bx0, 0) / vw * w), int(min(bx1, vw) / vw * w) + 1
+        r0, r1 = int((vh - min(by1, vh)) / vh * h), int((vh - max(by0, 0)) / vh * h) + 1
+        region = mask[max(r0, 0):min(r1, h), max(c0, 0):min(c1, w)]
+        if region.size:
+            score += float(region.mean())
+    return score
+
+
+def choose_position(vw: float, vh: float, bw: float, bh: float, words: list[Box],
+                    mask: Any = None) -> tuple[Box, float]:
+    """The marker's box (visual coordinates, origin bottom-left): top right when that is
+    free of text and ink (Decree 30/2020 App. I), else the first free spot in the
+    order top left, top centre, bottom right/left/centre, then down the right and left
+    margins; when none is free, the spot that covers least."""
+    m = MARGIN
+    xs = {"right": vw - m - bw, "left": m, "centre": (vw - bw) / 2}
+    top, bottom = vh - m, m + bh
+    cands: list[Box] = []
+    for y in (top, bottom):
+        for k in ("right", "left", "centre"):
+            cands.append((xs[k], y - bh, xs[k] + bw, y))
+    y = top - 18.0
+    while y - bh > m:
+        for k in ("right", "left"):
+            cands.append((xs[k], y - bh, xs[k] + bw, y))
+        y -= 18.0
+    best, best_score = cands[0], float("inf")
+    for c in cands:
+        sc = _score(c, vw, vh, words, mask)
+        if sc <= 0.002:
+            return c, sc
+        if sc < best_score:
+            best, best_score = c, sc
+    return best, best_score
+
+
+def draw_marker(pdf: pikepdf.Pdf, lines: list[str],
+                words: list[Box] | None = None) -> tuple[float, float, float, float]:
+    """Draw the marker lines, right-aligned, on page 1 where they cover no text or ink.
+
+    words: boxes of page 1's words (x0, top, x1, bottom) in points from the top-left of
+    the page as displayed (the OCR/text-layer convention, pipeline.types.BBox).
+    Returns the marker's box in visual page coordinates (x0, y0, x1, y1), origin
+    bottom-left, for tests and placement checks.
+    """
+    page = pdf.pages[0]
+    lines = [unicodedata.normalize("NFC", ln) for ln in lines]
+    chars = frozenset("".join(lines)) | _BASE_CHARS
+    sub = _subset(chars, str(font_path()))
+    box = [float(v) for v in (page.obj.get("/CropBox") or page.mediabox)]
+    x0, y0, x1, y1 = min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3])
+    w, h = x1 - x0, y1 - y0
+    rotate = int(page.obj.get("/Rotate", 0)) % 360
+    vw, vh = (h, w) if rotate in (90, 270) else (w, h)
+    max_width = max(vw * MAX_WIDTH_FRACTION, 120.0)
+    out: list[str] = []
+    for i, ln in enumerate(lines):
+        out.extend(_wrap(sub, ln, max_width) if i == 1 else [ln])
+    widest = max(_width(sub, ln) for ln in out)
+    asc, desc = sub.ascent * FONT_SIZE / 1000.0, sub.descent * FONT_SIZE / 1000.0
+    height = asc + (len(out) - 1) * LEADING - desc
+    vis_words = [(a, vh - d, c, vh - b) for a, b, c, d in (words or [])]
+    mask = _ink_mask(pdf, page, vw, vh, rotate)
+    (bx0, by0, bx1, by1), _ = choose_position(vw, vh, widest, height, vis_words, mask)
+    font = _font_object(pdf, sub)
+    fname = page.add_resource(font, Name.Font, prefix="SohoaMk")
+    right, top = bx1, by1
+    ops = ["Q", "q", "{} {} {} {} {} {} cm".format(*_rotation_matrix(rotate, w, h, x0, y0)),
+           "BT", "0 g", "0 Tr", f"{fname} {FONT_SIZE:g} Tf"]
+    for i, ln in enumerate(out):
+        tw = _width(sub, ln)
+        gl = "".join(f"{sub.gids.get(c, 0):04X}" for c in ln)
+        y = top - asc - i * LEADING
+        ops.append(f"1 0 0 1 {right - tw:.2f} {y:.2f} Tm <{gl}> Tj")
+    ops += ["ET", "Q"]
+    page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+    page.contents_add(pdf.make_stream("\n".join(ops).encode("ascii")), prepend=False)
+    return (right - widest, by0, right, top)

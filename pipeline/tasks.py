@@ -1,0 +1,195 @@
+"""The pipeline stages as Celery tasks, chained per document.
+
+    begin | group(ocr_page x pages) | assemble | extract | sign_store | reconcile
+
+Embedded default (no SOHOA_BROKER_URL): tasks run in-process (eager), the
+same canvas and the same stage functions. Production: workers started with
+`celery -A pipeline.tasks worker`, broker Redis or RabbitMQ. Tasks are
+acknowledged late (a worker killed mid-task leaves its message to be
+redelivered), keyed by the document's content hash (a re-run finds the
+stage's output and returns), retried with backoff when a service is briefly
+away, and a document whose stage fails for good is reported rejected with
+the reason.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+
+from celery import Celery, Task, chain, group
+from sqlalchemy.exc import OperationalError
+
+from pipeline import orchestrate as stages
+from pipeline.errors import FatalError, StoreError
+from pipeline.intake import BatchInfo
+from pipeline.types import SourceDocument
+from sohoa.config import Settings, load_settings
+
+log = logging.getLogger("sohoa.tasks")
+
+
+class _RuntimeUnavailable(ConnectionError):
+    """The worker could not build its runtime (catalogue or store away): retried."""
+
+
+TRANSIENT = (StoreError, OperationalError, ConnectionError, TimeoutError)
+
+
+def configure(app: Celery, settings: Settings) -> Celery:
+    eager = not settings.broker_url
+    app.conf.update(
+        broker_url=settings.broker_url or "memory://",
+        # Chords need a result backend; the catalogue database serves, whatever the broker.
+        result_backend=settings.result_backend or f"db+{settings.database_url}",
+        result_extended=False,
+        task_always_eager=eager,
+        task_eager_propagates=True,
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        task_default_queue="sohoa",
+        broker_transport_options=_transport_options(settings),
+        # A result (chord member) that cannot be stored while the catalogue database is
+        # briefly away is retried, with backoff up to 10 s, for about a minute and a half.
+        result_backend_always_retry=True,
+        result_backend_max_retries=12,
+        result_backend_base_sleep_between_retries_ms=200,
+        result_backend_max_sleep_between_retries_ms=10000,
+        broker_connection_retry=True,
+        broker_connection_max_retries=None,  # a worker waits for a restarted broker
+    )
+    return app
+
+
+def _transport_options(settings: Settings) -> dict:
+    """Redis redelivers an unacknowledged message (its worker died) once it is older than
+    the visibility timeout, but kombu only looks every interval x throttle seconds
+    (10 x 10 by default): look every quarter of the timeout, so a lost task is back
+    within about 1.25 x the timeout."""
+    vt = settings.broker_visibility_timeout
+    opts: dict = {"visibility_timeout": vt}
+    if settings.broker_url.startswith(("redis://", "rediss://", "redis+socket://")):
+        opts.update(unacked_restore_interval=max(1, min(10, vt // 4)), unacked_restore_throttle=1,
+                    socket_timeout=30, socket_connect_timeout=5, health_check_interval=10)
+    return opts
+
+
+app = configure(Celery("sohoa"), load_settings())
+
+_local = threading.local()
+_worker_runtime: stages.Runtime | None = None
+_lock = threading.Lock()
+
+
+def bind_runtime(rt: stages.Runtime | None) -> None:
+    """In-process runs hand their runtime to the tasks (per thread)."""
+    _local.rt = rt
+
+
+def runtime() -> stages.Runtime:
+    rt = getattr(_local, "rt", None)
+    if rt is not None:
+        return rt
+    global _worker_runtime
+    with _lock:
+        if _worker_runtime is None:
+            from sohoa.runtime import build_runtime
+
+            _worker_runtime = build_runtime(load_settings(), need_signer=True, actor="worker")
+        return _worker_runtime
+
+
+class StageTask(Task):
+    """Late ack, retry with backoff on transient faults, reject the document on a permanent one."""
+
+    acks_late = True
+    max_retries = 8
+    stage = "?"
+
+    def __call__(self, batch: dict, doc: dict, *args):
+        try:
+            if not self.app.conf.task_always_eager:
+                try:
+                    runtime()
+                except FatalError as exc:  # e.g. a worker started while the catalogue was away
+                    raise _RuntimeUnavailable(str(exc)) from None
+            return self.run(batch, doc, *args)
+        except TRANSIENT as exc:
+            if self.app.conf.task_always_eager:
+                raise
+            countdown = retry_countdown(self.request.retries, load_settings().retry_max_delay)
+            log.warning("transient fault, retrying", extra={"document": doc.get("relpath"), "stage": self.stage,
+                                                            "error": str(exc), "retry": self.request.retries,
+                                                            "countdown": countdown})
+            raise self.retry(exc=exc, countdown=countdown)
+        except FatalError:
+            raise
+        except Exception as exc:
+            if self.app.conf.task_always_eager and not isinstance(exc, (ValueError, KeyError, OSError)):
+                raise
+            source = SourceDocument.from_json(doc)
+            if stages.finished(runtime(), source):
+                # A twin of a redelivered task, late: the document was archived meanwhile
+                # (and its work area cleared under this task's feet). Nothing to undo.
+                log.warning("stage failed after the document was finished; ignored",
+                            extra={"document": doc.get("relpath"), "stage": self.stage,
+                                   "error": f"{type(exc).__name__}: {exc}"})
+                return None
+            log.exception("stage failed", extra={"document": doc.get("relpath"), "stage": self.stage})
+            stages.reject(runtime(), batch["batch_id"], source,
+                          f"processing failed in stage {self.stage}: {type(exc).__name__}: {exc}")
+            return None
+
+
+def retry_countdown(retries: int, max_delay: float) -> float:
+    """Exponential backoff with jitter: 1, 2, 4 ... seconds, at most max_delay."""
+    return round(min(max_delay, 2 ** retries) * random.uniform(0.75, 1.25), 2)
+
+
+def _args(batch: dict, doc: dict) -> tuple[stages.Runtime, BatchInfo, SourceDocument]:
+    return runtime(), BatchInfo(**batch), SourceDocument.from_json(doc)
+
+
+@app.task(base=StageTask, bind=True, name="sohoa.begin", stage="begin")
+def begin(self, batch: dict, doc: dict) -> str:
+    return stages.begin(*_args(batch, doc))
+
+
+@app.task(base=StageTask, bind=True, name="sohoa.ocr_page", stage="ocr")
+def ocr_page(self, batch: dict, doc: dict, index: int) -> None:
+    stages.ocr_page(*_args(batch, doc), index)
+
+
+@app.task(base=StageTask, bind=True, name="sohoa.assemble", stage="ocr")
+def assemble(self, batch: dict, doc: dict) -> None:
+    stages.assemble(*_args(batch, doc))
+
+
+@app.task(base=StageTask, bind=True, name="sohoa.extract", stage="extract")
+def extract(self, batch: dict, doc: dict) -> None:
+    stages.extract_fields(*_args(batch, doc))
+
+
+@app.task(base=StageTask, bind=True, name="sohoa.sign_store", stage="sign")
+def sign_store(self, batch: dict, doc: dict) -> None:
+    stages.sign_store(*_args(batch, doc))
+
+
+@app.task(base=StageTask, bind=True, name="sohoa.reconcile", stage="reconcile")
+def reconcile(self, batch: dict, doc: dict) -> None:
+    stages.catalogue_reconcile(*_args(batch, doc))
+
+
+def document_workflow(batch: BatchInfo, doc: SourceDocument):
+    """The canvas for one document."""
+    b, d = batch.__dict__, doc.to_json()
+    steps = [begin.si(b, d)]
+    if doc.kind != "pdf_text":
+        steps.append(group(ocr_page.si(b, d, i) for i in range(doc.page_count)))
+    steps += [assemble.si(b, d), extract.si(b, d), sign_store.si(b, d), reconcile.si(b, d)]
+    return chain(*steps)

@@ -1,0 +1,109 @@
+"""Typed values passed between pipeline stages.
+
+Each stage takes and returns these, so a stage can be run, tested and
+replaced on its own (intake -> raster/ocr -> extract -> sign -> store ->
+reconcile).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+# Coordinates: PDF points (1/72 inch), origin top-left of the page,
+# (x0, top, x1, bottom) -- the same convention pdfplumber uses.
+BBox = tuple[float, float, float, float]
+
+DocType = Literal["judgment", "decision", "certificate"]
+SourceKind = Literal["pdf_image", "pdf_text", "tiff", "image_dir", "image"]
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # NFC
+    confidence: float  # 0..1 (1.0 for a born-digital text layer)
+    bbox: BBox
+    line: int  # page-unique line number, in reading order
+    block: int = 0  # page-unique block (paragraph) number
+
+
+@dataclass
+class PageText:
+    number: int  # 1-based
+    width: float  # points
+    height: float  # points
+    words: list[Word]
+    source: Literal["ocr", "text_layer"] = "ocr"
+
+    def lines(self) -> list[list[Word]]:
+        """Words grouped by line, in reading order."""
+        by_line: dict[int, list[Word]] = {}
+        for w in self.words:
+            by_line.setdefault(w.line, []).append(w)
+        return [sorted(ws, key=lambda w: w.bbox[0]) for _, ws in sorted(by_line.items())]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(" ".join(w.text for w in ws) for ws in self.lines())
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # absolute
+    relpath: str  # relative to the batch directory, POSIX separators
+    sha256: str
+    size: int
+
+
+@dataclass
+class SourceDocument:
+    """One document found in a batch, after intake checks passed."""
+
+    relpath: str  # the report's "source"
+    kind: SourceKind
+    files: list[SourceFile]  # one file, or the page images of a folder in order
+    page_count: int
+
+    def to_json(self) -> dict:
+        return {"relpath": self.relpath, "kind": self.kind, "page_count": self.page_count,
+                "files": [{"path": str(f.path), "relpath": f.relpath, "sha256": f.sha256, "size": f.size}
+                          for f in self.files]}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "SourceDocument":
+        files = [SourceFile(Path(f["path"]), f["relpath"], f["sha256"], int(f["size"])) for f in d["files"]]
+        return cls(d["relpath"], d["kind"], files, int(d["page_count"]))
+
+    @property
+    def content_sha256(self) -> str:
+        """Identity of the document: hash over its source files' hashes in order."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for f in self.files:
+            h.update(bytes.fromhex(f.sha256))
+        return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class ExtractedField:
+    value: Any
+    confidence: float  # 0..1
+    page: int | None = None
+    bbox: BBox | None = None
+
+    def to_report(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"value": self.value, "confidence": round(self.confidence, 4)}
+        if self.page is not None:
+            d["page"] = self.page
+        if self.bbox is not None:
+            d["bbox"] = [round(v, 2) for v in self.bbox]
+        return d
+
+
+@dataclass
+class Extraction:
+    doc_type: DocType | None
+    doc_type_confidence: float
+    fields: dict[str, ExtractedField] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)

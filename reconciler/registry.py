@@ -1,0 +1,194 @@
+"""Registry import: the database entries documents are reconciled against.
+
+An import is all-or-nothing: every line is checked first, and one bad line
+refuses the whole file with its line number. Re-importing a record changes
+only what differs, and every change gets a history row.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from archive.catalogue import Catalogue, audit, utcnow
+from archive.models import RegistryHistory, RegistryRecord
+from pipeline.errors import SohoaError
+from reconciler.compare import norm_document_number
+
+DOC_TYPES = {"judgment", "decision", "certificate"}
+DECISION_KINDS = {
+    "execute_sentence", "postpone", "suspend", "reduce", "shorten_probation", "exempt", "parole",
+    "completion", "expunge",
+}
+PENALTIES = {
+    "imprisonment", "suspended_imprisonment", "non_custodial_reform", "fine", "life_imprisonment", "death",
+    "expulsion",
+}
+_DATE_FIELDS = ("issue_date", "effective_date")
+_INT_FIELDS = ("penalty_months", "probation_months", "fine_vnd", "duration_months")
+MAX_LINE = 64 * 1024
+
+
+class RegistryError(SohoaError):
+    pass
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    updated: int
+    unchanged: int
+    warnings: list[str]
+
+
+def _nfc(s: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", s)).strip()
+
+
+def _check_date(name: str, v: str, year_only_ok: bool = False) -> str:
+    if year_only_ok and re.fullmatch(r"\d{4}", v):
+        return v
+    try:
+        return date.fromisoformat(v).isoformat()
+    except ValueError:
+        raise ValueError(f"{name} {v!r} is not a real ISO date YYYY-MM-DD") from None
+
+
+def normalise_record(raw: Any) -> tuple[dict[str, Any], list[str]]:
+    """A registry line in canonical form and its content warnings.
+
+    Structural faults (not an object, no record_id, unknown doc_type, wrong
+    value types) raise ValueError and refuse the import. Implausible values
+    (an 11-digit ID, 30 February) are the database's errors that
+    reconciliation exists to find: they are imported as they are, with a
+    warning.
+    """
+    warnings: list[str] = []
+    if not isinstance(raw, dict):
+        raise ValueError("a record must be a JSON object")
+    rec = dict(raw)
+    rid = rec.get("record_id")
+    if not isinstance(rid, str) or not re.fullmatch(r"[\w.\-/]{1,64}", rid):
+        raise ValueError("record_id missing or not 1-64 letters, digits, . _ - /")
+    if rec.get("doc_type") not in DOC_TYPES:
+        raise ValueError(f"doc_type must be one of {sorted(DOC_TYPES)}")
+    if rec.get("decision_kind") is not None and rec["decision_kind"] not in DECISION_KINDS:
+        raise ValueError(f"decision_kind {rec['decision_kind']!r} unknown")
+    if rec.get("principal_penalty") is not None and rec["principal_penalty"] not in PENALTIES:
+        raise ValueError(f"principal_penalty {rec['principal_penalty']!r} unknown")
+    for f in ("document_number", "judgment_ref"):
+        if rec.get(f) is not None:
+            rec[f] = norm_document_number(rec[f])
+    for f in ("issuer", "person_name"):
+        if rec.get(f) is not None:
+            if not isinstance(rec[f], str):
+                raise ValueError(f"{f} must be a string")
+            rec[f] = _nfc(rec[f])
+    if rec.get("personal_id") is not None:
+        pid = str(rec["personal_id"]).strip()
+        if not re.fullmatch(r"\d{12}", pid):
+            warnings.append(f"personal_id {pid!r} is not 12 digits")
+        rec["personal_id"] = pid
+    for f in (*_DATE_FIELDS, "birth_date"):
+        if rec.get(f) is not None:
+            if not isinstance(rec[f], str):
+                raise ValueError(f"{f} must be a string date")
+            try:
+                rec[f] = _check_date(f, rec[f], year_only_ok=f == "birth_date")
+            except ValueError as exc:
+                warnings.append(str(exc))
+    for f in _INT_FIELDS:
+        if rec.get(f) is not None and (isinstance(rec[f], bool) or not isinstance(rec[f], int) or rec[f] < 0):
+            raise ValueError(f"{f} must be a non-negative integer")
+    for f in ("charges", "penal_code_articles"):
+        if rec.get(f) is not None:
+            if not isinstance(rec[f], list) or not all(isinstance(x, (str, int)) for x in rec[f]):
+                raise ValueError(f"{f} must be a list of strings")
+            rec[f] = [_nfc(str(x)) for x in rec[f]]
+    return rec, warnings
+
+
+def read_registry(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise RegistryError(f"{path}: no such registry file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"{path}: unreadable ({exc})") from None
+    records, errors, warnings, seen = [], [], [], set()
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if len(line) > MAX_LINE:
+            errors.append(f"line {n}: longer than {MAX_LINE} characters")
+            continue
+        try:
+            rec, rec_warnings = normalise_record(json.loads(line))
+        except ValueError as exc:  # JSONDecodeError is a ValueError
+            errors.append(f"line {n}: {exc}")
+            continue
+        if rec["record_id"] in seen:
+            errors.append(f"line {n}: record_id {rec['record_id']} repeated")
+            continue
+        seen.add(rec["record_id"])
+        records.append(rec)
+        warnings += [f"line {n} ({rec['record_id']}): {w}" for w in rec_warnings]
+    if errors:
+        shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
+        raise RegistryError(f"{path}: {len(errors)} bad line(s), nothing imported: {shown}")
+    return records, warnings
+
+
+def import_registry(catalogue: Catalogue, path: Path, actor: str) -> ImportResult:
+    records, warnings = read_registry(path)
+    added = updated = unchanged = 0
+    now = utcnow()
+    with catalogue.session() as s:
+        for rec in records:
+            row = s.get(RegistryRecord, rec["record_id"])
+            if row is None:
+                s.add(_new_row(rec, now))
+                s.flush()  # the record before its history row (foreign key)
+                s.add(RegistryHistory(record_id=rec["record_id"], at=now, actor=actor, field="*", old_value=None,
+                                      new_value=rec, reason=f"imported from {path.name}", approved_by=None))
+                added += 1
+                continue
+            old = row.data
+            changed = sorted(k for k in set(old) | set(rec) if old.get(k) != rec.get(k))
+            if not changed:
+                unchanged += 1
+                continue
+            for k in changed:
+                s.add(RegistryHistory(record_id=row.record_id, at=now, actor=actor, field=k,
+                                      old_value=old.get(k), new_value=rec.get(k),
+                                      reason=f"re-imported from {path.name}", approved_by=None))
+            _fill_row(row, rec, now)
+            updated += 1
+        audit(s, actor, "registry.import", str(path.name), added=added, updated=updated, unchanged=unchanged)
+    return ImportResult(added, updated, unchanged, warnings)
+
+
+def _new_row(rec: dict[str, Any], now) -> RegistryRecord:
+    row = RegistryRecord(record_id=rec["record_id"], imported_at=now)
+    _fill_row(row, rec, now)
+    return row
+
+
+def _fill_row(row: RegistryRecord, rec: dict[str, Any], now) -> None:
+    row.doc_type = rec["doc_type"]
+    row.document_number = rec.get("document_number")
+    row.personal_id = rec.get("personal_id")
+    row.issue_date = rec.get("issue_date")
+    row.data = rec
+    row.updated_at = now
+
+
+def all_record_ids(catalogue: Catalogue) -> list[str]:
+    with catalogue.session() as s:
+        return list(s.scalars(select(RegistryRecord.record_id).order_by(RegistryRecord.record_id)))

@@ -1,0 +1,129 @@
+"""Periodic jobs on Celery beat: the integrity check (monthly), backups (daily
+incremental, weekly full, monthly full) and restore drills (monthly).
+
+Start the workers and the scheduler with this module as the app, so these tasks
+are registered next to the pipeline's (it imports pipeline.tasks' app and adds
+itself to the app's imports)::
+
+    celery -A retention.schedule worker -B          # one host: worker + embedded beat
+    celery -A retention.schedule beat               # or a separate beat process (one only!)
+
+Each schedule is a cron line "minute hour day-of-month month day-of-week" (UTC)
+in settings (``SOHOA_INTEGRITY_SCHEDULE``, ``SOHOA_BACKUP_INCREMENTAL_SCHEDULE``,
+``SOHOA_BACKUP_WEEKLY_SCHEDULE``, ``SOHOA_BACKUP_MONTHLY_SCHEDULE``,
+``SOHOA_RESTORE_DRILL_SCHEDULE``); empty turns that job off. Backups and drills
+need ``SOHOA_BACKUP_TARGET``. A failed job logs an error and runs
+``SOHOA_ALERT_COMMAND <report path>``.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from celery.schedules import crontab
+
+from pipeline.errors import SohoaError
+from pipeline.tasks import app
+from sohoa.config import Settings, load_settings
+
+log = logging.getLogger("sohoa.retention.schedule")
+
+MODULE = __name__
+
+
+def cron(line: str) -> crontab:
+    """crontab from "minute hour day-of-month month day-of-week"."""
+    parts = line.split()
+    if len(parts) != 5:
+        raise ValueError(f"schedule {line!r}: want 5 fields (minute hour day-of-month month day-of-week)")
+    m, h, dom, mon, dow = parts
+    return crontab(minute=m, hour=h, day_of_month=dom, month_of_year=mon, day_of_week=dow)
+
+
+def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    """The beat entries the settings ask for."""
+    entries: dict[str, dict[str, Any]] = {}
+
+    def add(name: str, line: str, task: str, kwargs: dict[str, Any] | None = None) -> None:
+        if line and line.strip():
+            entries[name] = {"task": task, "schedule": cron(line), "kwargs": kwargs or {},
+                             "options": {"expires": 12 * 3600}}
+
+    add("integrity-check", settings.integrity_schedule, "retention.integrity_check")
+    add("backup-daily-incremental", settings.backup_incremental_schedule, "retention.backup",
+        {"kind": "incremental", "schedule": "daily"})
+    add("backup-weekly-full", settings.backup_weekly_schedule, "retention.backup",
+        {"kind": "full", "schedule": "weekly"})
+    add("backup-monthly-full", settings.backup_monthly_schedule, "retention.backup",
+        {"kind": "full", "schedule": "monthly"})
+    add("restore-drill", settings.restore_drill_schedule, "retention.restore_drill")
+    return entries
+
+
+def configure(settings: Settings | None = None) -> None:
+    settings = settings or load_settings()
+    schedule = dict(app.conf.beat_schedule or {})
+    schedule.update(beat_schedule(settings))
+    app.conf.beat_schedule = schedule
+    app.conf.timezone = "UTC"
+    include = list(app.conf.include or ())
+    if MODULE not in include:
+        app.conf.include = include + [MODULE]
+
+
+def _runtime(actor: str = "scheduler"):
+    from sohoa.runtime import build_runtime
+
+    return build_runtime(load_settings(), need_signer=False, actor=actor)
+
+
+@app.task(name="retention.integrity_check", acks_late=True)
+def integrity_check_task() -> dict[str, Any]:
+    from retention.integrity import check_integrity
+
+    rt = _runtime()
+    try:
+        report = check_integrity(rt)  # logs and alerts itself on findings
+        return {"ok": report.ok, "findings": len(report.findings), "report": report.report_path}
+    finally:
+        rt.catalogue.dispose()
+
+
+@app.task(name="retention.backup", acks_late=True)
+def backup_task(kind: str = "incremental", schedule: str = "manual", target: str | None = None) -> dict[str, Any]:
+    from retention.backup import backup
+    from retention.integrity import run_alert, write_json_and_text
+
+    rt = _runtime()
+    try:
+        try:
+            result = backup(rt, kind, target, schedule=schedule)
+        except SohoaError as exc:
+            log.error("%s backup (%s) could not run: %s", kind, schedule, exc)
+            path = Path(rt.settings.home) / "reports" / f"backup-failed-{kind}-{schedule}.json"
+            write_json_and_text(path, {"kind": kind, "schedule": schedule, "error": str(exc)}, str(exc))
+            run_alert(rt.settings, str(path), "backup failed")
+            raise
+        if not result.ok:
+            path = Path(rt.settings.home) / "reports" / f"backup-{result.run_id}.json"
+            write_json_and_text(path, result.to_dict(), result.to_text())
+            run_alert(rt.settings, str(path), "backup had problems")
+        return {"ok": result.ok, "run_id": result.run_id, "objects": result.objects}
+    finally:
+        rt.catalogue.dispose()
+
+
+@app.task(name="retention.restore_drill", acks_late=True)
+def restore_drill_task(target: str | None = None) -> dict[str, Any]:
+    from retention.backup import restore_drill
+
+    rt = _runtime()
+    try:
+        report = restore_drill(rt, target)  # logs and alerts itself on failure
+        return {"ok": report.ok, "seconds": report.seconds, "report": report.report_path}
+    finally:
+        rt.catalogue.dispose()
+
+
+configure()

@@ -1,0 +1,99 @@
+"""`sohoa ui`, `sohoa user …`: the verifier workbench and its accounts.
+
+Wired into the main group by `register(main)` (sohoa/cli.py).
+Settings ui_host and ui_port (sohoa/config.py).
+"""
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+
+from pipeline.errors import SohoaError
+from sohoa.cli_api import _actor, _fail, _settings
+
+ROLE_CHOICES = ("scanner", "verifier", "approver", "admin")
+
+
+def _catalogue(ctx: click.Context):
+    import api.models  # noqa: F401
+    import ui.models  # noqa: F401
+    from archive.catalogue import Catalogue
+
+    return Catalogue(_settings(ctx).database_url)
+
+
+def register(main: click.Group) -> None:
+    """Add ui and user to the main command group."""
+
+    @main.command("ui")
+    @click.option("--host", default=None, help="Address to listen on (default $SOHOA_UI_HOST or 127.0.0.1).")
+    @click.option("--port", type=int, default=None, help="Port (default $SOHOA_UI_PORT or 8090).")
+    @click.option("--secure-cookies/--no-secure-cookies", default=False, show_default=True,
+                  help="Mark cookies Secure even over plain HTTP (behind a TLS proxy); always so over HTTPS.")
+    @click.pass_context
+    def ui_cmd(ctx: click.Context, host: str | None, port: int | None, secure_cookies: bool) -> None:
+        """Run the verifier workbench (web UI at /ui/)."""
+        import uvicorn
+
+        from sohoa.runtime import build_runtime
+        from ui.app import create_ui_app
+
+        settings = _settings(ctx)
+        host = host or settings.ui_host
+        port = port or settings.ui_port
+        try:
+            app = create_ui_app(build_runtime(settings, need_signer=False, actor="ui"),
+                                secure_cookies=secure_cookies)
+        except SohoaError as exc:
+            _fail(str(exc))
+        click.echo(f"sohoa verifier workbench on http://{host}:{port}/ui/", err=True)
+        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False,
+                    proxy_headers=True)
+
+    @main.group()
+    def user() -> None:
+        """Accounts of the verifier workbench (passwords stored as Argon2id hashes)."""
+
+    @user.command("create")
+    @click.argument("name")
+    @click.option("--role", required=True, type=click.Choice(ROLE_CHOICES))
+    @click.option("--full-name", default=None, help="The person's name, shown in the UI.")
+    @click.option("--password-file", type=click.File("r", encoding="utf-8"), default=None,
+                  help="Read the password from this file's first line ('-' for stdin); else prompt.")
+    @click.pass_context
+    def user_create(ctx: click.Context, name: str, role: str, full_name: str | None, password_file) -> None:
+        """Make the account NAME with ROLE."""
+        from ui.auth import create_user
+
+        if password_file is not None:
+            password = password_file.readline().rstrip("\r\n")
+        else:
+            password = getpass.getpass("Mật khẩu / password: ")
+            if getpass.getpass("Nhập lại / again: ") != password:
+                _fail("the passwords differ")
+        try:
+            with _catalogue(ctx).session() as s:
+                create_user(s, name, role, password, actor=_actor(), full_name=full_name)
+        except SohoaError as exc:
+            _fail(str(exc))
+        click.echo(f"user {name}: {role}")
+
+    @user.command("list")
+    @click.pass_context
+    def user_list(ctx: click.Context) -> None:
+        """The accounts (never their password hashes)."""
+        from sqlalchemy import select
+
+        from ui.models import UiUser
+
+        try:
+            with _catalogue(ctx).session() as s:
+                rows = list(s.scalars(select(UiUser).order_by(UiUser.username)))
+        except SohoaError as exc:
+            _fail(str(exc))
+        for u in rows:
+            click.echo(f"{u.username:<24} {u.role:<10} {'active' if u.active else 'disabled':<9} "
+                       f"{u.created_at.strftime('%Y-%m-%d %H:%M')} {u.full_name or ''}")
+        sys.stdout.flush()

@@ -1,0 +1,378 @@
+"""Field extraction from judgments (synthetic PageText, several layouts and distractors)."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.extract import extract
+from pipeline.extract.synth import lay_out
+
+HIGH = 0.9
+
+
+def vals(ex):
+    return {k: v.value for k, v in ex.fields.items()}
+
+
+def judgment_st(**kw):
+    d = dict(court1="TÒA ÁN NHÂN DÂN", court2="QUẬN CẦU GIẤY", prov="THÀNH PHỐ HÀ NỘI",
+             number="125/2024/HS-ST", date_hdr="Ngày: 18-3-2024",
+             name="Nguyễn Văn An", birth="sinh ngày 02 tháng 5 năm 1990", pid="001090012345")
+    d.update(kw)
+    return [
+        (d["court1"], "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (d["court2"], "Độc lập - Tự do - Hạnh phúc"),
+        (d["prov"], None),
+        ("Bản án số: " + d["number"], None),
+        (d["date_hdr"], None),
+        {"text": "NHÂN DANH", "align": "center"},
+        {"text": "NƯỚC CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "align": "center"},
+        {"text": "TÒA ÁN NHÂN DÂN QUẬN CẦU GIẤY, THÀNH PHỐ HÀ NỘI", "align": "center"},
+        "- Thành phần Hội đồng xét xử sơ thẩm gồm có: Thẩm phán - Chủ tọa phiên tòa: Ông Lê Văn Bình.",
+        "- Thư ký phiên tòa: Bà Trần Thị Hoa. Đại diện Viện kiểm sát nhân dân quận Cầu Giấy: Ông Phạm Văn Cường - Kiểm sát viên.",
+        "Ngày 18 tháng 3 năm 2024, tại trụ sở Tòa án nhân dân quận Cầu Giấy xét xử sơ thẩm công khai vụ án hình sự thụ lý số 100/2024/TLST-HS ngày 01 tháng 3 năm 2024 đối với bị cáo:",
+        f"Bị cáo: {d['name']}, {d['birth']} tại Hà Nội; nơi cư trú: phường Dịch Vọng, quận Cầu Giấy, thành phố Hà Nội; nghề nghiệp: lao động tự do; số định danh cá nhân: {d['pid']}; con ông Nguyễn Văn Hùng và bà Lê Thị Lan.",
+        "Tiền án: Bản án số 45/2019/HS-ST ngày 10/6/2019 của Tòa án nhân dân huyện Đông Anh xử phạt 12 tháng tù về tội Cướp giật tài sản theo Điều 171 Bộ luật Hình sự.",
+        "Bị cáo bị bắt tạm giữ, tạm giam từ ngày 05/01/2024. Có mặt.",
+        "- Bị hại: Bà Trần Thị Mai, sinh năm 1985, CCCD số 001185098765; cư trú tại quận Cầu Giấy.",
+        {"text": "NỘI DUNG VỤ ÁN", "align": "center"},
+        "Khoảng 14 giờ ngày 02/01/2024, bị cáo lấy trộm 01 xe máy trị giá 25.000.000 đồng của bà Mai.",
+        "Tại phiên tòa, đại diện Viện kiểm sát đề nghị xử phạt bị cáo từ 18 đến 24 tháng tù về tội Trộm cắp tài sản theo khoản 1 Điều 173 Bộ luật Hình sự.",
+        {"text": "NHẬN ĐỊNH CỦA TÒA ÁN", "align": "center"},
+        "Hành vi của bị cáo đã đủ yếu tố cấu thành tội Trộm cắp tài sản.",
+        "Vì các lẽ trên,",
+        {"text": "QUYẾT ĐỊNH:", "align": "center"},
+        "Căn cứ khoản 1 Điều 173; điểm s khoản 1 Điều 51; Điều 38 Bộ luật Hình sự; Điều 136 Bộ luật Tố tụng hình sự; Nghị quyết số 326/2016/UBTVQH14.",
+        f"1. Tuyên bố bị cáo {d['name']} phạm tội \"Trộm cắp tài sản\".",
+        f"Xử phạt bị cáo {d['name']} 02 (hai) năm 06 (sáu) tháng tù. Thời hạn chấp hành hình phạt tù tính từ ngày bắt tạm giữ, tạm giam 05/01/2024.",
+        "2. Về án phí: Bị cáo phải chịu 200.000 đồng án phí hình sự sơ thẩm.",
+        "3. Bị cáo, bị hại có quyền kháng cáo bản án trong hạn 15 ngày kể từ ngày tuyên án.",
+        ("Nơi nhận:", "TM. HỘI ĐỒNG XÉT XỬ SƠ THẨM"),
+        ("- VKSND quận Cầu Giấy;", "Thẩm phán - Chủ tọa phiên tòa"),
+        (None, "Lê Văn Bình"),
+    ]
+
+
+def test_st_judgment_clean():
+    ex = extract(lay_out(judgment_st()))
+    v = vals(ex)
+    assert ex.doc_type == "judgment" and ex.doc_type_confidence >= HIGH
+    assert v["document_number"] == "125/2024/HS-ST"
+    assert v["trial_level"] == "ST"
+    assert v["issue_date"] == "2024-03-18"
+    assert v["issuer"] == "Tòa án nhân dân quận Cầu Giấy"
+    assert v["person_name"] == "Nguyễn Văn An"
+    assert v["birth_date"] == "1990-05-02"
+    assert v["personal_id"] == "001090012345"
+    assert v["charges"] == ["Trộm cắp tài sản"]
+    assert v["penal_code_articles"][0] == "173" and "136" not in v["penal_code_articles"]
+    assert "171" not in v["penal_code_articles"]
+    assert v["principal_penalty"] == "imprisonment"
+    assert v["penalty_months"] == 30
+    assert "fine_vnd" not in v
+    assert "probation_months" not in v
+    for k, fld in ex.fields.items():
+        assert fld.confidence >= HIGH, (k, fld)
+        assert fld.page == 1 and fld.bbox is not None
+
+
+def _replace(items, old, new):
+    out = []
+    for it in items:
+        if isinstance(it, str):
+            out.append(it.replace(old, new))
+        elif isinstance(it, dict):
+            out.append({**it, "text": it["text"].replace(old, new)})
+        elif isinstance(it, tuple):
+            out.append(tuple(x.replace(old, new) if x else x for x in it))
+        else:
+            out.append(it)
+    return out
+
+
+def test_st_judgment_tesseract_like_columns_and_confidences():
+    # right column as separate OCR lines, typical OCR confidences
+    ex = extract(lay_out(judgment_st(), conf=0.93, source="ocr", separate_columns=True))
+    v = vals(ex)
+    assert v["document_number"] == "125/2024/HS-ST"
+    assert v["issuer"] == "Tòa án nhân dân quận Cầu Giấy"
+    assert v["penalty_months"] == 30 and v["personal_id"] == "001090012345"
+    assert ex.fields["penalty_months"].confidence >= HIGH
+
+
+def test_ocr_digit_confusion_in_id_is_repaired_with_low_confidence():
+    items = _replace(judgment_st(), "số định danh cá nhân: 001090012345", "số định danh cá nhân: OO1O9OO12345")
+    ex = extract(lay_out(items, conf=0.95, source="ocr"))
+    assert ex.fields["personal_id"].value == "001090012345"
+    assert ex.fields["personal_id"].confidence < HIGH
+
+
+def test_ocr_wrong_diacritics_in_charge_restored_from_catalogue():
+    items = _replace(judgment_st(), "phạm tội \"Trộm cắp tài sản\"", "phạm tội \"Trôm căp tài sán\"")
+    ex = extract(lay_out(items, conf=0.9, source="ocr"))
+    assert ex.fields["charges"].value == ["Trộm cắp tài sản"]
+
+
+def test_low_ocr_confidence_words_send_fields_to_review():
+    ex = extract(lay_out(judgment_st(), conf=0.95, source="ocr", conf_of={"001090012345;": 0.45, "(sáu)": 0.3,
+                                                                          "06": 0.4}))
+    assert ex.fields["personal_id"].confidence < HIGH
+    assert ex.fields["penalty_months"].confidence < HIGH
+
+
+def test_number_year_disagrees_with_issue_date():
+    items = _replace(judgment_st(), "125/2024/HS-ST", "125/2021/HS-ST")
+    ex = extract(lay_out(items))
+    assert ex.fields["document_number"].confidence < HIGH
+    assert ex.fields["issue_date"].confidence < HIGH
+
+
+def test_words_disagree_with_digits_lowers_penalty_confidence():
+    items = _replace(judgment_st(), "02 (hai) năm 06 (sáu) tháng tù", "02 (ba) năm 06 (sáu) tháng tù")
+    ex = extract(lay_out(items))
+    assert ex.fields["penalty_months"].value == 30
+    assert ex.fields["penalty_months"].confidence < HIGH
+
+
+def test_suspended_sentence_with_probation():
+    items = _replace(judgment_st(), "02 (hai) năm 06 (sáu) tháng tù. Thời hạn chấp hành hình phạt tù tính từ ngày bắt tạm giữ, tạm giam 05/01/2024.",
+                     "03 (ba) năm tù nhưng cho hưởng án treo, thời gian thử thách là 05 (năm) năm tính từ ngày tuyên án sơ thẩm.")
+    ex = extract(lay_out(items))
+    v = vals(ex)
+    assert v["principal_penalty"] == "suspended_imprisonment"
+    assert v["penalty_months"] == 36
+    assert v["probation_months"] == 60
+    assert ex.fields["probation_months"].confidence >= HIGH
+
+
+def test_fine_as_principal_penalty_and_court_fee_is_not_a_fine():
+    items = _replace(judgment_st(), "02 (hai) năm 06 (sáu) tháng tù. Thời hạn chấp hành hình phạt tù tính từ ngày bắt tạm giữ, tạm giam 05/01/2024.",
+                     "phạt tiền 20.000.000 đồng (Hai mươi triệu đồng) để sung quỹ nhà nước.")
+    ex = extract(lay_out(items))
+    v = vals(ex)
+    assert v["principal_penalty"] == "fine"
+    assert v["fine_vnd"] == 20000000
+    assert "penalty_months" not in v
+    assert ex.fields["fine_vnd"].confidence >= HIGH
+
+
+def test_non_custodial_reform():
+    items = _replace(judgment_st(), "02 (hai) năm 06 (sáu) tháng tù.", "01 (một) năm 06 (sáu) tháng cải tạo không giam giữ.")
+    ex = extract(lay_out(items))
+    assert vals(ex)["principal_penalty"] == "non_custodial_reform"
+    assert vals(ex)["penalty_months"] == 18
+
+
+@pytest.mark.parametrize("text,kind", [("tù chung thân", "life_imprisonment"), ("tử hình", "death")])
+def test_life_and_death(text, kind):
+    items = _replace(judgment_st(), "02 (hai) năm 06 (sáu) tháng tù.", text + ".")
+    ex = extract(lay_out(items))
+    v = vals(ex)
+    assert v["principal_penalty"] == kind
+    assert "penalty_months" not in v
+
+
+def test_appeal_judgment_uses_appeal_courts_figure():
+    items = [
+        ("TÒA ÁN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        ("THÀNH PHỐ HÀ NỘI", "Độc lập - Tự do - Hạnh phúc"),
+        ("Bản án số: 310/2024/HS-PT", None),
+        ("Ngày: 12 - 7 - 2024", None),
+        {"text": "NHÂN DANH", "align": "center"},
+        {"text": "NƯỚC CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "align": "center"},
+        {"text": "TÒA ÁN NHÂN DÂN THÀNH PHỐ HÀ NỘI", "align": "center"},
+        "Ngày 12 tháng 7 năm 2024, tại trụ sở Tòa án nhân dân thành phố Hà Nội xét xử phúc thẩm công khai vụ án hình sự thụ lý số 250/2024/TLPT-HS do có kháng cáo của bị cáo đối với Bản án hình sự sơ thẩm số 125/2024/HS-ST ngày 18/3/2024 của Tòa án nhân dân quận Cầu Giấy.",
+        "- Bị cáo có kháng cáo: Nguyễn Văn An, sinh năm 1990; CCCD số 001090012345; nơi cư trú: Hà Nội.",
+        {"text": "NỘI DUNG VỤ ÁN", "align": "center"},
+        "Tại Bản án hình sự sơ thẩm số 125/2024/HS-ST ngày 18/3/2024, Tòa án nhân dân quận Cầu Giấy đã quyết định: tuyên bố bị cáo Nguyễn Văn An phạm tội \"Trộm cắp tài sản\"; xử phạt bị cáo 02 (hai) năm 06 (sáu) tháng tù.",
+        "Ngày 25/3/2024, bị cáo kháng cáo xin giảm nhẹ hình phạt.",
+        "Đại diện Viện kiểm sát đề nghị chấp nhận kháng cáo, xử phạt bị cáo từ 18 đến 20 tháng tù.",
+        "Vì các lẽ trên,",
+        {"text": "QUYẾT ĐỊNH:", "align": "center"},
+        "Căn cứ điểm b khoản 1 Điều 355; Điều 357 Bộ luật Tố tụng hình sự.",
+        "Chấp nhận kháng cáo của bị cáo Nguyễn Văn An; sửa Bản án hình sự sơ thẩm số 125/2024/HS-ST ngày 18/3/2024 của Tòa án nhân dân quận Cầu Giấy như sau:",
+        "Áp dụng khoản 1 Điều 173; điểm s khoản 1 Điều 51; Điều 38 Bộ luật Hình sự;",
+        "Tuyên bố bị cáo Nguyễn Văn An phạm tội \"Trộm cắp tài sản\".",
+        "Xử phạt bị cáo Nguyễn Văn An 01 (một) năm 06 (sáu) tháng tù.",
+        "Bị cáo không phải chịu án phí hình sự phúc thẩm.",
+    ]
+    ex = extract(lay_out(items))
+    v = vals(ex)
+    assert v["document_number"] == "310/2024/HS-PT"
+    assert v["trial_level"] == "PT"
+    assert v["issue_date"] == "2024-07-12"
+    assert v["issuer"] == "Tòa án nhân dân thành phố Hà Nội"
+    assert v["person_name"] == "Nguyễn Văn An"
+    assert v["birth_date"] == "1990"
+    assert v["penalty_months"] == 18
+    assert "355" not in v["penal_code_articles"] and "357" not in v["penal_code_articles"]
+    assert v["penal_code_articles"][0] == "173"
+    assert ex.fields["penalty_months"].confidence >= HIGH
+
+
+def _codefendants():
+    return [
+        ("TOÀ ÁN NHÂN DÂN HUYỆN LONG THÀNH    ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        ("TỈNH ĐỒNG NAI", "Độc lập - Tự do - Hạnh phúc"),
+        ("Số: 45/2023/HS-ST", "Long Thành, ngày 05 tháng 7 năm 2023"),
+        {"text": "BẢN ÁN HÌNH SỰ SƠ THẨM", "align": "center"},
+        "Ngày 05 tháng 7 năm 2023, tại trụ sở Tòa án nhân dân huyện Long Thành xét xử sơ thẩm vụ án hình sự đối với các bị cáo:",
+        "1. Họ và tên: TRẦN VĂN BÌNH; Giới tính: Nam; Sinh năm: 1985; Căn cước công dân: 075085001234; Tiền án: không.",
+        "2. Họ và tên: LÊ VĂN CƯỜNG; Giới tính: Nam; Sinh ngày: 14/02/1999; Căn cước công dân: 075099005678.",
+        "Tiền sự: Ngày 10/10/2020 bị Công an huyện Long Thành xử phạt hành chính 1.500.000 đồng.",
+        "- Bị hại: Anh Phạm Văn Dũng, sinh năm 1990; CCCD: 075090007777.",
+        "Vì các lẽ trên,",
+        {"text": "QUYẾT ĐỊNH:", "align": "center"},
+        "Tuyên bố các bị cáo Trần Văn Bình, Lê Văn Cường phạm tội \"Cướp giật tài sản\" và tội \"Chống người thi hành công vụ\".",
+        "Áp dụng điểm d khoản 2 Điều 171; khoản 1 Điều 330; Điều 55; Điều 17; Điều 58 Bộ luật Hình sự năm 2015 (sửa đổi, bổ sung năm 2017).",
+        "Xử phạt bị cáo Trần Văn Bình 03 (ba) năm tù về tội \"Cướp giật tài sản\" và 01 (một) năm tù về tội \"Chống người thi hành công vụ\". Tổng hợp hình phạt, buộc bị cáo Trần Văn Bình phải chấp hành hình phạt chung là 04 (bốn) năm tù.",
+        "Xử phạt bị cáo Lê Văn Cường 02 (hai) năm tù về tội \"Cướp giật tài sản\" và 06 (sáu) tháng tù về tội \"Chống người thi hành công vụ\". Tổng hợp hình phạt chung là 02 (hai) năm 06 (sáu) tháng tù.",
+        "Về án phí: Mỗi bị cáo phải chịu 200.000 đồng án phí hình sự sơ thẩm.",
+    ]
+
+
+def test_codefendants_aggregate_and_other_layout():
+    ex = extract(lay_out(_codefendants()))
+    v = vals(ex)
+    assert v["issuer"] == "Tòa án nhân dân huyện Long Thành"
+    assert v["document_number"] == "45/2023/HS-ST"
+    assert v["issue_date"] == "2023-07-05"
+    assert v["person_name"] == "Trần Văn Bình"
+    assert v["birth_date"] == "1985"
+    assert v["personal_id"] == "075085001234"
+    assert v["charges"] == ["Cướp giật tài sản", "Chống người thi hành công vụ"]
+    assert set(v["penal_code_articles"]) >= {"171", "330"}
+    assert v["penalty_months"] == 48
+    assert "fine_vnd" not in v
+    assert ex.fields["penalty_months"].confidence >= HIGH
+
+
+def test_no_operative_heading_is_not_trusted():
+    items = [it for it in judgment_st() if not (isinstance(it, dict) and it["text"].startswith("QUYẾT ĐỊNH"))
+             and it != "Vì các lẽ trên,"]
+    ex = extract(lay_out(items))
+    v = vals(ex)
+    assert v.get("penalty_months") in (None, 30)
+    if "penalty_months" in v:
+        assert ex.fields["penalty_months"].confidence < HIGH
+
+
+def test_empty_and_unrelated_pages():
+    from pipeline.types import PageText
+    ex = extract([PageText(1, 595, 842, [])])
+    assert ex.doc_type is None and ex.fields == {}
+    ex = extract(lay_out(["Biên bản họp tổ dân phố số 3", "Nội dung: vệ sinh môi trường."]))
+    assert ex.doc_type is None
+    assert all(f.confidence < HIGH for f in ex.fields.values())
+
+
+# --- several charges: the aggregate, or review -------------------------------------------------------
+
+_TWO_CHARGES = [
+    "1. Tuyên bố bị cáo Nguyễn Văn An phạm tội \"Mua bán trái phép chất ma túy\", \"Trộm cắp tài sản\".",
+    "Áp dụng khoản 1 Điều 251; điểm a khoản 2 Điều 173; điểm s khoản 1 Điều 51; Điều 38; Điều 55 Bộ luật Hình sự.",
+    "Xử phạt bị cáo Nguyễn Văn An 03 năm 06 tháng tù về tội \"Mua bán trái phép chất ma túy\"; 78 (bảy mươi tám) tháng tù về tội \"Trộm cắp tài sản\".",
+]
+
+
+def _with_operative(lines):
+    items = judgment_st()
+    k = next(i for i, it in enumerate(items) if isinstance(it, str) and it.startswith("1. Tuyên bố"))
+    return items[:k] + lines + items[k + 2:]
+
+
+def test_two_charges_aggregate_on_its_own_sentence_after_a_semicolon_term():
+    # regression (seed 21): the second term sat after ';' and the aggregate was not taken -> 42 at 0.96
+    items = _with_operative(_TWO_CHARGES + [
+        "Căn cứ Điều 55 Bộ luật Hình sự, tổng hợp hình phạt, buộc bị cáo phải chấp",
+        "hành hình phạt chung cho cả hai tội là 10 (mười) năm tù.",
+    ])
+    ex = extract(lay_out(items))
+    v = vals(ex)
+    assert v["charges"] == ["Mua bán trái phép chất ma túy", "Trộm cắp tài sản"]
+    assert v["penalty_months"] == 120
+    assert ex.fields["penalty_months"].confidence >= HIGH
+
+
+def test_two_charges_aggregate_broken_by_ocr_into_another_sentence():
+    items = _with_operative(_TWO_CHARGES + [
+        "Căn cứ Điều 55 Bộ luật Hình sự, tổng hợp hình phạt.",
+        "Buộc bị cáo phải chấp hành hình phạt chung cho cả hai tội là 10 (mười) năm tù.",
+    ])
+    ex = extract(lay_out(items))
+    v = vals(ex)
+    assert v.get("penalty_months") == 120 or ex.fields["penalty_months"].confidence < HIGH
+
+
+@pytest.mark.parametrize("agg", [
+    "Căn cứ Điều 55 Bộ luật Hình sự, tổng hợp hình phạt, buộc bị cáo phải chấp hành hình phạt chung là 1O (mư?i) n?m.",
+    "",
+])
+def test_several_charges_without_a_readable_aggregate_go_to_review(agg):
+    items = _with_operative(_TWO_CHARGES + ([agg] if agg else []))
+    ex = extract(lay_out(items))
+    if "penalty_months" in ex.fields:
+        assert ex.fields["penalty_months"].confidence < HIGH
+
+
+def test_two_charges_one_term_without_aggregate_is_not_trusted():
+    items = _with_operative([
+        "1. Tuyên bố bị cáo Nguyễn Văn An phạm tội \"Trộm cắp tài sản\" và tội \"Cướp giật tài sản\".",
+        "Áp dụng khoản 1 Điều 173; khoản 1 Điều 171 Bộ luật Hình sự.",
+        "Xử phạt bị cáo Nguyễn Văn An 03 năm tù.",
+    ])
+    ex = extract(lay_out(items))
+    assert ex.fields["penalty_months"].confidence < HIGH
+
+
+def test_uncatalogued_charge_does_not_crash_articles():
+    # regression (seed 21): an uncatalogued offence carried article '?' -> int('?') crashed extract()
+    items = _with_operative([
+        "1. Tuyên bố bị cáo Nguyễn Văn An phạm tội \"Làm giả tài liệu của cơ quan tổ chức khác\".",
+        "Áp dụng khoản 1 Điều 341 Bộ luật Hình sự.",
+        "Xử phạt bị cáo Nguyễn Văn An 02 (hai) năm tù.",
+    ])
+    ex = extract(lay_out(items))
+    assert ex.doc_type == "judgment"
+    assert ex.fields["charges"].confidence < HIGH
+
+
+def test_charge_cut_by_a_stray_ocr_quote_is_not_a_second_charge():
+    # regression (seed 22): '“Tổ chức đánh ” bạc”' gave ['Tổ chức đánh', 'Tổ chức đánh bạc'] at 0.93
+    items = _with_operative([
+        "1. Tuyên bố bị cáo Nguyễn Văn An phạm tội “Tổ chức đánh",
+        "”",
+        "bạc”.",
+        "Áp dụng khoản 1 Điều 322; điểm x khoản 1 Điều 51; Điều 38 Bộ luật Hình sự.",
+        "Xử phạt bị cáo Nguyễn Văn An 02 năm 02 tháng tù về tội \"Tổ chức đánh bạc\".",
+    ])
+    ex = extract(lay_out(items, conf=0.95, source="ocr"))
+    c = ex.fields["charges"]
+    assert c.value == ["Tổ chức đánh bạc"] or c.confidence < HIGH
+
+
+def test_second_charge_whose_closing_quotes_ocr_lost():
+    # regression (seed 22): "về tội 'Tàng trữ trái phép chất ma túy, 'Mua bán người theo Bản án ..."
+    items = _with_operative([
+        "1. Tuyên bố bị cáo Nguyễn Văn An phạm tội 'Tàng trữ trái phép",
+        "chất ma túy, 'Mua bán người theo khoản 1 Điều 249; khoản 1 Điều 150 Bộ luật Hình sự.",
+        "Xử phạt bị cáo Nguyễn Văn An 03 (ba) năm tù về tội \"Tàng trữ trái phép chất ma túy\".",
+    ])
+    ex = extract(lay_out(items, conf=0.95, source="ocr"))
+    c = ex.fields["charges"]
+    assert c.value == ["Tàng trữ trái phép chất ma túy", "Mua bán người"] or c.confidence < HIGH
+    assert "Mua bán người" in c.value
+
+
+def test_details_follow_the_introducing_mention_not_a_passing_one():
+    # regression (PT judgments): 'do có kháng cáo của bị cáo X đối với Bản án ...' came first, the details
+    # (birth, ID) follow the later 'Bị cáo: X, sinh ngày ...'; and OCR's 'NGUYÊN' loses the majority vote
+    items = judgment_st(name="Nguyễn Văn An")
+    k = next(i for i, it in enumerate(items) if isinstance(it, str) and it.startswith("Bị cáo: "))
+    items = (items[:k] + ["Vụ án do có kháng cáo của bị cáo Nguyễn Văn An đối với Bản án hình sự sơ thẩm số"
+                          " 12/2024/HS-ST ngày 02/02/2024 của Tòa án nhân dân quận Cầu Giấy."]
+             + [items[k].replace("Bị cáo: Nguyễn Văn An", "Bị cáo: NGUYÊN VĂN AN")] + items[k + 1:])
+    ex = extract(lay_out(items))
+    v = vals(ex)
+    assert v["person_name"] == "Nguyễn Văn An"
+    assert v["personal_id"] == "001090012345"
+    assert v["birth_date"] == "1990-05-02"

@@ -1,0 +1,319 @@
+"""The verifier workbench in a real browser (Debian's chromium, headless, through
+Playwright): a generated batch is processed, `sohoa ui` serves it, and people
+with each role log in and work the queue. Screenshots go to docs/ui/."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_sohoa
+
+pytestmark = [pytest.mark.slow, pytest.mark.ui]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = ROOT / "docs" / "ui"
+USERS = {"vera": "verifier", "vinh": "verifier", "anh": "approver", "bao": "approver", "admin": "admin",
+         "sam": "scanner"}
+
+
+def password(name: str) -> str:
+    return f"mat-khau-{name}-2026"
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """A processed 4-document batch, accounts for every role, and one item made overdue."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    base = tmp_path_factory.mktemp("ui")
+    home = base / "home"
+    run_sohoa(home, "sample", str(base / "sample"), "--docs", "4", "--seed", "3", "--degradation", "light",
+              "--no-bad-files")
+    run_sohoa(home, "registry", "import", str(base / "sample" / "registry.jsonl"))
+    run_sohoa(home, "process", str(base / "sample" / "batch"), "--report", str(base / "report.json"))
+    for name, role in USERS.items():
+        pw = base / f"{name}.pw"
+        pw.write_text(password(name) + "\n")
+        run_sohoa(home, "user", "create", name, "--role", role, "--password-file", str(pw))
+    return home
+
+
+def _db(home: Path):
+    import ui.models  # noqa: F401
+    from archive.catalogue import Catalogue
+
+    return Catalogue(f"sqlite:///{(home / 'catalogue.sqlite3').resolve()}")
+
+
+def item_id(home: Path, field: str, kind: str = "low_confidence", n: int = 0) -> int:
+    """The n-th open item of that kind and field, on a document matched to a record
+    (unmatched items: on a document with none)."""
+    from sqlalchemy import select
+
+    from archive.models import ReviewItem
+
+    cat = _db(home)
+    with cat.session() as s:
+        ids = list(s.scalars(select(ReviewItem.id).where(ReviewItem.field == field, ReviewItem.kind == kind,
+                                                         ReviewItem.status == "open",
+                                                         ReviewItem.record_id.is_(None) if kind == "unmatched"
+                                                         else ReviewItem.record_id.is_not(None))
+                                  .order_by(ReviewItem.id)))
+    cat.dispose()
+    assert len(ids) > n, f"no open {kind} item for {field!r}"
+    return ids[n]
+
+
+@pytest.fixture(scope="module")
+def server(seeded):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "sohoa.cli", "ui", "--port", str(port)], cwd=ROOT,
+                            env={**os.environ, "SOHOA_HOME": str(seeded)}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise AssertionError(proc.stderr.read().decode())
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def login(browser, server, name: str):
+    ctx = browser.new_context(viewport={"width": 1300, "height": 900}, locale="vi-VN")
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    page.goto(server + "/ui/login")
+    page.fill("#username", name)
+    page.fill("#password", password(name))
+    page.click("#login")
+    page.wait_for_load_state()
+    return page
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_login_per_role(browser, server):
+    page = login(browser, server, "sam")
+    assert page.url.endswith("/ui/batches") and page.inner_text("#role") == "scanner"
+    assert page.locator("#batches tbody tr").count() == 1
+    assert page.goto(server + "/ui/queue").status == 403
+    for name, role in (("vera", "verifier"), ("anh", "approver"), ("admin", "admin")):
+        page = login(browser, server, name)
+        assert page.url.endswith("/ui/queue"), page.url
+        assert page.inner_text("#role") == role
+        assert page.locator("#queue tbody tr[data-item]").count() >= 10
+        assert (page.locator("a[href='/ui/users']").count() == 1) == (role == "admin")
+    page = login(browser, server, "admin")
+    page.goto(server + "/ui/users")
+    shot(page, "users")
+    bad = browser.new_page()
+    bad.goto(server + "/ui/login")
+    bad.fill("#username", "vera")
+    bad.fill("#password", "wrong password!")
+    bad.click("#login")
+    assert "Sai tên đăng nhập" in bad.inner_text("#error") and "/ui/login" in bad.url
+    # logging out ends the session
+    page.click("#logout")
+    assert page.goto(server + "/ui/queue").url.split("?")[0].endswith("/ui/login")
+
+
+def test_overdue_highlighted(seeded, browser, server):
+    from archive.catalogue import utcnow
+    from archive.models import ReviewItem
+
+    iid = item_id(seeded, "charges")
+    cat = _db(seeded)
+    with cat.session() as s:
+        it = s.get(ReviewItem, iid)
+        it.created_at, it.due_at = utcnow() - timedelta(hours=27), utcnow() - timedelta(hours=3)
+    cat.dispose()
+    page = login(browser, server, "vera")
+    row = page.locator(f"#queue tr[data-item='{iid}']")
+    assert "overdue" in row.get_attribute("class")
+    assert "QUÁ HẠN" in row.inner_text()
+    assert page.locator("#queue tr.overdue").count() == 1
+    assert "1 overdue" in page.inner_text("h1")
+    shot(page, "queue")
+    page.select_option("select[name=kind]", "discrepancy")
+    page.click("#filter")
+    assert page.locator("#queue tbody tr[data-item]").count() == 1
+    page.goto(server + f"/ui/items/{iid}")
+    assert page.locator("#overdue").is_visible()
+
+
+def test_keep_and_accept_with_keyboard(seeded, browser, server):
+    page = login(browser, server, "vera")
+    disc = item_id(seeded, "penalty_months", "discrepancy")
+    page.goto(server + f"/ui/items/{disc}")
+    assert page.inner_text("#doc-value") == "12" and page.inner_text("#reg-value") == "9"
+    img = page.locator("#crop")
+    assert img.evaluate("i => i.complete && i.naturalWidth > 100")
+    shot(page, "item")
+    page.keyboard.press("k")  # keep the database's value
+    page.wait_for_selector("#flash")
+    assert page.inner_text("#item-status") == "resolved"
+    acc = item_id(seeded, "document_number")
+    page.goto(server + f"/ui/items/{acc}")
+    page.keyboard.press("t")  # take it
+    page.wait_for_selector("#btn-release")
+    assert page.inner_text("#assigned") == "vera"
+    page.keyboard.press("a")  # accept the document's value: the record agrees, nothing to approve
+    page.wait_for_selector("#flash")
+    assert page.inner_text("#item-status") == "resolved"
+    # the signed document, one click away
+    resp = page.request.get(server + page.get_attribute("#signed-link", "href"))
+    assert resp.status == 200 and resp.body()[:5] == b"%PDF-"
+
+
+def test_assignment_blocks_a_second_verifier(seeded, browser, server):
+    iid = item_id(seeded, "passport_number")
+    vera = login(browser, server, "vera")
+    vera.goto(server + f"/ui/items/{iid}")
+    vera.click("#btn-take")
+    vera.wait_for_selector("#btn-release")
+    vinh = login(browser, server, "vinh")
+    vinh.goto(server + f"/ui/items/{iid}")
+    assert vinh.inner_text("#assigned") == "vera"
+    assert vinh.locator("#btn-accept").is_disabled() and vinh.locator("#btn-correct").is_disabled()
+
+
+def test_correction_validated_then_approved_by_second_person(seeded, browser, server):
+    iid = item_id(seeded, "penalty_months")  # the decision's: the record says 31 months
+    page = login(browser, server, "vera")
+    page.goto(server + f"/ui/items/{iid}")
+    record_id = page.inner_text("#values a")
+    page.keyboard.press("c")
+    page.keyboard.type("ba mươi")
+    page.click("#btn-correct")
+    assert "số nguyên" in page.inner_text("#error")
+    page.fill("#value", "30")
+    page.click("#btn-correct")
+    assert "căn cứ pháp lý" in page.inner_text("#error")
+    page.fill("#value", "30")
+    page.fill("#reason", "Quyết định gốc ghi 30 tháng; Điều 18 Thông tư 01")
+    page.click("#btn-correct")
+    assert "chờ phê duyệt" in page.inner_text("#flash")
+    assert page.locator("#pending").is_visible() and page.locator("#btn-accept").is_disabled()
+    # a verifier cannot approve; the author (an approver) cannot approve their own
+    page.goto(server + "/ui/approvals")
+    assert page.locator("button[id^=approve-]").count() == 0
+    own = item_id(seeded, "probation_months")
+    anh = login(browser, server, "anh")
+    anh.goto(server + f"/ui/items/{own}")
+    anh.fill("#value", "42")
+    anh.fill("#reason", "Bản giấy ghi 42 tháng")
+    anh.click("#btn-correct")
+    anh.goto(server + "/ui/approvals")
+    shot(anh, "approvals")
+    own_row = anh.locator("#pending tr", has_text="probation_months")
+    own_row.locator("button[id^=approve-]").click()
+    assert "tự phê duyệt" in anh.inner_text("#error")
+    assert anh.locator("#pending tr", has_text="probation_months").count() == 1
+    # a second person approves vera's correction
+    anh.locator("#pending tr", has_text="vera").locator("button[id^=approve-]").click()
+    assert "Đã phê duyệt" in anh.inner_text("#flash")
+    # ... and bao approves anh's
+    bao = login(browser, server, "bao")
+    bao.goto(server + "/ui/approvals")
+    bao.locator("#pending tr", has_text="probation_months").locator("button[id^=approve-]").click()
+    assert bao.locator("#pending tr[id^=corr-]").count() == 0
+    # history on the record page
+    bao.goto(server + f"/ui/records/{record_id}")
+    assert bao.inner_text("#rec-penalty_months") == "30"
+    hist = bao.locator("#history tbody tr", has_text="penalty_months")
+    text = hist.inner_text()
+    assert "ui:vera" in text and "31" in text and "30" in text and "Điều 18" in text and "anh" in text
+    prob = bao.locator("#history tbody tr", has_text="probation_months").inner_text()
+    assert "ui:anh" in prob and "bao" in prob
+    shot(bao, "record-history")
+    csv = bao.request.get(server + f"/ui/records/{record_id}/history.csv").text()
+    assert "penalty_months" in csv and ",anh" in csv
+    page.goto(server + f"/ui/items/{iid}")
+    assert page.inner_text("#item-status") == "resolved"
+
+
+def test_rejected_correction_returns_with_comment(seeded, browser, server):
+    iid = item_id(seeded, "principal_penalty")
+    vinh = login(browser, server, "vinh")
+    vinh.goto(server + f"/ui/items/{iid}")
+    vinh.fill("#value", "fine")
+    vinh.fill("#reason", "Theo bản giấy trang 2")
+    vinh.click("#btn-correct")
+    assert "chờ phê duyệt" in vinh.inner_text("#flash")
+    anh = login(browser, server, "anh")
+    anh.goto(server + "/ui/approvals")
+    row = anh.locator("#pending tr", has_text="principal_penalty")
+    row.locator("input[name=comment]").fill("Bản giấy ghi phạt tù, không phải phạt tiền")
+    row.locator("button[id^=reject-]").click()
+    assert "từ chối" in anh.inner_text("#flash").lower()
+    vinh.goto(server + f"/ui/items/{iid}")
+    assert "phạt tù" in vinh.inner_text("[id^=rejected-]")
+    assert vinh.inner_text("#assigned") == "vinh" and vinh.inner_text("#item-status") == "open"
+
+
+def test_escalate_needs_a_comment(seeded, browser, server):
+    iid = item_id(seeded, "trial_level")
+    page = login(browser, server, "vinh")
+    page.goto(server + f"/ui/items/{iid}")
+    page.click("#btn-escalate")
+    assert "ghi chú" in page.inner_text("#error")
+    page.keyboard.press("e")
+    page.keyboard.type("Chữ mờ, cần xem bản gốc")
+    page.click("#btn-escalate")
+    assert "cấp trên" in page.inner_text("#flash")
+    page.goto(server + "/ui/queue")
+    assert "cấp trên" in page.locator(f"#queue tr[data-item='{iid}']").inner_text()
+
+
+def test_unmatched_document_gets_a_new_record_and_orphans_follow_up(seeded, browser, server):
+    iid = item_id(seeded, "", "unmatched")
+    page = login(browser, server, "vera")
+    page.goto(server + f"/ui/items/{iid}")
+    shot(page, "unmatched")
+    page.fill("#new-record-id", "R-NEW-1")
+    page.fill("#create-reason", "Giấy chứng nhận chưa có trong CSDL")
+    page.click("#btn-create")
+    assert "chờ phê duyệt" in page.inner_text("#flash")
+    anh = login(browser, server, "anh")
+    anh.goto(server + "/ui/approvals")
+    anh.locator("#pending tr", has_text="R-NEW-1").locator("button[id^=approve-]").click()
+    assert "Đã phê duyệt" in anh.inner_text("#flash")
+    anh.goto(server + "/ui/records/R-NEW-1")
+    assert "anh" in anh.locator("#history tbody tr").first.inner_text()
+    assert anh.locator("a[href$='signed.pdf']").count() == 1
+    # a registry record with no document, marked for follow-up
+    page.goto(server + "/ui/records?nodoc=1")
+    orphans = page.locator("#records tbody tr")
+    assert orphans.count() == 1
+    orphans.locator("a").first.click()
+    page.click("#btn-follow")
+    assert "vera" in page.inner_text("#follow-up")

@@ -1,0 +1,87 @@
+"""The workbench's tables, on the catalogue's metadata (archive.models.Base).
+
+Created by the hand-written migration archive/migrations/versions/0003_ui.py.
+Passwords are stored as Argon2id hashes; sessions as the SHA-256 of their
+random token (the cookie holds the token, the database only its hash).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from archive.models import Base
+
+ROLES = ("scanner", "verifier", "approver", "admin")
+
+
+class UiUser(Base):
+    __tablename__ = "ui_users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # scanner | verifier | approver | admin
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class UiSession(Base):
+    __tablename__ = "ui_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ui_users.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Correction(Base):
+    """A proposed change to the registry: takes effect only when another person approves it.
+
+    kind: field (one field of record_id), link (attach document_id to record_id),
+    create (a new record, new_value = the whole record)."""
+
+    __tablename__ = "ui_corrections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending|approved|rejected
+    record_id: Mapped[str] = mapped_column(String(64), index=True)
+    document_id: Mapped[str | None] = mapped_column(String(64))
+    review_item_id: Mapped[int | None] = mapped_column(ForeignKey("review_items.id"), index=True)
+    field: Mapped[str] = mapped_column(String(64), default="")
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    approver: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+
+
+class ItemState(Base):
+    """Who holds a review item, and whether it was escalated."""
+
+    __tablename__ = "ui_item_states"
+    review_item_id: Mapped[int] = mapped_column(ForeignKey("review_items.id"), primary_key=True)
+    assigned_to: Mapped[str | None] = mapped_column(String(64), index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_by: Mapped[str | None] = mapped_column(String(64))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalation_comment: Mapped[str | None] = mapped_column(Text)
+
+
+class FollowUp(Base):
+    """A registry record with no document, marked for follow-up."""
+
+    __tablename__ = "ui_follow_ups"
+    record_id: Mapped[str] = mapped_column(ForeignKey("registry_records.record_id"), primary_key=True)
+    marked_by: Mapped[str] = mapped_column(String(64))
+    marked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,276 @@
+"""Jinja2 templates and static files, kept in Python so the package needs no data files."""
+from __future__ import annotations
+
+CSS = """
+body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0;color:#1b1b1b;background:#f6f6f3;font-size:15px}
+header{background:#7a1f1f;color:#fff;padding:8px 16px;display:flex;align-items:center;gap:18px;flex-wrap:wrap}
+header a{color:#fff;text-decoration:none;font-weight:bold}
+header .who{margin-left:auto;font-size:13px}
+header form{display:inline}
+header button{background:none;border:1px solid #fff;color:#fff;border-radius:3px;cursor:pointer}
+main{padding:14px 18px;max-width:1400px}
+h1{font-size:21px;margin:6px 0 12px}
+h2{font-size:17px;margin:18px 0 8px}
+small,.en{color:#666;font-size:12px;font-weight:normal}
+table{border-collapse:collapse;background:#fff;width:100%}
+th,td{border:1px solid #ccc;padding:4px 7px;text-align:left;vertical-align:top}
+th{background:#ece9e2;font-size:13px}
+tr.overdue td{background:#fde2e2}
+tr.overdue td.left{color:#b00000;font-weight:bold}
+.badge{display:inline-block;padding:1px 6px;border-radius:3px;font-size:12px;background:#ddd}
+.badge.red{background:#b00000;color:#fff}.badge.amber{background:#e8a400}.badge.green{background:#2e7d32;color:#fff}
+.badge.blue{background:#1f4e7a;color:#fff}
+.flash{padding:8px 12px;margin-bottom:12px;border-radius:3px;background:#e3f1e3;border:1px solid #2e7d32}
+.error{padding:8px 12px;margin-bottom:12px;border-radius:3px;background:#fde2e2;border:1px solid #b00000}
+.cols{display:flex;gap:20px;flex-wrap:wrap}
+.cols>div{flex:1 1 480px}
+.crop{border:2px solid #7a1f1f;background:#fff;max-width:100%;image-rendering:auto}
+.fullpage{border:1px solid #999;max-width:100%}
+.values td:first-child{width:38%;color:#444}
+.big{font-size:19px;font-weight:bold}
+form.filters{display:flex;gap:10px;flex-wrap:wrap;align-items:end;margin-bottom:10px}
+form.filters label{display:flex;flex-direction:column;font-size:13px}
+fieldset{border:1px solid #bbb;background:#fff;margin:0 0 12px;padding:8px 12px}
+legend{font-weight:bold}
+input[type=text],input[type=password],textarea,select{font:inherit;padding:3px 5px;border:1px solid #999;border-radius:2px}
+textarea{width:100%;box-sizing:border-box}
+input.wide{width:100%;box-sizing:border-box}
+button,.button{font:inherit;padding:4px 12px;border:1px solid #555;border-radius:3px;background:#fff;cursor:pointer;
+ color:#1b1b1b;text-decoration:none;display:inline-block}
+button.primary{background:#1f4e7a;color:#fff;border-color:#1f4e7a}
+button.danger{background:#b00000;color:#fff;border-color:#b00000}
+button[disabled]{opacity:.45;cursor:not-allowed}
+kbd{color:#1b1b1b;border:1px solid #999;border-bottom-width:2px;border-radius:3px;padding:0 4px;font-size:12px;background:#fafafa}
+.login{max-width:380px;margin:60px auto;background:#fff;padding:20px 26px;border:1px solid #ccc}
+.login label{display:block;margin:10px 0}
+.login input{width:100%;box-sizing:border-box}
+.muted{color:#777}
+pre{white-space:pre-wrap;margin:0;font-size:12px}
+"""
+
+JS = """
+// Keyboard shortcuts of the item page: a accept, k keep, c correct (focus the value),
+// e escalate (focus the comment), t take, n next item. Not while typing in a field.
+document.addEventListener('keydown', function (ev) {
+  var tag = (ev.target.tagName || '').toLowerCase();
+  if (tag === 'input' || tag === 'textarea' || tag === 'select' || ev.ctrlKey || ev.metaKey || ev.altKey) {
+    if (ev.key === 'Escape') { ev.target.blur(); }
+    return;
+  }
+  var map = {a: 'btn-accept', k: 'btn-keep', t: 'btn-take'};
+  var focus = {c: 'value', e: 'comment', r: 'reason'};
+  if (map[ev.key]) {
+    var b = document.getElementById(map[ev.key]);
+    if (b && !b.disabled) { ev.preventDefault(); b.click(); }
+  } else if (focus[ev.key]) {
+    var f = document.getElementById(focus[ev.key]);
+    if (f) { ev.preventDefault(); f.focus(); }
+  } else if (ev.key === 'n') {
+    var n = document.getElementById('next-item');
+    if (n) { ev.preventDefault(); window.location = n.href; }
+  }
+});
+"""
+
+BASE = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{% block title %}{% endblock %} — Bàn kiểm tra sohoa</title>
+<link rel="stylesheet" href="/ui/static/app.css"><script src="/ui/static/app.js" defer></script></head>
+<body>
+{% if user %}
+<header>
+  <span>Bàn kiểm tra <small style="color:#f3d">verifier workbench</small></span>
+  {% if user.can('view') %}<a href="/ui/queue">Hàng đợi <small style="color:#fdd">queue</small></a>
+  <a href="/ui/approvals">Phê duyệt <small style="color:#fdd">approvals</small>{% if pending_count %} <span class="badge amber">{{ pending_count }}</span>{% endif %}</a>
+  <a href="/ui/records">Hồ sơ CSDL <small style="color:#fdd">records</small></a>{% endif %}
+  <a href="/ui/batches">Lô quét <small style="color:#fdd">batches</small></a>
+  {% if user.can('admin') %}<a href="/ui/users">Người dùng <small style="color:#fdd">users</small></a>{% endif %}
+  <span class="who" id="who">{{ user.username }} · <span id="role">{{ user.role }}</span>
+    <form method="post" action="/ui/logout"><input type="hidden" name="csrf" value="{{ user.csrf }}">
+    <button type="submit" id="logout">Đăng xuất</button></form></span>
+</header>
+{% endif %}
+<main>
+{% if flash %}<div class="flash" id="flash">{{ flash }}</div>{% endif %}
+{% if error %}<div class="error" id="error">{{ error }}</div>{% endif %}
+{% block body %}{% endblock %}
+</main></body></html>
+"""
+
+LOGIN = """{% extends "base.html" %}{% block title %}Đăng nhập{% endblock %}{% block body %}
+<form class="login" method="post" action="/ui/login">
+  <h1>Đăng nhập <small>Sign in</small></h1>
+  <input type="hidden" name="csrf" value="{{ login_csrf }}">
+  <input type="hidden" name="next" value="{{ next }}">
+  <label>Tên đăng nhập <small>username</small><input type="text" name="username" id="username" autocomplete="username" autofocus required></label>
+  <label>Mật khẩu <small>password</small><input type="password" name="password" id="password" autocomplete="current-password" required></label>
+  <button class="primary" type="submit" id="login">Đăng nhập</button>
+</form>{% endblock %}
+"""
+
+QUEUE = """{% extends "base.html" %}{% block title %}Hàng đợi{% endblock %}{% block body %}
+<h1>Hàng đợi kiểm tra <small>verification queue — {{ rows|length }} open, {{ overdue }} overdue; deadline 24 h from receipt</small></h1>
+<form class="filters" method="get" action="/ui/queue">
+ <label>Lô <small>batch</small><select name="batch"><option value="">—</option>{% for b in options.batch %}<option {% if f.batch==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
+ <label>Loại văn bản <small>document kind</small><select name="doc_type"><option value="">—</option>{% for b in options.doc_type %}<option {% if f.doc_type==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
+ <label>Trường <small>field</small><select name="field"><option value="">—</option>{% for b in options.field %}<option {% if f.field==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
+ <label>Tòa án / cơ quan <small>court</small><select name="court"><option value="">—</option>{% for b in options.court %}<option {% if f.court==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
+ <label>Vấn đề <small>kind</small><select name="kind"><option value="">—</option>{% for b in ['discrepancy','low_confidence','unmatched'] %}<option {% if f.kind==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
+ <label>Giao cho <small>assigned</small><select name="who"><option value="">—</option><option value="me" {% if f.who=='me' %}selected{% endif %}>tôi / me</option><option value="none" {% if f.who=='none' %}selected{% endif %}>chưa giao / nobody</option></select></label>
+ <button type="submit" id="filter">Lọc <small>filter</small></button> <a class="button" href="/ui/queue">Bỏ lọc</a>
+</form>
+<table id="queue"><thead><tr><th>#</th><th>Vấn đề <small>kind</small></th><th>Trường <small>field</small></th><th>Tài liệu <small>document</small></th><th>Loại</th><th>Tòa án / cơ quan <small>court</small></th><th>Tin cậy</th><th>Nhận lúc <small>received</small></th><th>Tuổi <small>age</small></th><th>Còn lại <small>time left</small></th><th>Người xử lý <small>assigned</small></th><th>Trạng thái</th></tr></thead><tbody>
+{% for r in rows %}<tr class="{% if r.overdue %}overdue{% endif %}" data-item="{{ r.id }}">
+ <td><a href="/ui/items/{{ r.id }}">{{ r.id }}</a></td><td>{{ r.kind_label }}</td><td>{{ r.field or '—' }}</td>
+ <td><a href="/ui/items/{{ r.id }}">{{ r.source }}</a><br><small>{{ r.batch }}</small></td><td>{{ r.doc_type or '—' }}</td><td>{{ r.court or '—' }}</td>
+ <td>{{ r.confidence }}</td><td>{{ r.received }}</td><td>{{ r.age }}</td>
+ <td class="left">{% if r.overdue %}<span class="badge red">QUÁ HẠN overdue</span> {{ r.left }}{% else %}{{ r.left }}{% endif %}</td>
+ <td>{{ r.assigned or '—' }}</td>
+ <td>{% if r.pending %}<span class="badge amber">chờ duyệt</span>{% endif %}{% if r.rejected %}<span class="badge red">bị từ chối</span>{% endif %}{% if r.escalated %}<span class="badge blue">cấp trên</span>{% endif %}</td></tr>
+{% else %}<tr><td colspan="12" class="muted">Không có mục nào — the queue is empty</td></tr>{% endfor %}
+</tbody></table>
+<p><small>Phím tắt trên trang mục <kbd>t</kbd> nhận · <kbd>a</kbd> chấp nhận · <kbd>k</kbd> giữ CSDL · <kbd>c</kbd> sửa · <kbd>e</kbd> cấp trên · <kbd>n</kbd> mục tiếp theo</small></p>
+{% endblock %}
+"""
+
+ITEM = """{% extends "base.html" %}{% block title %}Mục {{ item.id }}{% endblock %}{% block body %}
+<h1>Mục #{{ item.id }} · {{ kind_label }} {% if item.field %}· <code>{{ item.field }}</code>{% endif %}
+ <small>{{ doc.source }} · {{ doc.doc_type or '?' }} · lô {{ doc.batch_id }}</small></h1>
+<p>Nhận <small>received</small> {{ received }} · hạn <small>due</small> {{ due }} ·
+ {% if overdue %}<span class="badge red" id="overdue">QUÁ HẠN overdue {{ left }}</span>{% else %}<span class="badge green">còn {{ left }}</span>{% endif %}
+ · trạng thái <small>status</small> <b id="item-status">{{ item.status }}</b>
+ {% if item.resolution %}<br><small>{{ item.resolution }}</small>{% endif %}</p>
+{% if state and state.escalated_at %}<div class="error">Đã chuyển cấp trên bởi {{ state.escalated_by }}: {{ state.escalation_comment }}</div>{% endif %}
+{% for c in rejected %}<div class="error" id="rejected-{{ c.id }}">Đề nghị #{{ c.id }} bị {{ c.approver }} từ chối <small>rejected</small>: {{ c.decision_comment }}</div>{% endfor %}
+{% if pending %}<div class="flash" id="pending">Đề nghị #{{ pending.id }} ({{ pending.field }} → {{ show(pending.new_value) }}) của {{ pending.author }} đang chờ phê duyệt <small>awaits approval</small></div>{% endif %}
+<div class="cols"><div>
+ {% if has_crop %}<h2>Vùng trên trang {{ fv.page }} <small>the field on the signed page</small></h2>
+ <img class="crop" id="crop" src="/ui/items/{{ item.id }}/crop.png" alt="crop of {{ item.field }}" width="{{ crop_width }}">
+ {% endif %}
+ <p><a href="/ui/documents/{{ doc.document_id }}/signed.pdf" target="_blank" id="signed-link">Mở văn bản đã ký (PDF) <small>open the signed document</small></a>
+ {% if page_no %} · <a href="/ui/documents/{{ doc.document_id }}/pages/{{ page_no }}.png" target="_blank">Cả trang {{ page_no }} <small>whole page</small></a>{% endif %}</p>
+ {% if not has_crop and page_no %}<img class="fullpage" src="/ui/documents/{{ doc.document_id }}/pages/{{ page_no }}.png" alt="page {{ page_no }}" width="520">{% endif %}
+</div><div>
+ <table class="values" id="values">
+ {% if item.kind != 'unmatched' %}
+  <tr><td>Giá trị trên văn bản <small>document value</small></td><td class="big" id="doc-value">{{ show(item.document_value) }}</td></tr>
+  <tr><td>Độ tin cậy <small>confidence</small></td><td id="confidence">{{ conf }}{% if low %} <span class="badge amber">dưới ngưỡng {{ threshold }}</span>{% endif %}</td></tr>
+  <tr><td>Giá trị trong CSDL <small>registry value</small></td><td class="big" id="reg-value">{{ show(registry_value) }}</td></tr>
+  <tr><td>Hồ sơ CSDL <small>record</small></td><td>{% if item.record_id %}<a href="/ui/records/{{ item.record_id }}">{{ item.record_id }}</a>{% else %}—{% endif %}</td></tr>
+ {% else %}
+  <tr><th colspan="3">Các trường trích xuất <small>extracted fields</small></th></tr>
+  {% for f in doc_fields %}<tr><td>{{ f.name }}</td><td>{{ show(f.value) }} <small>{{ '%.2f'|format(f.confidence) }}</small></td></tr>{% endfor %}
+ {% endif %}
+ </table>
+ {% if item.status == 'open' and user.can('verify') %}
+  <p>Người xử lý <small>assigned</small>: <b id="assigned">{{ state.assigned_to if state and state.assigned_to else '—' }}</b>
+  {% if not state or not state.assigned_to %}<form method="post" action="/ui/items/{{ item.id }}/take" style="display:inline"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button id="btn-take">Nhận <small>take</small> <kbd>t</kbd></button></form>
+  {% elif state.assigned_to == user.username %}<form method="post" action="/ui/items/{{ item.id }}/release" style="display:inline"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button id="btn-release">Trả lại <small>release</small></button></form>{% endif %}</p>
+  {% set locked = (state and state.assigned_to and state.assigned_to != user.username) or pending %}
+  {% if item.kind != 'unmatched' %}
+  <form method="post" action="/ui/items/{{ item.id }}/act" id="act-form"><input type="hidden" name="csrf" value="{{ user.csrf }}">
+   <fieldset><legend>Xử lý <small>resolve</small></legend>
+   <p><button name="action" value="accept" id="btn-accept" class="primary" {% if locked %}disabled{% endif %}>Chấp nhận giá trị văn bản <small style="color:#dde">accept document</small> <kbd>a</kbd></button>
+   <button name="action" value="keep" id="btn-keep" {% if locked or not item.record_id %}disabled{% endif %}>Giữ giá trị CSDL <small>keep database</small> <kbd>k</kbd></button></p>
+   <label>Giá trị đúng <small>corrected value</small> <kbd>c</kbd><input type="text" class="wide" name="value" id="value" value="" placeholder="{{ hint }}"></label>
+   <label>Căn cứ pháp lý / lý do <small>legal basis / reason (required for a correction)</small><textarea name="reason" id="reason" rows="2"></textarea></label>
+   <p><button name="action" value="correct" id="btn-correct" {% if locked %}disabled{% endif %}>Sửa <small>correct</small></button></p>
+   <label>Ghi chú <small>comment (required to escalate)</small> <kbd>e</kbd><input type="text" class="wide" name="comment" id="comment"></label>
+   <p><button name="action" value="escalate" id="btn-escalate" {% if locked %}disabled{% endif %}>Chuyển cấp trên <small>escalate</small></button></p>
+   </fieldset></form>
+  {% else %}
+  <form method="post" action="/ui/items/{{ item.id }}/link"><input type="hidden" name="csrf" value="{{ user.csrf }}">
+   <fieldset><legend>Liên kết với hồ sơ có sẵn <small>link to an existing record</small></legend>
+   <label>Mã hồ sơ <small>record id</small> <input type="text" name="record_id" id="link-record" list="records"></label>
+   <datalist id="records">{% for r in candidates %}<option value="{{ r.record_id }}">{{ r.document_number }} {{ r.personal_id }}</option>{% endfor %}</datalist>
+   <label>Căn cứ / lý do <small>reason</small><textarea name="reason" id="link-reason" rows="2"></textarea></label>
+   <button id="btn-link" {% if locked %}disabled{% endif %}>Đề nghị liên kết <small>propose link</small></button></fieldset></form>
+  <form method="post" action="/ui/items/{{ item.id }}/create"><input type="hidden" name="csrf" value="{{ user.csrf }}">
+   <fieldset><legend>Tạo hồ sơ mới <small>create a new record from the document's values</small></legend>
+   <label>Mã hồ sơ mới <small>new record id</small> <input type="text" name="record_id" id="new-record-id"></label>
+   <textarea name="record" id="new-record" rows="10">{{ new_record }}</textarea>
+   <label>Căn cứ / lý do <small>reason</small><textarea name="reason" id="create-reason" rows="2"></textarea></label>
+   <button id="btn-create" {% if locked %}disabled{% endif %}>Đề nghị tạo <small>propose</small></button></fieldset></form>
+  <form method="post" action="/ui/items/{{ item.id }}/act"><input type="hidden" name="csrf" value="{{ user.csrf }}">
+   <fieldset><legend>Chuyển cấp trên <small>escalate</small></legend>
+   <input type="text" class="wide" name="comment" id="comment"><button name="action" value="escalate" id="btn-escalate" {% if locked %}disabled{% endif %}>Chuyển <small>escalate</small></button></fieldset></form>
+  {% endif %}
+ {% endif %}
+ {% if others %}<h2>Các mục khác của văn bản <small>other open items of this document</small></h2><ul>
+ {% for o in others %}<li><a href="/ui/items/{{ o.id }}" {% if loop.first %}id="next-item"{% endif %}>#{{ o.id }} {{ o.kind }} {{ o.field }}</a></li>{% endfor %}</ul>{% endif %}
+</div></div>
+{% endblock %}
+"""
+
+APPROVALS = """{% extends "base.html" %}{% block title %}Phê duyệt{% endblock %}{% block body %}
+<h1>Đề nghị sửa chờ phê duyệt <small>corrections awaiting approval — two-person rule: never your own</small></h1>
+<table id="pending"><thead><tr><th>#</th><th>Loại</th><th>Hồ sơ</th><th>Trường</th><th>Cũ <small>old</small></th><th>Mới <small>new</small></th><th>Căn cứ <small>legal basis</small></th><th>Người đề nghị</th><th>Lúc</th><th>Quyết định <small>decision</small></th></tr></thead><tbody>
+{% for c in pending %}<tr id="corr-{{ c.id }}"><td>{{ c.id }}</td><td>{{ c.kind }}</td><td><a href="/ui/records/{{ c.record_id }}">{{ c.record_id }}</a>{% if c.review_item_id %}<br><a href="/ui/items/{{ c.review_item_id }}"><small>mục #{{ c.review_item_id }}</small></a>{% endif %}</td>
+ <td>{{ c.field }}</td><td>{{ show(c.old_value) }}</td><td><b>{{ show(c.new_value) if c.kind != 'create' else 'hồ sơ mới' }}</b>{% if c.kind == 'create' %}<pre>{{ pretty(c.new_value) }}</pre>{% endif %}</td><td>{{ c.legal_basis }}{% if c.comment %}<br><small>{{ c.comment }}</small>{% endif %}</td><td>{{ c.author }}</td><td>{{ vn(c.created_at) }}</td>
+ <td>{% if user.can('approve') %}
+  {% if c.author == user.username %}<small class="muted">đề nghị của bạn — yours, another approver must decide</small><br>{% endif %}
+  <form method="post" action="/ui/corrections/{{ c.id }}/approve" style="display:inline"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button class="primary" id="approve-{{ c.id }}">Duyệt <small style="color:#dde">approve</small></button></form>
+  <form method="post" action="/ui/corrections/{{ c.id }}/reject"><input type="hidden" name="csrf" value="{{ user.csrf }}"><input type="text" name="comment" id="reject-comment-{{ c.id }}" placeholder="lý do từ chối"><button class="danger" id="reject-{{ c.id }}">Từ chối <small style="color:#fdd">reject</small></button></form>
+ {% else %}<small class="muted">chờ người phê duyệt</small>{% endif %}</td></tr>
+{% else %}<tr><td colspan="10" class="muted">Không có đề nghị nào — nothing to approve</td></tr>{% endfor %}</tbody></table>
+<h2>Đã quyết định gần đây <small>recently decided</small></h2>
+<table id="decided"><thead><tr><th>#</th><th>Hồ sơ</th><th>Trường</th><th>Cũ</th><th>Mới</th><th>Người đề nghị</th><th>Người quyết định</th><th>Kết quả</th><th>Ghi chú</th><th>Lúc</th></tr></thead><tbody>
+{% for c in decided %}<tr><td>{{ c.id }}</td><td><a href="/ui/records/{{ c.record_id }}">{{ c.record_id }}</a></td><td>{{ c.field }}</td><td>{{ show(c.old_value) }}</td><td>{{ show(c.new_value) if c.kind != 'create' else 'hồ sơ mới' }}</td><td>{{ c.author }}</td><td>{{ c.approver }}</td>
+ <td>{% if c.status == 'approved' %}<span class="badge green">đã duyệt</span>{% else %}<span class="badge red">từ chối</span>{% endif %}</td><td>{{ c.decision_comment or '' }}</td><td>{{ vn(c.decided_at) }}</td></tr>{% endfor %}
+</tbody></table>
+{% endblock %}
+"""
+
+RECORDS = """{% extends "base.html" %}{% block title %}Hồ sơ{% endblock %}{% block body %}
+<h1>Hồ sơ CSDL <small>registry records</small></h1>
+<p><a href="/ui/records">Tất cả <small>all</small></a> · <a href="/ui/records?nodoc=1" id="nodoc">Chưa có văn bản <small>no document</small></a></p>
+<table id="records"><thead><tr><th>Mã hồ sơ</th><th>Loại</th><th>Số văn bản</th><th>Số định danh</th><th>Ngày</th><th>Văn bản</th><th>Theo dõi <small>follow-up</small></th></tr></thead><tbody>
+{% for r in rows %}<tr><td><a href="/ui/records/{{ r.record_id }}">{{ r.record_id }}</a></td><td>{{ r.doc_type }}</td><td>{{ r.document_number or '—' }}</td><td>{{ r.personal_id or '—' }}</td><td>{{ r.issue_date or '—' }}</td>
+<td>{{ r.docs }}</td><td>{% if r.follow %}<span class="badge amber">theo dõi</span>{% endif %}</td></tr>{% endfor %}</tbody></table>
+{% endblock %}
+"""
+
+RECORD = """{% extends "base.html" %}{% block title %}{{ rec.record_id }}{% endblock %}{% block body %}
+<h1>Hồ sơ {{ rec.record_id }} <small>registry record · {{ rec.doc_type }}</small></h1>
+<div class="cols"><div>
+<h2>Dữ liệu hiện tại <small>current data</small></h2>
+<table class="values" id="record-data">{% for k, v in data %}<tr><td>{{ k }}</td><td id="rec-{{ k }}">{{ show(v) }}</td></tr>{% endfor %}</table>
+</div><div>
+<h2>Văn bản <small>documents</small></h2>
+{% if docs %}<ul>{% for d in docs %}<li><a href="/ui/documents/{{ d.document_id }}/signed.pdf" target="_blank">{{ d.source }}</a> <small>{{ d.document_id }} · {{ d.status }}</small></li>{% endfor %}</ul>
+{% else %}<p>Chưa có văn bản nào <small>no document</small>
+ {% if follow %}<span class="badge amber" id="follow-up">đã đánh dấu theo dõi bởi {{ follow.marked_by }}</span> <small>{{ follow.note or '' }}</small>
+ {% elif user.can('verify') %}<form method="post" action="/ui/records/{{ rec.record_id }}/follow-up"><input type="hidden" name="csrf" value="{{ user.csrf }}"><input type="text" name="note" placeholder="ghi chú / note"><button id="btn-follow">Đánh dấu theo dõi <small>mark for follow-up</small></button></form>{% endif %}</p>{% endif %}
+{% if pending %}<h2>Đề nghị đang chờ <small>pending corrections</small></h2><ul>{% for c in pending %}<li>#{{ c.id }} {{ c.field }}: {{ show(c.old_value) }} → {{ show(c.new_value) }} ({{ c.author }})</li>{% endfor %}</ul>{% endif %}
+</div></div>
+<h2>Lịch sử <small>history — every change</small> · <a href="/ui/records/{{ rec.record_id }}/history.csv" id="export-csv">CSV</a> · <a href="/ui/records/{{ rec.record_id }}/history.json">JSON</a></h2>
+<table id="history"><thead><tr><th>Thời gian <small>time</small></th><th>Người thực hiện <small>actor</small></th><th>Trường <small>field</small></th><th>Giá trị cũ <small>old</small></th><th>Giá trị mới <small>new</small></th><th>Lý do / căn cứ <small>reason</small></th><th>Người phê duyệt <small>approved by</small></th></tr></thead><tbody>
+{% for h in history %}<tr><td>{{ vn(h.at) }}</td><td>{{ h.actor }}</td><td>{{ h.field }}</td><td>{{ show(h.old_value) if h.field != '*' else '' }}</td><td>{% if h.field == '*' %}<small>toàn bộ hồ sơ / whole record</small>{% else %}{{ show(h.new_value) }}{% endif %}</td><td>{{ h.reason }}</td><td>{{ h.approved_by or '—' }}</td></tr>{% endfor %}
+</tbody></table>
+{% endblock %}
+"""
+
+BATCHES = """{% extends "base.html" %}{% block title %}Lô quét{% endblock %}{% block body %}
+<h1>Lô quét <small>scan batches</small></h1>
+<table id="batches"><thead><tr><th>Lô <small>batch</small></th><th>Đơn vị</th><th>Người quét</th><th>Trạng thái</th><th>Tài liệu</th><th>Bắt đầu</th><th>Mục mở <small>open items</small></th></tr></thead><tbody>
+{% for b in rows %}<tr><td>{{ b.batch_id }}</td><td>{{ b.unit or '—' }}</td><td>{{ b.operator or '—' }}</td><td>{{ b.status }}</td><td>{{ b.done }}/{{ b.total }}</td><td>{{ vn(b.started_at) }}</td><td>{{ b.open }}</td></tr>
+{% else %}<tr><td colspan="7" class="muted">Chưa có lô nào — no batch yet</td></tr>{% endfor %}</tbody></table>
+{% endblock %}
+"""
+
+USERS = """{% extends "base.html" %}{% block title %}Người dùng{% endblock %}{% block body %}
+<h1>Người dùng <small>accounts</small></h1>
+<table id="users"><thead><tr><th>Tên</th><th>Họ tên</th><th>Vai trò <small>role</small></th><th>Tạo lúc</th><th>Bởi</th></tr></thead><tbody>
+{% for u in rows %}<tr><td>{{ u.username }}</td><td>{{ u.full_name or '' }}</td><td>{{ u.role }}</td><td>{{ vn(u.created_at) }}</td><td>{{ u.created_by }}</td></tr>{% endfor %}</tbody></table>
+<form method="post" action="/ui/users"><input type="hidden" name="csrf" value="{{ user.csrf }}"><fieldset><legend>Tạo tài khoản <small>new account</small></legend>
+<label>Tên đăng nhập <input type="text" name="username" id="new-username"></label>
+<label>Họ tên <input type="text" name="full_name"></label>
+<label>Vai trò <select name="role" id="new-role">{% for r in roles %}<option>{{ r }}</option>{% endfor %}</select></label>
+<label>Mật khẩu (≥ 10) <input type="password" name="password" id="new-password" autocomplete="new-password"></label>
+<button id="btn-create-user">Tạo <small>create</small></button></fieldset></form>
+{% endblock %}
+"""
+
+TEMPLATES = {"base.html": BASE, "login.html": LOGIN, "queue.html": QUEUE, "item.html": ITEM,
+             "approvals.html": APPROVALS, "records.html": RECORDS, "record.html": RECORD,
+             "batches.html": BATCHES, "users.html": USERS}

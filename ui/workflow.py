@@ -1,0 +1,379 @@
+"""What the verifiers do to the queue, and the two-person rule for corrections.
+
+Every action is one transaction with its audit event. A correction to a
+registry record (a field's value, linking a document, a new record) is only
+proposed here; it takes effect in `approve`, by someone other than its author,
+which updates the record, writes the RegistryHistory row with approved_by and
+the audit event, and resolves the review item -- all in one transaction.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from datetime import date, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.catalogue import audit, utcnow
+from archive.models import Document, FieldValue, RegistryHistory, RegistryRecord, ReviewItem
+from pipeline.errors import SohoaError
+from reconciler.compare import norm_document_number, values_agree
+from reconciler.registry import DECISION_KINDS, DOC_TYPES, PENALTIES, normalise_record
+from ui.auth import CurrentUser
+from ui.models import Correction, FollowUp, ItemState
+
+INT_FIELDS = {"penalty_months", "probation_months", "fine_vnd", "duration_months"}
+LIST_FIELDS = {"charges", "penal_code_articles"}
+DATE_FIELDS = {"issue_date", "effective_date"}
+
+
+class ActionError(SohoaError):
+    """Refused: shown to the user as is (Vietnamese / English)."""
+
+
+def aware(dt):
+    return dt if dt is None or dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def parse_value(field: str, text: str) -> Any:
+    """A typed-in value in the registry's canonical form; ActionError when it is not valid."""
+    t = (text or "").strip()
+    if not t:
+        raise ActionError("Giá trị trống — the value is empty")
+    if field == "personal_id":
+        if not re.fullmatch(r"\d{12}", t):
+            raise ActionError("Số định danh phải gồm đúng 12 chữ số — a personal ID is exactly 12 digits")
+        return t
+    if field in DATE_FIELDS or field == "birth_date":
+        if field == "birth_date" and re.fullmatch(r"\d{4}", t):
+            return t
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
+                raise ValueError
+            return date.fromisoformat(t).isoformat()
+        except ValueError:
+            raise ActionError("Ngày không hợp lệ (YYYY-MM-DD, ngày có thật) — not a real date YYYY-MM-DD") from None
+    if field in INT_FIELDS:
+        if not re.fullmatch(r"\d{1,12}", t):
+            raise ActionError("Phải là số nguyên không âm — a non-negative whole number")
+        return int(t)
+    if field in LIST_FIELDS:
+        return [x.strip() for x in re.split(r"[;,\n]", t) if x.strip()]
+    if field in ("document_number", "judgment_ref"):
+        v = norm_document_number(t)
+        if not re.fullmatch(r"[\w./\-]{1,64}", v):
+            raise ActionError("Số văn bản không hợp lệ — not a document number")
+        return v
+    if field == "decision_kind" and t not in DECISION_KINDS:
+        raise ActionError(f"Loại quyết định: {', '.join(sorted(DECISION_KINDS))}")
+    if field == "principal_penalty" and t not in PENALTIES:
+        raise ActionError(f"Hình phạt chính: {', '.join(sorted(PENALTIES))}")
+    if field == "doc_type" and t not in DOC_TYPES:
+        raise ActionError(f"Loại văn bản: {', '.join(sorted(DOC_TYPES))}")
+    if field == "trial_level" and t not in ("ST", "PT"):
+        raise ActionError("Cấp xét xử: ST hoặc PT")
+    if len(t) > 500:
+        raise ActionError("Quá dài — too long (500 characters at most)")
+    return t
+
+
+def show(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return "; ".join(str(x) for x in value)
+    return str(value)
+
+
+# --- assignment ----------------------------------------------------------------------
+
+def _state(s: Session, item_id: int) -> ItemState:
+    st = s.get(ItemState, item_id)
+    if st is None:
+        st = ItemState(review_item_id=item_id)
+        s.add(st)
+        s.flush()
+    return st
+
+
+def _open_item(s: Session, item_id: int) -> ReviewItem:
+    item = s.get(ReviewItem, item_id)
+    if item is None:
+        raise ActionError("Không có mục này — no such item")
+    if item.status != "open":
+        raise ActionError("Mục này đã được xử lý — this item is already closed")
+    return item
+
+
+def take(s: Session, user: CurrentUser, item_id: int) -> None:
+    _open_item(s, item_id)
+    st = _state(s, item_id)
+    if st.assigned_to and st.assigned_to != user.username:
+        raise ActionError(f"Đã được giao cho {st.assigned_to} — already taken by {st.assigned_to}")
+    if st.assigned_to != user.username:
+        st.assigned_to, st.assigned_at = user.username, utcnow()
+        audit(s, f"ui:{user.username}", "ui.item.take", f"review_item:{item_id}")
+
+
+def release(s: Session, user: CurrentUser, item_id: int) -> None:
+    st = _state(s, item_id)
+    if st.assigned_to not in (None, user.username) and user.role != "admin":
+        raise ActionError(f"Mục này do {st.assigned_to} giữ — held by {st.assigned_to}")
+    st.assigned_to = st.assigned_at = None
+    audit(s, f"ui:{user.username}", "ui.item.release", f"review_item:{item_id}")
+
+
+def _held(s: Session, user: CurrentUser, item_id: int) -> tuple[ReviewItem, ItemState]:
+    """The item, taken by this user now when nobody holds it; refused when someone else does."""
+    item = _open_item(s, item_id)
+    st = _state(s, item_id)
+    if st.assigned_to and st.assigned_to != user.username:
+        raise ActionError(f"Mục này do {st.assigned_to} giữ — held by {st.assigned_to}")
+    if pending_for_item(s, item_id):
+        raise ActionError("Đang chờ phê duyệt — a correction awaits approval")
+    st.assigned_to, st.assigned_at = user.username, st.assigned_at or utcnow()
+    return item, st
+
+
+def pending_for_item(s: Session, item_id: int) -> Correction | None:
+    return s.scalar(select(Correction).where(Correction.review_item_id == item_id,
+                                             Correction.status == "pending"))
+
+
+def _resolve(s: Session, item: ReviewItem, resolution: str) -> None:
+    item.status, item.resolved_at, item.resolution = "resolved", utcnow(), resolution
+    st = s.get(ItemState, item.id)
+    if st is not None:
+        st.assigned_to = st.assigned_at = None
+
+
+# --- the actions on an item --------------------------------------------------------------
+
+def _reason(text: str | None) -> str:
+    t = (text or "").strip()
+    if len(t) < 5:
+        raise ActionError("Cần nêu căn cứ pháp lý / lý do — a legal basis or reason is required")
+    return t[:2000]
+
+
+def act(s: Session, user: CurrentUser, item_id: int, action: str, value: str | None = None,
+        reason: str | None = None, comment: str | None = None) -> str:
+    """accept | keep | correct | escalate. Returns what happened, for the flash message."""
+    if not user.can("verify"):
+        raise ActionError("Không có quyền — not allowed")
+    item, st = _held(s, user, item_id)
+    actor = f"ui:{user.username}"
+    obj = f"review_item:{item_id}"
+    if action == "escalate":
+        c = (comment or "").strip()
+        if len(c) < 3:
+            raise ActionError("Cần ghi chú khi chuyển cấp trên — a comment is required to escalate")
+        st.escalated_by, st.escalated_at, st.escalation_comment = user.username, utcnow(), c[:2000]
+        st.assigned_to = st.assigned_at = None
+        audit(s, actor, "ui.item.escalate", obj, comment=c[:2000])
+        return "Đã chuyển cấp trên — escalated"
+    if item.kind == "unmatched":
+        raise ActionError("Tài liệu chưa khớp: liên kết hoặc tạo hồ sơ — link or create a record")
+    if action == "keep":
+        if item.record_id is None:
+            raise ActionError("Không có hồ sơ trong CSDL — no database record to keep")
+        _resolve(s, item, f"kept the registry value (by {user.username})")
+        audit(s, actor, "ui.item.keep", obj, field=item.field)
+        return "Giữ giá trị CSDL — kept the database value"
+    if action == "accept":
+        new = item.document_value
+        if new is not None and item.field not in ("doc_type",):
+            new = parse_value(item.field, show(new) if not isinstance(new, list) else "; ".join(map(str, new)))
+    elif action == "correct":
+        new = parse_value(item.field, value or "")
+    else:
+        raise ActionError("Thao tác không hợp lệ — unknown action")
+    record = s.get(RegistryRecord, item.record_id) if item.record_id else None
+    current = record.data.get(item.field) if record else None
+    if record is None or (current is not None and values_agree(item.field, new, current)):
+        # Nothing in the database changes: the value is confirmed (or the document has no record yet).
+        why = (reason or "").strip() if action == "accept" else _reason(reason)
+        _resolve(s, item, f"{action}: value confirmed as {show(new)} (by {user.username}) {why}".strip())
+        audit(s, actor, f"ui.item.{action}", obj, field=item.field, value=new)
+        return "Đã xác nhận giá trị — value confirmed"
+    basis = _reason(reason)
+    c = Correction(kind="field", status="pending", record_id=record.record_id, document_id=item.document_id,
+                   review_item_id=item.id, field=item.field, old_value=current, new_value=new,
+                   legal_basis=basis, comment=(comment or "").strip() or None, author=user.username,
+                   created_at=utcnow())
+    s.add(c)
+    s.flush()
+    audit(s, actor, "ui.correction.propose", f"registry:{record.record_id}", correction=c.id,
+          field=item.field, via=action)
+    return f"Đề nghị sửa #{c.id} chờ phê duyệt — correction #{c.id} awaits approval"
+
+
+def propose_link(s: Session, user: CurrentUser, item_id: int, record_id: str, reason: str | None) -> str:
+    item, _ = _held(s, user, item_id)
+    if item.kind != "unmatched":
+        raise ActionError("Chỉ cho tài liệu chưa khớp — only for unmatched documents")
+    rec = s.get(RegistryRecord, (record_id or "").strip())
+    if rec is None:
+        raise ActionError("Không có hồ sơ này — no such record")
+    c = Correction(kind="link", status="pending", record_id=rec.record_id, document_id=item.document_id,
+                   review_item_id=item.id, field="document", old_value=None, new_value=item.document_id,
+                   legal_basis=_reason(reason), author=user.username, created_at=utcnow())
+    s.add(c)
+    s.flush()
+    audit(s, f"ui:{user.username}", "ui.correction.propose", f"registry:{rec.record_id}", correction=c.id,
+          kind="link", document=item.document_id)
+    return f"Đề nghị liên kết #{c.id} chờ phê duyệt — link #{c.id} awaits approval"
+
+
+def propose_create(s: Session, user: CurrentUser, item_id: int, record_json: str, reason: str | None,
+                   record_id: str | None = None) -> str:
+    item, _ = _held(s, user, item_id)
+    if item.kind != "unmatched":
+        raise ActionError("Chỉ cho tài liệu chưa khớp — only for unmatched documents")
+    try:
+        raw = json.loads(record_json)
+        if record_id and isinstance(raw, dict):
+            raw["record_id"] = record_id.strip()
+        rec, warnings = normalise_record(raw)
+    except (ValueError, TypeError) as exc:
+        raise ActionError(f"Hồ sơ không hợp lệ — invalid record: {exc}") from None
+    if warnings:
+        raise ActionError("Hồ sơ không hợp lệ — invalid record: " + "; ".join(warnings))
+    if s.get(RegistryRecord, rec["record_id"]) is not None:
+        raise ActionError("Mã hồ sơ đã có — record_id exists")
+    if s.scalar(select(Correction).where(Correction.record_id == rec["record_id"], Correction.kind == "create",
+                                         Correction.status == "pending")):
+        raise ActionError("Mã hồ sơ đang chờ tạo — that record_id is already proposed")
+    c = Correction(kind="create", status="pending", record_id=rec["record_id"], document_id=item.document_id,
+                   review_item_id=item.id, field="*", old_value=None, new_value=rec,
+                   legal_basis=_reason(reason), author=user.username, created_at=utcnow())
+    s.add(c)
+    s.flush()
+    audit(s, f"ui:{user.username}", "ui.correction.propose", f"registry:{rec['record_id']}", correction=c.id,
+          kind="create", document=item.document_id)
+    return f"Đề nghị tạo hồ sơ #{c.id} chờ phê duyệt — new record #{c.id} awaits approval"
+
+
+def proposed_record(s: Session, document_id: str) -> dict[str, Any]:
+    """A new registry record pre-filled from the document's extracted fields."""
+    doc = s.get(Document, document_id)
+    rec: dict[str, Any] = {"record_id": "", "doc_type": doc.doc_type if doc else None}
+    for f in s.scalars(select(FieldValue).where(FieldValue.document_id == document_id).order_by(FieldValue.name)):
+        rec[f.name] = f.value
+    return rec
+
+
+# --- the two-person rule -------------------------------------------------------------------
+
+def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | None = None,
+            threshold: float = 0.9) -> str:
+    if not user.can("approve"):
+        raise ActionError("Chỉ người phê duyệt — approvers only")
+    c = s.get(Correction, correction_id)
+    if c is None or c.status != "pending":
+        raise ActionError("Không có đề nghị đang chờ này — no such pending correction")
+    if c.author == user.username:  # the caller audits the refusal (this transaction rolls back)
+        raise ActionError("Không được tự phê duyệt đề nghị của mình — you cannot approve your own correction")
+    now = utcnow()
+    actor = f"ui:{c.author}"
+    if c.kind == "field":
+        rec = s.get(RegistryRecord, c.record_id)
+        current = rec.data.get(c.field)
+        if current != c.old_value:
+            raise ActionError("Hồ sơ đã thay đổi từ khi đề nghị — the record changed since; reject and redo")
+        data = copy.deepcopy(rec.data)
+        data[c.field] = c.new_value
+        data, _ = normalise_record(data)
+        rec.data = data
+        rec.document_number, rec.personal_id, rec.issue_date = (
+            data.get("document_number"), data.get("personal_id"), data.get("issue_date"))
+        rec.updated_at = now
+        s.add(RegistryHistory(record_id=rec.record_id, at=now, actor=actor, field=c.field, old_value=c.old_value,
+                              new_value=c.new_value, reason=c.legal_basis, approved_by=user.username))
+        resolution = f"corrected {c.field} to {show(c.new_value)} (by {c.author}, approved by {user.username})"
+    elif c.kind == "create":
+        if s.get(RegistryRecord, c.record_id) is not None:
+            raise ActionError("Mã hồ sơ đã có — record_id exists")
+        rec_data = c.new_value
+        s.add(RegistryRecord(record_id=c.record_id, doc_type=rec_data["doc_type"],
+                             document_number=rec_data.get("document_number"),
+                             personal_id=rec_data.get("personal_id"), issue_date=rec_data.get("issue_date"),
+                             data=rec_data, imported_at=now, updated_at=now))
+        s.flush()
+        s.add(RegistryHistory(record_id=c.record_id, at=now, actor=actor, field="*", old_value=None,
+                              new_value=rec_data, reason=c.legal_basis, approved_by=user.username))
+        _link(s, c, now, actor, user)
+        resolution = f"new record {c.record_id} (by {c.author}, approved by {user.username})"
+    elif c.kind == "link":
+        _link(s, c, now, actor, user)
+        resolution = f"linked to {c.record_id} (by {c.author}, approved by {user.username})"
+    else:
+        raise ActionError("unknown correction kind")
+    c.status, c.approver, c.decided_at, c.decision_comment = "approved", user.username, now, (comment or None)
+    item = s.get(ReviewItem, c.review_item_id) if c.review_item_id else None
+    if item is not None and item.status == "open":
+        _resolve(s, item, resolution)
+    audit(s, f"ui:{user.username}", "ui.correction.approve", f"registry:{c.record_id}", correction=c.id,
+          kind=c.kind, field=c.field, old=c.old_value, new=c.new_value, author=c.author)
+    if c.kind in ("link", "create"):
+        _reconcile_again(s, c.document_id, c.record_id, threshold)
+    return f"Đã phê duyệt #{c.id} — approved"
+
+
+def _link(s: Session, c: Correction, now, actor: str, user: CurrentUser) -> None:
+    doc = s.get(Document, c.document_id)
+    old = doc.registry_record_id
+    doc.registry_record_id = c.record_id
+    doc.updated_at = now
+    if c.kind == "link":
+        s.add(RegistryHistory(record_id=c.record_id, at=now, actor=actor, field="document", old_value=old,
+                              new_value=c.document_id, reason=c.legal_basis, approved_by=user.username))
+
+
+def _reconcile_again(s: Session, document_id: str, record_id: str, threshold: float) -> None:
+    """Compare the newly linked document with its record: new discrepancies join the queue."""
+    from reconciler import _queue, decide
+
+    doc = s.get(Document, document_id)
+    rec = s.get(RegistryRecord, record_id)
+    fields = {f.name: (f.value, f.confidence)
+              for f in s.scalars(select(FieldValue).where(FieldValue.document_id == document_id))}
+    s.flush()
+    result = decide(doc.doc_type, fields, rec.data, threshold)
+    result.record_id = record_id
+    doc.status = result.status
+    _queue(s, doc, result, fields)
+
+
+def reject(s: Session, user: CurrentUser, correction_id: int, comment: str | None) -> str:
+    if not user.can("approve"):
+        raise ActionError("Chỉ người phê duyệt — approvers only")
+    c = s.get(Correction, correction_id)
+    if c is None or c.status != "pending":
+        raise ActionError("Không có đề nghị đang chờ này — no such pending correction")
+    text = (comment or "").strip()
+    if len(text) < 3:
+        raise ActionError("Cần ghi lý do từ chối — a comment is required to reject")
+    c.status, c.approver, c.decided_at, c.decision_comment = "rejected", user.username, utcnow(), text[:2000]
+    if c.review_item_id:  # back to its author
+        st = _state(s, c.review_item_id)
+        st.assigned_to, st.assigned_at = c.author, utcnow()
+    audit(s, f"ui:{user.username}", "ui.correction.reject", f"registry:{c.record_id}", correction=c.id,
+          comment=text[:2000], author=c.author)
+    return f"Đã từ chối #{c.id} — rejected, back to {c.author}"
+
+
+def mark_follow_up(s: Session, user: CurrentUser, record_id: str, note: str | None) -> str:
+    if not user.can("verify"):
+        raise ActionError("Không có quyền — not allowed")
+    rec = s.get(RegistryRecord, record_id)
+    if rec is None:
+        raise ActionError("Không có hồ sơ này — no such record")
+    if s.get(FollowUp, record_id) is None:
+        s.add(FollowUp(record_id=record_id, marked_by=user.username, marked_at=utcnow(),
+                       note=(note or "").strip()[:2000] or None))
+        audit(s, f"ui:{user.username}", "ui.record.follow_up", f"registry:{record_id}")
+    return "Đã đánh dấu theo dõi — marked for follow-up"
