@@ -40,5 +40,8 @@ def prepare_pdf(pdf_in: bytes, marker: ConversionMarker, fields: dict[str, objec
             object_stream_mode=pikepdf.ObjectStreamMode.preserve,
             compress_streams=True,
             recompress_flate=False,
+            # write_xmp wrote the packet; pikepdf would parse and re-serialise it
+            # (~1 ms) only to correct a pdf:PDFVersion, which is left as the input had it
+            fix_metadata_version=False,
         )
     return out.getvalue()

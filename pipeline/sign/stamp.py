@@ -8,14 +8,17 @@ none is free, the spot that covers least. Drawn as real text (an embedded
 DejaVuSerif subset, Type0/Identity-H with a ToUnicode map, so it is
 searchable and has every Vietnamese glyph), never as an image.
 
-Subsetting is cached per character set, so a batch pays for it once.
+Subsetting is cached per character set, and so is the finished font object
+(``_FONT_TEMPLATES``), so a batch pays for them once.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import os
+import threading
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -123,8 +126,40 @@ def _tounicode(gids: dict[str, int]) -> bytes:
     return b"\n".join(lines)
 
 
+# Per-process cache: subset name -> a one-font PDF holding the finished Type0 font,
+# its streams already compressed. Copying it into a document takes microseconds;
+# building the objects and compressing the font program again took ~2 ms a document.
+# qpdf objects are not thread-safe, so the templates are only touched under the lock.
+_FONT_TEMPLATES: dict[str, pikepdf.Pdf] = {}
+_FONT_TEMPLATES_LOCK = threading.Lock()
+_FONT_TEMPLATES_MAX = 64  # as many as _subset keeps
+
+
 def _font_object(pdf: pikepdf.Pdf, sub: _Subset) -> pikepdf.Object:
-    file2 = pdf.make_stream(sub.data)
+    """The marker font (Type0/Identity-H, embedded subset, ToUnicode) as an object of pdf."""
+    with _FONT_TEMPLATES_LOCK:
+        tpl = _FONT_TEMPLATES.get(sub.name)
+        if tpl is None:
+            if len(_FONT_TEMPLATES) >= _FONT_TEMPLATES_MAX:  # oldest out; not closed, as a
+                _FONT_TEMPLATES.pop(next(iter(_FONT_TEMPLATES)))  # copy may still share its data
+            tpl = _FONT_TEMPLATES[sub.name] = _font_template(sub)
+        return pdf.copy_foreign(tpl.Root.SohoaFont)
+
+
+def _font_template(sub: _Subset) -> pikepdf.Pdf:
+    tpl = pikepdf.new()
+    tpl.Root.SohoaFont = _build_font(tpl, sub)
+    return tpl
+
+
+def _flate_stream(pdf: pikepdf.Pdf, data: bytes) -> pikepdf.Stream:
+    stream = pdf.make_stream(b"")
+    stream.write(zlib.compress(data, 9), filter=Name.FlateDecode)
+    return stream
+
+
+def _build_font(pdf: pikepdf.Pdf, sub: _Subset) -> pikepdf.Object:
+    file2 = _flate_stream(pdf, sub.data)
     file2.Length1 = len(sub.data)
     descriptor = Dictionary(
         Type=Name.FontDescriptor, FontName=Name("/" + sub.name), Flags=34,
@@ -144,7 +179,7 @@ def _font_object(pdf: pikepdf.Pdf, sub: _Subset) -> pikepdf.Object:
     return pdf.make_indirect(Dictionary(
         Type=Name.Font, Subtype=Name.Type0, BaseFont=Name("/" + sub.name),
         Encoding=Name("/Identity-H"), DescendantFonts=Array([pdf.make_indirect(cidfont)]),
-        ToUnicode=pdf.make_stream(_tounicode(sub.gids)),
+        ToUnicode=_flate_stream(pdf, _tounicode(sub.gids)),
     ))
 
 

@@ -18,6 +18,7 @@ schema, so a PDF/A validator knows them):
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import date, datetime
@@ -25,6 +26,7 @@ from typing import Any
 
 import pikepdf
 from lxml import etree
+from pikepdf import Name
 from pikepdf.models.metadata import PdfMetadata
 
 from .marker import ConversionMarker, to_json, vn_iso
@@ -73,48 +75,152 @@ def _archival_text(value: Any) -> str:
 
 def write_xmp(pdf: pikepdf.Pdf, marker: ConversionMarker, fields: dict[str, object],
               archival: dict[str, object], producer: str) -> None:
-    """Write the marker, fields and archival metadata into pdf's XMP (and DocInfo)."""
+    """Write the marker, fields and archival metadata into pdf's XMP (and DocInfo).
+
+    The packet is built with lxml directly (pikepdf's metadata API costs ~5 ms a
+    document). What the input's XMP says besides the properties written here --
+    its PDF/A claim (pdfaid), xmpMM ids, keywords... -- is kept as it was.
+    """
     bad = [k for k in archival if not _NCNAME.match(str(k))]
     if bad:
         raise ValueError(f"archival metadata names are not XML names: {bad}")
     archival = dict(archival)
     archival.setdefault("PageAmount", len(pdf.pages))
     archival.setdefault("Language", "vi")
-    m = marker.to_dict()
+    props = _properties(marker, fields, archival, producer)
+    root = _existing_xmp(pdf)
+    rdf = root.find(f"{{{_RDF}}}RDF")
+    _remove_properties(rdf, {name for name, _, _ in props})
+    _append_description(rdf, props)
+    _normalize_descriptions(rdf)
+    _add_extension_schemas(rdf, sorted(archival))
+    packet = _XPACKET_BEGIN + etree.tostring(root, encoding="utf-8") + _XPACKET_END
+    pdf.Root.Metadata = pdf.make_stream(packet, Type=Name.Metadata, Subtype=Name.XML)
+    _sync_docinfo(pdf, rdf)
+
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_ABOUT = f"{{{_RDF}}}about"
+# prefixes declared on the Description this module writes
+_NS = {"dc": "http://purl.org/dc/elements/1.1/", "pdf": "http://ns.adobe.com/pdf/1.3/",
+       "xmp": "http://ns.adobe.com/xap/1.0/", PREFIX_SOHOA: NS_SOHOA, PREFIX_ND30: NS_ND30}
+_EMPTY_XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="pikepdf">\n'
+              b' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n </rdf:RDF>\n'
+              b'</x:xmpmeta>')
+_XPACKET_BEGIN = b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+# padding: the packet can be edited in place later (XMP spec part 3, 1.1.2)
+_XPACKET_END = b"\n" + (b" " * 99 + b"\n") * 20 + b'<?xpacket end="w"?>'
+# characters XML 1.0 cannot carry are dropped, as pikepdf did
+_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+# one property: (Clark name, form, value); form "text", "alt" (x-default), "bag" or "seq"
+_Prop = tuple[str, str, Any]
+
+
+def _q(prefixed: str) -> str:
+    prefix, local = prefixed.split(":", 1)
+    return f"{{{_NS[prefix]}}}{local}"
+
+
+def _properties(marker: ConversionMarker, fields: dict[str, object],
+                archival: dict[str, object], producer: str) -> list[_Prop]:
+    """Every property written, in packet order."""
     when = marker.converted_at_iso
-    title = _title(marker, archival)
     statement = (f"{marker.copy_form}: chuyển đổi từ bản giấy sang bản điện tử bởi {marker.unit}"
                  f" lúc {when}; người thực hiện: {marker.operator}; lô: {marker.batch_id}"
                  f" — converted from {marker.source_medium}.")
-    _drop_unreadable_xmp(pdf)
-    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as meta:
-        meta["dc:title"] = title
-        meta["dc:description"] = statement
-        meta["dc:identifier"] = marker.document_id
-        meta["dc:language"] = [str(archival["Language"])]
-        meta["dc:source"] = marker.source_medium
-        if archival.get("OrganName"):
-            meta["dc:creator"] = [str(archival["OrganName"])]
-        meta["pdf:Producer"] = producer
-        meta["xmp:CreatorTool"] = marker.software
-        meta["xmp:CreateDate"] = when
-        meta["xmp:ModifyDate"] = when
-        meta["xmp:MetadataDate"] = when
-        for key, (prop, _) in MARKER_PROPERTIES.items():
-            value = m[key]
-            if key == "sources":
-                value = [f"{s['sha256']}  {s['path']}" for s in value]
-                if not value:
-                    continue
-            elif value is None:
-                continue
-            meta[f"{PREFIX_SOHOA}:{prop}"] = value
-        meta[f"{PREFIX_SOHOA}:{FIELDS_PROPERTY[0]}"] = to_json(fields)
-        for key, value in archival.items():
-            if value is None:
-                continue
-            meta[f"{PREFIX_ND30}:{key}"] = _archival_text(value)
-    _add_extension_schemas(pdf, sorted(archival))
+    props: list[_Prop] = [
+        (_q("dc:title"), "alt", _title(marker, archival)),
+        (_q("dc:description"), "alt", statement),
+        (_q("dc:identifier"), "text", marker.document_id),
+        (_q("dc:language"), "bag", [str(archival["Language"])]),
+        (_q("dc:source"), "text", marker.source_medium),
+    ]
+    if archival.get("OrganName"):
+        props.append((_q("dc:creator"), "seq", [str(archival["OrganName"])]))
+    props += [(_q("pdf:Producer"), "text", producer), (_q("xmp:CreatorTool"), "text", marker.software)]
+    props += [(_q(f"xmp:{k}"), "text", when) for k in ("CreateDate", "ModifyDate", "MetadataDate")]
+    m = marker.to_dict()
+    for key, (prop, _) in MARKER_PROPERTIES.items():
+        value = m[key]
+        if key == "sources":
+            if value:
+                props.append((f"{{{NS_SOHOA}}}{prop}", "seq",
+                              [f"{s['sha256']}  {s['path']}" for s in value]))
+        elif value is not None:
+            props.append((f"{{{NS_SOHOA}}}{prop}", "text", str(value)))
+    props.append((f"{{{NS_SOHOA}}}{FIELDS_PROPERTY[0]}", "text", to_json(fields)))
+    props += [(f"{{{NS_ND30}}}{k}", "text", _archival_text(v)) for k, v in archival.items()
+              if v is not None]
+    return props
+
+
+def _existing_xmp(pdf: pikepdf.Pdf) -> Any:
+    """The input's x:xmpmeta element, or an empty one.
+
+    An input XMP that does not parse (broken, or hostile: entities) or is not
+    XMP is not kept: the converted document's metadata is ours, written fresh."""
+    from pikepdf._xml import parse_xml  # lxml without entity resolution or network
+
+    fresh = etree.fromstring(_EMPTY_XMP)
+    if "/Metadata" not in pdf.Root:
+        return fresh
+    try:
+        root = parse_xml(io.BytesIO(pdf.Root.Metadata.read_bytes())).getroot()
+    except Exception:  # lxml raises XMLSyntaxError and others on hostile packets
+        return fresh
+    if root.tag == f"{{{_RDF}}}RDF":  # a bare rdf:RDF: give it the x:xmpmeta wrapper
+        fresh.replace(fresh[0], root)
+        return fresh
+    rdf = root.find(f".//{{{_RDF}}}RDF")
+    if rdf is None:
+        return fresh
+    if rdf.getparent() is not root:  # rdf:RDF deeper down: keep just it
+        fresh.replace(fresh[0], rdf)
+        return fresh
+    return root
+
+
+def _remove_properties(rdf: Any, names: set[str]) -> None:
+    """Drop the input's values of the properties written here (element or attribute form)."""
+    for desc in rdf.findall(f"{{{_RDF}}}Description"):
+        for name in names & set(desc.attrib.keys()):
+            del desc.attrib[name]
+        for child in list(desc):
+            if child.tag in names:
+                desc.remove(child)
+
+
+def _append_description(rdf: Any, props: list[_Prop]) -> None:
+    desc = etree.SubElement(rdf, f"{{{_RDF}}}Description", {_ABOUT: ""}, nsmap=_NS)
+    for name, form, value in props:
+        el = etree.SubElement(desc, name)
+        if form == "text":
+            el.text = _clean(value)
+            continue
+        container = etree.SubElement(el, f"{{{_RDF}}}{form.capitalize()}")
+        for item in value if form != "alt" else [value]:
+            li = etree.SubElement(container, f"{{{_RDF}}}li")
+            if form == "alt":
+                li.set(_XML_LANG, "x-default")
+            li.text = _clean(item) or None
+
+
+def _clean(text: str) -> str:
+    return _XML_ILLEGAL.sub("", text)
+
+
+def _normalize_descriptions(rdf: Any) -> None:
+    """XMP: top-level Descriptions share one rdf:about; ones left empty are removed."""
+    descs = rdf.findall(f"{{{_RDF}}}Description")
+    abouts = {d.get(_ABOUT) or "" for d in descs} - {""}
+    about = abouts.pop() if len(abouts) == 1 else ""
+    for d in descs:
+        if len(d) == 0 and all(str(k).startswith(f"{{{_RDF}}}") for k in d.keys()):
+            rdf.remove(d)
+        else:
+            d.set(_ABOUT, about)
 
 
 def _title(marker: ConversionMarker, archival: dict[str, object]) -> str:
@@ -124,7 +230,6 @@ def _title(marker: ConversionMarker, archival: dict[str, object]) -> str:
     return f"{base} ({marker.copy_form})"
 
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _EXT = {
     "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
     "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
@@ -132,16 +237,13 @@ _EXT = {
 }
 
 
-def _add_extension_schemas(pdf: pikepdf.Pdf, archival_keys: list[str]) -> None:
+def _add_extension_schemas(rdf: Any, archival_keys: list[str]) -> None:
     """Describe both private namespaces as a PDF/A extension schema (ISO 19005-1 6.7.8)."""
-    raw = pdf.Root.Metadata.read_bytes()
-    root = etree.fromstring(raw, parser=etree.XMLParser(remove_blank_text=False))
-    rdf = root.find(f"{{{_RDF}}}RDF")
-    if rdf is None or rdf.find(f".//{{{_EXT['pdfaExtension']}}}schemas") is not None:
+    if rdf.find(f".//{{{_EXT['pdfaExtension']}}}schemas") is not None:
         return
     nsmap = {"rdf": _RDF, **_EXT}
     desc = etree.SubElement(rdf, f"{{{_RDF}}}Description", nsmap=nsmap)
-    desc.set(f"{{{_RDF}}}about", "")
+    desc.set(_ABOUT, rdf.find(f"{{{_RDF}}}Description").get(_ABOUT, ""))
     bag = etree.SubElement(etree.SubElement(desc, f"{{{_EXT['pdfaExtension']}}}schemas"),
                            f"{{{_RDF}}}Bag")
 
@@ -167,25 +269,68 @@ def _add_extension_schemas(pdf: pikepdf.Pdf, archival_keys: list[str]) -> None:
     schema("sohoa conversion marker (Law 20/2023/QH15 Art. 12)", NS_SOHOA, PREFIX_SOHOA, conv)
     schema("Decree 30/2020/ND-CP Appendix VI archival metadata", NS_ND30, PREFIX_ND30,
            [(k, "Text", f"Appendix VI: {k}") for k in archival_keys])
-    body = etree.tostring(root, encoding="utf-8")
-    packet = (b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n' + body
-              + b"\n" + (b" " * 99 + b"\n") * 20 + b'<?xpacket end="w"?>')
-    pdf.Root.Metadata.write(packet)
 
 
-def _drop_unreadable_xmp(pdf: pikepdf.Pdf) -> None:
-    """An input's XMP that does not parse (broken, or hostile: entities) is not kept:
-    the converted document's metadata is ours, written fresh."""
-    if "/Metadata" not in pdf.Root:
-        return
-    import io
+# XMP property -> /Info key kept in agreement (pikepdf's DOCINFO_MAPPING, PDF/A-1 6.7.3)
+_DOCINFO = (("dc:creator", "/Author"), ("dc:description", "/Subject"), ("dc:title", "/Title"),
+            ("pdf:Keywords", "/Keywords"), ("pdf:Producer", "/Producer"),
+            ("xmp:CreateDate", "/CreationDate"), ("xmp:CreatorTool", "/Creator"),
+            ("xmp:ModifyDate", "/ModDate"))
 
-    from pikepdf._xml import parse_xml  # the parser open_metadata uses
+
+def _sync_docinfo(pdf: pikepdf.Pdf, rdf: Any) -> None:
+    """/Info entries from the final XMP; an entry whose property is absent is removed."""
+    info = pdf.docinfo
+    for prop, key in _DOCINFO:
+        value = _xmp_value(rdf, _q(prop))
+        if isinstance(value, list):
+            value = "; ".join(v for v in value if v is not None)  # several authors
+        if value and key in ("/CreationDate", "/ModDate"):
+            value = _pdf_date(value)
+        if value is None:
+            if key in info:
+                del info[key]
+            continue
+        value = _clean(value)
+        try:  # ASCII as is, anything else as UTF-16 (what pikepdf did)
+            info[key] = value.encode("ascii")
+        except UnicodeEncodeError:
+            info[key] = value
+
+
+def _xmp_value(rdf: Any, name: str) -> str | list[str | None] | None:
+    """A property's value, read the way pikepdf reads it (first occurrence; x-default
+    of a language alternative; items of a Seq/Bag); None when absent."""
+    for desc in rdf.findall(f"{{{_RDF}}}Description"):
+        if name in desc.attrib:
+            return desc.get(name)
+        node = desc.find(name)
+        if node is None:
+            continue
+        if node.text and node.text.strip():
+            return node.text
+        alt = node.find(f"{{{_RDF}}}Alt")
+        if alt is not None:
+            items = alt.findall(f"{{{_RDF}}}li")
+            default = next((li for li in items if li.get(_XML_LANG) == "x-default"),
+                           items[0] if items else None)
+            return (default.text or "") if default is not None else ""
+        for kind in ("Seq", "Bag"):
+            box = node.find(f"{{{_RDF}}}{kind}")
+            if box is not None:
+                return [li.text for li in box]
+        return ""
+    return None
+
+
+def _pdf_date(iso: str) -> str | None:
+    """ISO 8601 (XMP) -> PDF date string; None when it is not a date."""
+    from pikepdf.models.metadata import encode_pdf_date
 
     try:
-        parse_xml(io.BytesIO(pdf.Root.Metadata.read_bytes()))
-    except Exception:  # lxml raises XMLSyntaxError and others on hostile packets
-        del pdf.Root.Metadata
+        return encode_pdf_date(datetime.fromisoformat(iso))
+    except ValueError:
+        return None
 
 
 def read_xmp(pdf: pikepdf.Pdf) -> dict[str, Any]:
