@@ -41,16 +41,24 @@ def pick_province(rng: random.Random):
     return rng.choice(vocab.PROVINCES)
 
 
-def district_court(rng: random.Random, prov=None, district=None) -> Body:
+def _district_of(rng: random.Random, prov=None, district=None):
+    """The province (given, else drawn), one of its districts (given, else drawn), the district's unit name
+    ('quận Cầu Giấy') and the place a body there writes its documents at (a numbered district: the province)."""
     prov = prov or pick_province(rng)
     pname, pshort, _, districts = prov
     dkind, dname = district or rng.choice(districts)
-    unit = _unit(dkind, dname)
+    place = dname if not dname.isdigit() else pshort
+    return prov, _unit(dkind, dname), place
+
+
+def district_court(rng: random.Random, prov=None, district=None) -> Body:
+    prov, unit, place = _district_of(rng, prov, district)
+    pname, pshort, _, _ = prov
     name = f"Tòa án nhân dân {unit}"
     return Body(
         kind="court_district", name=name, header=["TÒA ÁN NHÂN DÂN", unit.upper()], parent=None,
         province_line=pname.upper() if rng.random() < 0.15 else None,
-        place=dname if not dname.isdigit() else pshort, province=pname, head_title="Chánh án",
+        place=place, province=pname, head_title="Chánh án",
         symbol="QĐ-CA", seal_ring=f"TÒA ÁN NHÂN DÂN {unit.upper()} * {pshort.upper()}",
         extra={"unit": unit, "prov": prov},
     )
@@ -113,15 +121,13 @@ def thahs_province(rng: random.Random, prov=None) -> Body:
 
 
 def thahs_district(rng: random.Random, prov=None, district=None) -> Body:
-    prov = prov or pick_province(rng)
-    pname, pshort, _, districts = prov
-    dkind, dname = district or rng.choice(districts)
-    unit = _unit(dkind, dname)
+    prov, unit, place = _district_of(rng, prov, district)
+    pname, pshort, _, _ = prov
     name = f"Cơ quan thi hành án hình sự Công an {unit}"
     return Body(
         kind="thahs_district", name=name, header=["CƠ QUAN THI HÀNH ÁN HÌNH SỰ"],
         parent=f"CÔNG AN {unit.upper()}", province_line=None,
-        place=dname if not dname.isdigit() else pshort, province=pname, head_title="Thủ trưởng",
+        place=place, province=pname, head_title="Thủ trưởng",
         symbol="GCN-THAHS", seal_ring=f"CÔNG AN {unit.upper()} * {pshort.upper()}",
         extra={"prov": prov, "unit": unit, "stacked_name": True},
     )

@@ -46,7 +46,8 @@ class SealOp:
 
 
 @dataclass
-class SignOp:
+class _BoxOp:
+    """An image drawn from `seed` into the box at x, y (top-left), w wide and h high."""
     x: float
     y: float
     w: float
@@ -55,12 +56,13 @@ class SignOp:
 
 
 @dataclass
-class PhotoOp:
-    x: float
-    y: float
-    w: float
-    h: float
-    seed: int
+class SignOp(_BoxOp):
+    """A handwritten signature."""
+
+
+@dataclass
+class PhotoOp(_BoxOp):
+    """An ID photo."""
 
 
 @dataclass

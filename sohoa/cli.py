@@ -182,6 +182,16 @@ def _pki_dir(ctx: click.Context, directory: Path | None) -> Path:
     return directory or _settings(ctx).pki_dir
 
 
+def _load_pki(ctx: click.Context, directory: Path | None):
+    """The test PKI made by `sohoa pki init` (exits with an error when there is none)."""
+    from pipeline.sign.testpki import load_pki
+
+    try:
+        return load_pki(_pki_dir(ctx, directory))
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+
+
 @pki.command("init")
 @click.option("--dir", "directory", type=click.Path(path_type=Path), help="Default $SOHOA_HOME/pki.")
 @click.option("--port", default=9771, show_default=True, help="Port on 127.0.0.1 (baked into the certificates); 0: a free one.")
@@ -200,12 +210,9 @@ def pki_init(ctx: click.Context, directory: Path | None, port: int) -> None:
 @click.pass_context
 def pki_serve(ctx: click.Context, directory: Path | None, background: bool) -> None:
     """Serve the TSA, OCSP responder, CRLs and certificates on 127.0.0.1."""
-    from pipeline.sign.testpki import load_pki, make_server, start_background
+    from pipeline.sign.testpki import make_server, start_background
 
-    try:
-        p = load_pki(_pki_dir(ctx, directory))
-    except FileNotFoundError as exc:
-        _fail(str(exc))
+    p = _load_pki(ctx, directory)
     if background:
         try:
             pid = start_background(p)
@@ -228,12 +235,9 @@ def pki_serve(ctx: click.Context, directory: Path | None, background: bool) -> N
 @click.pass_context
 def pki_stop(ctx: click.Context, directory: Path | None) -> None:
     """Stop the background services started by `sohoa pki serve --background`."""
-    from pipeline.sign.testpki import load_pki, stop_background
+    from pipeline.sign.testpki import stop_background
 
-    try:
-        p = load_pki(_pki_dir(ctx, directory))
-    except FileNotFoundError as exc:
-        _fail(str(exc))
+    p = _load_pki(ctx, directory)
     click.echo("stopped" if stop_background(p) else "not running")
 
 
@@ -245,12 +249,7 @@ def pki_env(ctx: click.Context, directory: Path | None, level: str) -> None:
     """Print the SOHOA_* settings that sign with the test PKI (eval them)."""
     import shlex
 
-    from pipeline.sign.testpki import load_pki
-
-    try:
-        p = load_pki(_pki_dir(ctx, directory))
-    except FileNotFoundError as exc:
-        _fail(str(exc))
+    p = _load_pki(ctx, directory)
     for k, v in p.env(level).items():
         click.echo(f"{k}={shlex.quote(v)}")
 

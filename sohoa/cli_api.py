@@ -40,6 +40,14 @@ def _catalogue(ctx: click.Context):
     return Catalogue(_settings(ctx).database_url)
 
 
+def _run_server(app, host: str, port: int, **options) -> None:
+    """uvicorn.run without an access log (query strings may hold personal IDs; the apps log and audit each
+    request themselves) and without a Server header; `options`: uvicorn's others."""
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False, **options)
+
+
 def _actor() -> str:
     try:
         return f"cli:{getpass.getuser()}"
@@ -58,8 +66,6 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) -> None:
         """Run the service API for other systems (OpenAPI at /openapi.json)."""
-        import uvicorn
-
         settings = _settings(ctx)
         host = host or settings.api_host
         port = port or settings.api_port
@@ -70,8 +76,7 @@ def register(main: click.Group) -> None:
                           "SQLite cannot serialise the audit chain across processes")
                 os.environ["SOHOA_HOME"] = str(settings.home)
                 click.echo(f"sohoa API on http://{host}:{port} ({workers} workers); spec at /openapi.json", err=True)
-                uvicorn.run("api.server:app_factory", factory=True, host=host, port=port, workers=workers,
-                            access_log=False, log_level="warning", server_header=False)
+                _run_server("api.server:app_factory", host, port, factory=True, workers=workers)
                 return
             from api import create_app
             from sohoa.runtime import build_runtime
@@ -80,8 +85,7 @@ def register(main: click.Group) -> None:
         except SohoaError as exc:
             _fail(str(exc))
         click.echo(f"sohoa API on http://{host}:{port}; spec at /openapi.json", err=True)
-        # No access log: query strings may hold personal IDs; the app logs and audits each request.
-        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False)
+        _run_server(app, host, port)
 
     @main.group()
     def token() -> None:

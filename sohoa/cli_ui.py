@@ -11,7 +11,7 @@ import sys
 import click
 
 from pipeline.errors import SohoaError
-from sohoa.cli_api import _actor, _fail, _settings
+from sohoa.cli_api import _actor, _fail, _run_server, _settings
 
 ROLE_CHOICES = ("scanner", "verifier", "approver", "admin")
 
@@ -35,8 +35,6 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def ui_cmd(ctx: click.Context, host: str | None, port: int | None, secure_cookies: bool) -> None:
         """Run the verifier workbench (web UI at /ui/)."""
-        import uvicorn
-
         from sohoa.runtime import build_runtime
         from ui.app import create_ui_app
 
@@ -49,8 +47,7 @@ def register(main: click.Group) -> None:
         except SohoaError as exc:
             _fail(str(exc))
         click.echo(f"sohoa verifier workbench on http://{host}:{port}/ui/", err=True)
-        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False,
-                    proxy_headers=True)
+        _run_server(app, host, port, proxy_headers=True)
 
     @main.group()
     def user() -> None:

@@ -3,27 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extract import extract
-from pipeline.extract.synth import lay_out
-
-HIGH = 0.9
-
-
-def vals(ex):
-    return {k: v.value for k, v in ex.fields.items()}
+from extract_helpers import HIGH, assert_fields, decision_header as _hdr, read, vals
 
 
 def execute_decision(**kw):
     d = dict(number="01/2024/QĐ-CA", date="Hà Nội, ngày 25 tháng 4 năm 2024")
     d.update(kw)
-    return [
-        ("TÒA ÁN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
-        ("QUẬN CẦU GIẤY", "Độc lập - Tự do - Hạnh phúc"),
-        ("THÀNH PHỐ HÀ NỘI", None),
-        ("Số: " + d["number"], d["date"]),
-        {"text": "QUYẾT ĐỊNH", "align": "center"},
-        {"text": "THI HÀNH ÁN PHẠT TÙ", "align": "center"},
-        {"text": "CHÁNH ÁN TÒA ÁN NHÂN DÂN QUẬN CẦU GIẤY", "align": "center"},
+    return _hdr(["TÒA ÁN NHÂN DÂN", "QUẬN CẦU GIẤY", "THÀNH PHỐ HÀ NỘI"], d["date"], d["number"],
+                ["QUYẾT ĐỊNH", "THI HÀNH ÁN PHẠT TÙ", "CHÁNH ÁN TÒA ÁN NHÂN DÂN QUẬN CẦU GIẤY"]) + [
         "Căn cứ Điều 364 Bộ luật Tố tụng hình sự; Điều 21 Luật Thi hành án hình sự;",
         "Căn cứ Bản án hình sự sơ thẩm số 125/2024/HS-ST ngày 18/3/2024 của Tòa án nhân dân quận Cầu Giấy đã có hiệu lực pháp luật;",
         {"text": "QUYẾT ĐỊNH:", "align": "center"},
@@ -38,35 +25,17 @@ def execute_decision(**kw):
 
 
 def test_execute_sentence_decision():
-    ex = extract(lay_out(execute_decision()))
-    v = vals(ex)
+    ex = read(execute_decision())
     assert ex.doc_type == "decision" and ex.doc_type_confidence >= HIGH
-    assert v["decision_kind"] == "execute_sentence"
-    assert v["document_number"] == "01/2024/QĐ-CA"
-    assert v["issue_date"] == "2024-04-25"
-    assert v["issuer"] == "Tòa án nhân dân quận Cầu Giấy"
-    assert v["judgment_ref"] == "125/2024/HS-ST"
-    assert v["person_name"] == "Nguyễn Văn An"
-    assert v["birth_date"] == "1990-05-02"
-    assert v["personal_id"] == "001090012345"
-    assert v["effective_date"] == "2024-04-25"
-    assert v["principal_penalty"] == "imprisonment" and v["penalty_months"] == 30
-    assert "duration_months" not in v
-    assert "trial_level" not in v
-    assert v["charges"] == ["Trộm cắp tài sản"]  # stated in the decision
-    for k in ("decision_kind", "document_number", "issue_date", "issuer", "judgment_ref", "person_name",
-              "personal_id"):
-        assert ex.fields[k].confidence >= HIGH, (k, ex.fields[k])
-
-
-def _hdr(body_lines, right_date, number, title_lines):
-    out = []
-    motto = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
-    for i, b in enumerate(body_lines):
-        out.append((b, motto[i] if i < 2 else None))
-    out.append(("Số: " + number, right_date))
-    out += [{"text": t, "align": "center"} for t in title_lines]
-    return out
+    assert_fields(ex, {
+        "decision_kind": "execute_sentence", "document_number": "01/2024/QĐ-CA", "issue_date": "2024-04-25",
+        "issuer": "Tòa án nhân dân quận Cầu Giấy", "judgment_ref": "125/2024/HS-ST", "person_name": "Nguyễn Văn An",
+        "birth_date": "1990-05-02", "personal_id": "001090012345", "effective_date": "2024-04-25",
+        "principal_penalty": "imprisonment", "penalty_months": 30,
+        "charges": ["Trộm cắp tài sản"],  # stated in the decision
+    }, absent=("duration_months", "trial_level"),
+        confident=("decision_kind", "document_number", "issue_date", "issuer", "judgment_ref", "person_name",
+                   "personal_id"))
 
 
 def test_postpone_decision():
@@ -81,21 +50,13 @@ def test_postpone_decision():
         "Ngày quyết định có hiệu lực: 10/01/2024.",
         "Cơ quan, tổ chức theo dõi, quản lý: Ủy ban nhân dân xã Long An.",
     ]
-    ex = extract(lay_out(items))
-    v = vals(ex)
+    ex = read(items)
     assert ex.doc_type == "decision"
-    assert v["decision_kind"] == "postpone"
-    assert v["issuer"] == "Tòa án nhân dân huyện Long Thành"
-    assert v["document_number"] == "03/2024/QĐ-CA"
-    assert v["issue_date"] == "2024-01-10"
-    assert v["judgment_ref"] == "88/2023/HS-ST"
-    assert v["person_name"] == "Trần Thị Bình"
-    assert v["birth_date"] == "1988"
-    assert v["personal_id"] == "075188004321"
-    assert v["duration_months"] == 12
-    assert v["effective_date"] == "2024-01-10"
-    for k in ("decision_kind", "duration_months", "effective_date", "person_name", "personal_id", "issuer"):
-        assert ex.fields[k].confidence >= HIGH, (k, ex.fields[k])
+    assert_fields(ex, {
+        "decision_kind": "postpone", "issuer": "Tòa án nhân dân huyện Long Thành", "document_number": "03/2024/QĐ-CA",
+        "issue_date": "2024-01-10", "judgment_ref": "88/2023/HS-ST", "person_name": "Trần Thị Bình",
+        "birth_date": "1988", "personal_id": "075188004321", "duration_months": 12, "effective_date": "2024-01-10",
+    }, confident=("decision_kind", "duration_months", "effective_date", "person_name", "personal_id", "issuer"))
 
 
 def test_reduce_decision_prisoner_with_distractors():
@@ -107,17 +68,11 @@ def test_reduce_decision_prisoner_with_distractors():
         "1. Giảm thời hạn chấp hành án phạt tù 06 (sáu) tháng cho phạm nhân Lê Văn Cường, sinh năm 1979, đang chấp hành hình phạt 07 (bảy) năm tù về tội \"Mua bán trái phép chất ma túy\" theo Bản án số 12/2021/HS-PT ngày 03/3/2021 của Tòa án nhân dân cấp cao tại Thành phố Hồ Chí Minh.",
         "2. Quyết định có hiệu lực pháp luật kể từ ngày 20/8/2024.",
     ]
-    ex = extract(lay_out(items))
-    v = vals(ex)
-    assert v["decision_kind"] == "reduce"
-    assert v["issuer"] == "Tòa án nhân dân tỉnh Đồng Nai"
-    assert v["duration_months"] == 6
-    assert v["person_name"] == "Lê Văn Cường"
-    assert v["birth_date"] == "1979"
-    assert v["judgment_ref"] == "12/2021/HS-PT"
-    assert v["effective_date"] == "2024-08-20"
-    assert "personal_id" not in v
-    assert ex.fields["duration_months"].confidence >= HIGH
+    assert_fields(read(items), {
+        "decision_kind": "reduce", "issuer": "Tòa án nhân dân tỉnh Đồng Nai", "duration_months": 6,
+        "person_name": "Lê Văn Cường", "birth_date": "1979", "judgment_ref": "12/2021/HS-PT",
+        "effective_date": "2024-08-20",
+    }, absent=("personal_id",), confident=("duration_months",))
 
 
 def test_shorten_probation_decision():
@@ -130,16 +85,11 @@ def test_shorten_probation_decision():
         "Thời gian thử thách được rút ngắn: 01 (một) năm.",
         "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.",
     ]
-    ex = extract(lay_out(items))
-    v = vals(ex)
-    assert v["decision_kind"] == "shorten_probation"
-    assert v["person_name"] == "Phạm Minh Đức"
-    assert v["birth_date"] == "1995-11-11"
-    assert v["personal_id"] == "001095007788"
-    assert v["duration_months"] == 12
-    assert v["judgment_ref"] == "30/2022/HS-ST"
-    assert v["effective_date"] == "2024-06-02"
-    assert v["issuer"] == "Tòa án nhân dân quận Ba Đình"
+    assert_fields(read(items), {
+        "decision_kind": "shorten_probation", "person_name": "Phạm Minh Đức", "birth_date": "1995-11-11",
+        "personal_id": "001095007788", "duration_months": 12, "judgment_ref": "30/2022/HS-ST",
+        "effective_date": "2024-06-02", "issuer": "Tòa án nhân dân quận Ba Đình",
+    })
 
 
 def test_completion_certificate_prison():
@@ -153,21 +103,14 @@ def test_completion_certificate_prison():
         (None, "GIÁM THỊ"),
         (None, "Đại tá Nguyễn Văn Tâm"),
     ]
-    ex = extract(lay_out(items))
-    v = vals(ex)
+    ex = read(items)
     assert ex.doc_type == "certificate"
-    assert v["decision_kind"] == "completion"
-    assert v["issuer"] == "Trại giam Xuân Lộc"
-    assert v["document_number"] == "152/GCN-TG"
-    assert v["issue_date"] == "2024-04-16"
-    assert v["person_name"] == "Võ Thanh Hải"
-    assert v["birth_date"] == "1992-02-20"
-    assert v["personal_id"] == "079092003456"
-    assert v["effective_date"] == "2024-04-15"
-    assert v["judgment_ref"] == "210/2019/HS-ST"
-    assert v["penalty_months"] == 60
-    for k in ("decision_kind", "issuer", "person_name", "effective_date", "judgment_ref"):
-        assert ex.fields[k].confidence >= HIGH, (k, ex.fields[k])
+    assert_fields(ex, {
+        "decision_kind": "completion", "issuer": "Trại giam Xuân Lộc", "document_number": "152/GCN-TG",
+        "issue_date": "2024-04-16", "person_name": "Võ Thanh Hải", "birth_date": "1992-02-20",
+        "personal_id": "079092003456", "effective_date": "2024-04-15", "judgment_ref": "210/2019/HS-ST",
+        "penalty_months": 60,
+    }, confident=("decision_kind", "issuer", "person_name", "effective_date", "judgment_ref"))
 
 
 def test_expunge_certificate():
@@ -178,15 +121,12 @@ def test_expunge_certificate():
         "bị xử phạt 09 (chín) tháng tù về tội \"Đánh bạc\" tại Bản án số 77/2016/HS-ST ngày 01/7/2016 của Tòa án nhân dân quận Hải Châu.",
         "Đã được xóa án tích kể từ ngày 01 tháng 9 năm 2024.",
     ]
-    ex = extract(lay_out(items))
-    v = vals(ex)
+    ex = read(items)
     assert ex.doc_type == "certificate"
-    assert v["decision_kind"] == "expunge"
-    assert v["issuer"] == "Tòa án nhân dân thành phố Đà Nẵng"
-    assert v["person_name"] == "Đỗ Quang Huy"
-    assert v["personal_id"] == "048080001122"
-    assert v["effective_date"] == "2024-09-01"
-    assert v["judgment_ref"] == "77/2016/HS-ST"
+    assert_fields(ex, {
+        "decision_kind": "expunge", "issuer": "Tòa án nhân dân thành phố Đà Nẵng", "person_name": "Đỗ Quang Huy",
+        "personal_id": "048080001122", "effective_date": "2024-09-01", "judgment_ref": "77/2016/HS-ST",
+    })
 
 
 @pytest.mark.parametrize("title,kind", [
@@ -205,16 +145,13 @@ def test_decision_kinds(title, kind):
         "Thời gian tạm đình chỉ: 06 (sáu) tháng." if kind == "suspend" else "Nội dung theo quy định.",
         "Quyết định có hiệu lực kể từ ngày 06/5/2024.",
     ]
-    ex = extract(lay_out(items))
-    v = vals(ex)
+    ex = read(items)
     assert ex.doc_type == "decision"
-    assert v["decision_kind"] == kind
-    assert v["person_name"] == "Hoàng Văn Tú"
-    assert v["effective_date"] == "2024-05-06"
+    assert_fields(ex, {"decision_kind": kind, "person_name": "Hoàng Văn Tú", "effective_date": "2024-05-06"})
     if kind == "suspend":
-        assert v["duration_months"] == 6
+        assert_fields(ex, {"duration_months": 6})
     else:
-        assert "duration_months" not in v
+        assert_fields(ex, {}, absent=("duration_months",))
 
 
 def test_parole_decision_probation_is_the_remaining_term():
@@ -229,10 +166,7 @@ def test_parole_decision_probation_is_the_remaining_term():
         "Thời gian thử thách: 17 tháng (bằng thời gian còn lại của hình phạt tù), kể từ ngày được tha tù.",
         "Điều 2. Quyết định này có hiệu lực pháp luật kể từ ngày ký.",
     ]
-    ex = extract(lay_out(items))
-    v = vals(ex)
-    assert v["decision_kind"] == "parole"
-    assert v["probation_months"] == 17
+    assert_fields(read(items), {"decision_kind": "parole", "probation_months": 17})
 
 
 def _suspend_decision(offences: str):
@@ -243,7 +177,7 @@ def _suspend_decision(offences: str):
         f"bị xử phạt 03 (ba) năm tù {offences} theo Bản án số 12/2021/HS-ST ngày 03/3/2021.",
         "2. Quyết định có hiệu lực pháp luật kể từ ngày 20/8/2024.",
     ]
-    return extract(lay_out(items))
+    return read(items)
 
 
 def test_decision_charges_incomplete_when_more_offences_are_named_than_read():

@@ -3,14 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from extract_helpers import HIGH, assert_fields, read, read_ocr, vals
 from pipeline.extract import extract
-from pipeline.extract.synth import lay_out
-
-HIGH = 0.9
-
-
-def vals(ex):
-    return {k: v.value for k, v in ex.fields.items()}
 
 
 def judgment_st(**kw):
@@ -53,23 +47,17 @@ def judgment_st(**kw):
 
 
 def test_st_judgment_clean():
-    ex = extract(lay_out(judgment_st()))
+    ex = read(judgment_st())
     v = vals(ex)
     assert ex.doc_type == "judgment" and ex.doc_type_confidence >= HIGH
-    assert v["document_number"] == "125/2024/HS-ST"
-    assert v["trial_level"] == "ST"
-    assert v["issue_date"] == "2024-03-18"
-    assert v["issuer"] == "Tòa án nhân dân quận Cầu Giấy"
-    assert v["person_name"] == "Nguyễn Văn An"
-    assert v["birth_date"] == "1990-05-02"
-    assert v["personal_id"] == "001090012345"
-    assert v["charges"] == ["Trộm cắp tài sản"]
+    assert_fields(ex, {
+        "document_number": "125/2024/HS-ST", "trial_level": "ST", "issue_date": "2024-03-18",
+        "issuer": "Tòa án nhân dân quận Cầu Giấy", "person_name": "Nguyễn Văn An", "birth_date": "1990-05-02",
+        "personal_id": "001090012345", "charges": ["Trộm cắp tài sản"], "principal_penalty": "imprisonment",
+        "penalty_months": 30,
+    }, absent=("fine_vnd", "probation_months"))
     assert v["penal_code_articles"][0] == "173" and "136" not in v["penal_code_articles"]
     assert "171" not in v["penal_code_articles"]
-    assert v["principal_penalty"] == "imprisonment"
-    assert v["penalty_months"] == 30
-    assert "fine_vnd" not in v
-    assert "probation_months" not in v
     for k, fld in ex.fields.items():
         assert fld.confidence >= HIGH, (k, fld)
         assert fld.page == 1 and fld.bbox is not None
@@ -91,44 +79,40 @@ def _replace(items, old, new):
 
 def test_st_judgment_tesseract_like_columns_and_confidences():
     # right column as separate OCR lines, typical OCR confidences
-    ex = extract(lay_out(judgment_st(), conf=0.93, source="ocr", separate_columns=True))
-    v = vals(ex)
-    assert v["document_number"] == "125/2024/HS-ST"
-    assert v["issuer"] == "Tòa án nhân dân quận Cầu Giấy"
-    assert v["penalty_months"] == 30 and v["personal_id"] == "001090012345"
-    assert ex.fields["penalty_months"].confidence >= HIGH
+    ex = read(judgment_st(), conf=0.93, source="ocr", separate_columns=True)
+    assert_fields(ex, {"document_number": "125/2024/HS-ST", "issuer": "Tòa án nhân dân quận Cầu Giấy",
+                       "penalty_months": 30, "personal_id": "001090012345"}, confident=("penalty_months",))
 
 
 def test_ocr_digit_confusion_in_id_is_repaired_with_low_confidence():
     items = _replace(judgment_st(), "số định danh cá nhân: 001090012345", "số định danh cá nhân: OO1O9OO12345")
-    ex = extract(lay_out(items, conf=0.95, source="ocr"))
+    ex = read_ocr(items, conf=0.95)
     assert ex.fields["personal_id"].value == "001090012345"
     assert ex.fields["personal_id"].confidence < HIGH
 
 
 def test_ocr_wrong_diacritics_in_charge_restored_from_catalogue():
     items = _replace(judgment_st(), "phạm tội \"Trộm cắp tài sản\"", "phạm tội \"Trôm căp tài sán\"")
-    ex = extract(lay_out(items, conf=0.9, source="ocr"))
+    ex = read_ocr(items, conf=0.9)
     assert ex.fields["charges"].value == ["Trộm cắp tài sản"]
 
 
 def test_low_ocr_confidence_words_send_fields_to_review():
-    ex = extract(lay_out(judgment_st(), conf=0.95, source="ocr", conf_of={"001090012345;": 0.45, "(sáu)": 0.3,
-                                                                          "06": 0.4}))
+    ex = read_ocr(judgment_st(), conf=0.95, conf_of={"001090012345;": 0.45, "(sáu)": 0.3, "06": 0.4})
     assert ex.fields["personal_id"].confidence < HIGH
     assert ex.fields["penalty_months"].confidence < HIGH
 
 
 def test_number_year_disagrees_with_issue_date():
     items = _replace(judgment_st(), "125/2024/HS-ST", "125/2021/HS-ST")
-    ex = extract(lay_out(items))
+    ex = read(items)
     assert ex.fields["document_number"].confidence < HIGH
     assert ex.fields["issue_date"].confidence < HIGH
 
 
 def test_words_disagree_with_digits_lowers_penalty_confidence():
     items = _replace(judgment_st(), "02 (hai) năm 06 (sáu) tháng tù", "02 (ba) năm 06 (sáu) tháng tù")
-    ex = extract(lay_out(items))
+    ex = read(items)
     assert ex.fields["penalty_months"].value == 30
     assert ex.fields["penalty_months"].confidence < HIGH
 
@@ -136,39 +120,26 @@ def test_words_disagree_with_digits_lowers_penalty_confidence():
 def test_suspended_sentence_with_probation():
     items = _replace(judgment_st(), "02 (hai) năm 06 (sáu) tháng tù. Thời hạn chấp hành hình phạt tù tính từ ngày bắt tạm giữ, tạm giam 05/01/2024.",
                      "03 (ba) năm tù nhưng cho hưởng án treo, thời gian thử thách là 05 (năm) năm tính từ ngày tuyên án sơ thẩm.")
-    ex = extract(lay_out(items))
-    v = vals(ex)
-    assert v["principal_penalty"] == "suspended_imprisonment"
-    assert v["penalty_months"] == 36
-    assert v["probation_months"] == 60
-    assert ex.fields["probation_months"].confidence >= HIGH
+    assert_fields(read(items), {"principal_penalty": "suspended_imprisonment", "penalty_months": 36,
+                                "probation_months": 60}, confident=("probation_months",))
 
 
 def test_fine_as_principal_penalty_and_court_fee_is_not_a_fine():
     items = _replace(judgment_st(), "02 (hai) năm 06 (sáu) tháng tù. Thời hạn chấp hành hình phạt tù tính từ ngày bắt tạm giữ, tạm giam 05/01/2024.",
                      "phạt tiền 20.000.000 đồng (Hai mươi triệu đồng) để sung quỹ nhà nước.")
-    ex = extract(lay_out(items))
-    v = vals(ex)
-    assert v["principal_penalty"] == "fine"
-    assert v["fine_vnd"] == 20000000
-    assert "penalty_months" not in v
-    assert ex.fields["fine_vnd"].confidence >= HIGH
+    assert_fields(read(items), {"principal_penalty": "fine", "fine_vnd": 20000000}, absent=("penalty_months",),
+                  confident=("fine_vnd",))
 
 
 def test_non_custodial_reform():
     items = _replace(judgment_st(), "02 (hai) năm 06 (sáu) tháng tù.", "01 (một) năm 06 (sáu) tháng cải tạo không giam giữ.")
-    ex = extract(lay_out(items))
-    assert vals(ex)["principal_penalty"] == "non_custodial_reform"
-    assert vals(ex)["penalty_months"] == 18
+    assert_fields(read(items), {"principal_penalty": "non_custodial_reform", "penalty_months": 18})
 
 
 @pytest.mark.parametrize("text,kind", [("tù chung thân", "life_imprisonment"), ("tử hình", "death")])
 def test_life_and_death(text, kind):
     items = _replace(judgment_st(), "02 (hai) năm 06 (sáu) tháng tù.", text + ".")
-    ex = extract(lay_out(items))
-    v = vals(ex)
-    assert v["principal_penalty"] == kind
-    assert "penalty_months" not in v
+    assert_fields(read(items), {"principal_penalty": kind}, absent=("penalty_months",))
 
 
 def test_appeal_judgment_uses_appeal_courts_figure():
@@ -195,18 +166,15 @@ def test_appeal_judgment_uses_appeal_courts_figure():
         "Xử phạt bị cáo Nguyễn Văn An 01 (một) năm 06 (sáu) tháng tù.",
         "Bị cáo không phải chịu án phí hình sự phúc thẩm.",
     ]
-    ex = extract(lay_out(items))
+    ex = read(items)
     v = vals(ex)
-    assert v["document_number"] == "310/2024/HS-PT"
-    assert v["trial_level"] == "PT"
-    assert v["issue_date"] == "2024-07-12"
-    assert v["issuer"] == "Tòa án nhân dân thành phố Hà Nội"
-    assert v["person_name"] == "Nguyễn Văn An"
-    assert v["birth_date"] == "1990"
-    assert v["penalty_months"] == 18
+    assert_fields(ex, {
+        "document_number": "310/2024/HS-PT", "trial_level": "PT", "issue_date": "2024-07-12",
+        "issuer": "Tòa án nhân dân thành phố Hà Nội", "person_name": "Nguyễn Văn An", "birth_date": "1990",
+        "penalty_months": 18,
+    }, confident=("penalty_months",))
     assert "355" not in v["penal_code_articles"] and "357" not in v["penal_code_articles"]
     assert v["penal_code_articles"][0] == "173"
-    assert ex.fields["penalty_months"].confidence >= HIGH
 
 
 def _codefendants():
@@ -231,25 +199,19 @@ def _codefendants():
 
 
 def test_codefendants_aggregate_and_other_layout():
-    ex = extract(lay_out(_codefendants()))
-    v = vals(ex)
-    assert v["issuer"] == "Tòa án nhân dân huyện Long Thành"
-    assert v["document_number"] == "45/2023/HS-ST"
-    assert v["issue_date"] == "2023-07-05"
-    assert v["person_name"] == "Trần Văn Bình"
-    assert v["birth_date"] == "1985"
-    assert v["personal_id"] == "075085001234"
-    assert v["charges"] == ["Cướp giật tài sản", "Chống người thi hành công vụ"]
-    assert set(v["penal_code_articles"]) >= {"171", "330"}
-    assert v["penalty_months"] == 48
-    assert "fine_vnd" not in v
-    assert ex.fields["penalty_months"].confidence >= HIGH
+    ex = read(_codefendants())
+    assert_fields(ex, {
+        "issuer": "Tòa án nhân dân huyện Long Thành", "document_number": "45/2023/HS-ST", "issue_date": "2023-07-05",
+        "person_name": "Trần Văn Bình", "birth_date": "1985", "personal_id": "075085001234",
+        "charges": ["Cướp giật tài sản", "Chống người thi hành công vụ"], "penalty_months": 48,
+    }, absent=("fine_vnd",), confident=("penalty_months",))
+    assert set(vals(ex)["penal_code_articles"]) >= {"171", "330"}
 
 
 def test_no_operative_heading_is_not_trusted():
     items = [it for it in judgment_st() if not (isinstance(it, dict) and it["text"].startswith("QUYẾT ĐỊNH"))
              and it != "Vì các lẽ trên,"]
-    ex = extract(lay_out(items))
+    ex = read(items)
     v = vals(ex)
     assert v.get("penalty_months") in (None, 30)
     if "penalty_months" in v:
@@ -260,7 +222,7 @@ def test_empty_and_unrelated_pages():
     from pipeline.types import PageText
     ex = extract([PageText(1, 595, 842, [])])
     assert ex.doc_type is None and ex.fields == {}
-    ex = extract(lay_out(["Biên bản họp tổ dân phố số 3", "Nội dung: vệ sinh môi trường."]))
+    ex = read(["Biên bản họp tổ dân phố số 3", "Nội dung: vệ sinh môi trường."])
     assert ex.doc_type is None
     assert all(f.confidence < HIGH for f in ex.fields.values())
 
@@ -286,11 +248,8 @@ def test_two_charges_aggregate_on_its_own_sentence_after_a_semicolon_term():
         "Căn cứ Điều 55 Bộ luật Hình sự, tổng hợp hình phạt, buộc bị cáo phải chấp",
         "hành hình phạt chung cho cả hai tội là 10 (mười) năm tù.",
     ])
-    ex = extract(lay_out(items))
-    v = vals(ex)
-    assert v["charges"] == ["Mua bán trái phép chất ma túy", "Trộm cắp tài sản"]
-    assert v["penalty_months"] == 120
-    assert ex.fields["penalty_months"].confidence >= HIGH
+    assert_fields(read(items), {"charges": ["Mua bán trái phép chất ma túy", "Trộm cắp tài sản"],
+                                "penalty_months": 120}, confident=("penalty_months",))
 
 
 def test_two_charges_aggregate_broken_by_ocr_into_another_sentence():
@@ -298,7 +257,7 @@ def test_two_charges_aggregate_broken_by_ocr_into_another_sentence():
         "Căn cứ Điều 55 Bộ luật Hình sự, tổng hợp hình phạt.",
         "Buộc bị cáo phải chấp hành hình phạt chung cho cả hai tội là 10 (mười) năm tù.",
     ])
-    ex = extract(lay_out(items))
+    ex = read(items)
     v = vals(ex)
     assert v.get("penalty_months") == 120 or ex.fields["penalty_months"].confidence < HIGH
 
@@ -309,7 +268,7 @@ def test_two_charges_aggregate_broken_by_ocr_into_another_sentence():
 ])
 def test_several_charges_without_a_readable_aggregate_go_to_review(agg):
     items = _with_operative(_TWO_CHARGES + ([agg] if agg else []))
-    ex = extract(lay_out(items))
+    ex = read(items)
     if "penalty_months" in ex.fields:
         assert ex.fields["penalty_months"].confidence < HIGH
 
@@ -320,7 +279,7 @@ def test_two_charges_one_term_without_aggregate_is_not_trusted():
         "Áp dụng khoản 1 Điều 173; khoản 1 Điều 171 Bộ luật Hình sự.",
         "Xử phạt bị cáo Nguyễn Văn An 03 năm tù.",
     ])
-    ex = extract(lay_out(items))
+    ex = read(items)
     assert ex.fields["penalty_months"].confidence < HIGH
 
 
@@ -331,7 +290,7 @@ def test_uncatalogued_charge_does_not_crash_articles():
         "Áp dụng khoản 1 Điều 341 Bộ luật Hình sự.",
         "Xử phạt bị cáo Nguyễn Văn An 02 (hai) năm tù.",
     ])
-    ex = extract(lay_out(items))
+    ex = read(items)
     assert ex.doc_type == "judgment"
     assert ex.fields["charges"].confidence < HIGH
 
@@ -345,7 +304,7 @@ def test_charge_cut_by_a_stray_ocr_quote_is_not_a_second_charge():
         "Áp dụng khoản 1 Điều 322; điểm x khoản 1 Điều 51; Điều 38 Bộ luật Hình sự.",
         "Xử phạt bị cáo Nguyễn Văn An 02 năm 02 tháng tù về tội \"Tổ chức đánh bạc\".",
     ])
-    ex = extract(lay_out(items, conf=0.95, source="ocr"))
+    ex = read_ocr(items, conf=0.95)
     c = ex.fields["charges"]
     assert c.value == ["Tổ chức đánh bạc"] or c.confidence < HIGH
 
@@ -357,7 +316,7 @@ def test_second_charge_whose_closing_quotes_ocr_lost():
         "chất ma túy, 'Mua bán người theo khoản 1 Điều 249; khoản 1 Điều 150 Bộ luật Hình sự.",
         "Xử phạt bị cáo Nguyễn Văn An 03 (ba) năm tù về tội \"Tàng trữ trái phép chất ma túy\".",
     ])
-    ex = extract(lay_out(items, conf=0.95, source="ocr"))
+    ex = read_ocr(items, conf=0.95)
     c = ex.fields["charges"]
     assert c.value == ["Tàng trữ trái phép chất ma túy", "Mua bán người"] or c.confidence < HIGH
     assert "Mua bán người" in c.value
@@ -371,8 +330,5 @@ def test_details_follow_the_introducing_mention_not_a_passing_one():
     items = (items[:k] + ["Vụ án do có kháng cáo của bị cáo Nguyễn Văn An đối với Bản án hình sự sơ thẩm số"
                           " 12/2024/HS-ST ngày 02/02/2024 của Tòa án nhân dân quận Cầu Giấy."]
              + [items[k].replace("Bị cáo: Nguyễn Văn An", "Bị cáo: NGUYÊN VĂN AN")] + items[k + 1:])
-    ex = extract(lay_out(items))
-    v = vals(ex)
-    assert v["person_name"] == "Nguyễn Văn An"
-    assert v["personal_id"] == "001090012345"
-    assert v["birth_date"] == "1990-05-02"
+    assert_fields(read(items), {"person_name": "Nguyễn Văn An", "personal_id": "001090012345",
+                                "birth_date": "1990-05-02"})

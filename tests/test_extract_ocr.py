@@ -7,6 +7,7 @@ import unicodedata
 
 import pytest
 
+from extract_helpers import assert_fields, vals
 from pipeline.extract import extract
 from pipeline.types import PageText, Word
 
@@ -79,21 +80,15 @@ def render_and_ocr() -> list[PageText]:
 def test_rendered_judgment_ocr():
     pages = render_and_ocr()
     ex = extract(pages)
-    v = {k: f.value for k, f in ex.fields.items()}
     print(pages[0].text)
     print({k: (f.value, f.confidence) for k, f in ex.fields.items()}, ex.warnings)
     assert ex.doc_type == "judgment"
-    assert v["document_number"] == "57/2024/HS-ST"
-    assert v["trial_level"] == "ST"
-    assert v["issue_date"] == "2024-05-21"
-    assert v["person_name"] == "Phạm Văn Hùng"
-    assert v["personal_id"] == "001092004567"
-    assert v["birth_date"] == "1992-08-12"
-    assert v["charges"] == ["Lừa đảo chiếm đoạt tài sản"]
-    assert "174" in v["penal_code_articles"]
-    assert v["principal_penalty"] == "imprisonment"
-    assert v["penalty_months"] == 24
-    assert "fine_vnd" not in v
+    assert_fields(ex, {
+        "document_number": "57/2024/HS-ST", "trial_level": "ST", "issue_date": "2024-05-21",
+        "person_name": "Phạm Văn Hùng", "personal_id": "001092004567", "birth_date": "1992-08-12",
+        "charges": ["Lừa đảo chiếm đoạt tài sản"], "principal_penalty": "imprisonment", "penalty_months": 24,
+    }, absent=("fine_vnd",))
+    assert "174" in vals(ex)["penal_code_articles"]
     # anything at high confidence must be right
     expected = {"issuer": "Tòa án nhân dân huyện Đông Anh"}
     for k, want in expected.items():

@@ -1,13 +1,9 @@
 """Regressions from generated heavy scans: issuer structure, who the person is, name boundaries."""
 from __future__ import annotations
 
-from pipeline.extract import extract
+from extract_helpers import HIGH, MOTTO, decision_header as _decision_header, read_ocr
 from pipeline.extract.header import compose_issuer
 from pipeline.extract.normalize import fold
-from pipeline.extract.synth import lay_out
-
-HIGH = 0.9
-MOTTO = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
 
 
 def _issuer(text):
@@ -44,15 +40,6 @@ def test_stray_marks_are_not_name_words():
     assert _issuer("TÒA ÁN NHÂN DÂN TỈNH BÀ RỊA - VŨNG TÀU") == ("Tòa án nhân dân tỉnh Bà Rịa - Vũng Tàu", 1.0, "")
 
 
-def _decision_header(body_lines, place_date, number, title):
-    out = []
-    for i, b in enumerate(body_lines):
-        out.append((b, MOTTO[i] if i < 2 else None))
-    out.append(("Số: " + number, place_date))
-    out += [{"text": t, "align": "center"} for t in title]
-    return out
-
-
 def test_tinh_gia_header_end_to_end():
     items = _decision_header(["TÒA ÁN NHÂN DÂN", "HUYỆN TĨNH GIA"], "Tĩnh Gia, ngày 05 tháng 07 năm 2024",
                              "169/2024/QĐ-CA", ["QUYẾT ĐỊNH", "RÚT NGẮN THỜI GIAN THỬ THÁCH CỦA ÁN TREO"]) + [
@@ -60,7 +47,7 @@ def test_tinh_gia_header_end_to_end():
         "Điều 1. Rút ngắn thời gian thử thách của án treo cho người bị kết án:",
         "Họ và tên: Đặng Tiến Lộc",
     ]
-    ex = extract(lay_out(items, conf=0.96, source="ocr"))
+    ex = read_ocr(items)
     f = ex.fields["issuer"]
     assert f.value == "Tòa án nhân dân huyện Tĩnh Gia"
 
@@ -72,7 +59,7 @@ def test_junk_line_above_the_header_does_not_end_it():
              {"text": "NHÂN DANH", "align": "center"},
              {"text": "NƯỚC CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "align": "center"},
              "Bị cáo: Nguyễn Văn An, sinh ngày 02 tháng 5 năm 1990"]
-    ex = extract(lay_out(items, conf=0.96, source="ocr"))
+    ex = read_ocr(items)
     assert ex.fields["issuer"].value == "Tòa án nhân dân huyện Quỳnh Lưu"
 
 
@@ -96,7 +83,7 @@ def _certificate(person_lines, signer="Nguyễn Ngọc Quốc Huy"):
 def test_certificate_chi_lead_in_is_the_person_not_the_signer():
     items = _certificate(["Chứng nhận:", "Chị: Phan Bích Huyền, sinh ngày 01/03/1992; Căn cước công dân số:",
                           "079192119668 cấp ngày 26 tháng 08 năm 2024"])
-    ex = extract(lay_out(items, conf=0.96, source="ocr"))
+    ex = read_ocr(items)
     assert ex.fields["person_name"].value == "Phan Bích Huyền"
     assert ex.fields["birth_date"].value == "1992-03-01"
 
@@ -104,27 +91,27 @@ def test_certificate_chi_lead_in_is_the_person_not_the_signer():
 def test_signer_is_never_the_person():
     # no lead-in the extractor knows: the only name left is the signer's, after 'hồ sơ phạm nhân.'
     items = _certificate(["Chứng nhận việc chấp hành án của người có tên dưới đây."])
-    ex = extract(lay_out(items, conf=0.96, source="ocr"))
+    ex = read_ocr(items)
     f = ex.fields.get("person_name")
     assert f is None or (f.value != "Nguyễn Ngọc Quốc Huy" and f.confidence < HIGH)
 
 
 def test_nguoi_duoc_chung_nhan_lead_in():
     items = _certificate(["Người được chứng nhận: Lê Văn Tám, sinh năm 1980."])
-    ex = extract(lay_out(items, conf=0.96, source="ocr"))
+    ex = read_ocr(items)
     assert ex.fields["person_name"].value == "Lê Văn Tám"
 
 
 def test_person_by_weak_anchor_only_is_flagged():
     items = _certificate(["Ông: Lê Văn Tám, sinh năm 1980."])
-    ex = extract(lay_out(items, conf=0.99, source="ocr"))
+    ex = read_ocr(items, conf=0.99)
     f = ex.fields["person_name"]
     assert f.value == "Lê Văn Tám" and f.confidence < HIGH
 
 
 def test_name_ending_in_nam_before_sinh():
     items = _certificate(["CHỨNG NHẬN:", "Anh: Vũ Công Nam, sinh ngày 13/07/1974; Số CCCD: 042074876955"])
-    ex = extract(lay_out(items, conf=0.96, source="ocr"))
+    ex = read_ocr(items)
     assert ex.fields["person_name"].value == "Vũ Công Nam"
 
 
@@ -136,7 +123,7 @@ def test_name_stops_at_next_label_line_even_if_misread():
         "Sinh hgày: 28 tháng 2 năm 1991",
         "Số CMND: 042091573020",
     ]
-    ex = extract(lay_out(items, conf=0.96, source="ocr"))
+    ex = read_ocr(items)
     assert ex.fields["person_name"].value == "Hồ Trọng Hiếu"
 
 
@@ -161,7 +148,7 @@ def test_specks_above_the_header_are_skipped():
              {"text": "NƯỚC CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "align": "center"},
              "TÒA ÁN NHÂN DÂN HUYỆN GÒ DẦU, TỈNH TÂY NINH",
              "1. Bị cáo: Hồ Hoàng Quân, sinh ngày 10-5-1974 tại tỉnh Thanh Hóa."]
-    ex = extract(lay_out(items, conf=0.96, source="ocr"))
+    ex = read_ocr(items)
     assert ex.fields["issuer"].value == "Tòa án nhân dân huyện Gò Dầu"
 
 

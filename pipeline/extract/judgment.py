@@ -211,6 +211,22 @@ def _kind_in(f: str) -> str | None:
     return None
 
 
+def _term_notes(d) -> list[str]:
+    """What a printed term (a Duration) tells of how far its figure can be trusted, as notes of the penalty
+    read from it (weighed by _emit_penalty): its words agree or disagree with the digits, OCR digits were
+    repaired, it has days (months are rounded down)."""
+    notes = []
+    if d.words_agree is True:
+        notes.append("words agree")
+    elif d.words_agree is False:
+        notes.append("words disagree")
+    if d.repairs:
+        notes.append("digit repairs")
+    if d.days:
+        notes.append("days in term")
+    return notes
+
+
 def penalty_in_clause(doc: Doc, a: int, b: int) -> Penalty | None:
     f = doc.folded[a:b]
     t = doc.text
@@ -245,14 +261,7 @@ def penalty_in_clause(doc: Doc, a: int, b: int) -> Penalty | None:
                 pen.source = "summed"
         if pen is not None:
             pen.span = doc.span(d.start, d.end)
-            if d.days:
-                pen.notes.append("days in term")
-            if d.words_agree is True:
-                pen.notes.append("words agree")
-            elif d.words_agree is False:
-                pen.notes.append("words disagree")
-            if d.repairs:
-                pen.notes.append("digit repairs")
+            pen.notes += _term_notes(d)
     if pen is None and re.search(r"(?<![a-z])" + fz("tu hinh", loose=False) + r"(?![a-z])", fb):
         pen = Penalty("death")
     elif pen is None and re.search(fz("chung than", loose=False), fb):
@@ -340,15 +349,7 @@ def find_penalty(doc: Doc, clauses: list[tuple[int, int]], rng: Range) -> tuple[
                     if ds:
                         d = ds[0]
                         kind = "non_custodial_reform" if "cai" in doc.folded[d.end:d.end + 8] else "imprisonment"
-                        p = Penalty(kind, d.total_months, span=doc.span(d.start, d.end))
-                        if d.words_agree is True:
-                            p.notes.append("words agree")
-                        elif d.words_agree is False:
-                            p.notes.append("words disagree")
-                        if d.repairs:
-                            p.notes.append("digit repairs")
-                        if d.days:
-                            p.notes.append("days in term")
+                        p = Penalty(kind, d.total_months, span=doc.span(d.start, d.end), notes=_term_notes(d))
             if p is not None:
                 aggregate = p
                 aggregate.source = "aggregate"
