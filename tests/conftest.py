@@ -91,3 +91,56 @@ def pg_database_url():
 
                 time.sleep(1)
         admin.dispose()
+
+
+# --- the verifier workbench in a real browser (tests/test_ui_browser.py, tests/test_ui_walkthrough.py) ---
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def serve_ui(home: Path):
+    """`sohoa ui` on a free port over the data directory `home`: a context manager giving its base URL."""
+    import contextlib
+    import socket
+    import time
+
+    @contextlib.contextmanager
+    def running():
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        proc = subprocess.Popen([sys.executable, "-m", "sohoa.cli", "ui", "--port", str(port)], cwd=ROOT,
+                                env={**os.environ, "SOHOA_HOME": str(home)}, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    if proc.poll() is not None:
+                        raise AssertionError(proc.stderr.read().decode()) from None
+                    if time.monotonic() > deadline:
+                        raise AssertionError("sohoa ui did not start in 60 s") from None
+                    time.sleep(0.2)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+    return running()
+
+
+@pytest.fixture(scope="module")
+def ui_browser():
+    """Debian's chromium, headless, through Playwright (one per test module)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -1,6 +1,6 @@
 """The verifier workbench without a browser: validation of typed values, the
 two-person rule, history rows, assignment, sessions, CSRF and cookie flags.
-Real catalogue (SQLite and PostgreSQL, migrated to 0003), real Argon2 hashes; no mocks of our own code."""
+Real catalogue (SQLite and PostgreSQL, migrated to head), real Argon2 hashes; no mocks of our own code."""
 from __future__ import annotations
 
 import json
@@ -90,6 +90,9 @@ def _item(cat, field) -> int:
     ("principal_penalty", "flogging", None),
     ("document_number", " 12/2024/hs-st ", "12/2024/HS-ST"),
     ("charges", "Trộm cắp tài sản; Cướp tài sản", ["Trộm cắp tài sản", "Cướp tài sản"]),
+    ("charges", "Tàng trữ, sử dụng trái phép vũ khí quân dụng; Trộm cắp tài sản",
+     ["Tàng trữ, sử dụng trái phép vũ khí quân dụng", "Trộm cắp tài sản"]),
+    ("penal_code_articles", "173, 51", ["173", "51"]),
     ("person_name", "", None),
 ])
 def test_typed_values_are_validated(field, text, ok):
@@ -293,3 +296,244 @@ def test_hostile_values_from_the_database_are_shown_escaped(cat, tmp_path):
     assert "&lt;script&gt;" in c.get(f"/ui/items/{item_id}").text
     with cat.session() as s:
         assert s.get(RegistryRecord, "R1") is not None  # the table is still there
+
+
+def _csrf(client, url: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(url).text).group(1)
+
+
+def _actions(cat, action: str) -> list[AuditEvent]:
+    with cat.session() as s:
+        return list(s.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+
+
+def test_admin_disables_and_enables_an_account(cat, tmp_path):
+    with cat.session() as s:
+        auth.create_user(s, "root", "admin", PASSWORD, actor="test")
+    vera = _client(cat, tmp_path)
+    _login(vera, "vera")
+    assert vera.get("/ui/queue").status_code == 200
+    admin = _client(cat, tmp_path)
+    _login(admin, "root")
+    token = _csrf(admin, "/ui/users")
+    assert admin.post("/ui/users/vera/disable", data={}).status_code == 403  # CSRF
+    assert admin.post("/ui/users/root/disable", data={"csrf": token}).status_code == 400  # not oneself
+    r = admin.post("/ui/users/vera/disable", data={"csrf": token}, follow_redirects=False)
+    assert r.status_code == 303
+    # vera's open session ended, and she cannot log in again
+    assert vera.get("/ui/queue", follow_redirects=False).headers["location"].startswith("/ui/login")
+    with cat.session() as s:
+        assert s.scalars(select(ui.models.UiSession).join(UiUser).where(UiUser.username == "vera")).all() == []
+    r = vera.get("/ui/login")
+    t = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+    r = vera.post("/ui/login", data={"csrf": t, "username": "vera", "password": PASSWORD, "next": "/ui/"})
+    assert r.status_code == 401
+    assert "đã khóa" in admin.get("/ui/users").text
+    ev = _actions(cat, "ui.user.disable")[-1]
+    assert (ev.actor, ev.object, ev.detail["sessions_ended"]) == ("ui:root", "vera", 1)
+    admin.post("/ui/users/vera/enable", data={"csrf": token})
+    _login(vera, "vera")
+    assert vera.get("/ui/queue").status_code == 200
+    assert _actions(cat, "ui.user.enable")[-1].object == "vera"
+    # a verifier cannot do any of it
+    assert vera.post("/ui/users/vinh/disable", data={"csrf": _csrf(vera, "/ui/queue")}).status_code == 403
+    with cat.session() as s:
+        assert verify_audit_chain(s) == []
+
+
+def test_admin_resets_a_password_and_the_user_must_change_it(cat, tmp_path):
+    with cat.session() as s:
+        auth.create_user(s, "root", "admin", PASSWORD, actor="test")
+    vera = _client(cat, tmp_path)
+    _login(vera, "vera")
+    admin = _client(cat, tmp_path)
+    _login(admin, "root")
+    token = _csrf(admin, "/ui/users")
+    assert admin.post("/ui/users/vera/reset-password", data={"csrf": token, "password": "short"}).status_code == 400
+    temp = "tam-thoi-2026-x"
+    admin.post("/ui/users/vera/reset-password", data={"csrf": token, "password": temp})
+    assert vera.get("/ui/queue", follow_redirects=False).headers["location"].startswith("/ui/login")
+    assert "phải đổi mật khẩu" in admin.get("/ui/users").text
+    # the old password no longer works; the temporary one leads only to the password page
+    with cat.session() as s:
+        assert auth.check_password(s, "vera", PASSWORD) is None
+    r = vera.get("/ui/login")
+    t = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+    r = vera.post("/ui/login", data={"csrf": t, "username": "vera", "password": temp, "next": "/ui/queue"},
+                  follow_redirects=False)
+    assert r.headers["location"] == "/ui/password"
+    for url in ("/ui/queue", f"/ui/items/{_item(cat, 'penalty_months')}", "/ui/approvals"):
+        assert vera.get(url, follow_redirects=False).headers["location"] == "/ui/password", url
+    token = _csrf(vera, "/ui/password")
+    iid = _item(cat, "penalty_months")
+    r = vera.post(f"/ui/items/{iid}/act", data={"csrf": token, "action": "keep"}, follow_redirects=False)
+    assert r.headers["location"] == "/ui/password"
+    with cat.session() as s:
+        assert s.get(ReviewItem, iid).status == "open"
+    r = vera.post("/ui/password", data={"csrf": token, "current": temp, "new_password": temp, "confirm": temp})
+    assert r.status_code == 400  # must differ
+    r = vera.post("/ui/password", data={"csrf": token, "current": "wrong one!!", "new_password": "mat-khau-moi-123",
+                                        "confirm": "mat-khau-moi-123"})
+    assert r.status_code == 400
+    r = vera.post("/ui/password", data={"csrf": token, "current": temp, "new_password": "mat-khau-moi-123",
+                                        "confirm": "mat-khau-moi-123"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert vera.get("/ui/queue").status_code == 200  # the same session goes on
+    with cat.session() as s:
+        u = s.scalar(select(UiUser).where(UiUser.username == "vera"))
+        assert not u.must_change_password and auth.check_password(s, "vera", "mat-khau-moi-123") is not None
+        assert verify_audit_chain(s) == []
+    ev = _actions(cat, "ui.user.reset_password")[-1]
+    assert (ev.actor, ev.object) == ("ui:root", "vera") and temp not in json.dumps(ev.detail)
+    assert [e.outcome for e in _actions(cat, "ui.user.change_password")] == ["refused", "refused", "ok"]
+
+
+def test_new_account_from_the_admin_page_must_change_its_password(cat, tmp_path):
+    with cat.session() as s:
+        auth.create_user(s, "root", "admin", PASSWORD, actor="test")
+    admin = _client(cat, tmp_path)
+    _login(admin, "root")
+    r = admin.post("/ui/users", data={"csrf": _csrf(admin, "/ui/users"), "username": "vy", "role": "verifier",
+                                      "password": PASSWORD, "must_change": "1"}, follow_redirects=False)
+    assert r.status_code == 303
+    vy = _client(cat, tmp_path)
+    _login(vy, "vy")
+    assert vy.get("/ui/queue", follow_redirects=False).headers["location"] == "/ui/password"
+
+
+def test_queue_filters_run_in_sql(cat):
+    from ui import queue as uiqueue
+
+    now = utcnow()
+    with cat.session() as s:
+        s.add(ui.models.ItemState(review_item_id=_item(cat, "personal_id"), assigned_to="vera"))
+        from archive.models import FieldValue
+        s.add(FieldValue(document_id=DOC, name="issuer", value="Tòa án nhân dân huyện Đông Anh", confidence=0.99))
+        it = s.get(ReviewItem, _item(cat, "penalty_months"))
+        it.due_at = now - timedelta(hours=1)
+
+    def ids(**f):
+        with cat.session() as s:
+            rows, total, overdue = uiqueue.open_items(s, f, "vera", now)
+        assert total == len(rows)
+        return sorted(r.item.field for r in rows), overdue
+
+    assert ids() == (["", "penalty_months", "personal_id"], 1)
+    assert ids(kind="discrepancy") == (["penalty_months", "personal_id"], 1)
+    assert ids(field="personal_id")[0] == ["personal_id"]
+    assert ids(court="Tòa án nhân dân huyện Đông Anh")[0] == ["penalty_months", "personal_id"]
+    assert ids(court="Tòa án khác")[0] == []
+    assert ids(overdue="1") == (["penalty_months"], 1)
+    assert ids(overdue="0") == (["", "personal_id"], 0)
+    assert ids(who="me")[0] == ["personal_id"] and ids(who="none")[0] == ["", "penalty_months"]
+    assert ids(batch="B1", doc_type="judgment", kind="unmatched")[0] == [""]
+    assert ids(batch="B2")[0] == []
+    assert ids(escalated="1")[0] == []
+    with cat.session() as s:
+        opts = uiqueue.options(s)
+    assert opts["court"] == ["Tòa án nhân dân huyện Đông Anh"] and opts["field"] == ["penalty_months", "personal_id"]
+    assert opts["batch"] == ["B1"] and opts["doc_type"] == ["judgment"]
+    # the filtering is one SQL statement: its WHERE clause names the court
+    stmt = []
+    from sqlalchemy import event
+
+    def seen(conn, cursor, statement, params, context, executemany):
+        stmt.append((statement, params))
+    event.listen(cat.engine, "before_cursor_execute", seen)
+    try:
+        ids(court="Tòa án nhân dân huyện Đông Anh", overdue="1")
+    finally:
+        event.remove(cat.engine, "before_cursor_execute", seen)
+    assert any("issuer" in repr(p) and "due_at <" in q for q, p in stmt)
+
+
+def test_escalation_goes_to_the_head_who_sends_back_or_resolves(cat, tmp_path):
+    vera, anh = _user(cat, "vera"), _user(cat, "anh")
+    iid = _item(cat, "penalty_months")
+    with cat.session() as s:
+        workflow.act(s, vera, iid, "escalate", comment="Chữ số bị mờ, cần bản gốc")
+    with cat.session() as s, pytest.raises(workflow.ActionError, match="cấp trên"):
+        workflow.act(s, _user(cat, "vinh"), iid, "keep")  # a verifier waits for the head
+    with cat.session() as s, pytest.raises(workflow.ActionError, match="approvers only"):
+        workflow.send_back(s, vera, iid, "tự trả lại")
+    c = _client(cat, tmp_path)
+    _login(c, "vera")
+    assert c.get("/ui/escalations").status_code == 403
+    head = _client(cat, tmp_path)
+    _login(head, "anh")
+    page = head.get("/ui/escalations").text
+    assert f'id="esc-{iid}"' in page and "Chữ số bị mờ" in page
+    token = _csrf(head, "/ui/escalations")
+    r = head.post(f"/ui/items/{iid}/send-back", data={"csrf": token, "comment": "", "back": "escalations"})
+    assert r.status_code == 400
+    r = head.post(f"/ui/items/{iid}/send-back", data={"csrf": token, "comment": "Xem trang 2, ghi 12 tháng",
+                                                       "back": "escalations"}, follow_redirects=False)
+    assert r.headers["location"] == "/ui/escalations"
+    with cat.session() as s:
+        st = s.get(ItemState, iid)
+        assert (st.assigned_to, st.escalated_at, st.returned_by) == ("vera", None, "anh")
+    assert "Xem trang 2" in c.get(f"/ui/items/{iid}").text
+    # escalated again, this time the head decides: keep the database's value
+    with cat.session() as s:
+        workflow.act(s, vera, iid, "escalate", comment="Vẫn không rõ")
+    r = head.post(f"/ui/items/{iid}/act", data={"csrf": token, "action": "keep", "back": "escalations"},
+                  follow_redirects=False)
+    assert r.headers["location"] == "/ui/escalations"
+    with cat.session() as s:
+        assert s.get(ReviewItem, iid).status == "resolved" and "anh" in s.get(ReviewItem, iid).resolution
+    page = head.get("/ui/escalations").text
+    assert "escalations-empty" in page and "Vẫn không rõ" in page  # in the recently handled list
+    assert [e.actor for e in _actions(cat, "ui.item.send_back")] == ["ui:anh"]
+
+
+def test_migration_0004_matches_the_model(catalogue_url):
+    """The hand-written UI migrations create exactly what ui/models.py declares, on one head."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from archive.catalogue import alembic_config
+    from archive.models import Base
+
+    assert len(ScriptDirectory.from_config(alembic_config(catalogue_url)).get_heads()) == 1
+    c = Catalogue(catalogue_url)
+    with c.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert [d for d in diffs if "ui_" in repr(d)] == []
+    c.dispose()
+
+
+def test_the_same_change_proposed_twice_is_written_once(cat):
+    """A discrepancy and a low-confidence item on the same field: both proposals approved, one history row."""
+    vera, vinh, anh = _user(cat, "vera"), _user(cat, "vinh"), _user(cat, "anh")
+    first = _item(cat, "penalty_months")
+    with cat.session() as s:
+        it = ReviewItem(document_id=DOC, record_id="R1", kind="low_confidence", field="penalty_months",
+                        document_value=12, confidence=0.6, status="open", created_at=utcnow(),
+                        due_at=utcnow() + timedelta(hours=24))
+        s.add(it)
+        s.flush()
+        second = it.id
+    with cat.session() as s:
+        workflow.act(s, vera, first, "accept", reason="Bản giấy ghi 12 tháng")
+    with cat.session() as s:
+        workflow.act(s, vinh, second, "correct", value="12", reason="Bản giấy ghi 12 tháng")
+    with cat.session() as s:
+        c1, c2 = s.scalars(select(Correction.id).order_by(Correction.id)).all()
+    with cat.session() as s:
+        workflow.approve(s, anh, c1)
+    with cat.session() as s:
+        workflow.approve(s, anh, c2)
+    with cat.session() as s:
+        assert s.get(RegistryRecord, "R1").data["penalty_months"] == 12
+        assert len(s.scalars(select(RegistryHistory).where(RegistryHistory.field == "penalty_months")).all()) == 1
+        assert s.get(ReviewItem, first).status == s.get(ReviewItem, second).status == "resolved"
+        assert "no change" in s.get(ReviewItem, second).resolution
+    # a different value on a changed record is still refused
+    with cat.session() as s:
+        workflow.act(s, vera, _item(cat, "personal_id"), "accept", reason="CCCD gốc")
+        c3 = s.scalar(select(Correction.id).where(Correction.field == "personal_id"))
+        rec = s.get(RegistryRecord, "R1")
+        rec.data = {**rec.data, "personal_id": "001090099999"}
+    with cat.session() as s, pytest.raises(workflow.ActionError, match="changed since"):
+        workflow.approve(s, anh, c3)

@@ -3,24 +3,16 @@ Playwright): a generated batch is processed, `sohoa ui` serves it, and people
 with each role log in and work the queue. Screenshots go to docs/ui/."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_sohoa
+from conftest import CHROMIUM, ROOT, run_sohoa, serve_ui
 
 pytestmark = [pytest.mark.slow, pytest.mark.ui]
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytest.importorskip("playwright.sync_api")
 SHOTS = ROOT / "docs" / "ui"
 USERS = {"vera": "verifier", "vinh": "verifier", "anh": "approver", "bao": "approver", "admin": "admin",
          "sam": "scanner"}
@@ -76,32 +68,13 @@ def item_id(home: Path, field: str, kind: str = "low_confidence", n: int = 0) ->
 
 @pytest.fixture(scope="module")
 def server(seeded):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "sohoa.cli", "ui", "--port", str(port)], cwd=ROOT,
-                            env={**os.environ, "SOHOA_HOME": str(seeded)}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise AssertionError(proc.stderr.read().decode())
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(10)
+    with serve_ui(seeded) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
-def browser(server):
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+def browser(ui_browser, server):
+    return ui_browser
 
 
 def login(browser, server, name: str):
@@ -134,7 +107,6 @@ def test_login_per_role(browser, server):
         assert (page.locator("a[href='/ui/users']").count() == 1) == (role == "admin")
     page = login(browser, server, "admin")
     page.goto(server + "/ui/users")
-    shot(page, "users")
     bad = browser.new_page()
     bad.goto(server + "/ui/login")
     bad.fill("#username", "vera")
@@ -317,3 +289,70 @@ def test_unmatched_document_gets_a_new_record_and_orphans_follow_up(seeded, brow
     orphans.locator("a").first.click()
     page.click("#btn-follow")
     assert "vera" in page.inner_text("#follow-up")
+
+
+def test_escalations_page_sends_back_with_guidance(seeded, browser, server):
+    iid = item_id(seeded, "trial_level")  # escalated by vinh in test_escalate_needs_a_comment
+    vera = login(browser, server, "vera")
+    vera.goto(server + f"/ui/items/{iid}")
+    assert vera.locator("#escalated").is_visible() and vera.locator("#btn-accept").is_disabled()
+    assert vera.locator("#nav-escalations").count() == 0
+    anh = login(browser, server, "anh")
+    assert anh.inner_text("#nav-escalations .badge") == "1"
+    anh.click("#nav-escalations")
+    row = anh.locator(f"#esc-{iid}")
+    assert "Chữ mờ, cần xem bản gốc" in row.inner_text() and "vinh" in row.inner_text()
+    row.locator("input[name=comment]").fill("Bản gốc ghi sơ thẩm (ST)")
+    row.locator("button[id^=esc-send-back-]").click()
+    assert "vinh" in anh.inner_text("#flash")
+    assert anh.locator("#escalations-empty").is_visible()
+    assert "Bản gốc ghi sơ thẩm" in anh.inner_text("#escalations-done")
+    vinh = login(browser, server, "vinh")
+    vinh.goto(server + f"/ui/items/{iid}")
+    assert "Bản gốc ghi sơ thẩm" in vinh.inner_text("#returned")
+    assert vinh.inner_text("#assigned") == "vinh" and not vinh.locator("#btn-accept").is_disabled()
+
+
+def test_admin_resets_a_password_and_disables_an_account(browser, server):
+    admin = login(browser, server, "admin")
+    admin.goto(server + "/ui/users")
+    admin.fill("#new-username", "thu")
+    admin.select_option("#new-role", "verifier")
+    admin.fill("#new-password", "mat-khau-tam-0001")
+    assert admin.is_checked("#new-must-change")
+    admin.click("#btn-create-user")
+    assert "phải đổi" in admin.inner_text("#user-thu")
+    thu = browser.new_page()
+    thu.goto(server + "/ui/login")
+    thu.fill("#username", "thu")
+    thu.fill("#password", "mat-khau-tam-0001")
+    thu.click("#login")
+    assert thu.url.endswith("/ui/password") and thu.locator("#must-change").is_visible()
+    assert thu.goto(server + "/ui/queue").url.endswith("/ui/password")
+    shot(thu, "password")
+    thu.fill("#current-password", "mat-khau-tam-0001")
+    thu.fill("#new-password", "mat-khau-cua-thu-1")
+    thu.fill("#confirm-password", "mat-khau-cua-thu-1")
+    thu.click("#btn-change-password")
+    assert thu.url.endswith("/ui/queue") and "Đã đổi mật khẩu" in thu.inner_text("#flash")
+    # the admin sets a temporary password: thu's session ends, the new one must be changed again
+    admin.fill("#reset-password-thu", "mat-khau-tam-0002")
+    admin.click("#reset-thu")
+    assert "mật khẩu tạm" in admin.inner_text("#flash")
+    assert "/ui/login" in thu.goto(server + "/ui/queue").url
+    # disabled: cannot log in, the open session ends
+    thu.fill("#username", "thu")
+    thu.fill("#password", "mat-khau-tam-0002")
+    thu.click("#login")
+    assert thu.url.endswith("/ui/password")
+    admin.click("#disable-thu")
+    assert "đã khóa" in admin.inner_text("#user-thu")
+    shot(admin, "users")
+    assert "/ui/login" in thu.goto(server + "/ui/password").url
+    thu.fill("#username", "thu")
+    thu.fill("#password", "mat-khau-tam-0002")
+    thu.click("#login")
+    assert "Sai tên đăng nhập" in thu.inner_text("#error")
+    assert admin.locator("#disable-admin").count() == 0  # not oneself
+    admin.click("#enable-thu")
+    assert "hoạt động" in admin.inner_text("#user-thu")

@@ -2,11 +2,13 @@
 
     app = create_ui_app(build_runtime(settings, need_signer=False, actor="ui"))
 
-Pages under /ui: login, queue (filters, age, time left to the 24 h deadline,
+Pages under /ui: login, password (own change; forced after an admin's reset),
+queue (filters done in SQL, ui/queue.py; age, time left to the 24 h deadline,
 overdue highlighted), item (crop of the field on the signed page, the values,
 take/release, accept/keep/correct/escalate, link/create for unmatched
-documents), approvals (two-person rule), records (data, history, CSV/JSON
-export, follow-up), batches, users (admin).
+documents), approvals (two-person rule), escalations (approvers: resolve or
+send back), records (data, history, CSV/JSON export, follow-up), batches,
+users (admin: create, disable/enable, reset password).
 
 Security: Argon2id password hashes; a random session token in an HttpOnly,
 SameSite=Strict cookie (Secure over HTTPS or with secure_cookies), stored
@@ -35,6 +37,7 @@ import ui.models  # noqa: F401
 from archive.catalogue import audit, utcnow
 from archive.models import Batch, Document, FieldValue, RegistryHistory, RegistryRecord, ReviewItem
 from ui import auth, workflow
+from ui import queue as uiqueue
 from ui.images import render, signed_ref
 from ui.models import ROLES, Correction, FollowUp, ItemState, UiUser
 from ui.templates import CSS, JS, TEMPLATES
@@ -49,6 +52,10 @@ CSP = ("default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self';
 
 
 class LoginRequired(Exception):
+    pass
+
+
+class PasswordChangeRequired(Exception):
     pass
 
 
@@ -80,6 +87,10 @@ def create_ui_app(runtime, secure_cookies: bool = False) -> FastAPI:
         resp.headers.setdefault("Cache-Control", "no-store")
         return resp
 
+    @app.exception_handler(PasswordChangeRequired)
+    async def _must_change(request: Request, exc: PasswordChangeRequired):
+        return RedirectResponse("/ui/password", status_code=303)
+
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired):
         nxt = urllib.parse.quote(request.url.path if request.method == "GET" else "/ui/")
@@ -92,11 +103,14 @@ def create_ui_app(runtime, secure_cookies: bool = False) -> FastAPI:
         resp.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict", secure=secure(request),
                         path="/ui")
 
-    def user_of(request: Request) -> auth.CurrentUser:
+    def user_of(request: Request, password_page: bool = False) -> auth.CurrentUser:
+        """The signed-in user; after an admin's reset, only the password page (and logout) until changed."""
         with rt.catalogue.session() as s:
             user = auth.session_user(s, request.cookies.get(COOKIE))
         if user is None:
             raise LoginRequired()
+        if user.must_change_password and not password_page:
+            raise PasswordChangeRequired()
         return user
 
     def need(user: auth.CurrentUser, what: str) -> None:
@@ -114,13 +128,18 @@ def create_ui_app(runtime, secure_cookies: bool = False) -> FastAPI:
     def page(request: Request, name: str, user: auth.CurrentUser | None, status: int = 200,
              error: str | None = None, **ctx: Any) -> HTMLResponse:
         flash = request.cookies.get(FLASH_COOKIE)
-        pending_count = 0
-        if user is not None and user.can("view"):
+        pending_count = escalated_count = 0
+        if user is not None and user.can("view") and not user.must_change_password:
             with rt.catalogue.session() as s:
                 pending_count = s.scalar(select(func.count()).select_from(Correction)
                                          .where(Correction.status == "pending"))
+                if user.can("approve"):
+                    escalated_count = s.scalar(select(func.count()).select_from(ItemState).join(
+                        ReviewItem, ReviewItem.id == ItemState.review_item_id).where(
+                        ItemState.escalated_at.is_not(None), ReviewItem.status == "open"))
         html = env.get_template(name).render(user=user, flash=urllib.parse.unquote(flash) if flash else None,
-                                             error=error, pending_count=pending_count, **ctx)
+                                             error=error, pending_count=pending_count,
+                                             escalated_count=escalated_count, **ctx)
         resp = HTMLResponse(html, status_code=status)
         if flash:
             resp.delete_cookie(FLASH_COOKIE, path="/ui")
@@ -169,6 +188,8 @@ def create_ui_app(runtime, secure_cookies: bool = False) -> FastAPI:
             else:
                 token = auth.open_session(s, user)
                 audit(s, f"ui:{user.username}", "ui.login", "ui")
+                if user.must_change_password:
+                    nxt = "/ui/password"
         if user is None:
             token2 = secrets.token_urlsafe(24)
             resp = page(request, "login.html", None, status=401, login_csrf=token2, next=nxt,
@@ -182,7 +203,7 @@ def create_ui_app(runtime, secure_cookies: bool = False) -> FastAPI:
 
     @app.post("/ui/logout")
     async def logout(request: Request) -> Response:
-        user = user_of(request)
+        user = user_of(request, password_page=True)
         await form_of(request, user)
         with rt.catalogue.session() as s:
             auth.close_session(s, request.cookies.get(COOKIE))
@@ -190,6 +211,28 @@ def create_ui_app(runtime, secure_cookies: bool = False) -> FastAPI:
         resp = RedirectResponse("/ui/login", status_code=303)
         resp.delete_cookie(COOKIE, path="/ui")
         return resp
+
+    @app.get("/ui/password", response_class=HTMLResponse)
+    def password_form(request: Request) -> HTMLResponse:
+        user = user_of(request, password_page=True)
+        return page(request, "password.html", user)
+
+    @app.post("/ui/password")
+    async def password_change(request: Request) -> Response:
+        user = user_of(request, password_page=True)
+        form = await form_of(request, user)
+        new = form.get("new_password", "")
+        try:
+            if new != form.get("confirm", ""):
+                raise auth.UserError("Hai mật khẩu mới không khớp — the new passwords differ")
+            with rt.catalogue.session() as s:
+                auth.change_password(s, user.id, form.get("current", ""), new,
+                                     keep_token=request.cookies.get(COOKIE))
+        except auth.UserError as exc:
+            with rt.catalogue.session() as s:
+                audit(s, f"ui:{user.username}", "ui.user.change_password", user.username, outcome="refused")
+            return page(request, "password.html", user, status=400, error=str(exc))
+        return back(request, "/ui/", "Đã đổi mật khẩu — password changed")
 
     @app.get("/ui/")
     def home(request: Request) -> RedirectResponse:
@@ -200,51 +243,32 @@ def create_ui_app(runtime, secure_cookies: bool = False) -> FastAPI:
 
     @app.get("/ui/queue", response_class=HTMLResponse)
     def queue(request: Request, batch: str = "", doc_type: str = "", field: str = "", court: str = "",
-              kind: str = "", who: str = "") -> HTMLResponse:
+              kind: str = "", who: str = "", overdue: str = "", escalated: str = "") -> HTMLResponse:
         user = user_of(request)
         need(user, "view")
         now = utcnow()
+        f = {"batch": batch, "doc_type": doc_type, "field": field, "court": court, "kind": kind, "who": who,
+             "overdue": overdue, "escalated": escalated}
+        f = {k: v.strip()[:200] for k, v in f.items()}
         with rt.catalogue.session() as s:
-            q = (select(ReviewItem, Document, ItemState)
-                 .join(Document, Document.document_id == ReviewItem.document_id)
-                 .outerjoin(ItemState, ItemState.review_item_id == ReviewItem.id)
-                 .where(ReviewItem.status == "open").order_by(ReviewItem.due_at, ReviewItem.id))
-            all_rows = s.execute(q).all()
-            doc_ids = {d.document_id for _, d, _ in all_rows}
-            courts = dict(s.execute(select(FieldValue.document_id, FieldValue.value).where(
-                FieldValue.name == "issuer", FieldValue.document_id.in_(doc_ids))).all()) if doc_ids else {}
-            pending = set(s.scalars(select(Correction.review_item_id).where(Correction.status == "pending")))
-            rejected = set(s.scalars(select(Correction.review_item_id).where(Correction.status == "rejected")))
-        options = {
-            "batch": sorted({d.batch_id for _, d, _ in all_rows}),
-            "doc_type": sorted({d.doc_type for _, d, _ in all_rows if d.doc_type}),
-            "field": sorted({i.field for i, _, _ in all_rows if i.field}),
-            "court": sorted({str(v) for v in courts.values() if v}),
-        }
-        rows, overdue = [], 0
-        for item, doc, st in all_rows:
-            if (batch and doc.batch_id != batch) or (doc_type and doc.doc_type != doc_type) or \
-               (field and item.field != field) or (kind and item.kind != kind) or \
-               (court and str(courts.get(doc.document_id)) != court):
-                continue
-            assigned = st.assigned_to if st else None
-            if (who == "me" and assigned != user.username) or (who == "none" and assigned):
-                continue
+            found, total, n_overdue = uiqueue.open_items(s, f, user.username, now)
+            options = uiqueue.options(s)
+        rows = []
+        for r in found:
+            item, doc, st = r.item, r.doc, r.state
             left = workflow.aware(item.due_at) - now
             is_over = left.total_seconds() < 0
-            overdue += is_over
             rows.append({
                 "id": item.id, "kind_label": KIND_LABELS.get(item.kind, item.kind), "field": item.field,
-                "source": doc.source, "batch": doc.batch_id, "doc_type": doc.doc_type,
-                "court": courts.get(doc.document_id),
+                "source": doc.source, "batch": doc.batch_id, "doc_type": doc.doc_type, "court": r.court,
                 "confidence": f"{item.confidence:.2f}" if item.confidence is not None else "—",
                 "received": vn(item.created_at), "age": span(now - workflow.aware(item.created_at)),
-                "left": ("-" if is_over else "") + span(left), "overdue": is_over, "assigned": assigned,
-                "pending": item.id in pending, "rejected": item.id in rejected and item.id not in pending,
+                "left": ("-" if is_over else "") + span(left), "overdue": is_over,
+                "assigned": st.assigned_to if st else None, "pending": r.pending, "rejected": r.rejected,
                 "escalated": bool(st and st.escalated_at),
             })
-        f = {"batch": batch, "doc_type": doc_type, "field": field, "court": court, "kind": kind, "who": who}
-        return page(request, "queue.html", user, rows=rows, overdue=overdue, options=options, f=f)
+        return page(request, "queue.html", user, rows=rows, total=total, overdue=n_overdue, options=options, f=f,
+                    limit=uiqueue.PAGE_LIMIT)
 
     # --- item -------------------------------------------------------------------------------
 
@@ -352,13 +376,13 @@ def create_ui_app(runtime, secure_cookies: bool = False) -> FastAPI:
                         headers={"Content-Disposition": f'inline; filename="{document_id}.pdf"',
                                  "Content-Security-Policy": "sandbox"})
 
-    def _do(request: Request, user: auth.CurrentUser, item_id: int, fn) -> Response:
+    def _do(request: Request, user: auth.CurrentUser, item_id: int, fn, to: str | None = None) -> Response:
         try:
             with rt.catalogue.session() as s:
                 msg = fn(s)
         except workflow.ActionError as exc:
             return item_page(request, user, item_id, error=str(exc), status=400)
-        return back(request, f"/ui/items/{item_id}", msg)
+        return back(request, "/ui/escalations" if to == "escalations" else f"/ui/items/{item_id}", msg)
 
     @app.post("/ui/items/{item_id}/take")
     async def item_take(request: Request, item_id: int) -> Response:
@@ -381,7 +405,15 @@ def create_ui_app(runtime, secure_cookies: bool = False) -> FastAPI:
         need(user, "verify")
         return _do(request, user, item_id, lambda s: workflow.act(
             s, user, item_id, form.get("action", ""), value=form.get("value"), reason=form.get("reason"),
-            comment=form.get("comment")))
+            comment=form.get("comment")), to=form.get("back"))
+
+    @app.post("/ui/items/{item_id}/send-back")
+    async def item_send_back(request: Request, item_id: int) -> Response:
+        user = user_of(request)
+        form = await form_of(request, user)
+        need(user, "approve")
+        return _do(request, user, item_id, lambda s: workflow.send_back(s, user, item_id, form.get("comment")),
+                   to=form.get("back"))
 
     @app.post("/ui/items/{item_id}/link")
     async def item_link(request: Request, item_id: int) -> Response:
@@ -440,6 +472,39 @@ def create_ui_app(runtime, secure_cookies: bool = False) -> FastAPI:
         except workflow.ActionError as exc:
             return approvals_page(request, user, error=str(exc), status=400)
         return back(request, "/ui/approvals", msg)
+
+    # --- escalations (approvers: the head of the unit) ----------------------------------------
+
+    @app.get("/ui/escalations", response_class=HTMLResponse)
+    def escalations(request: Request) -> HTMLResponse:
+        user = user_of(request)
+        need(user, "approve")
+        now = utcnow()
+        with rt.catalogue.session() as s:
+            open_rows = s.execute(
+                select(ReviewItem, Document, ItemState)
+                .join(ItemState, ItemState.review_item_id == ReviewItem.id)
+                .join(Document, Document.document_id == ReviewItem.document_id)
+                .where(ReviewItem.status == "open", ItemState.escalated_at.is_not(None))
+                .order_by(ItemState.escalated_at, ReviewItem.id)).all()
+            handled = s.execute(
+                select(ReviewItem, Document, ItemState)
+                .join(ItemState, ItemState.review_item_id == ReviewItem.id)
+                .join(Document, Document.document_id == ReviewItem.document_id)
+                .where(ItemState.escalated_by.is_not(None),
+                       (ReviewItem.status != "open") | ItemState.escalated_at.is_(None))
+                .order_by(ReviewItem.id.desc()).limit(50)).all()
+            pending = set(s.scalars(select(Correction.review_item_id).where(
+                Correction.status == "pending",
+                Correction.review_item_id.in_([i.id for i, _, _ in open_rows] or [-1]))))
+            records = {r.record_id: r.data for r in s.scalars(select(RegistryRecord).where(
+                RegistryRecord.record_id.in_({i.record_id for i, _, _ in open_rows if i.record_id} or {""})))}
+        rows = [{"item": i, "doc": d, "st": st, "pending": i.id in pending,
+                 "registry_value": records[i.record_id].get(i.field) if i.record_id in records else i.registry_value,
+                 "overdue": workflow.aware(i.due_at) < now, "kind_label": KIND_LABELS.get(i.kind, i.kind)}
+                for i, d, st in open_rows]
+        done = [{"item": i, "doc": d, "st": st} for i, d, st in handled]
+        return page(request, "escalations.html", user, rows=rows, done=done)
 
     # --- records ------------------------------------------------------------------------------
 
@@ -534,13 +599,44 @@ def create_ui_app(runtime, secure_cookies: bool = False) -> FastAPI:
                     for b in s.scalars(select(Batch).order_by(Batch.started_at.desc()).limit(200))]
         return page(request, "batches.html", user, rows=rows)
 
-    @app.get("/ui/users", response_class=HTMLResponse)
-    def users(request: Request, error: str | None = None) -> HTMLResponse:
-        user = user_of(request)
-        need(user, "admin")
+    def users_page(request: Request, user, error: str | None = None, status: int = 200) -> HTMLResponse:
         with rt.catalogue.session() as s:
             rows = list(s.scalars(select(UiUser).order_by(UiUser.username)))
-        return page(request, "users.html", user, rows=rows, roles=ROLES)
+        return page(request, "users.html", user, status=status, error=error, rows=rows, roles=ROLES)
+
+    @app.get("/ui/users", response_class=HTMLResponse)
+    def users(request: Request) -> HTMLResponse:
+        user = user_of(request)
+        need(user, "admin")
+        return users_page(request, user)
+
+    async def _admin_action(request: Request, fn, message: str) -> Response:
+        user = user_of(request)
+        form = await form_of(request, user)
+        need(user, "admin")
+        try:
+            with rt.catalogue.session() as s:
+                fn(s, user, form)
+        except auth.UserError as exc:
+            return users_page(request, user, error=str(exc), status=400)
+        return back(request, "/ui/users", message)
+
+    @app.post("/ui/users/{username}/disable")
+    async def users_disable(request: Request, username: str) -> Response:
+        return await _admin_action(request, lambda s, user, form: auth.set_active(
+            s, username, False, actor=f"ui:{user.username}", actor_username=user.username),
+            f"Đã khóa {username} — account disabled, its sessions ended")
+
+    @app.post("/ui/users/{username}/enable")
+    async def users_enable(request: Request, username: str) -> Response:
+        return await _admin_action(request, lambda s, user, form: auth.set_active(
+            s, username, True, actor=f"ui:{user.username}"), f"Đã mở khóa {username} — account enabled")
+
+    @app.post("/ui/users/{username}/reset-password")
+    async def users_reset(request: Request, username: str) -> Response:
+        return await _admin_action(request, lambda s, user, form: auth.reset_password(
+            s, username, form.get("password", ""), actor=f"ui:{user.username}"),
+            f"Đã đặt mật khẩu tạm cho {username} — temporary password set; it must be changed at next login")
 
     @app.post("/ui/users")
     async def users_create(request: Request) -> Response:
@@ -551,11 +647,10 @@ def create_ui_app(runtime, secure_cookies: bool = False) -> FastAPI:
             with rt.catalogue.session() as s:
                 auth.create_user(s, form.get("username", "").strip(), form.get("role", ""),
                                  form.get("password", ""), actor=f"ui:{user.username}",
-                                 full_name=form.get("full_name") or None)
+                                 full_name=form.get("full_name") or None,
+                                 must_change_password=bool(form.get("must_change")))
         except auth.UserError as exc:
-            with rt.catalogue.session() as s:
-                rows = list(s.scalars(select(UiUser).order_by(UiUser.username)))
-            return page(request, "users.html", user, status=400, error=str(exc), rows=rows, roles=ROLES)
+            return users_page(request, user, error=str(exc), status=400)
         return back(request, "/ui/users", "Đã tạo tài khoản — account created")
 
     return app

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from archive.catalogue import audit, utcnow
@@ -37,6 +37,7 @@ class CurrentUser:
     role: str
     full_name: str | None
     csrf: str
+    must_change_password: bool = False
 
     def can(self, what: str) -> bool:
         allowed = {
@@ -48,21 +49,90 @@ class CurrentUser:
         return self.role in allowed[what]
 
 
+def _check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"password: at least {MIN_PASSWORD} characters")
+    if len(password) > 1024:
+        raise UserError("password: at most 1024 characters")
+
+
 def create_user(s: Session, username: str, role: str, password: str, actor: str,
-                full_name: str | None = None) -> UiUser:
+                full_name: str | None = None, must_change_password: bool = False) -> UiUser:
     if not USERNAME_RE.match(username):
         raise UserError("username: 2-64 lower-case letters, digits, . _ -")
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD:
-        raise UserError(f"password: at least {MIN_PASSWORD} characters")
+    _check_password_rules(password)
     if s.scalar(select(UiUser).where(UiUser.username == username)) is not None:
         raise UserError(f"user {username!r} exists")
     user = UiUser(username=username, role=role, full_name=full_name, password_hash=_hasher.hash(password),
-                  active=True, created_at=utcnow(), created_by=actor)
+                  active=True, must_change_password=must_change_password, created_at=utcnow(), created_by=actor)
     s.add(user)
     s.flush()
-    audit(s, actor, "ui.user.create", username, role=role)
+    audit(s, actor, "ui.user.create", username, role=role, must_change_password=must_change_password)
+    return user
+
+
+def end_sessions(s: Session, user_id: int) -> int:
+    """Every open session of the account ends now; returns how many there were."""
+    return s.execute(delete(UiSession).where(UiSession.user_id == user_id)).rowcount or 0
+
+
+def _account(s: Session, username: str) -> UiUser:
+    user = s.scalar(select(UiUser).where(UiUser.username == username))
+    if user is None:
+        raise UserError(f"no user {username!r}")
+    return user
+
+
+def set_active(s: Session, username: str, active: bool, actor: str, actor_username: str | None = None) -> UiUser:
+    """Disable (their sessions end at once, logins are refused) or enable an account."""
+    user = _account(s, username)
+    if not active and username == actor_username:
+        raise UserError("Không thể tự khóa tài khoản của mình — you cannot disable your own account")
+    if not active and user.role == "admin" and user.active and s.scalar(
+            select(func.count()).select_from(UiUser).where(UiUser.role == "admin", UiUser.active.is_(True))) <= 1:
+        raise UserError("Phải còn ít nhất một quản trị viên — the last active admin cannot be disabled")
+    if user.active == active:
+        return user
+    user.active = active
+    ended = 0 if active else end_sessions(s, user.id)
+    audit(s, actor, "ui.user.enable" if active else "ui.user.disable", username, sessions_ended=ended)
+    return user
+
+
+def reset_password(s: Session, username: str, temporary: str, actor: str) -> UiUser:
+    """An admin sets a temporary password: the account's sessions end and the user must choose
+    a new password at their next login."""
+    user = _account(s, username)
+    _check_password_rules(temporary)
+    user.password_hash = _hasher.hash(temporary)
+    user.must_change_password = True
+    ended = end_sessions(s, user.id)
+    audit(s, actor, "ui.user.reset_password", username, sessions_ended=ended)
+    return user
+
+
+def change_password(s: Session, user_id: int, current: str, new: str, keep_token: str | None = None) -> UiUser:
+    """The user's own change (after a reset, or at any time): the current password is checked,
+    the new one must differ; the user's other sessions end."""
+    user = s.get(UiUser, user_id)
+    if user is None or not user.active:
+        raise UserError("no such account")
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise UserError("Mật khẩu hiện tại sai — the current password is wrong") from None
+    _check_password_rules(new)
+    if new == current:
+        raise UserError("Mật khẩu mới phải khác mật khẩu cũ — the new password must differ")
+    user.password_hash = _hasher.hash(new)
+    user.must_change_password = False
+    q = delete(UiSession).where(UiSession.user_id == user.id)
+    if keep_token:
+        q = q.where(UiSession.token_hash != _digest(keep_token))
+    s.execute(q)
+    audit(s, f"ui:{user.username}", "ui.user.change_password", user.username)
     return user
 
 
@@ -115,7 +185,8 @@ def session_user(s: Session, token: str | None) -> CurrentUser | None:
     if user is None or not user.active:
         return None
     row.last_seen = now
-    return CurrentUser(user.id, user.username, user.role, user.full_name, row.csrf)
+    return CurrentUser(user.id, user.username, user.role, user.full_name, row.csrf,
+                       bool(user.must_change_password))
 
 
 def close_session(s: Session, token: str | None) -> None:

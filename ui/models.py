@@ -1,6 +1,7 @@
 """The workbench's tables, on the catalogue's metadata (archive.models.Base).
 
-Created by the hand-written migration archive/migrations/versions/0003_ui.py.
+Created by the hand-written migrations archive/migrations/versions/0003_ui.py and
+0004_ui_accounts.py (forced password change, escalations sent back).
 Passwords are stored as Argon2id hashes; sessions as the SHA-256 of their
 random token (the cookie holds the token, the database only its hash).
 """
@@ -25,6 +26,7 @@ class UiUser(Base):
     role: Mapped[str] = mapped_column(String(16))  # scanner | verifier | approver | admin
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)  # set by an admin's reset
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200))
 
@@ -75,6 +77,9 @@ class ItemState(Base):
     escalated_by: Mapped[str | None] = mapped_column(String(64))
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     escalation_comment: Mapped[str | None] = mapped_column(Text)
+    returned_by: Mapped[str | None] = mapped_column(String(64))  # the head who sent it back
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    return_comment: Mapped[str | None] = mapped_column(Text)
 
 
 class FollowUp(Base):

@@ -82,10 +82,11 @@ BASE = """<!doctype html>
   <span>Bàn kiểm tra <small style="color:#f3d">verifier workbench</small></span>
   {% if user.can('view') %}<a href="/ui/queue">Hàng đợi <small style="color:#fdd">queue</small></a>
   <a href="/ui/approvals">Phê duyệt <small style="color:#fdd">approvals</small>{% if pending_count %} <span class="badge amber">{{ pending_count }}</span>{% endif %}</a>
+  {% if user.can('approve') %}<a href="/ui/escalations" id="nav-escalations">Cấp trên <small style="color:#fdd">escalations</small>{% if escalated_count %} <span class="badge amber">{{ escalated_count }}</span>{% endif %}</a>{% endif %}
   <a href="/ui/records">Hồ sơ CSDL <small style="color:#fdd">records</small></a>{% endif %}
   <a href="/ui/batches">Lô quét <small style="color:#fdd">batches</small></a>
   {% if user.can('admin') %}<a href="/ui/users">Người dùng <small style="color:#fdd">users</small></a>{% endif %}
-  <span class="who" id="who">{{ user.username }} · <span id="role">{{ user.role }}</span>
+  <span class="who" id="who">{{ user.username }} · <span id="role">{{ user.role }}</span> · <a href="/ui/password" style="font-weight:normal">mật khẩu</a>
     <form method="post" action="/ui/logout"><input type="hidden" name="csrf" value="{{ user.csrf }}">
     <button type="submit" id="logout">Đăng xuất</button></form></span>
 </header>
@@ -109,7 +110,7 @@ LOGIN = """{% extends "base.html" %}{% block title %}Đăng nhập{% endblock %}
 """
 
 QUEUE = """{% extends "base.html" %}{% block title %}Hàng đợi{% endblock %}{% block body %}
-<h1>Hàng đợi kiểm tra <small>verification queue — {{ rows|length }} open, {{ overdue }} overdue; deadline 24 h from receipt</small></h1>
+<h1>Hàng đợi kiểm tra <small>verification queue — <span id="open-count">{{ total }}</span> open, {{ overdue }} overdue; deadline 24 h from receipt</small></h1>
 <form class="filters" method="get" action="/ui/queue">
  <label>Lô <small>batch</small><select name="batch"><option value="">—</option>{% for b in options.batch %}<option {% if f.batch==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
  <label>Loại văn bản <small>document kind</small><select name="doc_type"><option value="">—</option>{% for b in options.doc_type %}<option {% if f.doc_type==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
@@ -117,6 +118,8 @@ QUEUE = """{% extends "base.html" %}{% block title %}Hàng đợi{% endblock %}{
  <label>Tòa án / cơ quan <small>court</small><select name="court"><option value="">—</option>{% for b in options.court %}<option {% if f.court==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
  <label>Vấn đề <small>kind</small><select name="kind"><option value="">—</option>{% for b in ['discrepancy','low_confidence','unmatched'] %}<option {% if f.kind==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
  <label>Giao cho <small>assigned</small><select name="who"><option value="">—</option><option value="me" {% if f.who=='me' %}selected{% endif %}>tôi / me</option><option value="none" {% if f.who=='none' %}selected{% endif %}>chưa giao / nobody</option></select></label>
+ <label>Hạn <small>deadline</small><select name="overdue"><option value="">—</option><option value="1" {% if f.overdue=='1' %}selected{% endif %}>quá hạn / overdue</option><option value="0" {% if f.overdue=='0' %}selected{% endif %}>còn hạn / in time</option></select></label>
+ <label>Cấp trên <small>escalated</small><select name="escalated"><option value="">—</option><option value="1" {% if f.escalated=='1' %}selected{% endif %}>đã chuyển / escalated</option><option value="0" {% if f.escalated=='0' %}selected{% endif %}>chưa / not escalated</option></select></label>
  <button type="submit" id="filter">Lọc <small>filter</small></button> <a class="button" href="/ui/queue">Bỏ lọc</a>
 </form>
 <table id="queue"><thead><tr><th>#</th><th>Vấn đề <small>kind</small></th><th>Trường <small>field</small></th><th>Tài liệu <small>document</small></th><th>Loại</th><th>Tòa án / cơ quan <small>court</small></th><th>Tin cậy</th><th>Nhận lúc <small>received</small></th><th>Tuổi <small>age</small></th><th>Còn lại <small>time left</small></th><th>Người xử lý <small>assigned</small></th><th>Trạng thái</th></tr></thead><tbody>
@@ -127,20 +130,22 @@ QUEUE = """{% extends "base.html" %}{% block title %}Hàng đợi{% endblock %}{
  <td class="left">{% if r.overdue %}<span class="badge red">QUÁ HẠN overdue</span> {{ r.left }}{% else %}{{ r.left }}{% endif %}</td>
  <td>{{ r.assigned or '—' }}</td>
  <td>{% if r.pending %}<span class="badge amber">chờ duyệt</span>{% endif %}{% if r.rejected %}<span class="badge red">bị từ chối</span>{% endif %}{% if r.escalated %}<span class="badge blue">cấp trên</span>{% endif %}</td></tr>
-{% else %}<tr><td colspan="12" class="muted">Không có mục nào — the queue is empty</td></tr>{% endfor %}
+{% else %}<tr><td colspan="12" class="muted" id="queue-empty">Không có mục nào — the queue is empty</td></tr>{% endfor %}
 </tbody></table>
+{% if total > rows|length %}<p class="muted">Hiện {{ rows|length }} / {{ total }} mục đầu tiên — the first {{ rows|length }} of {{ total }}; narrow the filters</p>{% endif %}
 <p><small>Phím tắt trên trang mục <kbd>t</kbd> nhận · <kbd>a</kbd> chấp nhận · <kbd>k</kbd> giữ CSDL · <kbd>c</kbd> sửa · <kbd>e</kbd> cấp trên · <kbd>n</kbd> mục tiếp theo</small></p>
 {% endblock %}
 """
 
 ITEM = """{% extends "base.html" %}{% block title %}Mục {{ item.id }}{% endblock %}{% block body %}
-<h1>Mục #{{ item.id }} · {{ kind_label }} {% if item.field %}· <code>{{ item.field }}</code>{% endif %}
- <small>{{ doc.source }} · {{ doc.doc_type or '?' }} · lô {{ doc.batch_id }}</small></h1>
+<h1 id="item-head" data-kind="{{ item.kind }}" data-field="{{ item.field or '' }}">Mục #{{ item.id }} · {{ kind_label }} {% if item.field %}· <code>{{ item.field }}</code>{% endif %}
+ <small><span id="doc-source">{{ doc.source }}</span> · {{ doc.doc_type or '?' }} · lô {{ doc.batch_id }}</small></h1>
 <p>Nhận <small>received</small> {{ received }} · hạn <small>due</small> {{ due }} ·
  {% if overdue %}<span class="badge red" id="overdue">QUÁ HẠN overdue {{ left }}</span>{% else %}<span class="badge green">còn {{ left }}</span>{% endif %}
  · trạng thái <small>status</small> <b id="item-status">{{ item.status }}</b>
  {% if item.resolution %}<br><small>{{ item.resolution }}</small>{% endif %}</p>
-{% if state and state.escalated_at %}<div class="error">Đã chuyển cấp trên bởi {{ state.escalated_by }}: {{ state.escalation_comment }}</div>{% endif %}
+{% if state and state.escalated_at %}<div class="error" id="escalated">Đã chuyển cấp trên bởi {{ state.escalated_by }} <small>escalated</small>: {{ state.escalation_comment }}</div>
+{% elif state and state.returned_at %}<div class="flash" id="returned">Lãnh đạo {{ state.returned_by }} trả lại <small>sent back</small>: {{ state.return_comment }}{% if state.escalation_comment %} <small>(chuyển lên vì: {{ state.escalation_comment }})</small>{% endif %}</div>{% endif %}
 {% for c in rejected %}<div class="error" id="rejected-{{ c.id }}">Đề nghị #{{ c.id }} bị {{ c.approver }} từ chối <small>rejected</small>: {{ c.decision_comment }}</div>{% endfor %}
 {% if pending %}<div class="flash" id="pending">Đề nghị #{{ pending.id }} ({{ pending.field }} → {{ show(pending.new_value) }}) của {{ pending.author }} đang chờ phê duyệt <small>awaits approval</small></div>{% endif %}
 <div class="cols"><div>
@@ -164,9 +169,15 @@ ITEM = """{% extends "base.html" %}{% block title %}Mục {{ item.id }}{% endblo
  </table>
  {% if item.status == 'open' and user.can('verify') %}
   <p>Người xử lý <small>assigned</small>: <b id="assigned">{{ state.assigned_to if state and state.assigned_to else '—' }}</b>
-  {% if not state or not state.assigned_to %}<form method="post" action="/ui/items/{{ item.id }}/take" style="display:inline"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button id="btn-take">Nhận <small>take</small> <kbd>t</kbd></button></form>
+  {% set escalated_lock = state and state.escalated_at and not user.can('approve') %}
+  {% if (not state or not state.assigned_to) and not escalated_lock %}<form method="post" action="/ui/items/{{ item.id }}/take" style="display:inline"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button id="btn-take">Nhận <small>take</small> <kbd>t</kbd></button></form>
   {% elif state.assigned_to == user.username %}<form method="post" action="/ui/items/{{ item.id }}/release" style="display:inline"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button id="btn-release">Trả lại <small>release</small></button></form>{% endif %}</p>
-  {% set locked = (state and state.assigned_to and state.assigned_to != user.username) or pending %}
+  {% set locked = (state and state.assigned_to and state.assigned_to != user.username) or pending or escalated_lock %}
+  {% if state and state.escalated_at and user.can('approve') %}
+  <form method="post" action="/ui/items/{{ item.id }}/send-back"><input type="hidden" name="csrf" value="{{ user.csrf }}">
+   <fieldset><legend>Trả lại người kiểm tra <small>send back to {{ state.escalated_by }}</small></legend>
+   <input type="text" class="wide" name="comment" id="send-back-comment" placeholder="hướng dẫn / guidance">
+   <button id="btn-send-back">Trả lại <small>send back</small></button></fieldset></form>{% endif %}
   {% if item.kind != 'unmatched' %}
   <form method="post" action="/ui/items/{{ item.id }}/act" id="act-form"><input type="hidden" name="csrf" value="{{ user.csrf }}">
    <fieldset><legend>Xử lý <small>resolve</small></legend>
@@ -176,7 +187,7 @@ ITEM = """{% extends "base.html" %}{% block title %}Mục {{ item.id }}{% endblo
    <label>Căn cứ pháp lý / lý do <small>legal basis / reason (required for a correction)</small><textarea name="reason" id="reason" rows="2"></textarea></label>
    <p><button name="action" value="correct" id="btn-correct" {% if locked %}disabled{% endif %}>Sửa <small>correct</small></button></p>
    <label>Ghi chú <small>comment (required to escalate)</small> <kbd>e</kbd><input type="text" class="wide" name="comment" id="comment"></label>
-   <p><button name="action" value="escalate" id="btn-escalate" {% if locked %}disabled{% endif %}>Chuyển cấp trên <small>escalate</small></button></p>
+   <p><button name="action" value="escalate" id="btn-escalate" {% if locked or (state and state.escalated_at) %}disabled{% endif %}>Chuyển cấp trên <small>escalate</small></button></p>
    </fieldset></form>
   {% else %}
   <form method="post" action="/ui/items/{{ item.id }}/link"><input type="hidden" name="csrf" value="{{ user.csrf }}">
@@ -193,7 +204,7 @@ ITEM = """{% extends "base.html" %}{% block title %}Mục {{ item.id }}{% endblo
    <button id="btn-create" {% if locked %}disabled{% endif %}>Đề nghị tạo <small>propose</small></button></fieldset></form>
   <form method="post" action="/ui/items/{{ item.id }}/act"><input type="hidden" name="csrf" value="{{ user.csrf }}">
    <fieldset><legend>Chuyển cấp trên <small>escalate</small></legend>
-   <input type="text" class="wide" name="comment" id="comment"><button name="action" value="escalate" id="btn-escalate" {% if locked %}disabled{% endif %}>Chuyển <small>escalate</small></button></fieldset></form>
+   <input type="text" class="wide" name="comment" id="comment"><button name="action" value="escalate" id="btn-escalate" {% if locked or (state and state.escalated_at) %}disabled{% endif %}>Chuyển <small>escalate</small></button></fieldset></form>
   {% endif %}
  {% endif %}
  {% if others %}<h2>Các mục khác của văn bản <small>other open items of this document</small></h2><ul>
@@ -260,17 +271,63 @@ BATCHES = """{% extends "base.html" %}{% block title %}Lô quét{% endblock %}{%
 
 USERS = """{% extends "base.html" %}{% block title %}Người dùng{% endblock %}{% block body %}
 <h1>Người dùng <small>accounts</small></h1>
-<table id="users"><thead><tr><th>Tên</th><th>Họ tên</th><th>Vai trò <small>role</small></th><th>Tạo lúc</th><th>Bởi</th></tr></thead><tbody>
-{% for u in rows %}<tr><td>{{ u.username }}</td><td>{{ u.full_name or '' }}</td><td>{{ u.role }}</td><td>{{ vn(u.created_at) }}</td><td>{{ u.created_by }}</td></tr>{% endfor %}</tbody></table>
+<table id="users"><thead><tr><th>Tên</th><th>Họ tên</th><th>Vai trò <small>role</small></th><th>Trạng thái <small>status</small></th><th>Tạo lúc</th><th>Bởi</th><th>Khóa / mở <small>disable / enable</small></th><th>Đặt mật khẩu tạm <small>reset password</small></th></tr></thead><tbody>
+{% for u in rows %}<tr id="user-{{ u.username }}"><td>{{ u.username }}</td><td>{{ u.full_name or '' }}</td><td>{{ u.role }}</td>
+ <td class="status">{% if u.active %}<span class="badge green">hoạt động / active</span>{% else %}<span class="badge red">đã khóa / disabled</span>{% endif %}{% if u.must_change_password %} <span class="badge amber">phải đổi mật khẩu</span>{% endif %}</td>
+ <td>{{ vn(u.created_at) }}</td><td>{{ u.created_by }}</td>
+ <td>{% if u.username != user.username %}{% if u.active %}<form method="post" action="/ui/users/{{ u.username }}/disable"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button class="danger" id="disable-{{ u.username }}">Khóa <small style="color:#fdd">disable</small></button></form>
+  {% else %}<form method="post" action="/ui/users/{{ u.username }}/enable"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button id="enable-{{ u.username }}">Mở khóa <small>enable</small></button></form>{% endif %}{% endif %}</td>
+ <td><form method="post" action="/ui/users/{{ u.username }}/reset-password"><input type="hidden" name="csrf" value="{{ user.csrf }}"><input type="password" name="password" id="reset-password-{{ u.username }}" autocomplete="new-password" placeholder="mật khẩu tạm ≥ 10"><button id="reset-{{ u.username }}">Đặt lại <small>reset</small></button></form></td></tr>{% endfor %}</tbody></table>
 <form method="post" action="/ui/users"><input type="hidden" name="csrf" value="{{ user.csrf }}"><fieldset><legend>Tạo tài khoản <small>new account</small></legend>
 <label>Tên đăng nhập <input type="text" name="username" id="new-username"></label>
-<label>Họ tên <input type="text" name="full_name"></label>
+<label>Họ tên <input type="text" name="full_name" id="new-full-name"></label>
 <label>Vai trò <select name="role" id="new-role">{% for r in roles %}<option>{{ r }}</option>{% endfor %}</select></label>
 <label>Mật khẩu (≥ 10) <input type="password" name="password" id="new-password" autocomplete="new-password"></label>
+<label><input type="checkbox" name="must_change" value="1" id="new-must-change" checked> phải đổi khi đăng nhập lần đầu <small>must change at first login</small></label>
 <button id="btn-create-user">Tạo <small>create</small></button></fieldset></form>
+<p><small>Khóa tài khoản kết thúc mọi phiên của người đó; mật khẩu tạm phải được đổi ở lần đăng nhập sau.
+ Disabling ends the account's sessions at once; a reset password must be changed at the next login.</small></p>
+{% endblock %}
+"""
+
+PASSWORD = """{% extends "base.html" %}{% block title %}Đổi mật khẩu{% endblock %}{% block body %}
+<form class="login" method="post" action="/ui/password">
+  <h1>Đổi mật khẩu <small>change password</small></h1>
+  {% if user.must_change_password %}<p class="error" id="must-change">Mật khẩu tạm: hãy chọn mật khẩu mới để tiếp tục <small>a temporary password: choose your own to continue</small></p>{% endif %}
+  <input type="hidden" name="csrf" value="{{ user.csrf }}">
+  <label>Mật khẩu hiện tại <small>current</small><input type="password" name="current" id="current-password" autocomplete="current-password" required></label>
+  <label>Mật khẩu mới (≥ 10) <small>new</small><input type="password" name="new_password" id="new-password" autocomplete="new-password" required></label>
+  <label>Nhập lại <small>again</small><input type="password" name="confirm" id="confirm-password" autocomplete="new-password" required></label>
+  <button class="primary" type="submit" id="btn-change-password">Đổi mật khẩu <small style="color:#dde">change</small></button>
+</form>{% endblock %}
+"""
+
+ESCALATIONS = """{% extends "base.html" %}{% block title %}Cấp trên{% endblock %}{% block body %}
+<h1>Mục chuyển cấp trên <small>escalated items — resolve, or send back with guidance</small></h1>
+<table id="escalations"><thead><tr><th>#</th><th>Vấn đề <small>kind</small></th><th>Tài liệu <small>document</small></th><th>Trên văn bản <small>document</small></th><th>Trong CSDL <small>registry</small></th><th>Chuyển bởi <small>by</small></th><th>Ghi chú <small>comment</small></th><th>Xử lý <small>decide</small></th></tr></thead><tbody>
+{% for r in rows %}<tr id="esc-{{ r.item.id }}" data-item="{{ r.item.id }}" class="{% if r.overdue %}overdue{% endif %}">
+ <td><a href="/ui/items/{{ r.item.id }}">{{ r.item.id }}</a></td><td>{{ r.kind_label }}{% if r.item.field %}<br><code>{{ r.item.field }}</code>{% endif %}{% if r.overdue %}<br><span class="badge red">QUÁ HẠN</span>{% endif %}</td>
+ <td><a href="/ui/items/{{ r.item.id }}">{{ r.doc.source }}</a><br><small>{{ r.doc.batch_id }}</small></td>
+ <td class="big">{{ show(r.item.document_value) if r.item.kind != 'unmatched' else '—' }}</td><td class="big">{{ show(r.registry_value) if r.item.kind != 'unmatched' else '—' }}</td>
+ <td>{{ r.st.escalated_by }}<br><small>{{ vn(r.st.escalated_at) }}</small></td><td class="comment">{{ r.st.escalation_comment }}</td>
+ <td>{% if r.pending %}<span class="badge amber">chờ duyệt</span>
+  {% else %}{% if r.item.kind != 'unmatched' %}<form method="post" action="/ui/items/{{ r.item.id }}/act"><input type="hidden" name="csrf" value="{{ user.csrf }}"><input type="hidden" name="back" value="escalations">
+   <input type="text" name="reason" placeholder="căn cứ / lý do" id="esc-reason-{{ r.item.id }}">
+   <button name="action" value="accept" class="primary" id="esc-accept-{{ r.item.id }}">Chấp nhận văn bản <small style="color:#dde">accept</small></button>
+   {% if r.item.record_id %}<button name="action" value="keep" id="esc-keep-{{ r.item.id }}">Giữ CSDL <small>keep</small></button>{% endif %}</form>{% endif %}
+  <a href="/ui/items/{{ r.item.id }}">Mở để sửa / liên kết <small>open to correct or link</small></a>
+  <form method="post" action="/ui/items/{{ r.item.id }}/send-back"><input type="hidden" name="csrf" value="{{ user.csrf }}"><input type="hidden" name="back" value="escalations">
+   <input type="text" name="comment" placeholder="hướng dẫn / guidance" id="esc-comment-{{ r.item.id }}"><button id="esc-send-back-{{ r.item.id }}">Trả lại <small>send back</small></button></form>{% endif %}</td></tr>
+{% else %}<tr><td colspan="8" class="muted" id="escalations-empty">Không có mục nào ở cấp trên — nothing escalated</td></tr>{% endfor %}</tbody></table>
+<h2>Đã xử lý gần đây <small>recently handled</small></h2>
+<table id="escalations-done"><thead><tr><th>#</th><th>Tài liệu</th><th>Trường</th><th>Chuyển bởi</th><th>Ghi chú</th><th>Kết quả <small>outcome</small></th></tr></thead><tbody>
+{% for r in done %}<tr><td><a href="/ui/items/{{ r.item.id }}">{{ r.item.id }}</a></td><td>{{ r.doc.source }}</td><td>{{ r.item.field or '—' }}</td><td>{{ r.st.escalated_by }}</td><td>{{ r.st.escalation_comment }}</td>
+ <td>{% if r.item.status != 'open' %}<span class="badge green">đã xử lý</span> <small>{{ r.item.resolution }}</small>{% else %}<span class="badge blue">trả lại</span> {{ r.st.returned_by }}: {{ r.st.return_comment }}{% endif %}</td></tr>
+{% else %}<tr><td colspan="6" class="muted">—</td></tr>{% endfor %}</tbody></table>
 {% endblock %}
 """
 
 TEMPLATES = {"base.html": BASE, "login.html": LOGIN, "queue.html": QUEUE, "item.html": ITEM,
              "approvals.html": APPROVALS, "records.html": RECORDS, "record.html": RECORD,
-             "batches.html": BATCHES, "users.html": USERS}
+             "batches.html": BATCHES, "users.html": USERS, "password.html": PASSWORD,
+             "escalations.html": ESCALATIONS}

@@ -60,8 +60,8 @@ def parse_value(field: str, text: str) -> Any:
         if not re.fullmatch(r"\d{1,12}", t):
             raise ActionError("Phải là số nguyên không âm — a non-negative whole number")
         return int(t)
-    if field in LIST_FIELDS:
-        return [x.strip() for x in re.split(r"[;,\n]", t) if x.strip()]
+    if field in LIST_FIELDS:  # charges are named with commas ("Tàng trữ, sử dụng ..."): only ";" separates them
+        return [x.strip() for x in re.split(r"[;\n]" if field == "charges" else r"[;,\n]", t) if x.strip()]
     if field in ("document_number", "judgment_ref"):
         v = norm_document_number(t)
         if not re.fullmatch(r"[\w./\-]{1,64}", v):
@@ -108,9 +108,16 @@ def _open_item(s: Session, item_id: int) -> ReviewItem:
     return item
 
 
+def _escalated_guard(st: ItemState, user: CurrentUser) -> None:
+    if st.escalated_at and not user.can("approve"):
+        raise ActionError(f"Đã chuyển cấp trên ({st.escalated_by}), chờ lãnh đạo xử lý — "
+                          "escalated: waiting for an approver")
+
+
 def take(s: Session, user: CurrentUser, item_id: int) -> None:
     _open_item(s, item_id)
     st = _state(s, item_id)
+    _escalated_guard(st, user)
     if st.assigned_to and st.assigned_to != user.username:
         raise ActionError(f"Đã được giao cho {st.assigned_to} — already taken by {st.assigned_to}")
     if st.assigned_to != user.username:
@@ -132,6 +139,7 @@ def _held(s: Session, user: CurrentUser, item_id: int) -> tuple[ReviewItem, Item
     st = _state(s, item_id)
     if st.assigned_to and st.assigned_to != user.username:
         raise ActionError(f"Mục này do {st.assigned_to} giữ — held by {st.assigned_to}")
+    _escalated_guard(st, user)
     if pending_for_item(s, item_id):
         raise ActionError("Đang chờ phê duyệt — a correction awaits approval")
     st.assigned_to, st.assigned_at = user.username, st.assigned_at or utcnow()
@@ -171,7 +179,10 @@ def act(s: Session, user: CurrentUser, item_id: int, action: str, value: str | N
         c = (comment or "").strip()
         if len(c) < 3:
             raise ActionError("Cần ghi chú khi chuyển cấp trên — a comment is required to escalate")
+        if st.escalated_at:
+            raise ActionError("Mục này đã ở cấp trên — already escalated")
         st.escalated_by, st.escalated_at, st.escalation_comment = user.username, utcnow(), c[:2000]
+        st.returned_by = st.returned_at = st.return_comment = None
         st.assigned_to = st.assigned_at = None
         audit(s, actor, "ui.item.escalate", obj, comment=c[:2000])
         return "Đã chuyển cấp trên — escalated"
@@ -185,8 +196,10 @@ def act(s: Session, user: CurrentUser, item_id: int, action: str, value: str | N
         return "Giữ giá trị CSDL — kept the database value"
     if action == "accept":
         new = item.document_value
-        if new is not None and item.field not in ("doc_type",):
-            new = parse_value(item.field, show(new) if not isinstance(new, list) else "; ".join(map(str, new)))
+        if isinstance(new, list):  # taken as read, element by element (no round trip through text)
+            new = [str(x).strip() for x in new if str(x).strip()]
+        elif new is not None and item.field not in ("doc_type",):
+            new = parse_value(item.field, show(new))
     elif action == "correct":
         new = parse_value(item.field, value or "")
     else:
@@ -279,11 +292,19 @@ def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | No
         raise ActionError("Không được tự phê duyệt đề nghị của mình — you cannot approve your own correction")
     now = utcnow()
     actor = f"ui:{c.author}"
+    already = False
     if c.kind == "field":
         rec = s.get(RegistryRecord, c.record_id)
         current = rec.data.get(c.field)
-        if current != c.old_value:
+        already = current != c.old_value and current is not None and values_agree(c.field, c.new_value, current)
+        if current != c.old_value and not already:
             raise ActionError("Hồ sơ đã thay đổi từ khi đề nghị — the record changed since; reject and redo")
+    if c.kind == "field" and already:
+        # The same change was approved already (another item on the same document and field):
+        # nothing to write, no history row; the item is closed with it.
+        resolution = (f"{c.field} already {show(current)} (correction #{c.id} by {c.author}, approved by "
+                      f"{user.username}; no change)")
+    elif c.kind == "field":
         data = copy.deepcopy(rec.data)
         data[c.field] = c.new_value
         data, _ = normalise_record(data)
@@ -317,7 +338,7 @@ def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | No
     if item is not None and item.status == "open":
         _resolve(s, item, resolution)
     audit(s, f"ui:{user.username}", "ui.correction.approve", f"registry:{c.record_id}", correction=c.id,
-          kind=c.kind, field=c.field, old=c.old_value, new=c.new_value, author=c.author)
+          kind=c.kind, field=c.field, old=c.old_value, new=c.new_value, author=c.author, changed=not already)
     if c.kind in ("link", "create"):
         _reconcile_again(s, c.document_id, c.record_id, threshold)
     return f"Đã phê duyệt #{c.id} — approved"
@@ -364,6 +385,25 @@ def reject(s: Session, user: CurrentUser, correction_id: int, comment: str | Non
     audit(s, f"ui:{user.username}", "ui.correction.reject", f"registry:{c.record_id}", correction=c.id,
           comment=text[:2000], author=c.author)
     return f"Đã từ chối #{c.id} — rejected, back to {c.author}"
+
+
+def send_back(s: Session, user: CurrentUser, item_id: int, comment: str | None) -> str:
+    """An approver returns an escalated item to the verifier who escalated it, with a comment."""
+    if not user.can("approve"):
+        raise ActionError("Chỉ người phê duyệt — approvers only")
+    _open_item(s, item_id)
+    st = s.get(ItemState, item_id)
+    if st is None or not st.escalated_at:
+        raise ActionError("Mục này không ở cấp trên — this item is not escalated")
+    text = (comment or "").strip()
+    if len(text) < 3:
+        raise ActionError("Cần ghi hướng dẫn khi trả lại — a comment is required to send it back")
+    st.returned_by, st.returned_at, st.return_comment = user.username, utcnow(), text[:2000]
+    st.escalated_at = None
+    st.assigned_to, st.assigned_at = st.escalated_by, utcnow()
+    audit(s, f"ui:{user.username}", "ui.item.send_back", f"review_item:{item_id}", comment=text[:2000],
+          to=st.escalated_by)
+    return f"Đã trả lại cho {st.escalated_by} — sent back to {st.escalated_by}"
 
 
 def mark_follow_up(s: Session, user: CurrentUser, record_id: str, note: str | None) -> str:
