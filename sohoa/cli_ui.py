@@ -24,6 +24,25 @@ def _catalogue(ctx: click.Context):
     return Catalogue(_settings(ctx).database_url)
 
 
+def _read_password(password_file) -> str:
+    if password_file is not None:
+        return password_file.readline().rstrip("\r\n")
+    password = getpass.getpass("Mật khẩu / password: ")
+    if getpass.getpass("Nhập lại / again: ") != password:
+        _fail("the passwords differ")
+    return password
+
+
+def _account_action(ctx: click.Context, action, message: str) -> None:
+    """Run action(session) in one transaction; a refusal exits 2 with its reason."""
+    try:
+        with _catalogue(ctx).session() as s:
+            action(s)
+    except SohoaError as exc:
+        _fail(str(exc))
+    click.echo(message)
+
+
 def register(main: click.Group) -> None:
     """Add ui and user to the main command group."""
 
@@ -64,18 +83,40 @@ def register(main: click.Group) -> None:
         """Make the account NAME with ROLE."""
         from ui.auth import create_user
 
-        if password_file is not None:
-            password = password_file.readline().rstrip("\r\n")
-        else:
-            password = getpass.getpass("Mật khẩu / password: ")
-            if getpass.getpass("Nhập lại / again: ") != password:
-                _fail("the passwords differ")
-        try:
-            with _catalogue(ctx).session() as s:
-                create_user(s, name, role, password, actor=_actor(), full_name=full_name)
-        except SohoaError as exc:
-            _fail(str(exc))
-        click.echo(f"user {name}: {role}")
+        password = _read_password(password_file)
+        _account_action(ctx, lambda s: create_user(s, name, role, password, actor=_actor(), full_name=full_name),
+                        f"user {name}: {role}")
+
+    @user.command("disable")
+    @click.argument("name")
+    @click.pass_context
+    def user_disable(ctx: click.Context, name: str) -> None:
+        """Disable NAME: their sessions end at once and logins are refused."""
+        from ui.auth import set_active
+
+        _account_action(ctx, lambda s: set_active(s, name, False, actor=_actor()), f"user {name}: disabled")
+
+    @user.command("enable")
+    @click.argument("name")
+    @click.pass_context
+    def user_enable(ctx: click.Context, name: str) -> None:
+        """Enable NAME again."""
+        from ui.auth import set_active
+
+        _account_action(ctx, lambda s: set_active(s, name, True, actor=_actor()), f"user {name}: enabled")
+
+    @user.command("reset-password")
+    @click.argument("name")
+    @click.option("--password-file", type=click.File("r", encoding="utf-8"), default=None,
+                  help="Read the temporary password from this file's first line ('-' for stdin); else prompt.")
+    @click.pass_context
+    def user_reset_password(ctx: click.Context, name: str, password_file) -> None:
+        """Set a temporary password for NAME; they must choose their own at the next login."""
+        from ui.auth import reset_password
+
+        temporary = _read_password(password_file)
+        _account_action(ctx, lambda s: reset_password(s, name, temporary, actor=_actor()),
+                        f"user {name}: temporary password set, to be changed at the next login")
 
     @user.command("list")
     @click.pass_context

@@ -537,3 +537,37 @@ def test_the_same_change_proposed_twice_is_written_once(cat):
         rec.data = {**rec.data, "personal_id": "001090099999"}
     with cat.session() as s, pytest.raises(workflow.ActionError, match="changed since"):
         workflow.approve(s, anh, c3)
+
+
+def test_cli_disables_enables_and_resets_an_account(home, tmp_path):
+    """`sohoa user disable/enable/reset-password`: the admin's tools without a browser."""
+    from conftest import run_sohoa
+
+    pw, temp = tmp_path / "pw", tmp_path / "temp"
+    pw.write_text("mat-khau-dau-tien-2026\n", "utf-8")
+    temp.write_text("tam-thoi-9876543\n", "utf-8")
+    run_sohoa(home, "user", "create", "lan", "--role", "verifier", "--password-file", str(pw))
+    cat = Catalogue(f"sqlite:///{home / 'catalogue.sqlite3'}")
+
+    def login(password: str):
+        with cat.session() as s:
+            return auth.check_password(s, "lan", password)
+
+    assert login("mat-khau-dau-tien-2026") is not None
+    run_sohoa(home, "user", "disable", "lan")
+    assert login("mat-khau-dau-tien-2026") is None
+    assert "disabled" in run_sohoa(home, "user", "list").stdout
+    run_sohoa(home, "user", "enable", "lan")
+    assert login("mat-khau-dau-tien-2026") is not None
+
+    run_sohoa(home, "user", "reset-password", "lan", "--password-file", str(temp))
+    assert login("mat-khau-dau-tien-2026") is None
+    user = login("tam-thoi-9876543")
+    assert user is not None and user.must_change_password
+
+    refused = run_sohoa(home, "user", "disable", "khong-co", check=False)
+    assert refused.returncode == 2 and "no user 'khong-co'" in refused.stderr
+    with cat.session() as s:
+        actions = [e.action for e in s.scalars(select(AuditEvent).where(AuditEvent.object == "lan")
+                                                .order_by(AuditEvent.id))]
+    assert actions[-3:] == ["ui.user.disable", "ui.user.enable", "ui.user.reset_password"]
