@@ -6,6 +6,11 @@ body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0;color:#1b1b1b;backgroun
 header{background:#7a1f1f;color:#fff;padding:8px 16px;display:flex;align-items:center;gap:18px;flex-wrap:wrap}
 header a{color:#fff;text-decoration:none;font-weight:bold}
 header .who{margin-left:auto;font-size:13px}
+header small.en{color:#fdd}
+header small.brand{color:#f3d}
+header a.plain{font-weight:normal}
+form.inline{display:inline}
+button.primary small.on-primary{color:#dde}
 header form{display:inline}
 header button{background:none;border:1px solid #fff;color:#fff;border-radius:3px;cursor:pointer}
 main{padding:14px 18px;max-width:1400px}
@@ -79,14 +84,14 @@ BASE = """<!doctype html>
 <body>
 {% if user %}
 <header>
-  <span>Bàn kiểm tra <small style="color:#f3d">verifier workbench</small></span>
-  {% if user.can('view') %}<a href="/ui/queue">Hàng đợi <small style="color:#fdd">queue</small></a>
-  <a href="/ui/approvals">Phê duyệt <small style="color:#fdd">approvals</small>{% if pending_count %} <span class="badge amber">{{ pending_count }}</span>{% endif %}</a>
-  {% if user.can('approve') %}<a href="/ui/escalations" id="nav-escalations">Cấp trên <small style="color:#fdd">escalations</small>{% if escalated_count %} <span class="badge amber">{{ escalated_count }}</span>{% endif %}</a>{% endif %}
-  <a href="/ui/records">Hồ sơ CSDL <small style="color:#fdd">records</small></a>{% endif %}
-  <a href="/ui/batches">Lô quét <small style="color:#fdd">batches</small></a>
-  {% if user.can('admin') %}<a href="/ui/users">Người dùng <small style="color:#fdd">users</small></a>{% endif %}
-  <span class="who" id="who">{{ user.username }} · <span id="role">{{ user.role }}</span> · <a href="/ui/password" style="font-weight:normal">mật khẩu</a>
+  <span>Bàn kiểm tra <small class="brand">verifier workbench</small></span>
+  {% if user.can('view') %}<a href="/ui/queue">Hàng đợi <small class="en">queue</small></a>
+  <a href="/ui/approvals">Phê duyệt <small class="en">approvals</small>{% if pending_count %} <span class="badge amber">{{ pending_count }}</span>{% endif %}</a>
+  {% if user.can('approve') %}<a href="/ui/escalations" id="nav-escalations">Cấp trên <small class="en">escalations</small>{% if escalated_count %} <span class="badge amber">{{ escalated_count }}</span>{% endif %}</a>{% endif %}
+  <a href="/ui/records">Hồ sơ CSDL <small class="en">records</small></a>{% endif %}
+  <a href="/ui/batches">Lô quét <small class="en">batches</small></a>
+  {% if user.can('admin') %}<a href="/ui/users">Người dùng <small class="en">users</small></a>{% endif %}
+  <span class="who" id="who">{{ user.username }} · <span id="role">{{ user.role }}</span> · <a href="/ui/password" class="plain">mật khẩu</a>
     <form method="post" action="/ui/logout"><input type="hidden" name="csrf" value="{{ user.csrf }}">
     <button type="submit" id="logout">Đăng xuất</button></form></span>
 </header>
@@ -170,8 +175,8 @@ ITEM = """{% extends "base.html" %}{% block title %}Mục {{ item.id }}{% endblo
  {% if item.status == 'open' and user.can('verify') %}
   <p>Người xử lý <small>assigned</small>: <b id="assigned">{{ state.assigned_to if state and state.assigned_to else '—' }}</b>
   {% set escalated_lock = state and state.escalated_at and not user.can('approve') %}
-  {% if (not state or not state.assigned_to) and not escalated_lock %}<form method="post" action="/ui/items/{{ item.id }}/take" style="display:inline"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button id="btn-take">Nhận <small>take</small> <kbd>t</kbd></button></form>
-  {% elif state.assigned_to == user.username %}<form method="post" action="/ui/items/{{ item.id }}/release" style="display:inline"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button id="btn-release">Trả lại <small>release</small></button></form>{% endif %}</p>
+  {% if (not state or not state.assigned_to) and not escalated_lock %}<form method="post" action="/ui/items/{{ item.id }}/take" class="inline"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button id="btn-take">Nhận <small>take</small> <kbd>t</kbd></button></form>
+  {% elif state.assigned_to == user.username %}<form method="post" action="/ui/items/{{ item.id }}/release" class="inline"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button id="btn-release">Trả lại <small>release</small></button></form>{% endif %}</p>
   {% set locked = (state and state.assigned_to and state.assigned_to != user.username) or pending or escalated_lock %}
   {% if state and state.escalated_at and user.can('approve') %}
   <form method="post" action="/ui/items/{{ item.id }}/send-back"><input type="hidden" name="csrf" value="{{ user.csrf }}">
@@ -181,7 +186,7 @@ ITEM = """{% extends "base.html" %}{% block title %}Mục {{ item.id }}{% endblo
   {% if item.kind != 'unmatched' %}
   <form method="post" action="/ui/items/{{ item.id }}/act" id="act-form"><input type="hidden" name="csrf" value="{{ user.csrf }}">
    <fieldset><legend>Xử lý <small>resolve</small></legend>
-   <p><button name="action" value="accept" id="btn-accept" class="primary" {% if locked %}disabled{% endif %}>Chấp nhận giá trị văn bản <small style="color:#dde">accept document</small> <kbd>a</kbd></button>
+   <p><button name="action" value="accept" id="btn-accept" class="primary" {% if locked %}disabled{% endif %}>Chấp nhận giá trị văn bản <small class="on-primary">accept document</small> <kbd>a</kbd></button>
    <button name="action" value="keep" id="btn-keep" {% if locked or not item.record_id %}disabled{% endif %}>Giữ giá trị CSDL <small>keep database</small> <kbd>k</kbd></button></p>
    <label>Giá trị đúng <small>corrected value</small> <kbd>c</kbd><input type="text" class="wide" name="value" id="value" value="" placeholder="{{ hint }}"></label>
    <label>Căn cứ pháp lý / lý do <small>legal basis / reason (required for a correction)</small><textarea name="reason" id="reason" rows="2"></textarea></label>
@@ -220,8 +225,8 @@ APPROVALS = """{% extends "base.html" %}{% block title %}Phê duyệt{% endblock
  <td>{{ c.field }}</td><td>{{ show(c.old_value) }}</td><td><b>{{ show(c.new_value) if c.kind != 'create' else 'hồ sơ mới' }}</b>{% if c.kind == 'create' %}<pre>{{ pretty(c.new_value) }}</pre>{% endif %}</td><td>{{ c.legal_basis }}{% if c.comment %}<br><small>{{ c.comment }}</small>{% endif %}</td><td>{{ c.author }}</td><td>{{ vn(c.created_at) }}</td>
  <td>{% if user.can('approve') %}
   {% if c.author == user.username %}<small class="muted">đề nghị của bạn — yours, another approver must decide</small><br>{% endif %}
-  <form method="post" action="/ui/corrections/{{ c.id }}/approve" style="display:inline"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button class="primary" id="approve-{{ c.id }}">Duyệt <small style="color:#dde">approve</small></button></form>
-  <form method="post" action="/ui/corrections/{{ c.id }}/reject"><input type="hidden" name="csrf" value="{{ user.csrf }}"><input type="text" name="comment" id="reject-comment-{{ c.id }}" placeholder="lý do từ chối"><button class="danger" id="reject-{{ c.id }}">Từ chối <small style="color:#fdd">reject</small></button></form>
+  <form method="post" action="/ui/corrections/{{ c.id }}/approve" class="inline"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button class="primary" id="approve-{{ c.id }}">Duyệt <small class="on-primary">approve</small></button></form>
+  <form method="post" action="/ui/corrections/{{ c.id }}/reject"><input type="hidden" name="csrf" value="{{ user.csrf }}"><input type="text" name="comment" id="reject-comment-{{ c.id }}" placeholder="lý do từ chối"><button class="danger" id="reject-{{ c.id }}">Từ chối <small class="en">reject</small></button></form>
  {% else %}<small class="muted">chờ người phê duyệt</small>{% endif %}</td></tr>
 {% else %}<tr><td colspan="10" class="muted">Không có đề nghị nào — nothing to approve</td></tr>{% endfor %}</tbody></table>
 <h2>Đã quyết định gần đây <small>recently decided</small></h2>
@@ -275,7 +280,7 @@ USERS = """{% extends "base.html" %}{% block title %}Người dùng{% endblock %
 {% for u in rows %}<tr id="user-{{ u.username }}"><td>{{ u.username }}</td><td>{{ u.full_name or '' }}</td><td>{{ u.role }}</td>
  <td class="status">{% if u.active %}<span class="badge green">hoạt động / active</span>{% else %}<span class="badge red">đã khóa / disabled</span>{% endif %}{% if u.must_change_password %} <span class="badge amber">phải đổi mật khẩu</span>{% endif %}</td>
  <td>{{ vn(u.created_at) }}</td><td>{{ u.created_by }}</td>
- <td>{% if u.username != user.username %}{% if u.active %}<form method="post" action="/ui/users/{{ u.username }}/disable"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button class="danger" id="disable-{{ u.username }}">Khóa <small style="color:#fdd">disable</small></button></form>
+ <td>{% if u.username != user.username %}{% if u.active %}<form method="post" action="/ui/users/{{ u.username }}/disable"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button class="danger" id="disable-{{ u.username }}">Khóa <small class="en">disable</small></button></form>
   {% else %}<form method="post" action="/ui/users/{{ u.username }}/enable"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button id="enable-{{ u.username }}">Mở khóa <small>enable</small></button></form>{% endif %}{% endif %}</td>
  <td><form method="post" action="/ui/users/{{ u.username }}/reset-password"><input type="hidden" name="csrf" value="{{ user.csrf }}"><input type="password" name="password" id="reset-password-{{ u.username }}" autocomplete="new-password" placeholder="mật khẩu tạm ≥ 10"><button id="reset-{{ u.username }}">Đặt lại <small>reset</small></button></form></td></tr>{% endfor %}</tbody></table>
 <form method="post" action="/ui/users"><input type="hidden" name="csrf" value="{{ user.csrf }}"><fieldset><legend>Tạo tài khoản <small>new account</small></legend>
@@ -298,7 +303,7 @@ PASSWORD = """{% extends "base.html" %}{% block title %}Đổi mật khẩu{% en
   <label>Mật khẩu hiện tại <small>current</small><input type="password" name="current" id="current-password" autocomplete="current-password" required></label>
   <label>Mật khẩu mới (≥ 10) <small>new</small><input type="password" name="new_password" id="new-password" autocomplete="new-password" required></label>
   <label>Nhập lại <small>again</small><input type="password" name="confirm" id="confirm-password" autocomplete="new-password" required></label>
-  <button class="primary" type="submit" id="btn-change-password">Đổi mật khẩu <small style="color:#dde">change</small></button>
+  <button class="primary" type="submit" id="btn-change-password">Đổi mật khẩu <small class="on-primary">change</small></button>
 </form>{% endblock %}
 """
 
@@ -313,7 +318,7 @@ ESCALATIONS = """{% extends "base.html" %}{% block title %}Cấp trên{% endbloc
  <td>{% if r.pending %}<span class="badge amber">chờ duyệt</span>
   {% else %}{% if r.item.kind != 'unmatched' %}<form method="post" action="/ui/items/{{ r.item.id }}/act"><input type="hidden" name="csrf" value="{{ user.csrf }}"><input type="hidden" name="back" value="escalations">
    <input type="text" name="reason" placeholder="căn cứ / lý do" id="esc-reason-{{ r.item.id }}">
-   <button name="action" value="accept" class="primary" id="esc-accept-{{ r.item.id }}">Chấp nhận văn bản <small style="color:#dde">accept</small></button>
+   <button name="action" value="accept" class="primary" id="esc-accept-{{ r.item.id }}">Chấp nhận văn bản <small class="on-primary">accept</small></button>
    {% if r.item.record_id %}<button name="action" value="keep" id="esc-keep-{{ r.item.id }}">Giữ CSDL <small>keep</small></button>{% endif %}</form>{% endif %}
   <a href="/ui/items/{{ r.item.id }}">Mở để sửa / liên kết <small>open to correct or link</small></a>
   <form method="post" action="/ui/items/{{ r.item.id }}/send-back"><input type="hidden" name="csrf" value="{{ user.csrf }}"><input type="hidden" name="back" value="escalations">
