@@ -15,6 +15,7 @@ from PIL import Image
 
 from pipeline.errors import RejectedInput
 from pipeline.ocr import Recognized, recognize, synth
+from pipeline.ocr.pdfa import check_pdfa, verapdf_cmd
 from pipeline.types import SourceDocument, SourceFile
 from sohoa.config import Settings
 
@@ -95,6 +96,42 @@ def test_jpeg_embedded_unchanged_and_colour_kept(jpeg_rec):
         assert b"3 Tr" in page.Contents.read_bytes()
 
 
+def test_output_is_pdfa_2b(jpeg_rec):
+    """The searchable PDF claims PDF/A-2b and pikepdf sees nothing against it (pdfa.check_pdfa)."""
+    rec, _ = jpeg_rec
+    assert check_pdfa(rec.pdf_path) == []
+    with pikepdf.open(rec.pdf_path) as pdf:
+        with pdf.open_metadata() as meta:
+            assert meta["pdfaid:part"] == "2" and meta["pdfaid:conformance"] == "B"
+            assert meta["xmp:CreateDate"] == meta["xmp:ModifyDate"]
+        assert set(pdf.docinfo.keys()) == {"/Producer", "/Creator", "/CreationDate", "/ModDate"}
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == pikepdf.Name.GTS_PDFA1 and intent.DestOutputProfile.N == 3
+        assert len(pdf.trailer.ID) == 2
+
+
+def test_output_passes_pikepdf_pdfa_validator(jpeg_rec):
+    """pikepdf's allow-list PDF/A validator (veraPDF's rules; pikepdf >= 10.18 with [pdfa])."""
+    try:
+        import pikepdf.pdfa as pdfa_validator
+    except ImportError as exc:
+        pytest.skip(f"pikepdf.pdfa not available ({exc})")
+    rec, _ = jpeg_rec
+    report = pdfa_validator.validate_written(rec.pdf_path, "2b")
+    assert report.passed, [str(f) for f in report.findings]
+
+
+def test_output_passes_verapdf(jpeg_rec):
+    cmd = verapdf_cmd()
+    if cmd is None:
+        pytest.skip("veraPDF not installed (set SOHOA_VERAPDF or put `verapdf` on PATH; it is a Java app "
+                    "distributed outside PyPI/Debian, so it is not installed here)")
+    rec, _ = jpeg_rec
+    out = subprocess.run([*cmd, "--flavour", "2b", "--format", "text", str(rec.pdf_path)],
+                         capture_output=True, text=True, timeout=300)
+    assert out.stdout.lstrip().startswith("PASS"), out.stdout + out.stderr
+
+
 def test_text_layer_round_trip(jpeg_rec):
     rec, _ = jpeg_rec
     ocr_words = {w.text: w for w in rec.pages[0].words}
@@ -135,6 +172,7 @@ def test_tiff_two_pages_one_upside_down(tmp_path):
             xo = _only_image(page)
             assert xo.ColorSpace == pikepdf.Name.DeviceGray
     assert rec.pdf_path.stat().st_size < 8_000_000
+    assert check_pdfa(rec.pdf_path) == []
 
 
 def test_image_only_pdf_images_taken_out_not_rerendered(tmp_path):
@@ -152,6 +190,7 @@ def test_image_only_pdf_images_taken_out_not_rerendered(tmp_path):
         xo = _only_image(pdf.pages[0])
         assert xo.Width == img.width  # not rasterized again at 300 dpi
         assert xo.read_raw_bytes() == orig
+    assert check_pdfa(rec.pdf_path) == []
     assert not (tmp_path / "work" / "src").exists()  # temporary extraction removed
 
 
@@ -262,6 +301,7 @@ def test_bilevel_png_stays_one_bit(tmp_path):
         arr = np.asarray(pikepdf.PdfImage(xo).as_pil_image().convert("L"))
     assert (arr == np.asarray(bw.convert("L"))).all()  # lossless
     assert rec.pdf_path.stat().st_size < 400_000
+    assert check_pdfa(rec.pdf_path) == []
 
 
 def test_sideways_low_dpi_page_is_turned(tmp_path):

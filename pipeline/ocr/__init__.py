@@ -11,6 +11,7 @@ Modules, one job each:
     pageimage  the page image kept for the PDF and the verifier (JPEG/PNG rules)
     textlayer  invisible text: glyphless Type0 font, ToUnicode, operators
     pdfout     the output PDF
+    pdfa       its PDF/A-2b parts (OutputIntent, XMP, /Info) and check_pdfa
     textpdf    born-digital PDFs: words from the text layer, no OCR
     synth      synthetic scanned pages for tests and benchmarks
 """

@@ -2,15 +2,17 @@
 
 Page size = image size at its dpi. Each page draws its image over the whole
 page, then the invisible text (textlayer). One glyphless font object is
-shared by all pages. No XMP, no /Info, no signature: the signing stage adds
-those to this file.
+shared by all pages. The file is PDF/A-2b (pdfa.py: sRGB OutputIntent, XMP
+with the pdfaid claim, /Info mirroring it, trailer /ID); no signature: the
+signing stage adds its marker, XMP properties and signature to this file.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from pipeline.ocr import textlayer
+from pipeline.ocr import pdfa, textlayer
 from pipeline.ocr.pageimage import PageImage, embed
 from pipeline.types import Word
 
@@ -26,7 +28,8 @@ def _f(v: float) -> str:
     return f"{v:.4f}".rstrip("0").rstrip(".")
 
 
-def write_pdf(pages: list[OutPage], path: Path) -> Path:
+def write_pdf(pages: list[OutPage], path: Path, *, created: datetime | None = None) -> Path:
+    """Write the searchable PDF/A-2b; `created` (default now) is its creation date in XMP and /Info."""
     import pikepdf
     from pikepdf import Array, Dictionary, Name
 
@@ -51,11 +54,13 @@ def write_pdf(pages: list[OutPage], path: Path) -> Path:
             Contents=contents,
         )
         pdf.pages.append(pikepdf.Page(page))
+    pdfa.apply(pdf, created=created)
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf.save(
         path,
         compress_streams=True,
         object_stream_mode=pikepdf.ObjectStreamMode.disable,
         fix_metadata_version=False,
+        min_version="1.7",  # PDF/A-2 is based on PDF 1.7 (OutputIntents, ICC v4 profile)
     )
     return path
