@@ -3,6 +3,7 @@
 #   bench/run_accuracy.sh [DOCS] [SEED] [LEVELS...]     (default 40 docs, seed 900, light and heavy)
 # Each level: generate, import the registry, process, score against truth
 # (per field, per document kind, threshold curve). Output in bench/out/.
+# KEEP=1 keeps each level's corpus, data directory and report (path on stderr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || echo python3 )}
@@ -18,5 +19,5 @@ for level in $LEVELS; do
   secs=$(( $(date +%s) - start ))
   { echo "# $level: $DOCS documents, seed $SEED, processed in ${secs}s"; echo;
     "$PY" bench/accuracy.py "$dir/report.json" "$dir/s/truth.jsonl"; } | tee "$OUT/accuracy-$level.txt"
-  rm -rf "$dir"
+  if [ -n "${KEEP:-}" ]; then echo "kept: $dir" >&2; else rm -rf "$dir"; fi
 done

@@ -245,6 +245,7 @@ def assemble(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
     if _skip(rt, doc) or work.has("recognized.pkl"):
         return
     out_pdf = work.path("ocr.pdf")
+    ink = None  # page 1's ink mask, from the OCR'd pixels (a text PDF has none)
     try:
         if doc.kind == "pdf_text":
             from pipeline.ocr.textpdf import read_text_pdf
@@ -258,11 +259,12 @@ def assemble(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
             results = [work.load(f"page-{i:04d}.pkl") for i in range(len(work.load("plan.pkl")))]
             write_pdf([r.out for r in results], out_pdf)
             pages, ocr_used = [r.text for r in results], True
+            ink = getattr(results[0], "ink", None) if results else None
             shutil.rmtree(work.path("src"), ignore_errors=True)
     except RejectedInput as exc:
         reject(rt, batch.batch_id, doc, exc.reason)
         return
-    work.save("recognized.pkl", {"pages": pages, "ocr_used": ocr_used})
+    work.save("recognized.pkl", {"pages": pages, "ocr_used": ocr_used, "ink": ink})
 
 
 def extract_fields(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
@@ -336,14 +338,16 @@ def _sign(rt: Runtime, doc: SourceDocument, document_id: str, batch: BatchInfo, 
         page_count=doc.page_count, ordinal=1,
     )
     fields = {"doc_type": extraction.doc_type, **{k: f.to_report() for k, f in extraction.fields.items()}}
-    words = None  # page 1's word boxes: the visible marker goes where it covers no text
+    # page 1's word boxes and ink mask: the visible marker goes where it covers neither
+    words, ink = None, None
     try:
-        pages = rt.work(document_id).load("recognized.pkl")["pages"]
-        if pages:
-            words = [w.bbox for w in pages[0].words]
+        recognized = rt.work(document_id).load("recognized.pkl")
+        ink = recognized.get("ink")
+        if recognized["pages"]:
+            words = [w.bbox for w in recognized["pages"][0].words]
     except (OSError, KeyError, IndexError, AttributeError):
-        pass  # no recognised text at hand: the scan's ink alone decides
-    return sign_pdf(prepare_pdf(pdf_bytes, marker, fields, archival, words=words), rt.signer, marker)
+        pass  # nothing recognised at hand: the scan's ink alone decides
+    return sign_pdf(prepare_pdf(pdf_bytes, marker, fields, archival, words=words, ink=ink), rt.signer, marker)
 
 
 def catalogue_reconcile(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:

@@ -433,3 +433,38 @@ def test_marker_moves_off_ink_in_the_top_right(tmp_path, pki):
     box = [float(v) for v in re.search(
         r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">SAO', html).groups()]
     assert not (box[0] < 300 and box[1] < 80) and not (box[2] > 317 and box[1] < 70), box
+
+
+def _marker_box(prepared: bytes, tmp_path: Path) -> list[float]:
+    p = tmp_path / "m.pdf"
+    p.write_bytes(prepared)
+    html = subprocess.run(["pdftotext", "-bbox", str(p), "-"], check=True, capture_output=True, text=True).stdout
+    return [float(v) for v in re.search(
+        r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">SAO', html).groups()]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_ink_mask_handed_over_by_ocr_places_the_marker_as_decoding_does(tmp_path):
+    """The OCR stage hands page 1's ink mask over (pipeline.ink) so signing need not decode
+    the scan: same placement as decoding it, and the mask is what decides."""
+    import numpy as np
+    from PIL import Image
+
+    from pipeline.ink import ink_mask
+
+    src = scan_pdf(1, ink_top_right=True)
+    marker = make_marker(src)
+    with pikepdf.open(io.BytesIO(src)) as pdf:
+        pixels = pikepdf.PdfImage(next(iter(pdf.pages[0].get_images().values()))).as_pil_image().convert("L")
+    decoded = _marker_box(prepare_pdf(src, marker, {}, {}), tmp_path)
+    handed = _marker_box(prepare_pdf(src, marker, {}, {}, ink=ink_mask(pixels)), tmp_path)
+    assert handed == decoded and not (handed[2] > 317 and handed[1] < 70)
+
+    # a blank scan, but the mask says the top right is inked: the marker moves
+    blank = scan_pdf(1)
+    free = _marker_box(prepare_pdf(blank, marker, {}, {}), tmp_path)
+    inked = np.asarray(Image.new("L", pixels.size, 255)).copy()
+    inked[: pixels.height // 10, pixels.width // 2:] = 0
+    moved = _marker_box(prepare_pdf(blank, marker, {}, {}, ink=ink_mask(inked)), tmp_path)
+    assert free[0] > 595 / 2 and free[1] < 40
+    assert not (moved[2] > 595 / 2 and moved[1] < 595 * 1.414 / 10), moved

@@ -26,6 +26,7 @@ import numpy as np
 from PIL import Image
 
 from pipeline.errors import RejectedInput
+from pipeline.ink import ink_mask
 from pipeline.ocr import engine, pageimage, verify
 from pipeline.ocr import preprocess as pp
 from pipeline.ocr.pages import PageSource, load_page
@@ -45,6 +46,7 @@ class PageResult:
     out: OutPage
     rotated: int  # clockwise quarter turn applied (0/90/180/270)
     skew: float  # degrees corrected
+    ink: np.ndarray | None = None  # page 1 only: pipeline.ink mask of the output image, for the marker
 
 
 @dataclass
@@ -132,14 +134,16 @@ def process_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) 
     stem = workdir / "pages" / f"p{src.number:04d}"
     stem.parent.mkdir(parents=True, exist_ok=True)
     changed = best.rot != 0 or best.skew != 0.0
+    out = disp
+    if changed:
+        out = pp.rotate_quarter(disp, best.rot)
+        if best.skew:
+            out = pp.rotate_small(out, -best.skew)
     if not changed and lp.jpeg_path is not None:
         pimg = pageimage.keep_jpeg(lp.jpeg_path, ddpi, stem)
     elif not changed and bilevel:
         pimg = pageimage.encode(im, ddpi, stem)
     else:
-        out = pp.rotate_quarter(disp, best.rot)
-        if best.skew:
-            out = pp.rotate_small(out, -best.skew)
         if bilevel:
             out_im = Image.fromarray(out).point(lambda v: 255 if v >= 128 else 0).convert("1")
         else:
@@ -162,4 +166,5 @@ def process_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) 
         if tw.line not in line_boxes:
             line_boxes[tw.line] = (min(max(tw.line_box[1] * sy, 0.0), h_pt), min(max(tw.line_box[3] * sy, 0.0), h_pt))
     text = PageText(src.number, round(w_pt, 3), round(h_pt, 3), words, source="ocr")
-    return PageResult(text, OutPage(pimg, words, line_boxes), best.rot, best.skew)
+    ink = ink_mask(out) if src.number == 1 else None  # the signing stage need not decode the scan again
+    return PageResult(text, OutPage(pimg, words, line_boxes), best.rot, best.skew, ink)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pikepdf
 
@@ -16,11 +17,13 @@ def _producer(marker: ConversionMarker) -> str:
 
 def prepare_pdf(pdf_in: bytes, marker: ConversionMarker, fields: dict[str, object],
                 archival: dict[str, object], words: list[tuple[float, float, float, float]]
-                | None = None) -> bytes:
+                | None = None, ink: Any = None) -> bytes:
     """Return a copy of pdf_in with the conversion marker drawn and the XMP written.
 
     words: page 1's word boxes (x0, top, x1, bottom; points, top-left origin), so
     the visible marker is put where it covers no text (the scan's ink is tested too).
+    ink: page 1's ink mask (pipeline.ink.ink_mask) when the caller has the pixels;
+    else page 1's scan is decoded for it.
 
     PDF/A: a PDF/A claim (pdfaid) the input already makes -- e.g. from the OCR
     stage -- is kept, and the private namespaces are declared as PDF/A
@@ -31,7 +34,7 @@ def prepare_pdf(pdf_in: bytes, marker: ConversionMarker, fields: dict[str, objec
             raise ValueError("PDF has no pages")
         if pdf.is_encrypted:
             raise ValueError("PDF is encrypted")
-        draw_marker(pdf, marker.visible_lines(), words)
+        draw_marker(pdf, marker.visible_lines(), words, ink)
         write_xmp(pdf, marker, fields, archival, producer=_producer(marker))
         out = io.BytesIO()
         pdf.save(

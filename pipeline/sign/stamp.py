@@ -27,6 +27,8 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from pipeline.ink import ink_mask
+
 FONT_SIZE = 10.0
 LEADING = 11.5
 MARGIN = 14.0  # pt from the top and right edges of the visible page (~5 mm)
@@ -219,7 +221,6 @@ def _ink_mask(pdf: pikepdf.Pdf, page: pikepdf.Page, vw: float, vh: float, rotate
     """A coarse dark-pixel mask of page 1's scan (None if it is not one full-page image).
 
     JPEG scans are decoded at 1/8 scale (libjpeg DCT scaling): a few ms."""
-    import numpy as np
     from pikepdf import PdfImage
 
     if rotate != 0:
@@ -237,10 +238,7 @@ def _ink_mask(pdf: pikepdf.Pdf, page: pikepdf.Page, vw: float, vh: float, rotate
         img = pim.as_pil_image()
         if getattr(img, "format", "") == "JPEG":
             img.draft("L", (max(pim.width // 8, 1), max(pim.height // 8, 1)))
-        img = img.convert("L")
-        if img.width > 400:
-            img = img.resize((400, max(int(400 * img.height / img.width), 1)))
-        return np.asarray(img) < 128
+        return ink_mask(img.convert("L"))
     except Exception:
         return None
 
@@ -297,11 +295,13 @@ def choose_position(vw: float, vh: float, bw: float, bh: float, words: list[Box]
 
 
 def draw_marker(pdf: pikepdf.Pdf, lines: list[str],
-                words: list[Box] | None = None) -> tuple[float, float, float, float]:
+                words: list[Box] | None = None, ink: Any = None) -> tuple[float, float, float, float]:
     """Draw the marker lines, right-aligned, on page 1 where they cover no text or ink.
 
     words: boxes of page 1's words (x0, top, x1, bottom) in points from the top-left of
     the page as displayed (the OCR/text-layer convention, pipeline.types.BBox).
+    ink: page 1's mask from pipeline.ink.ink_mask when the caller holds the pixels
+    (the OCR stage); else page 1's scan is decoded for it.
     Returns the marker's box in visual page coordinates (x0, y0, x1, y1), origin
     bottom-left, for tests and placement checks.
     """
@@ -322,7 +322,7 @@ def draw_marker(pdf: pikepdf.Pdf, lines: list[str],
     asc, desc = sub.ascent * FONT_SIZE / 1000.0, sub.descent * FONT_SIZE / 1000.0
     height = asc + (len(out) - 1) * LEADING - desc
     vis_words = [(a, vh - d, c, vh - b) for a, b, c, d in (words or [])]
-    mask = _ink_mask(pdf, page, vw, vh, rotate)
+    mask = ink if ink is not None and rotate == 0 else _ink_mask(pdf, page, vw, vh, rotate)
     (bx0, by0, bx1, by1), _ = choose_position(vw, vh, widest, height, vis_words, mask)
     font = _font_object(pdf, sub)
     fname = page.add_resource(font, Name.Font, prefix="SohoaMk")
