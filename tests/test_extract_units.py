@@ -27,6 +27,19 @@ def test_durations(text, months, agree):
     assert d.total_months == months and d.words_agree is agree
 
 
+@pytest.mark.parametrize("text,lost", [
+    ("Xử phạt bị cáo Lê Văn Dương 02 (hai) nàn 06 (sáu) tháng tù", True),  # 'năm' misread
+    ("Xử phạt bị cáo Lê Văn Dương 02 răm 06 tháng tù", True),
+    ("Xử phạt bị cáo Lê Văn Dương 02 (hai) năm 06 (sáu) tháng tù", False),
+    ("theo khoản 1 Điều 51, xử phạt bị cáo 06 (sáu) tháng tù", False),
+    ("tổng hợp hình phạt của 2 bản án là 06 tháng tù", False),
+])
+def test_a_number_whose_unit_is_unreadable_marks_the_term_after_it(text, lost):
+    """The term read may be only the tail of a longer one: its confidence must drop."""
+    d = find_durations(fold(text), text)[-1]
+    assert d.unit_lost_before is lost
+
+
 def test_duration_is_not_taken_from_dates():
     t = "sinh ngày 8 tháng 11 năm 13992; thời gian 03 tháng"
     ds = find_durations(fold(t), t)

@@ -312,6 +312,9 @@ def _emit_penalty(f: dict, pen, rng_conf: float, warnings: list, method: float =
     if "days in term" in pen.notes:
         c *= 0.7
         warnings.append("penalty term has days; months rounded down")
+    if "unit unreadable before term" in pen.notes:
+        c *= 0.6
+        warnings.append("penalty: a number before the term has an unreadable unit; the term may be longer")
     if pen.source == "summed":
         c *= 0.7
         k *= 0.9

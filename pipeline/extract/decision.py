@@ -143,6 +143,8 @@ def find_duration(doc: Doc, kind: str | None, rng: Range) -> Candidate | None:
                 conf *= 0.5
             if d.days:
                 conf *= 0.7
+            if d.unit_lost_before:
+                conf *= 0.6
             return Candidate(d.total_months, conf, sp, "duration")
     return None
 
@@ -178,6 +180,8 @@ def _penalty_after(doc: Doc, a: int, b: int) -> Penalty | None:
                 p.notes.append("words agree")
             elif d.words_agree is False:
                 p.notes.append("words disagree")
+            if d.unit_lost_before:
+                p.notes.append("unit unreadable before term")
             return p
         if re.match(r"\s*[,]?\s*" + fz("cai tao khong giam giu", loose=False), after):
             return Penalty("non_custodial_reform", d.total_months, span=doc.span(d.start, d.end), source="decision")
@@ -206,6 +210,8 @@ def find_parole_probation(doc: Doc, rng: Range) -> Candidate | None:
             conf *= 0.5
         if d.days or d.repairs:
             conf *= 0.75
+        if d.unit_lost_before:
+            conf *= 0.6
         if len(_PROBATION.findall(doc.folded, rng.start, rng.end)) > 1:
             conf *= 0.8
         return Candidate(d.total_months, conf, sp, "probation")

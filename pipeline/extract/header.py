@@ -311,6 +311,8 @@ def _is_province(name: str) -> bool:
     return f in provinces_folded()
 
 
+_MOTTO_WORDS = re.compile(r"(?<![a-z])(?:cong\s*hoa|xa\s*hoi\s*chu|chu\s*nghia|doc\s*lap|tu\s*do|hanh\s*phuc)(?![a-z])")
+_BELOW_COURT_UNITS = ("xa", "phuong", "thi tran")
 _CUT_COURT = re.compile(r"^\W{0,3}t[o0]a\s*an\s*nhan(?:\s*d[a-z]{0,2})?(?![a-z])")
 
 
@@ -351,9 +353,9 @@ def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
                 first_unit = u
             parts.append((units.get(u, "") + " " + name).strip() if u else name)
             kept += 1
-        names.append((b, " ".join(p for p in parts if p), kept))
+        names.append((b, " ".join(p for p in parts if p), kept, [u for u, _ in chunks]))
     # the issuing body is the last (child) body; a bare child takes its parent as suffix
-    b, name, kept = names[-1]
+    b, name, kept, units_used = names[-1]
     q = 1.0
     if kept == 0 and len(names) > 1:
         name = name + " " + names[-2][1]
@@ -372,6 +374,13 @@ def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
     if changed:
         q *= 0.8
         notes.append("changed:" + " ".join(changed))
+    if _MOTTO_WORDS.search(fold(name).lower()):
+        # the motto column ran into the issuer's lines ('TÒA ÁN NHÂN DÂN CỘNG HÒA XÃ ...')
+        q *= 0.5
+        notes.append("motto words")
+    if b.kind == "court" and any(u in _BELOW_COURT_UNITS for u in units_used):
+        q *= 0.6  # there are no commune-level courts: a misread or merged header
+        notes.append("commune unit under a court")
     return name, q, ";".join(notes)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .catalogues import match_offence, offences, penalties
+from .catalogues import Offence, match_offence, offences, penalties
 from .confidence import Candidate, base
 from .layout import Doc, Span
 from .normalize import fold, fz, starts_upper
@@ -56,6 +56,18 @@ _TOI = re.compile(r"(?<![a-z])" + fz("toi") + r"\s*[:]?\s*")
 _QUOTED = re.compile(r"[\"'“”«»]\s*([^\"'“”«»]{3,200}?)\s*[\"'“”«»]")
 
 
+def _cut_offence(doc: Doc, after: int, short: Offence) -> Offence | None:
+    """The catalogue offence whose name `short` begins, when the text after the closing quote
+    goes on with that name's next word: the name was cut, not shortened."""
+    words = short.folded.split()
+    for o in offences():
+        ow = o.folded.split()
+        if o.article == short.article and len(ow) > len(words) and ow[:len(words)] == words:
+            if re.match(r"[^a-z0-9]{0,8}" + re.escape(ow[len(words)]) + r"(?![a-z])", doc.folded[after:after + 60]):
+                return o
+    return None
+
+
 def find_charges(doc: Doc, clauses: list[tuple[int, int]]) -> list[Candidate]:
     """Offence names after 'phạm tội' / 'về tội' in the defendant's clauses."""
     found: dict[str, Candidate] = {}
@@ -93,7 +105,14 @@ def find_charges(doc: Doc, clauses: list[tuple[int, int]]) -> list[Candidate]:
                     conf = min(conf, 0.85)
             if om.score == 1.0 and not om.exact_diacritics:
                 conf *= 0.97  # OCR dropped/changed diacritics but the catalogue restores them
-            _add(found, order, Candidate(om.offence.name, conf, sp, "quoted"), om.offence.article)
+            name = om.offence.name
+            if om.score == 0.95:
+                cut = _cut_offence(doc, m.end(1), om.offence)
+                if cut is not None:
+                    # not a short form: the quote closed where OCR broke the line ('… trong giao' /
+                    # '"dịch dân sự"'); the catalogue's full name, for a person to confirm
+                    name, conf = cut.name, min(conf, 0.85)
+            _add(found, order, Candidate(name, conf, sp, "quoted"), om.offence.article)
             got = True
         if got:
             # another charge after the last quoted one whose quotes OCR lost ('..., 'Mua bán người theo ...')
@@ -214,7 +233,7 @@ def _kind_in(f: str) -> str | None:
 def _term_notes(d) -> list[str]:
     """What a printed term (a Duration) tells of how far its figure can be trusted, as notes of the penalty
     read from it (weighed by _emit_penalty): its words agree or disagree with the digits, OCR digits were
-    repaired, it has days (months are rounded down)."""
+    repaired, it has days (months are rounded down), a number before it lost its unit (it may be longer)."""
     notes = []
     if d.words_agree is True:
         notes.append("words agree")
@@ -224,6 +243,8 @@ def _term_notes(d) -> list[str]:
         notes.append("digit repairs")
     if d.days:
         notes.append("days in term")
+    if d.unit_lost_before:
+        notes.append("unit unreadable before term")
     return notes
 
 

@@ -118,6 +118,9 @@ class Duration:
     words_agree: bool | None = None  # parenthesised words vs digits
     start: int = 0
     end: int = 0
+    # a number right before it ends in an unreadable unit ('02 (hai) nàn 06 (sáu) tháng':
+    # 'năm' misread): the term may be longer than what was read
+    unit_lost_before: bool = False
 
     @property
     def total_months(self) -> int:
@@ -128,6 +131,7 @@ NUM = r"[0-9OoIil|]{1,3}"
 WORDS = r"\(\s*[^()\d]{2,40}?\s*\)"
 UNIT = r"(nam|thang|ngay)"
 _PART = rf"(?P<n>{NUM})?\s*(?P<w>{WORDS})?\s*(?P<u>{UNIT})\b"
+_LOST_UNIT_BEFORE = re.compile(rf"(?<![\w/.-])\d{{1,3}}\s*(?:{WORDS})?\s*(?!(?:nam|thang|ngay)\b)[a-z]{{1,6}}\s*$")
 
 
 def find_durations(folded: str, orig: str, start: int = 0, end: int | None = None) -> list[Duration]:
@@ -170,6 +174,7 @@ def find_durations(folded: str, orig: str, start: int = 0, end: int | None = Non
         contiguous = cur is not None and re.fullmatch(r"[\s,]*(va\s*)?", folded[last_end:m.start()] or "") is not None
         if not contiguous:
             cur = Duration(start=m.start())
+            cur.unit_lost_before = _LOST_UNIT_BEFORE.search(folded, max(start, m.start() - 48), m.start()) is not None
             out.append(cur)
         if unit == "nam":
             if cur.years or cur.months or cur.days:

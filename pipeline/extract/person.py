@@ -92,14 +92,18 @@ def _take_name(doc: Doc, pos: int, limit: int) -> tuple[str, int, int] | None:
             break
         fw = fold(w)
         nxt = fold(toks[k + 1].group(0).strip(",;:.")) if k + 1 < len(toks) else ""
-        label = (fw, nxt) in _LABELS and not raw.endswith((",", ";"))  # 'Vũ Công Nam, sinh ngày' ends a name
+        nxt2 = fold(toks[k + 2].group(0).strip(",;:.")) if k + 2 < len(toks) else ""
+        # 'Vũ Công Nam, sinh ngày' ends a name; so does 'Năm sinh', but not 'Lương Quốc Nam sinh năm'
+        # (the label is 'sinh năm') nor 'Lương Quốc Nam' + a new line 'Sinh ngày:' (a label is on one line)
+        label = ((fw, nxt) in _LABELS and not raw.endswith((",", ";")) and (nxt, nxt2) not in _LABELS
+                 and k + 1 < len(toks) and "\n" not in text[p + wm.end():p + toks[k + 1].start()])
         if words and label or (words and fw in _LABEL_WORDS) or (words and raw.endswith(":")):
             break
         if words and "\n" in text[p + toks[k - 1].end():p + wm.start()]:
             # a new line that is itself 'Label: value' ('Sinh hgày: 28 ...') is not the rest of the name
             line_end = text.find("\n", p + wm.start())
             line_end = len(text) if line_end < 0 else line_end
-            same_line = [t for t in toks[k:k + 3] if p + t.start() < line_end]
+            same_line = [t for t in toks[k:k + 6] if p + t.start() < line_end]  # 'Ngày, tháng, năm sinh:'
             if any(t.group(0).endswith(":") for t in same_line):
                 break
         if len(words) >= 6:
@@ -350,7 +354,9 @@ def name_echoes(doc: Doc, name: str, chosen_start: int) -> tuple[int, int]:
         if m.start() > 0 and doc.folded[m.start() - 1].isalpha():
             continue
         nxt = doc.folded[m.end():m.end() + 1]
-        if nxt.isalpha():
+        more = re.match(r"[ \t]+([^\s,;.:]+)", doc.text[m.end():m.end() + 24])
+        if nxt.isalpha() or (more and more.group(1)[0].isupper() and more.group(1).isalpha()):
+            # more letters, or one more capitalised word on the same line ('Lương Quốc' vs 'Lương Quốc Nam')
             disagree += 1
         elif title_name(doc.text[m.start():m.end()]) == name:
             agree += 1
