@@ -192,6 +192,11 @@ class Stack:
              "--without-heartbeat", "--loglevel=INFO"],
             cwd=ROOT, env=self.env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
 
+    def busy(self, name: str) -> bool:
+        """The worker's current process has received a task."""
+        log = self.tmp / f"worker-{name}-{self.starts[name]}.log"
+        return log.exists() and "] received" in log.read_text(errors="replace")
+
     def kill_worker(self, name: str) -> None:
         proc = self.workers.pop(name)
         try:
@@ -409,9 +414,11 @@ def test_workers_killed_ten_times(request, make_stack, batch30, report_schema, g
     time.sleep(5)
     while kills < 10 and st.process.poll() is None:
         victim = rng.choice(sorted(st.workers))
-        # Random points, close together so that all ten land inside the batch: OCR pages,
-        # chords, signing, storing and cataloguing are all hit across the run.
-        time.sleep(rng.uniform(2.0, 8.0))
+        # A kill must hit a worker holding a task: on a loaded machine a worker just restarted
+        # may still be booting. Then random points, close together so that all ten land inside
+        # the batch: OCR pages, chords, signing, storing and cataloguing are all hit across the run.
+        _wait(lambda: st.busy(victim) or st.process.poll() is not None, 120, f"worker {victim} to take a task", 0.5)
+        time.sleep(rng.uniform(0.5, 6.0))
         if st.process.poll() is not None:
             break
         st.kill_worker(victim)
