@@ -155,3 +155,35 @@ def test_specks_above_the_header_are_skipped():
 def test_unit_after_tai_is_a_unit():
     name, q, _ = _issuer("TÒA ÁN NHÂN DÂN CẤP CAO TẠI THÀNH PHỐ HỒ CHÍ MINH")
     assert name.lower() == "tòa án nhân dân cấp cao tại thành phố hồ chí minh" and q == 1.0
+
+
+def test_name_before_a_glued_label_and_over_a_line_break():
+    """'Giới tính:Nam' glued by OCR is a label; 'Nam' ending a name before a new 'Sinh ngày:' line
+    is a name word; a new 'Ngày, tháng, năm sinh:' line is a label line."""
+    head = _decision_header(["TÒA ÁN NHÂN DÂN", "TỈNH QUẢNG NAM"], "Quảng Nam, ngày 05 tháng 07 năm 2018",
+                            "12/2018/QĐ-CA", ["QUYẾT ĐỊNH", "THA TÙ TRƯỚC THỜI HẠN CÓ ĐIỀU KIỆN"])
+    cases = [(["Họ và tên: Nguyễn Thành Thịnh Giới tính:Nam"], "Nguyễn Thành Thịnh"),
+             (["Họ và tên: Lương Quốc Nam", "Sinh ngày: 27/12/1966"], "Lương Quốc Nam"),
+             (["Họ và tên: Nguyễn Thu Phượng", "Ngày, tháng, năm sinh: 15 tháng 5 năm 1986"], "Nguyễn Thu Phượng")]
+    for lines, name in cases:
+        ex = read_ocr(head + ["Điều 1. Tha tù trước thời hạn có điều kiện cho phạm nhân:"] + lines)
+        assert ex.fields["person_name"].value == name, (lines, ex.fields["person_name"])
+
+
+def test_issuer_lines_go_on_past_a_motto_line_after_a_stroke():
+    """'___ CỘNG HÒA XÃ HỘI ...' read as one line beside the parent body: the child body under it is
+    the issuer, not the parent alone."""
+    items = [("BỘ CÔNG AN", "___ " + MOTTO[0]), ("TRẠI GIAM SỐ 6", MOTTO[1]),
+             ("Số: 620/2021/GCN-TG", "Nghệ An, ngày 25 tháng 11 năm 2021"),
+             {"text": "GIẤY CHỨNG NHẬN", "align": "center"},
+             {"text": "CHẤP HÀNH XONG ÁN PHẠT TÙ", "align": "center"},
+             "GIÁM THỊ TRẠI GIAM SỐ 6", "CHỨNG NHẬN:", "Họ và tên: Nguyễn Minh Quý, sinh năm 1980."]
+    ex = read_ocr(items)
+    assert ex.fields["issuer"].value.lower() == "trại giam số 6"
+
+
+def test_motto_words_or_a_commune_in_a_court_name_lower_confidence():
+    name, q, _ = _issuer("TÒA ÁN NHÂN DÂN CỘNG HÒA XÃ TỈNH QUẢNG NINH")
+    assert q < 0.9
+    assert _issuer("TÒA ÁN NHÂN DÂN HUYỆN Ý YÊN ĐỘCLẬP")[1] < 0.9
+    assert _issuer("TÒA ÁN NHÂN DÂN TỈNH QUẢNG NINH")[1] == 1.0

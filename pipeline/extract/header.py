@@ -400,8 +400,8 @@ def find_issuer(doc: Doc, limit: int) -> list[Candidate]:
         cut = s.end
         mm = motto_rx.search(f)
         if mm:
-            if mm.start() <= 3:
-                continue
+            if not any(c.isalnum() for c in f[:mm.start()]):
+                continue  # the motto line, maybe after a stroke ('___ CỘNG HÒA ...'): not an issuer line
             cut = s.start + mm.start()  # left column merged with the motto on one OCR line
             f = f[:mm.start()]
         if _SKIP_LINE.match(f) or _PLACE_DATE.match(f):

@@ -91,8 +91,9 @@ def _take_name(doc: Doc, pos: int, limit: int) -> tuple[str, int, int] | None:
         if not starts_upper(w):
             break
         fw = fold(w)
-        nxt = fold(toks[k + 1].group(0).strip(",;:.")) if k + 1 < len(toks) else ""
-        nxt2 = fold(toks[k + 2].group(0).strip(",;:.")) if k + 2 < len(toks) else ""
+        # the next words as label words: 'tính:Nam' (OCR glued the value to the label) is 'tính'
+        nxt = fold(toks[k + 1].group(0).split(":")[0].strip(",;:.")) if k + 1 < len(toks) else ""
+        nxt2 = fold(toks[k + 2].group(0).split(":")[0].strip(",;:.")) if k + 2 < len(toks) else ""
         # 'Vũ Công Nam, sinh ngày' ends a name; so does 'Năm sinh', but not 'Lương Quốc Nam sinh năm'
         # (the label is 'sinh năm') nor 'Lương Quốc Nam' + a new line 'Sinh ngày:' (a label is on one line)
         label = ((fw, nxt) in _LABELS and not raw.endswith((",", ";")) and (nxt, nxt2) not in _LABELS
