@@ -1,17 +1,44 @@
-"""`uvicorn --factory api.server:app_factory`: the app built from the settings
-(environment / sohoa.toml), as `sohoa serve --workers N` runs it in each worker."""
+"""The service API and the verifier workbench in one server (`sohoa serve`).
+
+`uvicorn --factory api.server:app_factory` builds it from the settings
+(environment / sohoa.toml), as `sohoa serve --workers N` runs it in each worker.
+Paths under /ui go to the workbench (ui/app.py), everything else to the API.
+"""
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Any
 
 from api.app import create_app
 from sohoa.config import load_settings
 from sohoa.logs import configure_logging
 
+UI_PREFIX = "/ui"
 
-def app_factory() -> FastAPI:
+
+def with_workbench(api_app: Any, ui_app: Any) -> Any:
+    """One ASGI app: /ui and /ui/... to the workbench, the rest (and lifespan) to the API.
+    Each keeps its own middleware: the API's token checks, the workbench's sessions, CSRF and CSP."""
+
+    async def app(scope: dict, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] in ("http", "websocket") and (path == UI_PREFIX or path.startswith(UI_PREFIX + "/")):
+            await ui_app(scope, receive, send)
+        else:
+            await api_app(scope, receive, send)
+
+    return app
+
+
+def build_service(settings: Any, secure_cookies: bool = False) -> Any:
     from sohoa.runtime import build_runtime
+    from ui.app import create_ui_app
 
+    return with_workbench(create_app(build_runtime(settings, need_signer=False, actor="api")),
+                          create_ui_app(build_runtime(settings, need_signer=False, actor="ui"),
+                                        secure_cookies=secure_cookies))
+
+
+def app_factory() -> Any:
     settings = load_settings()
     configure_logging(settings.home / "logs")
-    return create_app(build_runtime(settings, need_signer=False, actor="api"))
+    return build_service(settings)

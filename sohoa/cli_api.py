@@ -65,7 +65,7 @@ def register(main: click.Group) -> None:
                   help="Worker processes (more than one needs the PostgreSQL catalogue).")
     @click.pass_context
     def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) -> None:
-        """Run the service API for other systems (OpenAPI at /openapi.json)."""
+        """Run the service API for other systems (OpenAPI at /openapi.json) and the verifier workbench (/ui/)."""
         settings = _settings(ctx)
         host = host or settings.api_host
         port = port or settings.api_port
@@ -75,16 +75,17 @@ def register(main: click.Group) -> None:
                     _fail("--workers above 1 needs the PostgreSQL catalogue (SOHOA_DB_URL): "
                           "SQLite cannot serialise the audit chain across processes")
                 os.environ["SOHOA_HOME"] = str(settings.home)
-                click.echo(f"sohoa API on http://{host}:{port} ({workers} workers); spec at /openapi.json", err=True)
+                click.echo(f"sohoa API on http://{host}:{port} ({workers} workers); spec at /openapi.json; "
+                           f"verifier workbench at /ui/", err=True)
                 _run_server("api.server:app_factory", host, port, factory=True, workers=workers)
                 return
-            from api import create_app
-            from sohoa.runtime import build_runtime
+            from api.server import build_service
 
-            app = create_app(build_runtime(settings, need_signer=False, actor="api"))
+            app = build_service(settings)
         except SohoaError as exc:
             _fail(str(exc))
-        click.echo(f"sohoa API on http://{host}:{port}; spec at /openapi.json", err=True)
+        click.echo(f"sohoa API on http://{host}:{port}; spec at /openapi.json; "
+                   f"verifier workbench at http://{host}:{port}/ui/", err=True)
         _run_server(app, host, port)
 
     @main.group()

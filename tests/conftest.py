@@ -100,8 +100,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def serve_ui(home: Path):
-    """`sohoa ui` on a free port over the data directory `home`: a context manager giving its base URL."""
+def serve_ui(home: Path, command: str = "ui"):
+    """`sohoa ui` (or `sohoa serve`: API + workbench) on a free port over the data directory `home`:
+    a context manager giving its base URL."""
     import contextlib
     import socket
     import time
@@ -111,7 +112,7 @@ def serve_ui(home: Path):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        proc = subprocess.Popen([sys.executable, "-m", "sohoa.cli", "ui", "--port", str(port)], cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, "-m", "sohoa.cli", command, "--port", str(port)], cwd=ROOT,
                                 env={**os.environ, "SOHOA_HOME": str(home)}, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE)
         try:
@@ -124,7 +125,7 @@ def serve_ui(home: Path):
                     if proc.poll() is not None:
                         raise AssertionError(proc.stderr.read().decode()) from None
                     if time.monotonic() > deadline:
-                        raise AssertionError("sohoa ui did not start in 60 s") from None
+                        raise AssertionError(f"sohoa {command} did not start in 60 s") from None
                     time.sleep(0.2)
             yield f"http://127.0.0.1:{port}"
         finally:

@@ -571,3 +571,24 @@ def test_cli_disables_enables_and_resets_an_account(home, tmp_path):
         actions = [e.action for e in s.scalars(select(AuditEvent).where(AuditEvent.object == "lan")
                                                 .order_by(AuditEvent.id))]
     assert actions[-3:] == ["ui.user.disable", "ui.user.enable", "ui.user.reset_password"]
+
+
+def test_sohoa_serve_runs_the_api_and_the_workbench(home, tmp_path):
+    """`sohoa serve`: the service API and, under /ui/, the verifier workbench, each with its own guards."""
+    import httpx
+    from conftest import run_sohoa, serve_ui
+
+    pw = tmp_path / "pw"
+    pw.write_text("mat-khau-dau-tien-2026\n", "utf-8")
+    run_sohoa(home, "user", "create", "vera", "--role", "verifier", "--password-file", str(pw))
+    with serve_ui(home, command="serve") as base, httpx.Client(base_url=base) as http:
+        assert http.get("/openapi.json").json()["info"]["title"]
+        assert http.get("/documents/D" + "ab" * 12).status_code == 401  # no token
+        page = http.get("/ui/login")
+        assert page.status_code == 200 and "default-src 'self'" in page.headers["content-security-policy"]
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        r = http.post("/ui/login", data={"csrf": token, "username": "vera", "password": "mat-khau-dau-tien-2026",
+                                         "next": "/ui/"}, follow_redirects=False)
+        assert r.status_code == 303
+        assert http.get("/ui/queue").status_code == 200
+        assert http.get("/ui/users", follow_redirects=False).status_code == 403  # a verifier is no admin
