@@ -215,8 +215,11 @@ def find_issue_date(doc: Doc, limit: int, doc_type: str | None) -> list[Candidat
 _SKIP_LINE = re.compile(r"^\W*(so|s0|ngay|ban an so|quyet dinh so|v/v|ve viec|-{2,}|_{2,}|\*)")
 
 
+_MOTTO = re.compile(fz("cong hoa xa hoi") + "|" + fz("doc lap") + r"\s*-?\s*" + fz("tu do") + "|" + fz("hanh phuc"))
+
+
 def _is_motto(f: str) -> bool:
-    return bool(re.search(fz("cong hoa xa hoi") + "|" + fz("doc lap") + r"\s*-?\s*" + fz("tu do") + "|" + fz("hanh phuc"), f))
+    return bool(_MOTTO.search(f))
 
 
 @dataclass
@@ -392,13 +395,12 @@ def find_issuer(doc: Doc, limit: int) -> list[Candidate]:
     page_w = segs[0].page_width or 595
     picked: list[tuple[Segment, int]] = []  # segment, end offset used (a merged motto is cut off)
     started = False
-    motto_rx = re.compile(fz("cong hoa xa hoi") + "|" + fz("doc lap") + r"\s*-?\s*" + fz("tu do") + "|" + fz("hanh phuc"))
     for s in segs:
         if s.page != segs[0].page:
             break
         f = doc.folded[s.start:s.end]
         cut = s.end
-        mm = motto_rx.search(f)
+        mm = _MOTTO.search(f)
         if mm:
             if not any(c.isalnum() for c in f[:mm.start()]):
                 continue  # the motto line, maybe after a stroke ('___ CỘNG HÒA ...'): not an issuer line

@@ -73,6 +73,11 @@ class NameHit:
     weak: bool = False  # found by a weak anchor (a role named in passing, or a bare 'Ông:')
 
 
+def _label_word(toks: list[re.Match], i: int) -> str:
+    """Token i folded as a label word: 'tính:Nam' (OCR glued the value to its label) is 'tinh'."""
+    return fold(toks[i].group(0).split(":")[0].strip(",;:.")) if i < len(toks) else ""
+
+
 def _take_name(doc: Doc, pos: int, limit: int) -> tuple[str, int, int] | None:
     """Capitalised words from `pos` (skipping ':', numbering, 'ông/bà')."""
     text = doc.text
@@ -91,9 +96,7 @@ def _take_name(doc: Doc, pos: int, limit: int) -> tuple[str, int, int] | None:
         if not starts_upper(w):
             break
         fw = fold(w)
-        # the next words as label words: 'tính:Nam' (OCR glued the value to the label) is 'tính'
-        nxt = fold(toks[k + 1].group(0).split(":")[0].strip(",;:.")) if k + 1 < len(toks) else ""
-        nxt2 = fold(toks[k + 2].group(0).split(":")[0].strip(",;:.")) if k + 2 < len(toks) else ""
+        nxt, nxt2 = _label_word(toks, k + 1), _label_word(toks, k + 2)
         # 'Vũ Công Nam, sinh ngày' ends a name; so does 'Năm sinh', but not 'Lương Quốc Nam sinh năm'
         # (the label is 'sinh năm') nor 'Lương Quốc Nam' + a new line 'Sinh ngày:' (a label is on one line)
         label = ((fw, nxt) in _LABELS and not raw.endswith((",", ";")) and (nxt, nxt2) not in _LABELS
