@@ -316,3 +316,18 @@ def test_sideways_low_dpi_page_is_turned(tmp_path):
     assert "Nguyễn Văn An" in page.text and PID in page.text
     with Image.open(rec.page_images[0]) as im:
         assert im.height > im.width
+
+
+def test_sideways_page_is_turned_even_when_osd_points_the_wrong_way():
+    """Tesseract reads a sideways page as vertical text at high confidence (scrambled lines), and on
+    damaged scans OSD can be unsure or a half turn off (a bench page: OSD 90 at 1.31, upright at 270):
+    the page is turned the other way when OSD's turn does not read."""
+    from pipeline.ocr import ocrpage
+
+    img, _ = synth.scan_page(41, gray=True, noise=6, rotate=270, dpi=200, paragraphs=synth.PARAGRAPHS[2:5])
+    gray = np.asarray(img)
+    as_scanned = ocrpage._ocr_attempt(gray, 0, (200.0, 200.0), SETTINGS)
+    assert as_scanned.mean_conf > 0.9 and ocrpage._vertical_share(as_scanned.words) > 0.9
+    turned = ocrpage._quarter_turn(gray, 90, (200.0, 200.0), SETTINGS)  # OSD's wrong guess first
+    assert turned.rot == 270 and ocrpage._vertical_share(turned.words) < 0.1
+    assert "Nguyễn Văn An" in " ".join(w.text for w in turned.words)

@@ -7,9 +7,12 @@ Clean-up kept (measured on rendered pages, see tests/test_ocr_preprocess.py):
 grayscale; strongly red pixels (seals) painted white; deskew when the lines
 are off by 0.3 deg or more; 3x3 median. Orientation: the page is OCR'd as it
 comes; only when that reads poorly (mean word confidence < 0.7) or the page
-is landscape (Tesseract reads a sideways page as vertical text with good
-confidence but scrambled lines) does Tesseract OSD look at it, and a
-90/180/270 turn is kept when it reads better. When OSD is unsure on a poorly
+is landscape or most of its words stand upright (Tesseract reads a sideways
+page as vertical text with good confidence but scrambled lines) does
+Tesseract OSD look at it, and a 90/180/270 turn is kept when it reads better.
+A sideways page is always turned: OSD's quarter turn, or the opposite one
+when that does not read (OSD is often unsure, or a half turn off, on such
+pages). When OSD is unsure on a poorly
 read portrait page, its turn (or 180 when it has none) is tried and kept only
 if the page then reads clearly better.
 
@@ -92,6 +95,22 @@ def _ocr_attempt(gray: np.ndarray, rot: int, dpi: tuple[float, float], settings)
     return _Attempt(rot, skew, words, fx, fy, g, ocr_dpi)
 
 
+def _vertical_share(words: list[engine.TessWord]) -> float:
+    """Share of the words of three or more characters whose box stands upright."""
+    long = [w for w in words if len(w.text) >= 3]
+    return sum(w.height > 1.5 * w.width for w in long) / len(long) if long else 0.0
+
+
+def _quarter_turn(gray: np.ndarray, first: int, dpi: tuple[float, float], settings) -> _Attempt:
+    """A sideways page: the quarter turn OSD suggests (OSD is often unsure, or wrong by a half
+    turn, on such pages), and the opposite one when that does not read well."""
+    turned = _ocr_attempt(gray, first, dpi, settings)
+    if turned.mean_conf < OSD_BELOW_CONF or _vertical_share(turned.words) >= 0.5:
+        other = _ocr_attempt(gray, 360 - first, dpi, settings)
+        turned = max(turned, other, key=lambda a: a.score)
+    return turned
+
+
 def _orientation(gray: np.ndarray, dpi: float) -> tuple[int, float]:
     """OSD on a copy at about 150 dpi (half the time of 300 dpi, as reliable; less is not)."""
     f = min(1.0, 150.0 / max(dpi, 1.0))
@@ -109,9 +128,13 @@ def process_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) 
     try:
         best = _ocr_attempt(gray, 0, dpi, settings)
         landscape = gray.shape[1] > gray.shape[0] * 1.1  # a portrait page scanned sideways?
-        if best.mean_conf < OSD_BELOW_CONF or landscape:
+        # Tesseract reads a sideways page as vertical text, often at high confidence
+        sideways = _vertical_share(best.words) >= 0.5
+        if best.mean_conf < OSD_BELOW_CONF or landscape or sideways:
             rot, conf = _orientation(gray, dpi[0])
-            if rot and conf >= OSD_MIN_CONF:
+            if sideways:
+                best = _quarter_turn(gray, rot if rot in (90, 270) else 270, dpi, settings)
+            elif rot and conf >= OSD_MIN_CONF:
                 other = _ocr_attempt(gray, rot, dpi, settings)
                 # trust OSD unless the turned page reads clearly worse: a sideways
                 # page can read with high confidence as vertical text
