@@ -187,3 +187,126 @@ def test_motto_words_or_a_commune_in_a_court_name_lower_confidence():
     assert q < 0.9
     assert _issuer("TÒA ÁN NHÂN DÂN HUYỆN Ý YÊN ĐỘCLẬP")[1] < 0.9
     assert _issuer("TÒA ÁN NHÂN DÂN TỈNH QUẢNG NINH")[1] == 1.0
+
+
+# --- a fresh 200-document heavy run (seed 5150): its silent errors ------------------------------
+
+def _pages_with(items, edit):
+    """Lay `items` out as OCR output, then let `edit(words)` change the first page's words."""
+    from pipeline.extract.synth import lay_out
+
+    pages = lay_out(items, conf=0.96, source="ocr")
+    edit(pages[0].words)
+    return pages
+
+
+def _word(words, text):
+    return next(i for i, w in enumerate(words) if w.text == text)
+
+
+def test_a_digit_lost_from_a_date_leaves_a_gap_that_lowers_confidence():
+    """'18' read as '8': nothing in the text contradicts it, but the '1's place stays empty."""
+    from dataclasses import replace
+
+    from pipeline.extract import extract
+
+    head = _decision_header(["TÒA ÁN NHÂN DÂN", "TỈNH NGHỆ AN"], "Nghệ An, ngày 18 tháng 2 năm 2021",
+                            "12/2021/QĐ-CA", ["QUYẾT ĐỊNH", "THI HÀNH ÁN PHẠT TÙ"])
+    items = head + ["Điều 1. Đưa ra thi hành án phạt tù đối với:", "Họ và tên: Nguyễn Văn Hải, sinh năm 1980."]
+
+    def lose_the_1(words):
+        i = _word(words, "18")
+        w = words[i]
+        words[i] = replace(w, text="8", bbox=(w.bbox[0] + (w.bbox[2] - w.bbox[0]) / 2, *w.bbox[1:]))
+
+    clean = extract(_pages_with(items, lambda ws: None)).fields["issue_date"]
+    lost = extract(_pages_with(items, lose_the_1)).fields["issue_date"]
+    assert clean.value == "2021-02-18" and clean.confidence >= HIGH
+    assert lost.value == "2021-02-08" and lost.confidence < HIGH
+
+
+def test_pieces_of_one_line_given_as_separate_lines_are_put_back():
+    """A crease cut a line: its right end came as a line of its own, before the line's start."""
+    from dataclasses import replace
+
+    from pipeline.extract.layout import Doc
+    from pipeline.extract.numbers import find_durations
+
+    items = ["Bị Tòa án nhân dân tỉnh Cà Mau xử phạt 04 (bốn) năm",
+             "09 (chín) tháng tù về tội \"Trộm cắp tài sản\" theo Bản án hình sự",
+             "phúc thẩm số 48/2019/HS-PT ngày 21/03/2019."]
+
+    def cut(words):
+        k = _word(words, "Bản")
+        for i, w in enumerate(words):
+            if w.line == 1:
+                words[i] = replace(w, line=5 if i < k else 1)  # the piece first, the start after it
+            elif w.line == 2:
+                words[i] = replace(w, line=6)
+
+    doc = Doc.build(_pages_with(items, cut))
+    assert "năm\n09 (chín) tháng tù về tội \"Trộm cắp tài sản\" theo Bản án hình sự\n" in doc.text
+    assert [d.total_months for d in find_durations(doc.folded, doc.text)] == [57]
+
+
+def test_a_term_after_lines_read_out_of_order_is_not_certain():
+    from pipeline.extract.numbers import find_durations
+
+    text = "xử phạt 04 (bốn) năm\n0 Bản án hình sự\nấp cao tại Thành\n09 (chín) tháng tù về tội"
+    d = find_durations(fold(text), text)[-1]
+    assert d.total_months == 9 and "term may continue another line" in d.notes()
+
+
+def test_a_name_that_folds_to_a_unit_is_not_a_date_word():
+    """'THẮNG' folds to 'thang': '... THẮNG 1 năm 6 tháng tù' is a term, not 'tháng 1 năm ...'."""
+    from pipeline.extract.numbers import find_durations
+
+    text = "Xử phạt bị cáo ĐỖ THANH THẮNG 1 năm 6 tháng tù."
+    assert [d.total_months for d in find_durations(fold(text), text)] == [18]
+    text = "sinh ngày 8 tháng 11 năm 1992 tại Hà Nội; bị bắt ngày 3 thang 1 năm 20"
+    assert find_durations(fold(text), text) == []
+
+
+def _judgment(operative):
+    from test_extract_judgment import judgment_st
+
+    items = judgment_st()
+    k = next(i for i, it in enumerate(items) if isinstance(it, str) and it.startswith("Xử phạt bị cáo"))
+    return items[:k] + operative + items[k + 1:]
+
+
+def test_a_speck_read_as_a_dot_does_not_cut_the_suspension_off():
+    ex = read_ocr(_judgment(["Xử phạt bị cáo Nguyễn Văn An 01 (một) năm 03 (ba) tháng tù nhưng cho hưởng án .",
+                             "treo, thời gian thử thách 02 (hai) năm 03 (ba) tháng tính từ ngày tuyên án."]))
+    assert ex.fields["principal_penalty"].value == "suspended_imprisonment"
+    assert ex.fields["penalty_months"].value == 15 and ex.fields["probation_months"].value == 27
+
+
+def test_imprisonment_followed_by_suspension_words_is_not_certain():
+    ex = read_ocr(_judgment(["Xử phạt bị cáo Nguyễn Văn An 01 (một) năm 03 (ba) tháng tù nhưng cho hưởng án.",
+                             "Treo, thời gian thử thách 02 (hai) năm 03 (ba) tháng tính từ ngày tuyên án."]))
+    pen = ex.fields["principal_penalty"]
+    assert pen.value == "suspended_imprisonment" or pen.confidence < HIGH
+
+
+def test_co_defendants_named_without_bi_cao_keep_their_terms_and_articles():
+    """'Xử phạt: HOÀNG THU LAN 33 tháng tù' is another defendant's; so are the articles applied to her."""
+    ex = read_ocr(_judgment([
+        "Xử phạt bị cáo NGUYỄN VĂN AN 02 (hai) năm 06 (sáu) tháng tù.",
+        "Tuyên bố bị cáo HOÀNG THU LAN phạm tội \"Trộm cắp tài sản\". Áp dụng khoản 1 Điều 173; điểm s khoản 1 "
+        "Điều 51; Điều 38; Điều 54 Bộ luật Hình sự.",
+        "Xử phạt: HOÀNG THU LAN 33 (ba mươi ba) tháng tù."]))
+    assert ex.fields["penalty_months"].value == 30
+    assert "54" not in ex.fields["penal_code_articles"].value
+
+
+def test_an_id_of_one_of_several_defendants_without_a_birth_date_is_not_certain():
+    """Lines lost to a stain put the next defendant's ID under the first one's name; with no birth
+    date the ID's birth year cannot be checked."""
+    items = _judgment(["Xử phạt bị cáo Nguyễn Văn An 02 (hai) năm tù.",
+                       "Xử phạt bị cáo Trần Văn Bình 01 (một) năm tù."])
+    items = [it.replace("sinh ngày 02 tháng 5 năm 1990 tại Hà Nội; ", "") if isinstance(it, str) else it
+             for it in items]
+    ex = read_ocr(items)
+    assert ex.fields["personal_id"].value == "001090012345" and "birth_date" not in ex.fields
+    assert ex.fields["personal_id"].confidence < HIGH

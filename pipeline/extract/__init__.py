@@ -24,7 +24,7 @@ import re
 
 from ..types import ExtractedField, Extraction, PageText
 from .classify import classify, decision_kind, find_title
-from .confidence import Candidate, base, resolve, to_field
+from .confidence import Candidate, base, resolve, to_field, weigh_term
 from .decision import find_decision_penalty, find_parole_probation, find_duration, find_effective, find_judgment_ref
 from .header import find_document_number, find_issue_date, find_issuer, header_limit
 from .judgment import defendant_clauses, find_articles, find_charges, find_fine, find_penalty
@@ -187,6 +187,11 @@ def _person(doc: Doc, f: dict, warnings: list, start: int, end: int, rng: Range 
             if b:
                 f["birth_date"] = b
             warnings += w
+            if pid and b is None and len({h.folded for h in intro + op if h.tag == "bi_cao"}) > 1:
+                # several defendants and no birth date to check the ID's birth year against: lost
+                # lines can put a co-defendant's ID under this person's name
+                pid.conf *= 0.85
+                pid.notes.append("several defendants; ID not checked against a birth date")
             if pid:
                 f["personal_id"] = pid
             elif passport:
@@ -237,7 +242,7 @@ def _judgment(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int) ->
                 warnings.append("trial level from the number disagrees with the text")
             f["trial_level"] = c
     name_f = _person(doc, f, warnings, header_end, len(doc.text), rng)
-    clauses = defendant_clauses(doc, rng, name_f)
+    clauses, others_sentenced = defendant_clauses(doc, rng, name_f)
 
     charges = find_charges(doc, clauses)
     if not charges:
@@ -256,7 +261,7 @@ def _judgment(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int) ->
             if n.startswith("article=") and n[8:].isdigit():
                 charge_arts.append(str(int(n[8:])))
 
-    arts, asp, unsure = find_articles(doc, rng)
+    arts, asp, unsure = find_articles(doc, rng, clauses if others_sentenced else None)
     conf = base(asp, 0.95) if asp.words else 0.0
     arts = [a for a in arts if a.isdigit()]
     for a in unsure:
@@ -293,28 +298,38 @@ def _judgment(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int) ->
             if n_ch > 1 or "aggregate unread" in pen.notes or "aggregate unread" in pnotes:
                 pm.conf = min(pm.conf, 0.7)
                 warnings.append("penalty: several charges and no aggregate term read")
+    if "several defendants; operative part not found" in warnings:
+        # whose penalty and charges these are is not certain
+        for key, factor in (("penalty_months", 0.75), ("principal_penalty", 0.75), ("probation_months", 0.75),
+                            ("charges", 0.85)):
+            if key in f:
+                f[key].conf *= factor
     fine = find_fine(doc, clauses)
     if fine is not None:
         fine.conf *= min(1.0, rng.conf + 0.1)
         f["fine_vnd"] = fine
 
 
+_TERM_WARNINGS = {
+    "words disagree": "penalty: number in words disagrees with digits",
+    "days in term": "penalty term has days; months rounded down",
+    "unit unreadable before term": "penalty: a number before the term has an unreadable unit; the term may be longer",
+    "digit gap": "penalty: a gap beside the term's number where a digit may have been lost",
+    "term may continue another line": "penalty: a term in years ends a line read out of order; the term may be longer",
+}
+
+
 def _emit_penalty(f: dict, pen, rng_conf: float, warnings: list, method: float = 0.97) -> None:
     c = base(pen.span, method) * min(1.0, rng_conf + 0.1)
     k = c
-    if "words agree" in pen.notes:
-        c = c + (1 - c) * 0.5
-    if "words disagree" in pen.notes:
-        c *= 0.5
-        warnings.append("penalty: number in words disagrees with digits")
-    if "digit repairs" in pen.notes:
-        c *= 0.8
-    if "days in term" in pen.notes:
-        c *= 0.7
-        warnings.append("penalty term has days; months rounded down")
-    if "unit unreadable before term" in pen.notes:
-        c *= 0.6
-        warnings.append("penalty: a number before the term has an unreadable unit; the term may be longer")
+    c = weigh_term(c, pen.notes)
+    for note, warning in _TERM_WARNINGS.items():
+        if note in pen.notes:
+            warnings.append(warning)
+    if "suspension words nearby" in pen.notes:
+        k *= 0.6
+        c *= 0.85
+        warnings.append("penalty: imprisonment read, but 'án treo' / 'thử thách' follows the clause")
     if pen.source == "summed":
         c *= 0.7
         k *= 0.9
@@ -357,7 +372,7 @@ def _decision(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int, ti
             dur.conf *= 0.85
     if dur:
         f["duration_months"] = dur
-    charge_clauses = [x for x in sentences(doc.folded, header_end, len(doc.text))
+    charge_clauses = [x for x in sentences(doc, header_end, len(doc.text))
                       if not DISTRACTOR.search(doc.folded[x[0]:x[1]])]
     charges = find_charges(doc, charge_clauses)
     if charges:
@@ -368,7 +383,7 @@ def _decision(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int, ti
             conf = min(conf, 0.8)
             warnings.append(f"charges: {mentioned} offences mentioned, {len(charges)} read")
         f["charges"] = Candidate([c.value for c in charges], conf, charges[0].span, "charges")
-    fine = find_fine(doc, [x for x in sentences(doc.folded, header_end, len(doc.text))
+    fine = find_fine(doc, [x for x in sentences(doc, header_end, len(doc.text))
                            if not DISTRACTOR.search(doc.folded[x[0]:x[1]])])
     if fine is not None:
         fine.conf *= 0.97

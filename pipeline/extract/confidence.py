@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..types import ExtractedField
-from .layout import Span
+from .layout import Doc, Span
 
 
 @dataclass
@@ -48,6 +48,47 @@ def base(span: Span | None, method: float) -> float:
     ocr = span.ocr if span is not None and span.words else 0.85
     # map OCR confidence: tesseract word confidences of clean text sit ~0.90-0.97
     return clamp(method * min(1.0, 0.15 + 0.9 * ocr) if ocr < 0.95 else method * ocr ** 0.3)
+
+
+# A number with more than this many digit widths of unexplained space beside it may
+# have lost a digit to OCR ('18' read '8'): see Doc.digit_gap.
+LOST_DIGIT_GAP = 0.6
+LOST_DIGIT_FACTOR = 0.7
+
+
+def number_conf(doc: Doc, a: int, b: int, method: float, repairs: int = 0,
+                per_repair: float = 0.85) -> tuple[Span, float]:
+    """The words of a number or date read from text[a:b] and its confidence: OCR quality x
+    method x one factor per OCR letter-for-digit repair x a possibly lost digit."""
+    sp = doc.span(a, b)
+    conf = base(sp, method) * per_repair ** repairs
+    if doc.digit_gap(a, b) > LOST_DIGIT_GAP:
+        conf *= LOST_DIGIT_FACTOR
+    return sp, conf
+
+
+def term_notes(doc: Doc, d) -> list[str]:
+    """A printed term's (numbers.Duration) notes, and whether a digit may have been lost
+    beside its figure (not when its words confirm the figure)."""
+    notes = d.notes()
+    if d.words_agree is not True and doc.digit_gap(d.start, d.end) > LOST_DIGIT_GAP:
+        notes.append("digit gap")
+    return notes
+
+
+_TERM_FACTORS = {"words disagree": 0.5, "digit repairs": 0.8, "days in term": 0.7,
+                 "unit unreadable before term": 0.6, "term may continue another line": 0.6,
+                 "digit gap": LOST_DIGIT_FACTOR}
+
+
+def weigh_term(conf: float, notes: list[str]) -> float:
+    """The confidence of a term's figure, given its notes (term_notes)."""
+    if "words agree" in notes:
+        conf = conf + (1 - conf) * 0.5
+    for note, factor in _TERM_FACTORS.items():
+        if note in notes:
+            conf *= factor
+    return conf
 
 
 def resolve(cands: list[Candidate], *, conflict_weight: float = 0.7) -> tuple[Candidate | None, list[str]]:

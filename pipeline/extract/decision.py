@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .confidence import Candidate, base
+from .confidence import Candidate, base, number_conf, term_notes, weigh_term
 from .dates import find_dates
 from .header import parse_number
 from .judgment import Penalty
@@ -23,11 +23,10 @@ def find_judgment_ref(doc: Doc, after: int, own_number: str | None) -> list[Cand
         if num is None or (own_number and num.value == own_number):
             continue
         ctx = doc.folded[max(0, m.start() - 80):m.start()]
-        sp = doc.span(m.start(1), m.end(1))
         method = 0.97 if re.search(fz("ban an"), ctx) else 0.85
         if re.search(fz("tien an") + "|" + fz("da bi xu phat"), ctx):
             method *= 0.5
-        conf = base(sp, method) * 0.8 ** num.repairs
+        sp, conf = number_conf(doc, m.start(1), m.end(1), method, num.repairs, per_repair=0.8)
         refs.setdefault(num.value, []).append(Candidate(num.value, conf, sp, f"ref{len(refs.get(num.value, []))}"))
     if not refs:
         return []
@@ -75,8 +74,8 @@ def find_effective(doc: Doc, kind: str | None, issue: Candidate | None, after: i
             a = after + m.start()
             ds = find_dates(doc.folded, a, min(len(doc.folded), a + 50))
             if ds and re.search(fz("chua bi ket an") + "|" + fz("xoa an tich"), doc.folded[ds[0].end:ds[0].end + 120]):
-                sp = doc.span(ds[0].start, ds[0].end)
-                return [Candidate(ds[0].iso, base(sp, 0.96) * 0.85 ** ds[0].repairs, sp, "coi_nhu_chua")]
+                sp, conf = number_conf(doc, ds[0].start, ds[0].end, 0.96, ds[0].repairs)
+                return [Candidate(ds[0].iso, conf, sp, "coi_nhu_chua")]
     if issue is not None and kind not in ("completion", "expunge"):
         m = re.search(fz("co hieu luc") + r"\s*(?:" + fz("thi hanh") + "|" + fz("phap luat") + r")?\s*(?:"
                       + fz("ngay") + r"\s*[.;,]|" + fz("ngay") + r"\s*$|(?:" + fz("ke") + r"\s*)?" + fz("tu ngay ky") + ")",
@@ -98,8 +97,8 @@ def find_effective(doc: Doc, kind: str | None, issue: Candidate | None, after: i
             if not ds:
                 continue
             d = ds[0]
-            sp = doc.span(d.start, d.end)
-            cands.append(Candidate(d.iso, base(sp, w) * 0.85 ** d.repairs, sp, tag))
+            sp, conf = number_conf(doc, d.start, d.end, w, d.repairs)
+            cands.append(Candidate(d.iso, conf, sp, tag))
             break
         if cands:
             break
@@ -136,21 +135,13 @@ def find_duration(doc: Doc, kind: str | None, rng: Range) -> Candidate | None:
             if d.total_months == 0:
                 continue
             sp = doc.span(d.start, d.end)
-            conf = base(sp, 0.96 if k <= 1 else 0.93) * 0.85 ** d.repairs
-            if d.words_agree is True:
-                conf = conf + (1 - conf) * 0.4
-            elif d.words_agree is False:
-                conf *= 0.5
-            if d.days:
-                conf *= 0.7
-            if d.unit_lost_before:
-                conf *= 0.6
+            conf = weigh_term(base(sp, 0.96 if k <= 1 else 0.93), term_notes(doc, d))
             return Candidate(d.total_months, conf, sp, "duration")
     return None
 
 
 def find_decision_penalty(doc: Doc, kind: str | None, rng: Range) -> Penalty | None:
-    for a, b in sentences(doc.folded, rng.start, rng.end):
+    for a, b in sentences(doc, rng.start, rng.end):
         f = doc.folded[a:b]
         if not re.search(fz("hinh phat") + "|" + fz("xu phat") + "|" + fz("an phat"), f):
             continue
@@ -176,12 +167,7 @@ def _penalty_after(doc: Doc, a: int, b: int) -> Penalty | None:
                     pds = [x for x in ds if x.start >= a + pm.end()]
                     if pds:
                         p.probation = pds[0].total_months
-            if d.words_agree is True:
-                p.notes.append("words agree")
-            elif d.words_agree is False:
-                p.notes.append("words disagree")
-            if d.unit_lost_before:
-                p.notes.append("unit unreadable before term")
+            p.notes += term_notes(doc, d)
             return p
         if re.match(r"\s*[,]?\s*" + fz("cai tao khong giam giu", loose=False), after):
             return Penalty("non_custodial_reform", d.total_months, span=doc.span(d.start, d.end), source="decision")
@@ -203,15 +189,7 @@ def find_parole_probation(doc: Doc, rng: Range) -> Candidate | None:
             continue
         d = ds[0]
         sp = doc.span(d.start, d.end)
-        conf = base(sp, 0.95) * min(1.0, rng.conf + 0.1)
-        if d.words_agree is True:
-            conf = conf + (1 - conf) * 0.4
-        elif d.words_agree is False:
-            conf *= 0.5
-        if d.days or d.repairs:
-            conf *= 0.75
-        if d.unit_lost_before:
-            conf *= 0.6
+        conf = weigh_term(base(sp, 0.95) * min(1.0, rng.conf + 0.1), term_notes(doc, d))
         if len(_PROBATION.findall(doc.folded, rng.start, rng.end)) > 1:
             conf *= 0.8
         return Candidate(d.total_months, conf, sp, "probation")

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .catalogues import bodies, provinces_folded
-from .confidence import Candidate, base
+from .confidence import Candidate, base, number_conf
 from .dates import find_dates
 from .layout import Doc, Segment, Span
 from .normalize import canon_toa, collapse_ws, fold, fz, is_upper_word, nfc, title_name
@@ -140,11 +140,8 @@ def find_document_number(doc: Doc, limit: int) -> list[Candidate]:
                     break
         if num is None:
             continue
-        sp = doc.span(a, a + len(raw))
         method = 0.985 if f.lstrip().startswith("so") else 0.97
-        conf = base(sp, method)
-        if num.repairs:
-            conf *= 0.8 ** num.repairs
+        sp, conf = number_conf(doc, a, a + len(raw), method, num.repairs, per_repair=0.8)
         if not num.known_symbol:
             conf *= 0.97
         if num.year is None:
@@ -176,9 +173,8 @@ def find_issue_date(doc: Doc, limit: int, doc_type: str | None) -> list[Candidat
         if not ds:
             continue
         d = ds[0]
-        sp = doc.span(d.start, d.end)
         in_header = s.index <= limit + 3
-        conf = base(sp, 0.985 if in_header else 0.93) * (0.85 ** d.repairs)
+        sp, conf = number_conf(doc, d.start, d.end, 0.985 if in_header else 0.93, d.repairs)
         cands.append(Candidate(d.iso, conf, sp, "place_date" if in_header else "place_date_late"))
         if in_header:
             break
@@ -190,8 +186,8 @@ def find_issue_date(doc: Doc, limit: int, doc_type: str | None) -> list[Candidat
         ds = find_dates(doc.folded, s.start, s.end)
         if ds:
             d = ds[0]
-            sp = doc.span(d.start, d.end)
-            cands.append(Candidate(d.iso, base(sp, 0.97) * (0.85 ** d.repairs), sp, "header_date"))
+            sp, conf = number_conf(doc, d.start, d.end, 0.97, d.repairs)
+            cands.append(Candidate(d.iso, conf, sp, "header_date"))
             break
     if doc_type == "judgment":
         # trial/pronouncement date in the opening paragraph: weak support only

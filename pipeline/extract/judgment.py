@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .catalogues import Offence, match_offence, offences, penalties
-from .confidence import Candidate, base
+from .confidence import Candidate, base, term_notes
 from .layout import Doc, Span
 from .normalize import fold, fz, starts_upper
 from .numbers import find_durations, find_money
@@ -20,13 +20,16 @@ from .sections import DISTRACTOR, FEE, Range, sentences
 # --- clauses about the defendant -----------------------------------------------------------
 
 
-def defendant_clauses(doc: Doc, rng: Range, name_folded: str | None) -> list[tuple[int, int]]:
+def defendant_clauses(doc: Doc, rng: Range, name_folded: str | None) -> tuple[list[tuple[int, int]], bool]:
     """Sentences of the operative part, without distractors; when several defendants are
-    named, only the sentences about `name_folded` (or naming nobody)."""
+    named, only the sentences about `name_folded` (or naming nobody after them). Also
+    whether sentences about someone else were left out."""
     out = []
-    names_rx = re.compile(fz("bi cao") + r"\s+([a-z]+(?:\s+[a-z]+){1,5})")
+    others = False
+    # 'bị cáo Trần Văn Bình', and 'Xử phạt: TRẦN VĂN BÌNH 02 năm tù' (the name without 'bị cáo')
+    names_rx = re.compile("(?:" + fz("bi cao") + "|" + fz("xu phat") + r"\s*:)\s+([a-z]+(?:\s+[a-z]+){1,5})")
     current_is_ours = True
-    for a, b in sentences(doc.folded, rng.start, rng.end):
+    for a, b in sentences(doc, rng.start, rng.end):
         f = doc.folded[a:b]
         if DISTRACTOR.search(f):
             continue
@@ -43,11 +46,12 @@ def defendant_clauses(doc: Doc, rng: Range, name_folded: str | None) -> list[tup
             ours = any(g.startswith(name_folded) or name_folded.startswith(g[:len(name_folded)]) for g in ms)
             current_is_ours = ours
             if not ours:
+                others = True
                 continue
         elif not current_is_ours:
             continue
         out.append((a, b))
-    return out
+    return out, others
 
 
 # --- charges -------------------------------------------------------------------------------------
@@ -179,14 +183,18 @@ _LAW = re.compile(r"(?P<tths>" + fz("bo luat to tung hinh su") + r"|blttHS|blttH
                   + fz("luat") + r"\s|" + fz("thong tu") + "|" + fz("nghi dinh") + ")")
 
 
-def find_articles(doc: Doc, rng: Range) -> tuple[list[str], Span, list[str]]:
+def find_articles(doc: Doc, rng: Range, within: list[tuple[int, int]] | None = None
+                  ) -> tuple[list[str], Span, list[str]]:
     """Penal Code articles cited in the operative part ('Áp dụng khoản 1 Điều 173; điểm s khoản 1
-    Điều 51 Bộ luật Hình sự'); articles of other laws (procedure code, resolutions) are dropped."""
+    Điều 51 Bộ luật Hình sự'); articles of other laws (procedure code, resolutions) are dropped.
+    `within`: only the references in these clauses (the defendant's, when others are sentenced too)."""
     arts: list[str] = []
     words = []
     unsure: list[str] = []
     f = doc.folded
     for m in _DIEU.finditer(f, rng.start, rng.end):
+        if within is not None and not any(a <= m.start() < b for a, b in within):
+            continue
         nums = re.findall(r"\d{1,3}", m.group(1))
         law = _LAW.search(f, m.end(), min(rng.end, m.end() + 220))
         kind = None
@@ -230,22 +238,8 @@ def _kind_in(f: str) -> str | None:
     return None
 
 
-def _term_notes(d) -> list[str]:
-    """What a printed term (a Duration) tells of how far its figure can be trusted, as notes of the penalty
-    read from it (weighed by _emit_penalty): its words agree or disagree with the digits, OCR digits were
-    repaired, it has days (months are rounded down), a number before it lost its unit (it may be longer)."""
-    notes = []
-    if d.words_agree is True:
-        notes.append("words agree")
-    elif d.words_agree is False:
-        notes.append("words disagree")
-    if d.repairs:
-        notes.append("digit repairs")
-    if d.days:
-        notes.append("days in term")
-    if d.unit_lost_before:
-        notes.append("unit unreadable before term")
-    return notes
+_SPECK = re.compile(r"(?<=\s)[.,:'`~^*_|]+(?=\s)")
+_SUSPENSION = re.compile(fz("an treo", loose=False) + "|" + fz("thu thach", loose=False) + "|" + fz("cho huong an", loose=False))
 
 
 def penalty_in_clause(doc: Doc, a: int, b: int) -> Penalty | None:
@@ -255,7 +249,8 @@ def penalty_in_clause(doc: Doc, a: int, b: int) -> Penalty | None:
     if not m:
         return None
     body_a = a + m.end()
-    fb = doc.folded[body_a:b]
+    # specks read as lone marks between words ('hưởng án . treo') are blanked (same length: offsets hold)
+    fb = _SPECK.sub(lambda x: " " * len(x.group()), doc.folded[body_a:b])
     durs = find_durations(doc.folded, t, body_a, b)
     pen = None
     if durs:
@@ -274,6 +269,9 @@ def penalty_in_clause(doc: Doc, a: int, b: int) -> Penalty | None:
                         pen.probation = pds[0].total_months
                         if pds[0].words_agree is False:
                             pen.notes.append("probation words disagree")
+        if pen is not None and pen.kind == "imprisonment" and _SUSPENSION.search(doc.folded, d.end, min(len(doc.folded), b + 80)):
+            # 'án treo' / 'thử thách' just past this clause: a split sentence may have cut the suspension off
+            pen.notes.append("suspension words nearby")
         if pen is not None and pen.kind == "imprisonment":
             # several terms in one clause ('03 năm tù về tội A và 01 năm tù về tội B'): sum, flagged
             terms = [x for x in durs[1:] if re.match(r"\s*[,]?\s*tu\b", doc.folded[x.end:x.end + 10])]
@@ -282,7 +280,7 @@ def penalty_in_clause(doc: Doc, a: int, b: int) -> Penalty | None:
                 pen.source = "summed"
         if pen is not None:
             pen.span = doc.span(d.start, d.end)
-            pen.notes += _term_notes(d)
+            pen.notes += term_notes(doc, d)
     if pen is None and re.search(r"(?<![a-z])" + fz("tu hinh", loose=False) + r"(?![a-z])", fb):
         pen = Penalty("death")
     elif pen is None and re.search(fz("chung than", loose=False), fb):
@@ -370,7 +368,7 @@ def find_penalty(doc: Doc, clauses: list[tuple[int, int]], rng: Range) -> tuple[
                     if ds:
                         d = ds[0]
                         kind = "non_custodial_reform" if "cai" in doc.folded[d.end:d.end + 8] else "imprisonment"
-                        p = Penalty(kind, d.total_months, span=doc.span(d.start, d.end), notes=_term_notes(d))
+                        p = Penalty(kind, d.total_months, span=doc.span(d.start, d.end), notes=term_notes(doc, d))
             if p is not None:
                 aggregate = p
                 aggregate.source = "aggregate"

@@ -91,6 +91,53 @@ def _split_segments(words: list[Word]) -> list[list[Word]]:
     return segs
 
 
+def _rejoin_split_lines(lines: list[list[Word]]) -> list[list[Word]]:
+    """Join the pieces of one printed line that OCR gave as separate lines.
+
+    A crease, a stain or a seal can cut a line so that Tesseract puts its two
+    ends in different blocks, and the block order then interleaves them with
+    other lines ('... xử phạt 04 (bốn) năm' | '0 Bản án hình sự' | '09 (chín)
+    tháng tù ... the'). A piece that sits beside another line -- the same
+    height band, no horizontal overlap, a gap no wider than a word space can
+    be -- is put back at the end of that line. The two columns of a header
+    stay apart: their gap is several times the line height.
+    """
+    if len(lines) < 2:
+        return lines
+    boxes = [union([w.bbox for w in ln]) for ln in lines]
+    heights = sorted(b[3] - b[1] for b in boxes)
+    h_med = max(1.0, heights[len(heights) // 2])
+    merged_into: dict[int, int] = {}
+    for j, bj in enumerate(boxes):
+        best, best_overlap = None, 0.0
+        for i, bi in enumerate(boxes):
+            if i == j or i in merged_into or merged_into.get(i) == j:
+                continue
+            gap = bj[0] - bi[2]
+            if not (-0.2 * h_med <= gap <= 1.0 * h_med):
+                continue
+            overlap = min(bi[3], bj[3]) - max(bi[1], bj[1])
+            ratio = overlap / max(1.0, min(bi[3] - bi[1], bj[3] - bj[1]))
+            if ratio >= 0.6 and ratio > best_overlap and bj[3] - bj[1] <= 2.2 * max(bi[3] - bi[1], 0.5 * h_med):
+                best, best_overlap = i, ratio
+        if best is not None:
+            merged_into[j] = best
+    if not merged_into:
+        return lines
+
+    def root(k: int) -> int:
+        seen = set()
+        while k in merged_into and k not in seen:
+            seen.add(k)
+            k = merged_into[k]
+        return k
+
+    joined: dict[int, list[Word]] = {}
+    for k, ln in enumerate(lines):
+        joined.setdefault(root(k), []).extend(ln)
+    return [sorted(joined[k], key=lambda w: w.bbox[0]) for k in range(len(lines)) if k in joined]
+
+
 @dataclass
 class Doc:
     pages: list[PageText]
@@ -108,8 +155,10 @@ class Doc:
         sources = set()
         for page in sorted(pages, key=lambda p: p.number):
             sources.add(page.source)
-            for line in page.lines():
-                line = [w for w in line if w.text and w.text.strip()]
+            lines = [[w for w in line if w.text and w.text.strip()] for line in page.lines()]
+            if page.source == "ocr":
+                lines = _rejoin_split_lines([ln for ln in lines if ln])
+            for line in lines:
                 for seg_words in _split_segments(line):
                     offsets = []
                     texts = []
@@ -156,6 +205,40 @@ class Doc:
                         out.append(w)
             i += 1
         return Span(out, page)
+
+    def digit_gap(self, a: int, b: int) -> float:
+        """Widest unexplained gap beside a digit token in text[a:b], in digit widths.
+
+        A faded or blotted digit is often dropped by OCR without a trace in the
+        text ('18' read '8'), but its place stays empty: the gap beside the
+        token is wider than the line's other word gaps by about one digit.
+        Returns (gap - the segment's median word gap) / the token's character
+        width, over the digit tokens of the range; 0.0 where there is nothing
+        to compare (a born-digital text layer, a segment of one or two words).
+        """
+        worst = 0.0
+        if not self.segments or b <= a or self.source == "text_layer":
+            return worst
+        i = max(0, bisect.bisect_right(self._starts, a) - 1)
+        while i < len(self.segments) and self.segments[i].start < b:
+            seg = self.segments[i]
+            i += 1
+            ws = seg.words
+            gaps = [max(0.0, n.bbox[0] - w.bbox[2]) for w, n in zip(ws, ws[1:])]
+            if len(gaps) < 2:
+                continue
+            typical = sorted(gaps)[len(gaps) // 2]
+            for k, (w, (ws_, we)) in enumerate(zip(ws, seg.offsets)):
+                if not (ws_ < b and we > a) or not any(ch.isdigit() for ch in w.text):
+                    continue
+                # a digit's advance: a '1' is narrower than its cell, so not less
+                # than 0.6 x the token's height (digits are ~0.7 em high, ~0.5 em wide)
+                char_w = max((w.bbox[2] - w.bbox[0]) / max(1, len(w.text)), 0.6 * (w.bbox[3] - w.bbox[1]))
+                if char_w <= 0:
+                    continue
+                beside = ([gaps[k - 1]] if k > 0 else []) + ([gaps[k]] if k < len(gaps) else [])
+                worst = max([worst] + [(g - typical) / char_w for g in beside])
+        return worst
 
     def seg_range(self, i: int, j: int) -> tuple[int, int]:
         """Text offsets covering segments i..j-1."""

@@ -121,16 +121,40 @@ class Duration:
     # a number right before it ends in an unreadable unit ('02 (hai) nàn 06 (sáu) tháng':
     # 'năm' misread): the term may be longer than what was read
     unit_lost_before: bool = False
+    # a years-only term ends a line and this one follows a few unrelated lines later
+    part_before_elsewhere: bool = False
 
     @property
     def total_months(self) -> int:
         return self.years * 12 + self.months
+
+    def notes(self) -> list[str]:
+        """What the printed term tells of how far its figure can be trusted (weighed by
+        confidence.weigh_term): its words agree or disagree with the digits, OCR digits were
+        repaired, it has days (months are rounded down), a number before it lost its unit."""
+        notes = []
+        if self.words_agree is True:
+            notes.append("words agree")
+        elif self.words_agree is False:
+            notes.append("words disagree")
+        if self.repairs:
+            notes.append("digit repairs")
+        if self.days:
+            notes.append("days in term")
+        if self.unit_lost_before:
+            notes.append("unit unreadable before term")
+        if self.part_before_elsewhere:
+            notes.append("term may continue another line")
+        return notes
 
 
 NUM = r"[0-9OoIil|]{1,3}"
 WORDS = r"\(\s*[^()\d]{2,40}?\s*\)"
 UNIT = r"(nam|thang|ngay)"
 _PART = rf"(?P<n>{NUM})?\s*(?P<w>{WORDS})?\s*(?P<u>{UNIT})\b"
+# 'ngày' / 'tháng' / 'sinh' as printed or with its marks lost -- not 'thắng', 'thẳng', 'ngây'
+_DATE_WORD_BEFORE = re.compile(r"(?<![^\W\d_])(?:ng[aà]y|th[aá]ng|sinh)\s*[:]?\s*$")
+_LINES_BETWEEN = re.compile(r"[ \t]*\n[^.;:\n]{0,60}(?:\n[^.;:\n]{0,60}){0,2}\n[ \t]*")
 _LOST_UNIT_BEFORE = re.compile(rf"(?<![\w/.-])\d{{1,3}}\s*(?:{WORDS})?\s*(?!(?:nam|thang|ngay)\b)[a-z]{{1,6}}\s*$")
 
 
@@ -150,9 +174,10 @@ def find_durations(folded: str, orig: str, start: int = 0, end: int | None = Non
         m = part.search(folded, pos, end)
         if not m:
             break
-        if any(a < m.end() and m.start() < b for a, b in date_spans) or re.search(
-                r"(?:ngay|thang|sinh)\s*[:]?\s*$", folded[max(0, m.start() - 8):m.start()]):
-            # part of a date ('ngày 8 tháng 11 năm 1992', even when OCR broke the year)
+        if any(a < m.end() and m.start() < b for a, b in date_spans) or _DATE_WORD_BEFORE.search(
+                orig[max(0, m.start() - 8):m.start()].lower()):
+            # part of a date ('ngày 8 tháng 11 năm 1992', even when OCR broke the year); read on the
+            # original text: the name 'THẮNG' folds to 'thang' ('bị cáo ĐỖ THANH THẮNG 1 năm 6 tháng tù')
             pos = m.end()
             cur = None
             continue
@@ -173,8 +198,13 @@ def find_durations(folded: str, orig: str, start: int = 0, end: int | None = Non
         unit = m.group("u")
         contiguous = cur is not None and re.fullmatch(r"[\s,]*(va\s*)?", folded[last_end:m.start()] or "") is not None
         if not contiguous:
+            prev = out[-1] if out else None
             cur = Duration(start=m.start())
             cur.unit_lost_before = _LOST_UNIT_BEFORE.search(folded, max(start, m.start() - 48), m.start()) is not None
+            # '... 04 (bốn) năm' ends a line, lines out of reading order follow, then '09 (chín) tháng tù':
+            # the term may be the tail of that one
+            cur.part_before_elsewhere = (prev is not None and unit != "nam" and prev.years and not prev.months
+                                         and _LINES_BETWEEN.fullmatch(folded, prev.end, m.start()) is not None)
             out.append(cur)
         if unit == "nam":
             if cur.years or cur.months or cur.days:

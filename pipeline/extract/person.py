@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .catalogues import surnames
-from .confidence import Candidate, base
+from .confidence import Candidate, base, number_conf
 from .dates import find_dates, find_year
 from .layout import Doc, Span
 from .normalize import fold, fz, is_upper_word, starts_upper, title_name
@@ -245,16 +245,16 @@ def find_birth(doc: Doc, a: int, b: int) -> Candidate | None:
         ds = [d for d in ds if d.start - m.end() < 6]
         if ds:
             d = ds[0]
-            sp = doc.span(d.start, d.end)
-            return Candidate(d.iso, base(sp, 0.97) * 0.85 ** d.repairs, sp, "birth")
+            sp, conf = number_conf(doc, d.start, d.end, 0.97, d.repairs)
+            return Candidate(d.iso, conf, sp, "birth")
         if doc.folded[m.start():m.end()].strip().startswith(("sinh nam", "nam sinh")):
             pass
     for m in _BIRTH_YEAR.finditer(doc.folded, a, b):
         # 'sinh năm 1990' -- but 'sinh ngày 02 tháng 5 năm 1990' was handled above
         y = find_year(doc.folded, m.end(), min(b, m.end() + 8))
         if y:
-            sp = doc.span(y.start, y.end)
-            return Candidate(y.iso, base(sp, 0.96) * 0.85 ** y.repairs, sp, "birth_year")
+            sp, conf = number_conf(doc, y.start, y.end, 0.96, y.repairs)
+            return Candidate(y.iso, conf, sp, "birth_year")
     return None
 
 

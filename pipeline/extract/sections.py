@@ -54,12 +54,20 @@ FEE = re.compile("|".join([fz("an phi"), fz("boi thuong"), fz("tich thu"), fz("s
                            fz("le phi"), fz("tam ung"), fz("truy thu"), fz("cap duong")]))
 
 
-def sentences(folded: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split [start, end) into sentences/clauses: '.', ';' or a line starting with '-', a digit or a capital."""
+def sentences(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    """Split [start, end) into sentences/clauses: '.', ';' or a line starting with '-', a digit or a capital.
+
+    A dot standing apart before a word in lower case ('... cho hưởng án .' / 'treo, thời gian thử
+    thách ...') is a speck read as a dot, not the end of a sentence."""
+    folded, text = doc.folded, doc.text
     out = []
     a = start
     for m in re.finditer(r"(?:[.;](?=\s)|\n(?=\s*[-+•*]|\s*\d+[.)]\s|\s*[a-zđ]\)\s))", folded[start:end]):
         b = start + m.end()
+        if folded[b - 1] == "." and b - 2 >= start and folded[b - 2].isspace():
+            nxt = re.match(r"\s*(\w)", text[b:b + 8])
+            if nxt and nxt.group(1).islower():
+                continue
         if b - a > 1:
             out.append((a, b))
         a = b

@@ -63,9 +63,11 @@ def cross_check(f: dict[str, Candidate], doc_type: str | None) -> list[str]:
                 if birth:
                     _boost(birth, 0.3)
             elif ok is False:
-                pid.conf *= 0.93
-                if birth and len(str(birth.value)) == 4:
-                    birth.conf *= 0.97
+                # the ID's birth year (or province code) and the birth date disagree: one of them is misread,
+                # or the ID is someone else's
+                pid.conf *= 0.75
+                if birth:
+                    birth.conf *= 0.85
                 w.append("personal_id structure (province code / birth year) does not agree")
     eff = f.get("effective_date")
     if eff and issue and doc_type in ("decision", "certificate"):
