@@ -310,3 +310,115 @@ def test_an_id_of_one_of_several_defendants_without_a_birth_date_is_not_certain(
     ex = read_ocr(items)
     assert ex.fields["personal_id"].value == "001090012345" and "birth_date" not in ex.fields
     assert ex.fields["personal_id"].confidence < HIGH
+
+
+# --- a fresh 200-document heavy run (seed 6262): its silent errors ------------------------------
+
+def _all_pages_with(items, edit):
+    """As _pages_with, `edit(words)` applied to every page's words."""
+    from pipeline.extract.synth import lay_out
+
+    pages = lay_out(items, conf=0.96, source="ocr")
+    for p in pages:
+        edit(p.words)
+    return pages
+
+
+def test_a_word_lost_inside_a_name_leaves_its_place_empty():
+    """A crease took 'Anh' out of every 'Nguyễn Anh Minh Việt': the text is a plausible name, but the
+    space 'Anh' stood in is still there."""
+    from pipeline.extract import extract
+
+    items = _judgment(["Xử phạt bị cáo Nguyễn Anh Minh Việt 02 (hai) năm tù."])
+    items = [it.replace("Nguyễn Văn An", "Nguyễn Anh Minh Việt") if isinstance(it, str) else it for it in items]
+
+    def lose_anh(words):
+        words[:] = [w for w in words if w.text != "Anh"]
+
+    clean = extract(_all_pages_with(items, lambda ws: None)).fields["person_name"]
+    lost = extract(_all_pages_with(items, lose_anh)).fields["person_name"]
+    assert clean.value == "Nguyễn Anh Minh Việt" and clean.confidence >= HIGH
+    assert lost.value == "Nguyễn Minh Việt" and lost.confidence < HIGH
+
+
+def test_the_name_with_one_more_word_elsewhere_is_a_conflicting_mention():
+    items = _judgment(["Xử phạt bị cáo Nguyễn Minh Việt 02 (hai) năm tù."])
+    items = [it.replace("Bị cáo: Nguyễn Văn An", "Bị cáo: Nguyễn Anh Minh Việt")
+             .replace("bị cáo Nguyễn Văn An", "bị cáo Nguyễn Minh Việt") if isinstance(it, str) else it
+             for it in items]
+    f = read_ocr(items).fields["person_name"]
+    assert f.value == "Nguyễn Minh Việt" and f.confidence < HIGH
+
+
+def test_a_line_cut_by_a_crease_is_put_back_when_the_piece_goes_on_in_lower_case():
+    """The crease took 'biết' and the piece after it came as a line of its own, later: the gap is
+    wider than a word space, but a piece that starts in lower case goes on the line before it."""
+    from dataclasses import replace
+
+    from pipeline.extract.layout import Doc
+
+    items = ["Bị cáo nói lời sau cùng: Bị cáo biết lỗi, xin Hội đồng xét xử giảm nhẹ hình",
+             "phạt để sớm trở về với gia đình.", "Vì các lẽ trên,"]
+
+    def cut(words):
+        k = _word(words, "biết")
+        for i, w in enumerate(words):
+            if w.line == 0 and i > k:
+                words[i] = replace(w, line=9)
+        del words[k]
+
+    doc = Doc.build(_pages_with(items, cut))
+    # back in its place (a gap that wide still parts the two segments)
+    assert doc.text.startswith("Bị cáo nói lời sau cùng: Bị cáo\nlỗi, xin Hội đồng xét xử giảm nhẹ hình\nphạt để")
+
+
+def test_a_charge_naming_one_act_of_an_offence_that_lists_several():
+    from pipeline.extract.catalogues import match_offence
+
+    for printed, name in (("Vận chuyển hàng cấm", "Vận chuyển hàng cấm"), ("Tội tàng trữ hàng cấm", "Tàng trữ hàng cấm"),
+                          ("Vận chuyến hàng cấm", "Vận chuyển hàng cấm")):
+        m = match_offence(printed)
+        assert (m.offence.article, m.offence.name) == ("191", name)
+    assert match_offence("Lưu hành tiền giả").offence.article == "207"
+    assert match_offence("Buôn bán hàng giả").offence.article == "192"
+
+
+def test_articles_without_the_offence_article_are_not_certain():
+    """Lines of the operative part lost: the list read has only General Part articles (51, 38), and
+    the charge, misread, gives no article to add."""
+    items = _judgment(["Xử phạt bị cáo Nguyễn Văn An 02 (hai) năm tù."])
+    items = [it.replace("Căn cứ khoản 1 Điều 173; ", "Căn cứ ").replace("\"Trộm cắp tài sản\"", "\"Trm cp tài sn\"")
+             if isinstance(it, str) else it for it in items]
+    f = read_ocr(items).fields["penal_code_articles"]
+    assert "173" not in f.value and f.confidence < HIGH
+
+
+def test_the_date_of_a_cited_paper_is_not_the_effective_date():
+    """'Xét đơn xin xóa án tích của X (văn bản số 474/CV-THAHS ngày 31/8/2022)': the operative part's
+    own date was lost; the letter's date must not stand in for it."""
+    items = _decision_header(["TÒA ÁN NHÂN DÂN", "TỈNH AN GIANG"], "An Giang, ngày 23 tháng 9 năm 2022",
+                             "643/2022/QĐ-CA", ["QUYẾT ĐỊNH", "Về việc xóa án tích"]) + [
+        "Căn cứ Điều 69, Điều 71 Bộ luật Hình sự; Điều 369 Bộ luật Tố tụng hình sự;",
+        "Căn cứ Bản án hình sự sơ thẩm số 226/2018/HS-ST ngày 1-6-2018 của Tòa án nhân dân tỉnh An Giang;",
+        "Xét đơn xin xóa án tích của Nguyễn Trọng Hưng (văn bản số 474/CV-THAHS ngày 31/8/2022);",
+        {"text": "QUYẾT ĐỊNH:", "align": "center"},
+        "Điều 1. Xóa án tích cho người bị kết án:",
+        "Người bị kết án: Nguyễn Trọng Hưng, sinh ngày 11/02/1986; CMND số: 075086996660;",
+    ]
+    f = read_ocr(items).fields.get("effective_date")
+    assert f is None or f.value != "2022-08-31" or f.confidence < HIGH
+
+
+def test_an_issuer_restated_under_another_name_conflicts():
+    """Header 'TRẠI GIAM HLÂM' (OCR lost letters), title line 'GIÁM THỊ TRẠI GIAM THANH LÂM'."""
+    def cert(header):
+        return _decision_header([header], "Thanh Lâm, ngày 18 tháng 1 năm 2025", "467/2025/GCN-TGTL",
+                                ["GIẤY CHỨNG NHẬN", "CHẤP HÀNH XONG ÁN PHẠT TÙ"]) + [
+            {"text": "GIÁM THỊ TRẠI GIAM THANH LÂM", "align": "center"},
+            "Chứng nhận:", "Họ và tên: LÊ TRỌNG TUYẾN", "Sinh ngày: 13 tháng 11 năm 1968",
+            "Đã chấp hành xong án phạt tù ngày 17 tháng 01 năm 2025."]
+
+    clean = read_ocr(cert("TRẠI GIAM THANH LÂM")).fields["issuer"]
+    misread = read_ocr(cert("TRẠI GIAM HLÂM")).fields["issuer"]
+    assert clean.value == "Trại giam Thanh Lâm" and clean.confidence >= HIGH
+    assert misread.confidence < HIGH

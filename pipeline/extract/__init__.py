@@ -24,7 +24,7 @@ import re
 
 from ..types import ExtractedField, Extraction, PageText
 from .classify import classify, decision_kind, find_title
-from .confidence import Candidate, base, resolve, to_field, weigh_term
+from .confidence import LOST_WORD_GAP, Candidate, base, resolve, to_field, weigh_term
 from .decision import find_decision_penalty, find_parole_probation, find_duration, find_effective, find_judgment_ref
 from .header import find_document_number, find_issue_date, find_issuer, header_limit
 from .judgment import defendant_clauses, find_articles, find_charges, find_fine, find_penalty
@@ -168,6 +168,9 @@ def _person(doc: Doc, f: dict, warnings: list, start: int, end: int, rng: Range 
     if disagree:
         name.conf *= 0.7
         name.notes.append("conflicting mention of the name elsewhere in the text")
+    if fold(name.value) == chosen.folded and doc.word_gap(chosen.start, chosen.end) > LOST_WORD_GAP:
+        name.conf *= 0.75
+        name.notes.append("space for a lost word inside the name")
     elif agree and len(cands) == 1:
         name.conf = name.conf + (1 - name.conf) * 0.3
     if chosen.weak and not any(not h.weak and h.folded == chosen.folded for h in intro + op):
@@ -281,6 +284,9 @@ def _judgment(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int) ->
         conf = conf + (1 - conf) * 0.5  # articles and charges agree
     if not charges and special:
         conf *= 0.8
+    if arts and not special:
+        conf *= 0.6  # a conviction cites its offence's article: lines of the list were lost
+        warnings.append("no offence article (Articles 108-425) among the articles")
     if arts:
         sp_arts = [a for a in arts if int(a) in SPECIAL_PART]
         gen = sorted((a for a in arts if int(a) not in SPECIAL_PART), key=int)
@@ -360,8 +366,14 @@ def _decision(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int, ti
     if ref:
         f["judgment_ref"] = ref
     eff_after = rng.start if rng.conf >= 1.0 else header_end  # the operative part, not the recitals
-    eff, notes = resolve(find_effective(doc, kind, f.get("issue_date"), eff_after)
-                         or find_effective(doc, kind, f.get("issue_date"), header_end))
+    effs = find_effective(doc, kind, f.get("issue_date"), eff_after)
+    if not effs and eff_after > header_end:
+        # the operative part gives none (lines lost?): a date of the recitals is only a guess
+        effs = find_effective(doc, kind, f.get("issue_date"), header_end)
+        for c in effs:
+            c.conf *= 0.85
+            c.notes.append("effective date found before the operative part only")
+    eff, notes = resolve(effs)
     if eff:
         f["effective_date"] = eff
     drng = rng if rng.conf >= 1.0 else Range(header_end, len(doc.text), 0.8)

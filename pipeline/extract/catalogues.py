@@ -72,8 +72,40 @@ def match_offence(text: str) -> OffenceMatch | None:
             if best is None or s > best[0]:
                 best = (s, o)
     if best is None:
-        return _prefix_match(text, key)
+        return _one_act_match(text, key) or _prefix_match(text, key)
     return OffenceMatch(best[1], best[0], False)
+
+
+@lru_cache(maxsize=1)
+def _acts() -> list[tuple[Offence, list[str]]]:
+    """Offences whose official name lists several acts ('Tàng trữ, vận chuyển hàng cấm'),
+    with the folded comma items of the name."""
+    return [(o, [_offence_key(p) for p in o.name.split(",")]) for o in offences() if "," in o.name]
+
+
+def _one_act_match(text: str, key: str) -> OffenceMatch | None:
+    """A charge that names one of the acts an official name lists, as judgments write it:
+    'Vận chuyển hàng cấm' or 'Tàng trữ hàng cấm' for Art. 191 'Tàng trữ, vận chuyển hàng cấm'.
+    The value is the printed act, spelled as the catalogue spells its words; ambiguous (two
+    articles) gives no match."""
+    found: dict[str, Offence] = {}
+    for o, items in _acts():
+        for i in range(1, len(items)):
+            tail = " ".join(items[i:])
+            if key == tail:  # the later acts with the object: 'vận chuyển hàng cấm'
+                found[o.article] = o
+            lead = items[i - 1]
+            rest = key[len(lead) + 1:] if key.startswith(lead + " ") else ""
+            if len(lead.split()) <= 3 and len(rest.split()) >= 2 and tail.endswith(" " + rest):
+                found[o.article] = o  # an earlier act with the object: 'tàng trữ hàng cấm'
+    if len(found) != 1:
+        return None
+    o = next(iter(found.values()))
+    # spelled as the catalogue spells those words (OCR changes diacritics: 'Vận chuyến hàng cấm')
+    spelling = {fold(w): w.lower() for w in o.name.replace(",", " ").split()}
+    name = " ".join(spelling.get(w, w) for w in key.split())
+    exact = fold_lower_nfc(text).removeprefix("tội ") == fold_lower_nfc(name)
+    return OffenceMatch(Offence(o.article, name[:1].upper() + name[1:], key), 0.95, exact)
 
 
 def _prefix_match(text: str, key: str) -> OffenceMatch | None:

@@ -60,6 +60,10 @@ _EXPUNGE = [
 ]
 
 
+# a document cited between the anchor and its 'ngày' ('số 474/CV-THAHS ngày'): that date is the cited paper's
+_CITED_DOCUMENT = re.compile(r"(?<![a-z])so\s*:?\s*\d+\s*/")
+
+
 def find_effective(doc: Doc, kind: str | None, issue: Candidate | None, after: int) -> list[Candidate]:
     cands: list[Candidate] = []
     pats = list(_EFFECTIVE)
@@ -86,6 +90,8 @@ def find_effective(doc: Doc, kind: str | None, issue: Candidate | None, after: i
     for rx, w, tag in pats:
         for m in re.finditer(rx, doc.folded[after:]):
             a = after + m.end()
+            if _CITED_DOCUMENT.search(m.group(0)):
+                continue  # '... (văn bản số 474/CV-THAHS ngày 31/8/2022)': the date of another paper
             tail = doc.folded[a:a + 12]
             if re.match(r"\s*ky\b", tail) and issue is not None:
                 # 'có hiệu lực kể từ ngày ký' -> the issue date

@@ -448,4 +448,34 @@ def find_issuer(doc: Doc, limit: int) -> list[Candidate]:
         n += 1
         if n >= 2:
             break
+    cands += _restated_issuer(doc, limit, name)
     return cands
+
+
+# a capitals line that names the issuer again: 'GIÁM THỊ TRẠI GIAM THANH LÂM' under the title, 'TÒA ÁN NHÂN
+# DÂN ...' under 'NHÂN DANH ...', 'CHÁNH ÁN TÒA ÁN ...' before the operative part
+_RESTATED = re.compile(r"^\W*(?:(?:giam thi|pho giam thi|chanh an|pho chanh an|vien truong|giam doc|truong)\s+)?")
+
+
+def _restated_issuer(doc: Doc, limit: int, name: str) -> list[Candidate]:
+    """The issuer as restated in the text when it names a different body of the same kind:
+    a conflicting candidate (a misread header, 'TRẠI GIAM HLÂM', against the clean restatement)."""
+    own = _bodies_in(fold(name))
+    if not own:
+        return []
+    out: list[Candidate] = []
+    for s in doc.segments[limit:limit + 40]:
+        text = doc.text[s.start:s.end]
+        words = text.split()
+        if len(words) < 3 or sum(is_upper_word(w) for w in words) / len(words) < 0.7:
+            continue
+        f = doc.folded[s.start:s.end]
+        lead = _RESTATED.match(f).end()
+        bs = _bodies_in(f[lead:])
+        if not bs or bs[0].start != 0 or bs[-1].canon != own[-1].canon:
+            continue
+        val, q2, _ = compose_issuer(text[lead:], f[lead:])
+        if val and fold(val) != fold(name):
+            sp = doc.span(s.start + lead, s.end)
+            out.append(Candidate(val, base(sp, 0.8) * q2, sp, f"restated{len(out)}"))
+    return out[:2]

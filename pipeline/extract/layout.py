@@ -27,6 +27,7 @@ class Segment:
     offsets: list[tuple[int, int]]  # per word (start, end) in Doc.text
     page_width: float
     page_height: float
+    line: int = 0  # the visual line it is a piece of (a wide gap splits a line into segments)
 
     @property
     def bbox(self) -> BBox:
@@ -99,8 +100,10 @@ def _rejoin_split_lines(lines: list[list[Word]]) -> list[list[Word]]:
     other lines ('... xử phạt 04 (bốn) năm' | '0 Bản án hình sự' | '09 (chín)
     tháng tù ... the'). A piece that sits beside another line -- the same
     height band, no horizontal overlap, a gap no wider than a word space can
-    be -- is put back at the end of that line. The two columns of a header
-    stay apart: their gap is several times the line height.
+    be, or up to three line heights for a piece that starts in lower case --
+    is put back at the end of that line. The two columns of a header stay
+    apart: their gap is several times the line height, their lines start
+    with capitals.
     """
     if len(lines) < 2:
         return lines
@@ -110,11 +113,15 @@ def _rejoin_split_lines(lines: list[list[Word]]) -> list[list[Word]]:
     merged_into: dict[int, int] = {}
     for j, bj in enumerate(boxes):
         best, best_overlap = None, 0.0
+        first = lines[j][0].text[:1]
+        # a piece that starts in lower case (or with a mark) goes on a sentence: the crease
+        # that cut it may have taken a word or two with it ('Bị cáo bi' | 'lỗi, xin ...')
+        reach = 3.0 if first and not first.isupper() and not first.isdigit() else 1.0
         for i, bi in enumerate(boxes):
             if i == j or i in merged_into or merged_into.get(i) == j:
                 continue
             gap = bj[0] - bi[2]
-            if not (-0.2 * h_med <= gap <= 1.0 * h_med):
+            if not (-0.2 * h_med <= gap <= reach * h_med):
                 continue
             overlap = min(bi[3], bj[3]) - max(bi[1], bj[1])
             ratio = overlap / max(1.0, min(bi[3] - bi[1], bj[3] - bj[1]))
@@ -152,6 +159,7 @@ class Doc:
         parts: list[str] = []
         pos = 0
         idx = 0
+        line_no = 0
         sources = set()
         for page in sorted(pages, key=lambda p: p.number):
             sources.add(page.source)
@@ -159,6 +167,7 @@ class Doc:
             if page.source == "ocr":
                 lines = _rejoin_split_lines([ln for ln in lines if ln])
             for line in lines:
+                line_no += 1
                 for seg_words in _split_segments(line):
                     offsets = []
                     texts = []
@@ -171,7 +180,7 @@ class Doc:
                         p += len(t) + 1
                     text = " ".join(texts)
                     doc.segments.append(Segment(page.number, idx, seg_words, text, pos, offsets,
-                                                page.width, page.height))
+                                                page.width, page.height, line_no))
                     parts.append(text)
                     pos += len(text) + 1
                     idx += 1
@@ -206,39 +215,65 @@ class Doc:
             i += 1
         return Span(out, page)
 
-    def digit_gap(self, a: int, b: int) -> float:
-        """Widest unexplained gap beside a digit token in text[a:b], in digit widths.
-
-        A faded or blotted digit is often dropped by OCR without a trace in the
-        text ('18' read '8'), but its place stays empty: the gap beside the
-        token is wider than the line's other word gaps by about one digit.
-        Returns (gap - the segment's median word gap) / the token's character
-        width, over the digit tokens of the range; 0.0 where there is nothing
-        to compare (a born-digital text layer, a segment of one or two words).
-        """
+    def _gap_excess(self, a: int, b: int, inner: bool) -> float:
+        """Widest unexplained word gap in text[a:b], in character widths: (gap - the
+        line's median word gap) / the character width of the word beside it.
+        inner=False: the gaps on either side of each digit token of the range;
+        inner=True: the gaps between two words both inside the range."""
         worst = 0.0
         if not self.segments or b <= a or self.source == "text_layer":
             return worst
         i = max(0, bisect.bisect_right(self._starts, a) - 1)
+        while inner and i > 0 and self.segments[i - 1].line == self.segments[i].line:
+            i -= 1
         while i < len(self.segments) and self.segments[i].start < b:
-            seg = self.segments[i]
-            i += 1
-            ws = seg.words
+            # between words, the whole visual line: a gap so wide that it split the line into
+            # segments is a gap too (beside digits, only the segment: a header's columns)
+            j = i + 1
+            while inner and j < len(self.segments) and self.segments[j].line == self.segments[i].line:
+                j += 1
+            line = self.segments[i:j]
+            i = j
+            ws = [w for seg in line for w in seg.words]
+            offsets = [o for seg in line for o in seg.offsets]
             gaps = [max(0.0, n.bbox[0] - w.bbox[2]) for w, n in zip(ws, ws[1:])]
             if len(gaps) < 2:
                 continue
             typical = sorted(gaps)[len(gaps) // 2]
-            for k, (w, (ws_, we)) in enumerate(zip(ws, seg.offsets)):
-                if not (ws_ < b and we > a) or not any(ch.isdigit() for ch in w.text):
+            inside = [ws_ < b and we > a for ws_, we in offsets]
+            for k, w in enumerate(ws):
+                if not inside[k]:
+                    continue
+                if inner:
+                    beside = [gaps[k]] if k < len(gaps) and inside[k + 1] else []
+                elif any(ch.isdigit() for ch in w.text):
+                    beside = ([gaps[k - 1]] if k > 0 else []) + ([gaps[k]] if k < len(gaps) else [])
+                else:
                     continue
                 # a digit's advance: a '1' is narrower than its cell, so not less
                 # than 0.6 x the token's height (digits are ~0.7 em high, ~0.5 em wide)
                 char_w = max((w.bbox[2] - w.bbox[0]) / max(1, len(w.text)), 0.6 * (w.bbox[3] - w.bbox[1]))
                 if char_w <= 0:
                     continue
-                beside = ([gaps[k - 1]] if k > 0 else []) + ([gaps[k]] if k < len(gaps) else [])
                 worst = max([worst] + [(g - typical) / char_w for g in beside])
         return worst
+
+    def digit_gap(self, a: int, b: int) -> float:
+        """Widest unexplained gap beside a digit token in text[a:b], in digit widths.
+
+        A faded or blotted digit is often dropped by OCR without a trace in the
+        text ('18' read '8'), but its place stays empty: the gap beside the
+        token is wider than the line's other word gaps by about one digit.
+        0.0 where there is nothing to compare (a born-digital text layer, a
+        segment of one or two words).
+        """
+        return self._gap_excess(a, b, inner=False)
+
+    def word_gap(self, a: int, b: int) -> float:
+        """Widest unexplained gap between two words of text[a:b], in character
+        widths: a word lost to a crease or a blot ('Nguyễn [Anh] Minh Việt')
+        leaves its place empty between its neighbours."""
+        return self._gap_excess(a, b, inner=True)
 
     def seg_range(self, i: int, j: int) -> tuple[int, int]:
         """Text offsets covering segments i..j-1."""

@@ -366,4 +366,11 @@ def name_echoes(doc: Doc, name: str, chosen_start: int) -> tuple[int, int]:
             agree += 1
         else:
             disagree += 1
+    # the same name with one more word inside it ('Nguyễn Anh Minh Việt' for 'Nguyễn Minh Việt'):
+    # OCR lost a word of the chosen mention, or of this one; either way a person checks
+    words = key.split()
+    for i in range(1, len(words)):
+        rx = (r"(?<![a-z])" + r"\s+".join(map(re.escape, words[:i])) + r"\s+[a-z]+\s+"
+              + r"\s+".join(map(re.escape, words[i:])) + r"(?![a-z])")
+        disagree += sum(1 for m in re.finditer(rx, doc.folded) if abs(m.start() - chosen_start) >= 3)
     return agree, disagree
