@@ -168,6 +168,10 @@ def _person(doc: Doc, f: dict, warnings: list, start: int, end: int, rng: Range 
     if disagree:
         name.conf *= 0.7
         name.notes.append("conflicting mention of the name elsewhere in the text")
+    if op and not twins and any(h.tag == "bi_cao" for h in intro):
+        # the operative part names someone the text did not introduce: a misread, or a stray word
+        name.conf *= 0.8
+        name.notes.append("the name is not among the defendants introduced")
     if fold(name.value) == chosen.folded and doc.word_gap(chosen.start, chosen.end) > LOST_WORD_GAP:
         name.conf *= 0.75
         name.notes.append("space for a lost word inside the name")
@@ -270,6 +274,10 @@ def _judgment(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int) ->
     for a in unsure:
         if a in charge_arts and a not in arts:
             arts.append(a)
+    dropped = [a for a in unsure if a not in arts]
+    if dropped:
+        conf *= 0.8  # references whose law name was not read ('Điều 38; Điều 55 Bộ m hình sự'): left out
+        warnings.append(f"articles {dropped} left out: their law name was not read")
     special = [a for a in arts if int(a) in SPECIAL_PART]
     missing = [a for a in charge_arts if a not in arts]
     if missing:
@@ -287,6 +295,9 @@ def _judgment(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int) ->
     if arts and not special:
         conf *= 0.6  # a conviction cites its offence's article: lines of the list were lost
         warnings.append("no offence article (Articles 108-425) among the articles")
+    elif charges and len({c.value for c in charges}) > len(set(special) | set(charge_arts)):
+        conf *= 0.7  # each offence has its own article: one is missing from the list
+        warnings.append("fewer offence articles than charges")
     if arts:
         sp_arts = [a for a in arts if int(a) in SPECIAL_PART]
         gen = sorted((a for a in arts if int(a) not in SPECIAL_PART), key=int)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -162,3 +163,52 @@ def provinces_folded() -> dict[str, str]:
 def surnames() -> set[str]:
     return {nfc(l.strip()) for l in (DATA / "surnames.txt").read_text(encoding="utf-8").splitlines()
             if l.strip() and not l.startswith("#")}
+
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
+
+
+def tone_key(s: str) -> str:
+    """A spelling key blind to where the tone mark sits ('Hoà' and 'Hòa' are one name) but not to
+    which tone or which vowels: each word's letters without its tone, then the tone."""
+    out = []
+    for w in collapse_ws(s).lower().split():
+        d = unicodedata.normalize("NFD", w)
+        tones = "".join(c for c in d if c in _TONES)
+        out.append(unicodedata.normalize("NFC", "".join(c for c in d if c not in _TONES)) + tones)
+    return " ".join(out)
+
+
+@lru_cache(maxsize=1)
+def places() -> dict[str, list[str]]:
+    """Folded place name -> its catalogue spellings: provinces (bodies.json) and district-level
+    units (districts.tsv)."""
+    out: dict[str, list[str]] = {}
+    names = list(bodies()["provinces"])
+    for line in (DATA / "districts.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            names.append(nfc(line.split("\t")[2]))
+    for n in names:
+        spellings = out.setdefault(fold(n).replace(" - ", "-").replace("'", ""), [])
+        if n not in spellings:
+            spellings.append(n)
+    return out
+
+
+def place_status(name: str) -> tuple[str, str | None]:
+    """How a place name read from a header stands against the catalogue:
+    ('known', None) spelled as the catalogue spells it; ('respell', spelling) the same letters with
+    other diacritics, one catalogue spelling (OCR changed a mark: 'Cấm Phả' for 'Cẩm Phả');
+    ('cut', spelling) the first words of one catalogue name only ('Bà Rịa - Vũng'); ('unknown', None)."""
+    key = fold(name).replace(" - ", "-").replace("'", "")
+    spellings = places().get(key, [])
+    if any(tone_key(s) == tone_key(name) for s in spellings):
+        return "known", None
+    if len({tone_key(s) for s in spellings}) == 1:
+        return "respell", spellings[0]
+    if spellings:
+        return "unknown", None  # several places fold alike: the diacritics decide, not us
+    longer = {v[0] for k, v in places().items() if k.startswith(key + " ") or k.startswith(key + "-")}
+    if len(longer) == 1:
+        return "cut", next(iter(longer))
+    return "unknown", None

@@ -21,6 +21,15 @@ class Title:
     after_end: int
 
 
+# a line that opens the recitals or names the head who decides: not the decision's subject
+_RECITAL = re.compile(r"\W*(?:" + fz("can cu") + "|" + fz("xet") + "|" + fz("chanh an") + "|" + fz("giam thi") + "|"
+                      + fz("pho chanh an") + "|" + fz("thu truong") + r")(?![a-z])")
+# a kind phrase inside the name of a law or a body ('Luật Thi hành án hình sự', 'Cơ quan thi hành án
+# hình sự') says nothing about the decision's kind
+_NAMED_BEFORE = re.compile(r"(?:" + fz("luat") + "|" + fz("co quan") + "|" + fz("cuc") + "|" + fz("phong") + "|"
+                           + fz("doi") + r")\s*$")
+
+
 def find_title(doc: Doc) -> Title | None:
     segs = doc.segments[:HEAD_SEGMENTS]
     for i, s in enumerate(segs):
@@ -42,6 +51,10 @@ def find_title(doc: Doc) -> Title | None:
             if re.match(r"\W*(so|s0)\b", rest):  # 'Bản án số: ...' header line
                 continue
             j = min(len(doc.segments), i + 3)
+            for k in range(i + 1, j):  # the subject lines end where the head's title or the recitals begin
+                if _RECITAL.match(doc.folded[doc.segments[k].start:doc.segments[k].end]):
+                    j = k
+                    break
             a, b = s.start, doc.segments[j - 1].end
             ocr = Span(s.words, s.page).ocr
             conf = 0.9 if len(rest) < 70 else 0.75
@@ -112,7 +125,8 @@ def decision_kind(doc: Doc, title: Title | None, doc_type: str | None) -> tuple[
     if title is not None:
         for p in pats:
             for phrase in p["match"]:
-                m = re.search(fz(phrase, loose=False), title.text_after)
+                m = next((m for m in re.finditer(fz(phrase, loose=False), title.text_after)
+                          if not _NAMED_BEFORE.search(title.text_after[max(0, m.start() - 12):m.start()])), None)
                 if m:
                     a = title.after_start + m.start()
                     b = title.after_start + m.end()
@@ -125,7 +139,8 @@ def decision_kind(doc: Doc, title: Title | None, doc_type: str | None) -> tuple[
     best = None
     for p in pats:
         for phrase in p["match"]:
-            ms = list(re.finditer(fz(phrase, loose=False), doc.folded))
+            ms = [m for m in re.finditer(fz(phrase, loose=False), doc.folded)
+                  if not _NAMED_BEFORE.search(doc.folded[max(0, m.start() - 12):m.start()])]
             if ms and (best is None or len(ms) > best[0]):
                 best = (len(ms), p["kind"], ms[0])
             if ms:

@@ -13,11 +13,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .catalogues import bodies, provinces_folded
+from .catalogues import bodies, place_status, provinces_folded
 from .confidence import Candidate, base, number_conf
 from .dates import find_dates
 from .layout import Doc, Segment, Span
-from .normalize import canon_toa, collapse_ws, fold, fz, is_upper_word, nfc, title_name
+from .normalize import canon_toa, collapse_ws, fold, fz, is_syllable, is_upper_word, nfc, title_name
 from .numbers import DIGIT_REPAIR
 
 _SO = re.compile(r"^\W{0,3}(?:(?:ban an|quyet dinh|giay chung nhan|bản án)\s*)?(?:so|s0|s6|sd|sb)\s*[:;.,]?\s*", re.I)
@@ -315,6 +315,26 @@ _BELOW_COURT_UNITS = ("xa", "phuong", "thi tran")
 _CUT_COURT = re.compile(r"^\W{0,3}t[o0]a\s*an\s*nhan(?:\s*d[a-z]{0,2})?(?![a-z])")
 
 
+_EDGE_MARKS = " ,-–—_"
+
+
+def _checked_place(name: str, notes: list[str], catalogue: bool = True) -> tuple[str, float]:
+    """The first place name under a body against the place catalogue (`catalogue`: after a unit
+    keyword; a bare name, 'TRẠI GIAM THANH LÂM', is only checked for syllables): (name to use, quality)."""
+    status, spelling = place_status(name) if catalogue else ("unknown", None)
+    if status == "respell":
+        notes.append(f"place spelled as the catalogue: {name} -> {spelling}")
+        return spelling, 0.9  # OCR changed a diacritic; the catalogue knows the name
+    if status == "cut":
+        notes.append(f"place name cut short: {name} ({spelling}?)")
+        return name, 0.7
+    words = [w for w in name.replace("-", " ").split() if not any(c.isdigit() for c in w)]  # 'số 6', 'Z30D'
+    if status == "unknown" and not all(is_syllable(w) for w in words):
+        notes.append(f"unknown place with a non-Vietnamese syllable: {name}")
+        return name, 0.85  # 'Hlâm': letters lost (places in minority languages are in the catalogue)
+    return name, 1.0
+
+
 def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
     """Header text (joined lines) -> issuer in contract form, quality factor, note."""
     bs = _bodies_in(folded)
@@ -330,12 +350,15 @@ def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
     notes: list[str] = []
     for k, b in enumerate(bs):
         end = bs[k + 1].start if k + 1 < len(bs) else len(folded)
-        rest_o = orig[b.end:end].strip(" ,-")
-        rest_f = folded[b.end:end].strip(" ,-")
+        # the same marks stripped from both, so that they stay aligned ('TÒA ÁN NHÂN DÂN — TỈNH ...':
+        # the folded text has '-' where the printed one has '—')
+        rest_o = orig[b.end:end].strip(_EDGE_MARKS)
+        rest_f = folded[b.end:end].strip(_EDGE_MARKS)
         note, chunks = _format_rest(rest_o, rest_f)
         if note:
             notes.append(note)
         units = bodies()["admin_units"]
+        q_place, place_notes = 1.0, []
         parts = [b.canon]
         kept = 0
         first_unit = None
@@ -350,12 +373,14 @@ def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
                     continue
             if kept == 0:
                 first_unit = u
+                if name:
+                    name, q_place = _checked_place(name, place_notes, catalogue=bool(u))
             parts.append((units.get(u, "") + " " + name).strip() if u else name)
             kept += 1
-        names.append((b, " ".join(p for p in parts if p), kept, [u for u, _ in chunks]))
+        names.append((b, " ".join(p for p in parts if p), kept, [u for u, _ in chunks], q_place, place_notes))
     # the issuing body is the last (child) body; a bare child takes its parent as suffix
-    b, name, kept, units_used = names[-1]
-    q = 1.0
+    b, name, kept, units_used, q, place_notes = names[-1]
+    notes += place_notes
     if kept == 0 and len(names) > 1:
         name = name + " " + names[-2][1]
         q = 0.9
@@ -363,7 +388,7 @@ def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
         q = 0.75  # 'TÒA ÁN NHÂN DÂN' with nothing else is incomplete
     name = collapse_ws(canon_toa(nfc(name)))
     q *= q_body
-    if notes:
+    if len(notes) > len(place_notes):
         q *= 0.9  # the header's words did not read as clean unit keywords: a person checks
     # every place word of the result must be a word of the header as printed (same
     # diacritics, any case): a name that normalisation changed is not trusted
@@ -454,7 +479,7 @@ def find_issuer(doc: Doc, limit: int) -> list[Candidate]:
 
 # a capitals line that names the issuer again: 'GIÁM THỊ TRẠI GIAM THANH LÂM' under the title, 'TÒA ÁN NHÂN
 # DÂN ...' under 'NHÂN DANH ...', 'CHÁNH ÁN TÒA ÁN ...' before the operative part
-_RESTATED = re.compile(r"^\W*(?:(?:giam thi|pho giam thi|chanh an|pho chanh an|vien truong|giam doc|truong)\s+)?")
+_RESTATED = re.compile(r"^[\W_]*(?:(?P<title>giam thi|pho giam thi|chanh an|pho chanh an|vien truong|giam doc|truong)\s+)?")
 
 
 def _restated_issuer(doc: Doc, limit: int, name: str) -> list[Candidate]:
@@ -470,9 +495,12 @@ def _restated_issuer(doc: Doc, limit: int, name: str) -> list[Candidate]:
         if len(words) < 3 or sum(is_upper_word(w) for w in words) / len(words) < 0.7:
             continue
         f = doc.folded[s.start:s.end]
-        lead = _RESTATED.match(f).end()
+        m = _RESTATED.match(f)
+        lead = m.end()
         bs = _bodies_in(f[lead:])
-        if not bs or bs[0].start != 0 or bs[-1].canon != own[-1].canon:
+        # after a head's title ('GIÁM THỊ TRẠI GIAM ...') the body is the issuer, whatever its kind;
+        # a bare body line may be another one (the first-instance court), so only the same kind counts
+        if not bs or bs[0].start != 0 or (not m.group("title") and bs[-1].canon != own[-1].canon):
             continue
         val, q2, _ = compose_issuer(text[lead:], f[lead:])
         if val and fold(val) != fold(name):

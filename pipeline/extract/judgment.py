@@ -58,6 +58,7 @@ def defendant_clauses(doc: Doc, rng: Range, name_folded: str | None) -> tuple[li
 
 _TOI = re.compile(r"(?<![a-z])" + fz("toi") + r"\s*[:]?\s*")
 _QUOTED = re.compile(r"[\"'“”«»]\s*([^\"'“”«»]{3,200}?)\s*[\"'“”«»]")
+_REST_QUOTED = re.compile(r"\s*([^\"'“”«»,;]{3,200}?)\s*[\"'“”«»]")
 
 
 def _cut_offence(doc: Doc, after: int, short: Offence) -> Offence | None:
@@ -122,6 +123,18 @@ def find_charges(doc: Doc, clauses: list[tuple[int, int]]) -> list[Candidate]:
             # another charge after the last quoted one whose quotes OCR lost ('..., 'Mua bán người theo ...')
             tail_a = prev_end
             tail = doc.folded[tail_a:b]
+            # or whose opening quote the last one took, its own closing quote lost ('Tàng trữ trái phép
+            # chất ma túy, "Cố ý gây thương tích" theo ...'): the text up to the next quote is a name
+            m2 = _REST_QUOTED.match(doc.text, tail_a, b) if re.search(r"[,;]\s*[\"'“”«»]\s*$", doc.text[a:tail_a]) else None
+            om2 = match_offence(m2.group(1)) if m2 else None
+            if om2 is not None and om2.offence.name not in found:
+                sp = doc.span(m2.start(1), m2.end(1))
+                _add(found, order, Candidate(om2.offence.name, base(sp, 0.9) * 0.85, sp, "quote-shifted"),
+                     om2.offence.article)
+                continue
+            if m2 is not None and om2 is None:
+                for k in order:  # a quoted name nobody could read: a charge may be missing
+                    found[k].conf = min(found[k].conf, 0.8)
             if re.match(r"\s*[,;]?\s*(va\s*)?(" + fz("toi") + r"\s*)?[\"'“”«»]?\s*[a-z]", tail):
                 norm_t = " " + re.sub(r"\s+", " ", re.sub(r"[^a-z0-9 \-]", " ", tail))
                 hit = None

@@ -153,3 +153,19 @@ def starts_upper(w: str) -> bool:
         if c.isdigit():
             return False
     return False
+
+
+# Vietnamese syllable structure on folded letters: onset, vowel nucleus (with its glides), final
+# consonant. OCR that glues two syllables ('MINHNAM') or drops a vowel ('HLÂM') leaves a word no
+# syllable can be; names of some ethnic minorities ('Ksor', 'Niê' is fine) fail too, so a failed
+# check only sends a value to a person.
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?"
+    r"(?:oai|oay|oeo|uay|uoi|uou|uya|uye|uyu|ieu|yeu|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ya|ye"
+    r"|[aeiouy])"
+    r"(?:ch|ng|nh|[ckmnpt])?")  # k: Central Highlands names (Đắk Lắk, Đắk Trung)
+
+
+def is_syllable(word: str) -> bool:
+    """Whether `word` (any case, with or without diacritics) can be one Vietnamese syllable."""
+    return bool(_SYLLABLE.fullmatch(fold(word).lower()))

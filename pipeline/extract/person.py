@@ -15,7 +15,7 @@ from .catalogues import surnames
 from .confidence import Candidate, base, number_conf
 from .dates import find_dates, find_year
 from .layout import Doc, Span
-from .normalize import fold, fz, is_upper_word, starts_upper, title_name
+from .normalize import fold, fz, is_syllable, is_upper_word, starts_upper, title_name
 from .numbers import DIGIT_REPAIR
 
 _ANCHORS = [
@@ -90,7 +90,7 @@ def _take_name(doc: Doc, pos: int, limit: int) -> tuple[str, int, int] | None:
     for k, wm in enumerate(toks):
         raw = wm.group(0)
         w = raw.strip(",;:.()\"'“”")
-        lead_bad = raw[0] in "(\"“"
+        lead_bad = raw[0] in "(\"“”'‘’„«["  # an opening quote starts an offence name, not a name word
         if not w or not w.replace("-", "").isalpha() or lead_bad:
             break
         if not starts_upper(w):
@@ -224,6 +224,8 @@ def name_quality(name: str) -> float:
         q *= 0.6  # a one-letter syllable: OCR split a word
     if any(re.search(r"[0-9]", w) for w in ws):
         q *= 0.5
+    if ws[0] in surnames() and not all(is_syllable(w) for w in ws):
+        q *= 0.8  # a Vietnamese name made of a word no syllable can be: 'Minhnam' (glued), 'Hlâm'
     return q
 
 
