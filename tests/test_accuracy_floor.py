@@ -22,8 +22,9 @@ from accuracy import evaluate  # noqa: E402
 
 DOCS = 16
 SEED = 2718
-# measured on this corpus (see the closing note of issue 5); floors a few points below
-MIN_RIGHT_CONFIDENT = 0.70
+# measured on this corpus (190 values): 80.5 % right and confident, 15.3 % sent to review,
+# 4.2 % missing, 0 silent errors; the floors leave room for OCR noise across Tesseract builds
+MIN_RIGHT_CONFIDENT = 0.75
 MAX_MISSING = 0.08
 
 
