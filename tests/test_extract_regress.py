@@ -522,3 +522,52 @@ def test_a_charge_whose_opening_quote_the_previous_name_took():
     assert got[1][1] < HIGH  # recovered from a broken pair of quotes: a person confirms
     got = charges("về tội 'Trộm cắp tài sản, \"Lừa đảo\" theo Bản án")  # the second name unknown
     assert got == [("Trộm cắp tài sản", 0.8)]
+
+
+# --- a fresh 200-document heavy run (seed 8484): its silent errors ------------------------------
+
+def test_a_piece_joins_a_piece_already_joined():
+    """A crease cut one line in three: '… làm hư' | 'hỏng tài sản”,' | '"Cướp giật tài sản", “Vận'; the
+    third came as a line of its own, far down the page, and must follow the second."""
+    from dataclasses import replace
+
+    from pipeline.extract.layout import Doc
+
+    items = ["tội “Hủy hoại hoặc cố ý làm hư hỏng tài sản”, \"Cướp giật tài sản\", “Vận",
+             "chuyển hàng cấm” theo Bản án hình sự sơ thẩm số 12/2016/HS-ST", "Đã chấp hành được 61 tháng."]
+
+    def cut(words):
+        a, b = _word(words, "hỏng"), _word(words, "\"Cướp")
+        for i, w in enumerate(words):
+            if w.line == 0 and a <= i < b:
+                words[i] = replace(w, line=7)
+            elif w.line == 0 and i >= b:
+                words[i] = replace(w, line=9)
+
+    doc = Doc.build(_pages_with(items, cut))
+    assert doc.text.startswith("tội “Hủy hoại hoặc cố ý làm hư hỏng tài sản”, \"Cướp giật tài sản\", “Vận\nchuyển")
+
+
+def test_a_symbol_part_of_one_letter_is_cut_short():
+    items = _decision_header(["TÒA ÁN NHÂN DÂN", "HUYỆN ĐIỆN BÀN"], "Điện Bàn, ngày 26 tháng 2 năm 2020",
+                             "837/2020/QĐ-H", ["QUYẾT ĐỊNH", "Về việc hoãn chấp hành án phạt tù"])
+    f = read_ocr(items, conf=0.99).fields["document_number"]
+    assert f.value == "837/2020/QĐ-H" and f.confidence < HIGH
+
+
+def test_a_name_or_a_label_that_folds_to_a_number_word_is_no_term():
+    """'Giới tính: Nam' + 'Năm sinh: 1977' folds to 'nam nam': not five years."""
+    from pipeline.extract.numbers import find_durations
+
+    text = "Điều 1. Giảm thời hạn chấp hành án phạt tù cho phạm nhân:\nGiới tính: Nam\nNăm sinh: 1977"
+    assert find_durations(fold(text), text) == []
+    text = "được giảm hai năm tù"
+    assert [d.total_months for d in find_durations(fold(text), text)] == [24]
+
+
+def test_a_speck_between_the_words_and_the_unit():
+    from pipeline.extract.numbers import find_durations
+
+    text = "Được giảm: 01 (một). tháng thời hạn chấp hành án phạt tù."
+    d = find_durations(fold(text), text)
+    assert [x.total_months for x in d] == [1] and d[0].repairs == 1

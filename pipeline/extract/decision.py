@@ -129,7 +129,8 @@ def find_duration(doc: Doc, kind: str | None, rng: Range) -> Candidate | None:
             if re.search(fz("lan") + r"\s*$", doc.folded[max(0, rng.start + m.start() - 6):rng.start + m.start()]):
                 continue  # 'lần giảm trước: 03 tháng' -- an earlier reduction
             seg_end = min(rng.end, a + 160)
-            stop = re.search(r"[.;](?=\s)", doc.folded[a:seg_end])
+            # a speck read as a dot before the unit ('01 (một). tháng') ends no sentence
+            stop = re.search(r"[.;](?=\s)(?!\s*thang\b)", doc.folded[a:seg_end])
             if stop:
                 seg_end = a + stop.start()
             ds = find_durations(doc.folded, doc.text, a, seg_end)

@@ -144,10 +144,17 @@ def find_document_number(doc: Doc, limit: int) -> list[Candidate]:
         sp, conf = number_conf(doc, a, a + len(raw), method, num.repairs, per_repair=0.8)
         if not num.known_symbol:
             conf *= 0.97
+        if re.search(r"(?:^|-)[A-ZĐ]$", num.symbol):
+            conf *= 0.8  # symbols are abbreviations of two letters or more: 'QĐ-H' lost the rest of 'QĐ-HPT'
+            c_note = "symbol part of one letter"
+        else:
+            c_note = None
         if num.year is None:
             conf *= 0.99
         c = Candidate(num.value, conf, sp, "so_line")
         c.notes.append(f"symbol={num.symbol}")
+        if c_note:
+            c.notes.append(c_note)
         cands.append(c)
         break  # the first 'Số' line of the header is the document's own number
     return cands

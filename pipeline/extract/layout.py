@@ -118,7 +118,7 @@ def _rejoin_split_lines(lines: list[list[Word]]) -> list[list[Word]]:
         # that cut it may have taken a word or two with it ('Bị cáo bi' | 'lỗi, xin ...')
         reach = 3.0 if first and not first.isupper() and not first.isdigit() else 1.0
         for i, bi in enumerate(boxes):
-            if i == j or i in merged_into or merged_into.get(i) == j:
+            if i == j or merged_into.get(i) == j:  # a piece may join a piece already joined (chains)
                 continue
             gap = bj[0] - bi[2]
             if not (-0.2 * h_med <= gap <= reach * h_med):

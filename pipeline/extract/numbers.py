@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .normalize import fold
+from .normalize import fold, nfc
 
 # OCR letter-for-digit confusions, applied only inside mostly-numeric tokens
 DIGIT_REPAIR = {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1", "!": "1",
@@ -153,6 +153,7 @@ WORDS = r"\(\s*[^()\d]{2,40}?\s*\)"
 UNIT = r"(nam|thang|ngay)"
 _PART = rf"(?P<n>{NUM})?\s*(?P<w>{WORDS})?\s*(?P<u>{UNIT})\b"
 # 'ngày' / 'tháng' / 'sinh' as printed or with its marks lost -- not 'thắng', 'thẳng', 'ngây'
+_SPELLED_NUMBER = re.compile(r"(?:(?:một|mốt|hai|ba|bốn|tư|năm|lăm|sáu|bảy|bẩy|tám|chín|mười|mươi|trăm|linh|lẻ)\s*)+")
 _DATE_WORD_BEFORE = re.compile(r"(?<![^\W\d_])(?:ng[aà]y|th[aá]ng|sinh)\s*[:]?\s*$")
 _LINES_BETWEEN = re.compile(r"[ \t]*\n[^.;:\n]{0,60}(?:\n[^.;:\n]{0,60}){0,2}\n[ \t]*")
 _LOST_UNIT_BEFORE = re.compile(rf"(?<![\w/.-])\d{{1,3}}\s*(?:{WORDS})?\s*(?!(?:nam|thang|ngay)\b)[a-z]{{1,6}}\s*$")
@@ -162,7 +163,9 @@ def find_durations(folded: str, orig: str, start: int = 0, end: int | None = Non
     """Find 'N (words) năm N (words) tháng' runs in folded text[start:end]."""
     end = len(folded) if end is None else end
     # the unit may be glued to the next word by OCR ('thángthời'), so no boundary after a digit-led unit
-    part = re.compile(rf"(?P<n>\b{NUM}\b|\b[a-z ]{{2,30}}?(?=\s+(?:nam|thang|ngay)\b))\s*(?P<w>{WORDS})?\s*(?P<u>nam|thang|ngay)")
+    # a speck read as a dot may sit between the words and the unit ('01 (một). tháng')
+    part = re.compile(rf"(?P<n>\b{NUM}\b|\b[a-z ]{{2,30}}?(?=\s+(?:nam|thang|ngay)\b))\s*(?:(?P<w>{WORDS})\s*(?P<speck>[.,])?)?"
+                      rf"\s*(?P<u>nam|thang|ngay)")
     from .dates import find_dates  # local: dates imports this module
 
     date_spans = [(d.start, d.end) for d in find_dates(folded, start, end)]
@@ -184,8 +187,10 @@ def find_durations(folded: str, orig: str, start: int = 0, end: int | None = Non
         ntok = m.group("n").strip()
         val, rep = parse_int(ntok) if (re.fullmatch(NUM, ntok) and re.search(r"\d", ntok)) else (None, 0)
         if val is None:
-            # number in words only: 'hai năm', 'mười tám tháng'
-            val = words_to_int(orig[m.start("n"):m.end("n")])
+            # number in words only: 'hai năm', 'mười tám tháng' -- spelled as number words are, in lower
+            # case: 'Giới tính: Nam' + 'Năm sinh' folds to 'nam nam' (five years)
+            words_n = orig[m.start("n"):m.end("n")]
+            val = words_to_int(words_n) if _SPELLED_NUMBER.fullmatch(nfc(words_n).strip()) else None
             rep = 0
             if val is None:
                 pos = m.start() + 1
@@ -218,7 +223,7 @@ def find_durations(folded: str, orig: str, start: int = 0, end: int | None = Non
             cur.months = val
         else:
             cur.days = val
-        cur.repairs += rep
+        cur.repairs += rep + (1 if m.group("speck") else 0)
         if agree is not None:
             cur.words_agree = agree if cur.words_agree in (None, True) else False
         cur.end = m.end()
