@@ -216,6 +216,11 @@ def find_issue_date(doc: Doc, limit: int, doc_type: str | None) -> list[Candidat
 # --- issuer --------------------------------------------------------------------------------
 
 _SKIP_LINE = re.compile(r"^\W*(so|s0|ngay|ban an so|quyet dinh so|v/v|ve viec|-{2,}|_{2,}|\*)")
+# the document's title: below the issuer, never part of it ('QUYẾT ĐỊNH' centred under a short left column)
+_TITLE_LINE = re.compile(r"^\W*(?:" + fz("quyet dinh") + "|" + fz("ban an") + "|" + fz("giay chung nhan") + "|"
+                         + fz("giay xac nhan") + r")\W*$")
+# bodies whose name is always body + administrative unit + place ('Tòa án nhân dân tỉnh Thái Bình')
+_UNIT_BODIES = ("Tòa án nhân dân", "Công an", "Viện kiểm sát nhân dân", "Ủy ban nhân dân")
 
 
 _MOTTO = re.compile(fz("cong hoa xa hoi") + "|" + fz("doc lap") + r"\s*-?\s*" + fz("tu do") + "|" + fz("hanh phuc"))
@@ -369,8 +374,13 @@ def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
         parts = [b.canon]
         kept = 0
         first_unit = None
-        for u, name in chunks:
+        for k2, (u, name) in enumerate(chunks):
             if not u and not name:
+                continue
+            if kept == 0 and not u and b.canon in _UNIT_BODIES and any(u2 for u2, _ in chunks[k2 + 1:]):
+                # a word before the unit ('TÒA ÁN NHÂN DÂN' / 'CỘN' (the motto cut) / 'THỊ XÃ ...'): not the name
+                place_notes.append(f"stray words before the unit: {name}")
+                q_place *= 0.7
                 continue
             if kept >= 1:
                 # a province under a district-level body is not part of the name
@@ -381,13 +391,17 @@ def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
             if kept == 0:
                 first_unit = u
                 if name:
-                    name, q_place = _checked_place(name, place_notes, catalogue=bool(u))
+                    name, q_checked = _checked_place(name, place_notes, catalogue=bool(u))
+                    q_place *= q_checked
             parts.append((units.get(u, "") + " " + name).strip() if u else name)
             kept += 1
         names.append((b, " ".join(p for p in parts if p), kept, [u for u, _ in chunks], q_place, place_notes))
     # the issuing body is the last (child) body; a bare child takes its parent as suffix
     b, name, kept, units_used, q, place_notes = names[-1]
     notes += place_notes
+    if kept and b.canon in _UNIT_BODIES and not any(units_used):
+        q *= 0.7  # 'Tòa án nhân dân Ïnh Thái Bình' (TỈNH misread): the unit keyword was not read
+        notes.append("no administrative unit after the body")
     if kept == 0 and len(names) > 1:
         name = name + " " + names[-2][1]
         q = 0.9
@@ -434,7 +448,7 @@ def find_issuer(doc: Doc, limit: int) -> list[Candidate]:
                 continue  # the motto line, maybe after a stroke ('___ CỘNG HÒA ...'): not an issuer line
             cut = s.start + mm.start()  # left column merged with the motto on one OCR line
             f = f[:mm.start()]
-        if _SKIP_LINE.match(f) or _PLACE_DATE.match(f):
+        if _SKIP_LINE.match(f) or _PLACE_DATE.match(f) or _TITLE_LINE.match(f):
             if started:
                 break
             continue
