@@ -3,9 +3,14 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from pathlib import Path
 
 import click
+
+# pyhanko imports cryptography's DSA types, which cryptography >= 46 marks deprecated: a notice for
+# the library's developers, not for the person running sohoa (stderr carries errors, one line each)
+warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"pyhanko\.")
 
 from pipeline.errors import SohoaError
 from sohoa.config import Settings, load_settings

@@ -103,3 +103,25 @@ def test_cleanup_lowers_cer():
     cer_raw = synth.cer(truth, run(noisy))
     cer_med = synth.cer(truth, run(pp.denoise(noisy)))
     assert cer_med < 0.01 and cer_med < cer_raw
+
+
+def test_flattening_lifts_a_shadow_and_leaves_even_paper_alone():
+    """A shadow darkening the right third of the page (a lid left open): flattened, it reads; an
+    even page is returned as it is."""
+
+    def run(gray):
+        lines: dict[int, list[str]] = {}
+        for w in engine.ocr(gray):
+            lines.setdefault(w.line, []).append(w.text)
+        return "\n".join(" ".join(v) for _, v in sorted(lines.items()))
+
+    img, truth = synth.render_page(synth.PARAGRAPHS[3:4], header=False)
+    gray = pp.to_gray(np.asarray(synth.degrade(img, seed=5)))[0:700]
+    assert pp.normalize_background(gray, only_uneven=True) is gray
+    w = gray.shape[1]
+    x = np.arange(w, dtype=np.float32)[None, :]
+    shade = 1.0 - 0.6 * np.clip((x - 0.6 * w) / (0.25 * w), 0, 1) ** 1.5
+    shadowed = np.clip(gray.astype(np.float32) * shade, 0, 255).astype(np.uint8)
+    flat = pp.normalize_background(shadowed, only_uneven=True)
+    assert flat is not shadowed
+    assert synth.cer(truth, run(pp.denoise(flat))) < synth.cer(truth, run(pp.denoise(shadowed)))

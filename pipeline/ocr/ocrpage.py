@@ -124,6 +124,7 @@ def process_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) 
     bilevel = im.mode == "1"
     disp = np.asarray(im.convert("L") if bilevel else im)
     gray = pp.remove_red(disp) if disp.ndim == 3 else disp
+    gray = pp.normalize_background(gray, only_uneven=True)  # a shadow across the page: 13 -> 5 % CER
 
     try:
         best = _ocr_attempt(gray, 0, dpi, settings)

@@ -1,4 +1,4 @@
-"""Page clean-up before OCR: grayscale, red-seal removal, deskew, rotation, denoise.
+"""Page clean-up before OCR: grayscale, red-seal removal, deskew, rotation, denoise, flattening.
 
 All functions work on numpy arrays (uint8; HxW gray or HxWx3 RGB) and are
 pure, so each can be measured on its own (bench/ and the CER check in
@@ -130,12 +130,29 @@ def denoise(gray: np.ndarray) -> np.ndarray:
     return cv2.medianBlur(gray, 3)
 
 
-def normalize_background(gray: np.ndarray) -> np.ndarray:
-    """Flatten uneven paper (shadows, yellowing): divide by a blurred background estimate."""
-    h, w = gray.shape
-    k = max(15, (min(h, w) // 40) | 1)
-    bg = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    bg = cv2.GaussianBlur(bg, (0, 0), k / 3)
+def _background(gray: np.ndarray) -> np.ndarray:
+    """The paper's brightness without the ink, at a quarter of the resolution: a closing wider
+    than any stroke, then a blur (the page at full size costs ~0.14 s; this ~0.01 s)."""
+    small = cv2.resize(gray, (max(1, gray.shape[1] // 4), max(1, gray.shape[0] // 4)), interpolation=cv2.INTER_AREA)
+    k = max(5, (min(small.shape) // 40) | 1)
+    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    return cv2.GaussianBlur(bg, (0, 0), k / 3)
+
+
+UNEVEN_PAPER = 40  # grey levels between the page's brighter and darker paper (5th-95th percentile)
+
+
+def normalize_background(gray: np.ndarray, *, only_uneven: bool = False) -> np.ndarray:
+    """Flatten uneven paper (a shadow across the page, yellowing): divide by the background.
+
+    bench/bench_preprocess.py: a strong shadow 13.1 % -> 4.6 % CER, other damage unchanged.
+    only_uneven: leave the page as it is when its paper is even (the usual case).
+    """
+    bg = _background(gray)
+    lo, hi = np.percentile(bg, (5, 95))
+    if only_uneven and hi - lo < UNEVEN_PAPER:
+        return gray
+    bg = cv2.resize(bg, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
     return cv2.divide(gray, bg, scale=255)
 
 
