@@ -168,6 +168,8 @@ def _person(doc: Doc, f: dict, warnings: list, start: int, end: int, rng: Range 
     if disagree:
         name.conf *= 0.7
         name.notes.append("conflicting mention of the name elsewhere in the text")
+    elif agree and len(cands) == 1:
+        name.conf = name.conf + (1 - name.conf) * 0.3
     if op and not twins and any(h.tag == "bi_cao" for h in intro):
         # the operative part names someone the text did not introduce: a misread, or a stray word
         name.conf *= 0.8
@@ -175,8 +177,6 @@ def _person(doc: Doc, f: dict, warnings: list, start: int, end: int, rng: Range 
     if fold(name.value) == chosen.folded and doc.word_gap(chosen.start, chosen.end) > LOST_WORD_GAP:
         name.conf *= 0.75
         name.notes.append("space for a lost word inside the name")
-    elif agree and len(cands) == 1:
-        name.conf = name.conf + (1 - name.conf) * 0.3
     if chosen.weak and not any(not h.weak and h.folded == chosen.folded for h in intro + op):
         name.conf = min(name.conf, 0.89)  # found by a weak anchor only: a person checks
         name.notes.append("person found by a weak anchor only")
