@@ -30,6 +30,11 @@ _NAMED_BEFORE = re.compile(r"(?:" + fz("luat") + "|" + fz("co quan") + "|" + fz(
                            + fz("doi") + r")\s*$")
 
 
+def _kind_phrases(rx: str, folded: str):
+    """Matches of a kind phrase in `folded`, except those inside a law's or a body's name."""
+    return (m for m in re.finditer(rx, folded) if not _NAMED_BEFORE.search(folded[max(0, m.start() - 12):m.start()]))
+
+
 def find_title(doc: Doc) -> Title | None:
     segs = doc.segments[:HEAD_SEGMENTS]
     for i, s in enumerate(segs):
@@ -125,8 +130,7 @@ def decision_kind(doc: Doc, title: Title | None, doc_type: str | None) -> tuple[
     if title is not None:
         for p in pats:
             for phrase in p["match"]:
-                m = next((m for m in re.finditer(fz(phrase, loose=False), title.text_after)
-                          if not _NAMED_BEFORE.search(title.text_after[max(0, m.start() - 12):m.start()])), None)
+                m = next(_kind_phrases(fz(phrase, loose=False), title.text_after), None)
                 if m:
                     a = title.after_start + m.start()
                     b = title.after_start + m.end()
@@ -139,8 +143,7 @@ def decision_kind(doc: Doc, title: Title | None, doc_type: str | None) -> tuple[
     best = None
     for p in pats:
         for phrase in p["match"]:
-            ms = [m for m in re.finditer(fz(phrase, loose=False), doc.folded)
-                  if not _NAMED_BEFORE.search(doc.folded[max(0, m.start() - 12):m.start()])]
+            ms = list(_kind_phrases(fz(phrase, loose=False), doc.folded))
             if ms and (best is None or len(ms) > best[0]):
                 best = (len(ms), p["kind"], ms[0])
             if ms:

@@ -144,17 +144,16 @@ def find_document_number(doc: Doc, limit: int) -> list[Candidate]:
         sp, conf = number_conf(doc, a, a + len(raw), method, num.repairs, per_repair=0.8)
         if not num.known_symbol:
             conf *= 0.97
-        if re.search(r"(?:^|-)[A-ZĐ]$", num.symbol):
-            conf *= 0.8  # symbols are abbreviations of two letters or more: 'QĐ-H' lost the rest of 'QĐ-HPT'
-            c_note = "symbol part of one letter"
-        else:
-            c_note = None
+        # symbols are abbreviations of two letters or more: 'QĐ-H' lost the rest of 'QĐ-HPT'
+        one_letter = re.search(r"(?:^|-)[A-ZĐ]$", num.symbol) is not None
+        if one_letter:
+            conf *= 0.8
         if num.year is None:
             conf *= 0.99
         c = Candidate(num.value, conf, sp, "so_line")
         c.notes.append(f"symbol={num.symbol}")
-        if c_note:
-            c.notes.append(c_note)
+        if one_letter:
+            c.notes.append("symbol part of one letter")
         cands.append(c)
         break  # the first 'Số' line of the header is the document's own number
     return cands
@@ -398,8 +397,11 @@ def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
         names.append((b, " ".join(p for p in parts if p), kept, [u for u, _ in chunks], q_place, place_notes))
     # the issuing body is the last (child) body; a bare child takes its parent as suffix
     b, name, kept, units_used, q, place_notes = names[-1]
+    no_unit = kept and b.canon in _UNIT_BODIES and not any(units_used)
+    # the header's words did not read as clean unit keywords: a person checks
+    unclean_units = bool(notes) or no_unit
     notes += place_notes
-    if kept and b.canon in _UNIT_BODIES and not any(units_used):
+    if no_unit:
         q *= 0.7  # 'Tòa án nhân dân Ïnh Thái Bình' (TỈNH misread): the unit keyword was not read
         notes.append("no administrative unit after the body")
     if kept == 0 and len(names) > 1:
@@ -409,8 +411,8 @@ def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
         q = 0.75  # 'TÒA ÁN NHÂN DÂN' with nothing else is incomplete
     name = collapse_ws(canon_toa(nfc(name)))
     q *= q_body
-    if len(notes) > len(place_notes):
-        q *= 0.9  # the header's words did not read as clean unit keywords: a person checks
+    if unclean_units:
+        q *= 0.9
     # every place word of the result must be a word of the header as printed (same
     # diacritics, any case): a name that normalisation changed is not trusted
     src_words = {w.strip(",;.:-").lower() for w in nfc(orig).split()}
