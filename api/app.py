@@ -51,13 +51,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import Text, cast, select
 
-import api.models  # noqa: F401  (the api_tokens table on archive.models.Base)
-from api.masking import mask, mask_id
-from api.tokens import TokenInfo, lookup
-from archive.catalogue import audit, verify_audit_chain
-from archive.models import AuditEvent, Document, FieldValue, RegistryRecord, StoredObject
-from archive.store import ObjectRef
-from pipeline.errors import IntegrityError, SohoaError, StoreError
+from sohoa.api.masking import mask, mask_id
+from sohoa.api.tokens import TokenInfo, lookup
+from sohoa.archive.catalogue import audit, verify_audit_chain
+from sohoa.archive.models import AuditEvent, Document, FieldValue, RegistryRecord, StoredObject
+from sohoa.core.storage import ObjectRef
+from sohoa.core.errors import IntegrityError, SohoaError, StoreError
 
 log = logging.getLogger("sohoa.api")
 
@@ -508,7 +507,7 @@ def create_app(runtime) -> FastAPI:
              responses={**ERRORS, **NOT_FOUND}, summary="Verification report of the stored original")
     def get_verification(request: Request, document_id: str = doc_id_param,
                          token: TokenInfo = Depends(require("read"))) -> dict[str, Any]:
-        from pipeline.sign.report import verify_file
+        from sohoa.pipeline.sign.report import verify_file
 
         ref = _signed_ref(document_id)
         data = _read(request, ref)

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.models import ApiToken
-from archive.catalogue import audit
-from pipeline.errors import SohoaError
+from sohoa.archive.models import ApiToken
+from sohoa.archive.catalogue import audit
+from sohoa.core.errors import SohoaError
 
 SCOPES = ("read", "read_personal", "write", "admin")
 TOKEN_PREFIX = "sohoa_"

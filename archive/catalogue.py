@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.models import AuditEvent
-from pipeline.errors import FatalError
+from sohoa.archive.models import AuditEvent
+from sohoa.core.errors import FatalError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 GENESIS = "0" * 64

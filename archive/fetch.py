@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from archive.catalogue import audit
-from archive.models import Document, StoredObject
-from archive.store import ObjectRef
-from pipeline.errors import SohoaError
+from sohoa.archive.catalogue import audit
+from sohoa.archive.models import Document, StoredObject
+from sohoa.core.storage import ObjectRef
+from sohoa.core.errors import SohoaError
 
 _ID_RE = re.compile(r"^D[0-9a-f]{24}$")
 

@@ -31,8 +31,9 @@ from minio.error import InvalidResponseError, MinioException, S3Error, ServerErr
 from minio.objectlockconfig import DAYS, ObjectLockConfig
 from minio.retention import Retention
 
-from archive.store import ObjectRef, check_key
-from pipeline.errors import IntegrityError, StoreError
+from sohoa.core.storage import ObjectRef
+from sohoa.archive.store import check_key
+from sohoa.core.errors import IntegrityError, StoreError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
-"""Write-once object store.
+"""Write-once object store, embedded backend.
 
-`ObjectStore` is the interface the pipeline uses; `LocalObjectStore` is the
+`ObjectStore` (sohoa.core.storage) is the interface the pipeline uses; `LocalObjectStore` is the
 embedded backend: content-addressed blobs under $SOHOA_HOME/objects, read-only
 files, a version list per key, no delete and no overwrite. The S3
 object-lock backend implements the same interface.
@@ -13,49 +13,15 @@ import os
 import re
 import tempfile
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO, Iterator, Protocol
+from typing import BinaryIO, Iterator
 
-from pipeline.errors import IntegrityError, StoreError
+from sohoa.core.errors import IntegrityError, StoreError
+from sohoa.core.storage import ObjectRef
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,511}$")
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
-
-
-@dataclass(frozen=True)
-class ObjectRef:
-    bucket: str
-    key: str
-    version_id: str | None
-    sha256: str
-    size: int
-
-    def to_report(self) -> dict:
-        return {"bucket": self.bucket, "key": self.key, "version_id": self.version_id, "sha256": self.sha256}
-
-
-class ObjectStore(Protocol):
-    def prepare(self, bucket: str) -> None: ...
-
-    def put(self, bucket: str, key: str, data: bytes, metadata: dict[str, str]) -> ObjectRef: ...
-
-    def get(self, ref: ObjectRef) -> bytes: ...
-
-    def versions(self, bucket: str, key: str) -> list[ObjectRef]: ...
-
-    def delete(self, ref: ObjectRef) -> None: ...
-
-    # Listing and raw access, for the integrity check and backups (retention/).
-
-    def list_keys(self, bucket: str) -> Iterator[str]: ...
-
-    def list_versions(self, bucket: str) -> Iterator[ObjectRef]: ...
-
-    def stat(self, bucket: str, key: str, version_id: str | None) -> ObjectRef | None: ...
-
-    def open_raw(self, ref: ObjectRef) -> BinaryIO | None: ...
 
 
 def check_key(bucket: str, key: str) -> None:
@@ -262,13 +228,3 @@ class LocalObjectStore:
                 fh.flush()
                 os.fsync(fh.fileno())
         return ObjectRef(ref.bucket, ref.key, ref.version_id, ref.sha256, size)
-
-
-def open_store(settings) -> ObjectStore:
-    if settings.store == "local":
-        return LocalObjectStore(settings.store_root)
-    if settings.store == "s3":
-        from archive.s3store import S3ObjectStore
-
-        return S3ObjectStore.from_settings(settings)
-    raise StoreError(f"object store backend {settings.store!r} is not available (use 'local' or 's3')")

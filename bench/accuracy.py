@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reconciler.compare import values_agree  # noqa: E402
+from sohoa.reconciler.compare import values_agree  # noqa: E402
 
 
 def evaluate(report: dict, truth: dict[str, dict], threshold: float) -> dict:

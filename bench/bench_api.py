@@ -44,7 +44,7 @@ def signed_pdf(settings, pages: int = 2) -> bytes:
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
-    from pipeline.sign import ConversionMarker, load_signer, prepare_pdf, sign_pdf
+    from sohoa.pipeline.sign import ConversionMarker, load_signer, prepare_pdf, sign_pdf
 
     pdfmetrics.registerFont(TTFont("DejaVuSerif", DEJAVU))
     buf = io.BytesIO()
@@ -63,12 +63,11 @@ def signed_pdf(settings, pages: int = 2) -> bytes:
 
 
 def seed(home: Path, db_url: str) -> tuple[str, int]:
-    import api.models  # noqa: F401
-    from api.tokens import create_token
-    from archive.catalogue import Catalogue
-    from archive.models import Batch, Document, StoredObject
-    from archive.store import LocalObjectStore
-    from sohoa.config import Settings
+    from sohoa.api.tokens import create_token
+    from sohoa.archive.catalogue import Catalogue
+    from sohoa.archive.models import Batch, Document, StoredObject
+    from sohoa.archive.store import LocalObjectStore
+    from sohoa.core.config import Settings
 
     settings = Settings(home=home, db_url=db_url)
     pdf = signed_pdf(settings)
@@ -98,7 +97,7 @@ def free_port() -> int:
 
 def start(home: Path, db_url: str, port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "SOHOA_HOME": str(home), "SOHOA_DB_URL": db_url}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "api.server:app_factory",
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "sohoa.servers:app_factory",
                              "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                              "--no-access-log", "--log-level", "warning", "--timeout-keep-alive", "30"], cwd=ROOT, env=env)
     for _ in range(200):
@@ -177,8 +176,8 @@ def main() -> None:
             proc.wait(30)
         from sqlalchemy import func, select
 
-        from archive.catalogue import Catalogue, verify_audit_chain
-        from archive.models import AuditEvent
+        from sohoa.archive.catalogue import Catalogue, verify_audit_chain
+        from sohoa.archive.models import AuditEvent
 
         cat = Catalogue(db_url)
         with cat.session() as s:

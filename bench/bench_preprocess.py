@@ -31,9 +31,9 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.ocr import engine, synth  # noqa: E402
-from pipeline.ocr import preprocess as pp  # noqa: E402
-from pipeline.ocr.ocrpage import MIN_SKEW_DEG  # noqa: E402
+from sohoa.pipeline.ocr import engine, synth  # noqa: E402
+from sohoa.pipeline.ocr import preprocess as pp  # noqa: E402
+from sohoa.pipeline.ocr.ocrpage import MIN_SKEW_DEG  # noqa: E402
 
 
 def _shadow(img: Image.Image, seed: int) -> Image.Image:

@@ -65,7 +65,7 @@ def flush_redis():
     subprocess.run(["redis-cli", "-n", db, "flushdb"], check=True, capture_output=True)
 
 
-def start_worker(env, name, concurrency, log, app="pipeline.tasks"):
+def start_worker(env, name, concurrency, log, app="sohoa.worker"):
     return subprocess.Popen([sys.executable, "-m", "celery", "-A", app, "worker", "-c", str(concurrency),
                              "-n", f"{name}-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle",
                              "--without-heartbeat", "--loglevel=WARNING"],
@@ -151,8 +151,8 @@ def _noop(i: int) -> int:
 
 
 def _configure_app():
-    from pipeline.tasks import configure
-    from sohoa.config import load_settings
+    from sohoa.pipeline.tasks import configure
+    from sohoa.core.config import load_settings
 
     configure(app, load_settings())
     app.conf.task_default_queue = "sohoa-bench"
@@ -173,7 +173,7 @@ def _page1_ink(pdf_bytes: bytes):
 
     import pikepdf
 
-    from pipeline.ink import ink_mask
+    from sohoa.core.ink import ink_mask
 
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         image = next(iter(pdf.pages[0].get_images().values()))
@@ -183,9 +183,9 @@ def _page1_ink(pdf_bytes: bytes):
 def sign_store_rate(n: int, store_kind: str, tmp: Path) -> dict | None:
     from bench_sign import ARCHIVAL, FIELDS, _marker, image_pdf
 
-    from archive.store import open_store
-    from pipeline.sign import load_signer, prepare_pdf, sign_pdf
-    from sohoa.config import load_settings
+    from sohoa.archive.factory import open_store
+    from sohoa.pipeline.sign import load_signer, prepare_pdf, sign_pdf
+    from sohoa.core.config import load_settings
 
     env = {"SOHOA_HOME": str(tmp / f"sign-{store_kind}"), "SOHOA_STORE": store_kind,
            "SOHOA_BUCKET_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"}

@@ -9,13 +9,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus import badfiles, degrade, outputs, registry
-from corpus.execution_text import execution_doc
-from corpus.facts import make_judgment
-from corpus.judgment_text import judgment_doc
-from corpus.layout import Style, layout
-from corpus.plan import plan
-from corpus.render import render_pdf, render_raster
+from sohoa.corpus import badfiles, degrade, outputs, registry
+from sohoa.corpus.execution_text import execution_doc
+from sohoa.corpus.facts import make_judgment
+from sohoa.corpus.judgment_text import judgment_doc
+from sohoa.corpus.layout import Style, layout
+from sohoa.corpus.plan import plan
+from sohoa.corpus.render import render_pdf, render_raster
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from corpus import vocab
+from sohoa.corpus import vocab
 
 
 @dataclass

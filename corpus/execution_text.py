@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from corpus import bodies
-from corpus.doc import Block, Doc, Header, Signature
-from corpus.facts import Judgment, doc_number
-from corpus.people import full_name, commune
-from corpus.phrases import birth_phrase, id_phrase, penalty_core, q
-from corpus.vnformat import add_months, date_any, date_long, date_short, duration
+from sohoa.corpus import bodies
+from sohoa.corpus.doc import Block, Doc, Header, Signature
+from sohoa.corpus.facts import Judgment, doc_number
+from sohoa.corpus.people import full_name, commune
+from sohoa.corpus.phrases import birth_phrase, id_phrase, penalty_core, q
+from sohoa.corpus.vnformat import add_months, date_any, date_long, date_short, duration
 
 DECISION_KINDS = ["execute_sentence", "postpone", "suspend", "reduce", "shorten_probation", "exempt", "parole", "expunge"]
 CERTIFICATE_KINDS = ["completion", "expunge"]

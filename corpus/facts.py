@@ -10,9 +10,9 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from corpus import bodies, vocab
-from corpus.people import Person, make_person
-from corpus.vnformat import add_months
+from sohoa.corpus import bodies, vocab
+from sohoa.corpus.people import Person, make_person
+from sohoa.corpus.vnformat import add_months
 
 FINE_PRINCIPAL_OK = {"321", "322", "188", "191", "201", "318", "178", "260", "173"}
 ADDITIONAL_FINE = {"249", "251", "255", "174", "353", "321", "322", "201"}
@@ -281,7 +281,7 @@ def make_judgment(rng: random.Random, date: dt.date, level: str = "ST", person: 
 
 
 def _staff(rng: random.Random, j: Judgment) -> None:
-    from corpus.people import full_name
+    from sohoa.corpus.people import full_name
     def staff() -> str:
         sex = rng.choice("MF")
         return ("Ông " if sex == "M" else "Bà ") + full_name(rng, sex)

@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from corpus import bodies
-from corpus.doc import Block, Doc, Header, Signature
-from corpus.facts import Defendant, Judgment
-from corpus.people import full_name
-from corpus.phrases import birth_phrase, citation, court_fee_phrase, id_phrase, penalty_core, q
-from corpus.vnformat import date_any, date_long, date_short, duration, money, money_phrase
+from sohoa.corpus import bodies
+from sohoa.corpus.doc import Block, Doc, Header, Signature
+from sohoa.corpus.facts import Defendant, Judgment
+from sohoa.corpus.people import full_name
+from sohoa.corpus.phrases import birth_phrase, citation, court_fee_phrase, id_phrase, penalty_core, q
+from sohoa.corpus.vnformat import date_any, date_long, date_short, duration, money, money_phrase
 
 TEMPLATES = ["J-classic", "J-published", "J-modern"]
 

@@ -10,8 +10,8 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from corpus import fonts
-from corpus.doc import Block, Doc
+from sohoa.corpus import fonts
+from sohoa.corpus.doc import Block, Doc
 
 A4_W, A4_H = 595.28, 841.89
 MM = 72 / 25.4

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from corpus import fonts
+from sohoa.corpus import fonts
 
 SEAL_RED = (205, 32, 45)
 

@@ -5,7 +5,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from corpus import vocab
+from sohoa.corpus import vocab
 
 
 def weighted(rng: random.Random, pairs):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from corpus.facts import Defendant, Sentence
-from corpus.people import Person
-from corpus.vnformat import date_any, date_long, date_short, duration, money_phrase, words
+from sohoa.corpus.facts import Defendant, Sentence
+from sohoa.corpus.people import Person
+from sohoa.corpus.vnformat import date_any, date_long, date_short, duration, money_phrase, words
 
 
 def q(rng: random.Random, s: str) -> str:

@@ -10,8 +10,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from corpus.execution_text import delay_for, sentence_kind_for
-from corpus.facts import Judgment, make_judgment, rand_date
+from sohoa.corpus.execution_text import delay_for, sentence_kind_for
+from sohoa.corpus.facts import Judgment, make_judgment, rand_date
 
 CAP = dt.date(2025, 12, 31)
 BASE_SLOTS = (["J-ST"] * 6 + ["J-PT"] * 2 + [("decision", k) for k in

@@ -11,7 +11,7 @@ import copy
 import random
 import unicodedata
 
-from corpus import vocab
+from sohoa.corpus import vocab
 
 ALTERABLE = ["penalty_months", "issue_date", "person_name", "personal_id", "charges", "birth_date", "fine_vnd",
              "duration_months", "probation_months", "judgment_ref", "effective_date"]

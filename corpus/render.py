@@ -10,9 +10,9 @@ from PIL import Image, ImageDraw
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from corpus import fonts
-from corpus.layout import A4_H, A4_W, Page, PhotoOp, RuleOp, SealOp, SignOp, TextOp
-from corpus.marks import photo_image, seal_image, signature_image
+from sohoa.corpus import fonts
+from sohoa.corpus.layout import A4_H, A4_W, Page, PhotoOp, RuleOp, SealOp, SignOp, TextOp
+from sohoa.corpus.marks import photo_image, seal_image, signature_image
 
 
 def _multiply(base: np.ndarray, overlay: Image.Image, x: int, y: int) -> None:

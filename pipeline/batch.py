@@ -19,13 +19,14 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from sqlalchemy import func, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from archive.catalogue import audit, utcnow
-from archive.models import Batch, BatchItem
-from pipeline.errors import FatalError
-from pipeline.intake import BatchInfo, Intake, Rejection, natural_key, read_batch_info
-from pipeline.orchestrate import DocumentOutcome, Runtime, finish_item
-from pipeline.types import SourceDocument
-from reconciler.registry import all_record_ids
+from sohoa.archive.catalogue import audit, utcnow
+from sohoa.archive.models import Batch, BatchItem
+from sohoa.core.errors import FatalError
+from sohoa.pipeline.intake import BatchInfo, Intake, Rejection, natural_key, read_batch_info
+from sohoa.core.runtime import Runtime
+from sohoa.pipeline.orchestrate import DocumentOutcome, finish_item
+from sohoa.core.types import SourceDocument
+from sohoa.reconciler.registry import all_record_ids
 
 log = logging.getLogger("sohoa.batch")
 
@@ -100,7 +101,7 @@ def build_report(rt: Runtime, batch_id: str) -> BatchReport:
 
 def run_batch(rt: Runtime, batch_dir: Path, progress: ProgressFn | None = None, wait: bool = True,
               poll_seconds: float = 1.0) -> BatchReport | None:
-    from pipeline import tasks
+    from sohoa.pipeline import tasks
 
     batch = read_batch_info(batch_dir)
     items = list(Intake(rt.settings).scan(batch_dir))
@@ -123,7 +124,7 @@ def run_batch(rt: Runtime, batch_dir: Path, progress: ProgressFn | None = None, 
                 seen.add(it.source)
                 progress(len(seen), len(items), DocumentOutcome.from_report(it.outcome))
 
-    if tasks.app.conf.task_always_eager:
+    if tasks.begin.app.conf.task_always_eager:
         def one(doc: SourceDocument) -> None:
             tasks.bind_runtime(rt)
             try:
@@ -174,7 +175,7 @@ def _wait_for_workers(rt: Runtime, batch: BatchInfo, docs: list[SourceDocument],
     settings.resubmit_after seconds, submit the unfinished documents again: a broker
     restarted without persistence loses the messages it held, and every stage is
     idempotent (a document already archived is not archived twice)."""
-    from pipeline import tasks
+    from sohoa.pipeline import tasks
 
     by_source = {d.relpath: d for d in docs}
     resubmit_after = rt.settings.resubmit_after

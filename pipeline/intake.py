@@ -18,9 +18,9 @@ from typing import Iterator
 import pikepdf
 from PIL import Image
 
-from pipeline.errors import FatalError, RejectedInput
-from pipeline.types import SourceDocument, SourceFile
-from sohoa.config import Settings
+from sohoa.core.errors import FatalError, RejectedInput
+from sohoa.core.types import SourceDocument, SourceFile
+from sohoa.core.config import Settings
 
 BATCH_META = "batch.json"
 _IMAGE_FORMATS = {"PNG", "JPEG", "TIFF"}

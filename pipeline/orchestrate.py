@@ -22,19 +22,19 @@ from typing import Any, Iterator
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
-from archive.catalogue import Catalogue, audit, utcnow
-from archive.metadata import archival_metadata
-from archive.models import (
+from sohoa.archive.catalogue import audit, utcnow
+from sohoa.archive.metadata import archival_metadata
+from sohoa.archive.models import (
     BatchItem, Document, FieldValue, Page, Rejection as RejectionRow, SourceFileRow, StoredObject,
 )
-from archive.store import ObjectRef, ObjectStore
-from pipeline.errors import RejectedInput
-from pipeline.intake import BatchInfo
-from pipeline.types import Extraction, ExtractedField, SourceDocument
-from pipeline.work import WorkArea
-from reconciler import reconcile
-from sohoa import SOFTWARE
-from sohoa.config import Settings
+from sohoa.core.storage import ObjectRef
+from sohoa.core.errors import RejectedInput
+from sohoa.pipeline.intake import BatchInfo
+from sohoa.core.types import Extraction, ExtractedField, SourceDocument
+from sohoa.core.runtime import Runtime
+from sohoa.core.workarea import WorkArea
+from sohoa.reconciler import reconcile
+from sohoa.core.version import SOFTWARE
 
 log = logging.getLogger("sohoa.pipeline")
 
@@ -45,24 +45,6 @@ LOCK = ".lock"  # in a work area: flock'ed while signing/storing and cataloguing
 
 def document_id_for(doc: SourceDocument) -> str:
     return "D" + doc.content_sha256[:24]
-
-
-@dataclass
-class Runtime:
-    """What every stage needs, built once per process (no global state)."""
-
-    settings: Settings
-    catalogue: Catalogue
-    store: ObjectStore
-    signer: Any  # pipeline.sign signer; loaded before any work starts
-    actor: str = "cli"
-
-    @property
-    def bucket(self) -> str:
-        return f"{self.settings.bucket_prefix}-archive"
-
-    def work(self, document_id: str) -> WorkArea:
-        return WorkArea(self.settings.home / "work", document_id)
 
 
 @dataclass
@@ -200,7 +182,7 @@ def begin(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> str:
     work.path("done.json").unlink(missing_ok=True)
     set_stage(rt, batch.batch_id, doc.relpath, "ocr", document_id)
     if doc.kind != "pdf_text" and not work.has("plan.pkl"):
-        from pipeline.ocr.pages import plan_pages
+        from sohoa.pipeline.ocr.pages import plan_pages
 
         try:
             work.save("plan.pkl", plan_pages(doc, rt.settings, work.dir))
@@ -216,8 +198,8 @@ def ocr_page(rt: Runtime, batch: BatchInfo, doc: SourceDocument, index: int) -> 
     name = f"page-{index:04d}.pkl"
     if _skip(rt, doc) or work.has(name):
         return
-    from pipeline.ocr.ocrpage import process_page
-    from pipeline.ocr.pages import plan_pages
+    from sohoa.pipeline.ocr.ocrpage import process_page
+    from sohoa.pipeline.ocr.pages import plan_pages
 
     plan = work.load("plan.pkl") if work.has("plan.pkl") else plan_pages(doc, rt.settings, work.dir)
     try:
@@ -248,13 +230,13 @@ def assemble(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
     ink = None  # page 1's ink mask, from the OCR'd pixels (a text PDF has none)
     try:
         if doc.kind == "pdf_text":
-            from pipeline.ocr.textpdf import read_text_pdf
+            from sohoa.pipeline.ocr.textpdf import read_text_pdf
 
             pages, ocr_used = read_text_pdf(doc), False
             work.dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(doc.files[0].path, out_pdf)
         else:
-            from pipeline.ocr.pdfout import write_pdf
+            from sohoa.pipeline.ocr.pdfout import write_pdf
 
             results = [work.load(f"page-{i:04d}.pkl") for i in range(len(work.load("plan.pkl")))]
             write_pdf([r.out for r in results], out_pdf)
@@ -274,7 +256,7 @@ def extract_fields(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
     if _skip(rt, doc) or work.has("extraction.pkl"):
         return
     set_stage(rt, batch.batch_id, doc.relpath, "extract")
-    from pipeline.extract import extract
+    from sohoa.pipeline.extract import extract
 
     pages = work.load("recognized.pkl")["pages"]
     try:
@@ -320,7 +302,7 @@ def _sign_store(rt: Runtime, batch: BatchInfo, doc: SourceDocument, document_id:
 
 def _sign(rt: Runtime, doc: SourceDocument, document_id: str, batch: BatchInfo, pdf_bytes: bytes,
           extraction: Extraction, converted_at: datetime) -> bytes:
-    from pipeline.sign import ConversionMarker, prepare_pdf, sign_pdf
+    from sohoa.pipeline.sign import ConversionMarker, prepare_pdf, sign_pdf
 
     values = {k: f.value for k, f in extraction.fields.items()}
     marker = ConversionMarker(

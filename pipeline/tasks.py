@@ -4,12 +4,16 @@
 
 Embedded default (no SOHOA_BROKER_URL): tasks run in-process (eager), the
 same canvas and the same stage functions. Production: workers started with
-`celery -A pipeline.tasks worker`, broker Redis or RabbitMQ. Tasks are
+`celery -A sohoa.worker worker`, broker Redis or RabbitMQ. Tasks are
 acknowledged late (a worker killed mid-task leaves its message to be
 redelivered), keyed by the document's content hash (a re-run finds the
 stage's output and returns), retried with backoff when a service is briefly
 away, and a document whose stage fails for good is reported rejected with
 the reason.
+
+The tasks are shared tasks: the Celery app that runs them is built by the
+composition root (sohoa.worker), which also hands this module the factory of
+a worker's runtime.
 """
 from __future__ import annotations
 
@@ -17,14 +21,17 @@ import logging
 import random
 import threading
 
-from celery import Celery, Task, chain, group
+from typing import Any, Callable
+
+from celery import Celery, Task, chain, group, shared_task
 from sqlalchemy.exc import OperationalError
 
-from pipeline import orchestrate as stages
-from pipeline.errors import FatalError, StoreError
-from pipeline.intake import BatchInfo
-from pipeline.types import SourceDocument
-from sohoa.config import Settings, load_settings
+from sohoa.pipeline import orchestrate as stages
+from sohoa.core.errors import FatalError, StoreError
+from sohoa.pipeline.intake import BatchInfo
+from sohoa.core.types import SourceDocument
+from sohoa.core.config import Settings
+from sohoa.core.runtime import Runtime
 
 log = logging.getLogger("sohoa.tasks")
 
@@ -79,28 +86,34 @@ def _transport_options(settings: Settings) -> dict:
     return opts
 
 
-app = configure(Celery("sohoa"), load_settings())
-
 _local = threading.local()
-_worker_runtime: stages.Runtime | None = None
+_worker_runtime: Runtime | None = None
+_runtime_factory: Callable[[], Runtime] | None = None
 _lock = threading.Lock()
 
 
-def bind_runtime(rt: stages.Runtime | None) -> None:
+def bind_runtime(rt: Runtime | None) -> None:
     """In-process runs hand their runtime to the tasks (per thread)."""
     _local.rt = rt
 
 
-def runtime() -> stages.Runtime:
-    rt = getattr(_local, "rt", None)
+def use_runtime_factory(factory: Callable[[], Runtime]) -> None:
+    """A worker process builds its runtime with this, once, on its first task (sohoa.worker)."""
+    global _runtime_factory, _worker_runtime
+    with _lock:
+        _runtime_factory, _worker_runtime = factory, None
+
+
+def runtime() -> Runtime:
+    rt: Runtime | None = getattr(_local, "rt", None)
     if rt is not None:
         return rt
     global _worker_runtime
     with _lock:
         if _worker_runtime is None:
-            from sohoa.runtime import build_runtime
-
-            _worker_runtime = build_runtime(load_settings(), need_signer=True, actor="worker")
+            if _runtime_factory is None:
+                raise FatalError("no runtime for the pipeline tasks: start workers with `celery -A sohoa.worker`")
+            _worker_runtime = _runtime_factory()
         return _worker_runtime
 
 
@@ -122,7 +135,7 @@ class StageTask(Task):
         except TRANSIENT as exc:
             if self.app.conf.task_always_eager:
                 raise
-            countdown = retry_countdown(self.request.retries, load_settings().retry_max_delay)
+            countdown = retry_countdown(self.request.retries, runtime().settings.retry_max_delay)
             log.warning("transient fault, retrying", extra={"document": doc.get("relpath"), "stage": self.stage,
                                                             "error": str(exc), "retry": self.request.retries,
                                                             "countdown": countdown})
@@ -151,42 +164,42 @@ def retry_countdown(retries: int, max_delay: float) -> float:
     return round(min(max_delay, 2 ** retries) * random.uniform(0.75, 1.25), 2)
 
 
-def _args(batch: dict, doc: dict) -> tuple[stages.Runtime, BatchInfo, SourceDocument]:
+def _args(batch: dict, doc: dict) -> tuple[Runtime, BatchInfo, SourceDocument]:
     return runtime(), BatchInfo(**batch), SourceDocument.from_json(doc)
 
 
-@app.task(base=StageTask, bind=True, name="sohoa.begin", stage="begin")
+@shared_task(base=StageTask, bind=True, name="sohoa.begin", stage="begin")
 def begin(self, batch: dict, doc: dict) -> str:
     return stages.begin(*_args(batch, doc))
 
 
-@app.task(base=StageTask, bind=True, name="sohoa.ocr_page", stage="ocr")
+@shared_task(base=StageTask, bind=True, name="sohoa.ocr_page", stage="ocr")
 def ocr_page(self, batch: dict, doc: dict, index: int) -> None:
     stages.ocr_page(*_args(batch, doc), index)
 
 
-@app.task(base=StageTask, bind=True, name="sohoa.assemble", stage="ocr")
+@shared_task(base=StageTask, bind=True, name="sohoa.assemble", stage="ocr")
 def assemble(self, batch: dict, doc: dict) -> None:
     stages.assemble(*_args(batch, doc))
 
 
-@app.task(base=StageTask, bind=True, name="sohoa.extract", stage="extract")
+@shared_task(base=StageTask, bind=True, name="sohoa.extract", stage="extract")
 def extract(self, batch: dict, doc: dict) -> None:
     stages.extract_fields(*_args(batch, doc))
 
 
-@app.task(base=StageTask, bind=True, name="sohoa.sign_store", stage="sign")
+@shared_task(base=StageTask, bind=True, name="sohoa.sign_store", stage="sign")
 def sign_store(self, batch: dict, doc: dict) -> None:
     stages.sign_store(*_args(batch, doc))
 
 
-@app.task(base=StageTask, bind=True, name="sohoa.reconcile", stage="reconcile")
+@shared_task(base=StageTask, bind=True, name="sohoa.reconcile", stage="reconcile")
 def reconcile(self, batch: dict, doc: dict) -> None:
     stages.catalogue_reconcile(*_args(batch, doc))
 
 
-def document_workflow(batch: BatchInfo, doc: SourceDocument):
-    """The canvas for one document."""
+def document_workflow(batch: BatchInfo, doc: SourceDocument) -> Any:
+    """The canvas for one document (on the current Celery app, sohoa.worker's)."""
     b, d = batch.__dict__, doc.to_json()
     steps = [begin.si(b, d)]
     if doc.kind != "pdf_text":

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.catalogue import utcnow
-from archive.models import Document, ReviewItem
-from reconciler.compare import discrepancies
-from reconciler.match import find_record
+from sohoa.archive.catalogue import utcnow
+from sohoa.archive.models import Document, ReviewItem
+from sohoa.reconciler.compare import discrepancies
+from sohoa.reconciler.match import find_record
 
 # seed 001 Art. 8.5: a mismatch is resolved within 24 hours of receipt.
 REVIEW_DEADLINE = timedelta(hours=24)

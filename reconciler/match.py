@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.models import RegistryRecord
-from reconciler.compare import norm_document_number, values_agree
+from sohoa.archive.models import RegistryRecord
+from sohoa.reconciler.compare import norm_document_number, values_agree
 
 _TIEBREAK_FIELDS = ("issuer", "personal_id", "issue_date", "person_name", "decision_kind")
 

@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from archive.catalogue import Catalogue, audit, utcnow
-from archive.models import RegistryHistory, RegistryRecord
-from pipeline.errors import SohoaError
-from reconciler.compare import norm_document_number
+from sohoa.archive.catalogue import Catalogue, audit, utcnow
+from sohoa.archive.models import RegistryHistory, RegistryRecord
+from sohoa.core.errors import SohoaError
+from sohoa.reconciler.compare import norm_document_number
 
 DOC_TYPES = {"judgment", "decision", "certificate"}
 DECISION_KINDS = {

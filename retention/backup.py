@@ -61,11 +61,12 @@ from typing import Any, BinaryIO, Iterator
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from archive.catalogue import Catalogue, audit
-from archive.models import StoredObject
-from archive.store import LocalObjectStore, ObjectRef
-from pipeline.errors import FatalError, IntegrityError, SohoaError, StoreError
-from retention.integrity import (
+from sohoa.archive.catalogue import Catalogue, audit
+from sohoa.archive.models import StoredObject
+from sohoa.core.storage import ObjectRef
+from sohoa.archive.store import LocalObjectStore
+from sohoa.core.errors import FatalError, IntegrityError, SohoaError, StoreError
+from sohoa.retention.integrity import (
     PAGE, check_integrity, describe_store, redact_url, run_alert, trust_roots_for, unique_path,
     write_json_and_text,
 )
@@ -167,7 +168,7 @@ class S3Target:
 
     def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str, prefix: str = "", *,
                  secure: bool = False, region: str = "us-east-1", retention_days: int = 400):
-        from archive.s3store import S3ObjectStore
+        from sohoa.archive.s3store import S3ObjectStore
 
         # the archive store's client plumbing: short timeouts, one-line errors
         self.store = S3ObjectStore(endpoint, access_key, secret_key, secure=secure, region=region,
@@ -229,7 +230,7 @@ class S3Target:
         return reader.hexdigest(), reader.size
 
     def open(self, rel: str) -> BinaryIO | None:
-        from archive.s3store import _S3Stream
+        from sohoa.archive.s3store import _S3Stream
         from minio.error import S3Error
 
         name = self._name(rel)
@@ -774,7 +775,7 @@ def restore_drill(rt: Any, backup_target: Any = None, scratch_dir: Path | str | 
             report.restore_seconds = round(time.monotonic() - t0, 3)
             if restored_cat is not None:
                 t1 = time.monotonic()
-                from pipeline.orchestrate import Runtime
+                from sohoa.core.runtime import Runtime
 
                 srt = Runtime(settings=replace(settings, home=scratch, store="local", db_url=restored_cat.url),
                               catalogue=restored_cat, store=store, signer=None, actor=rt.actor)

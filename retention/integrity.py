@@ -40,10 +40,10 @@ from typing import Any, Iterable, Iterator
 
 from sqlalchemy import and_, exists, select
 
-from archive.catalogue import audit, verify_audit_chain
-from archive.models import Document, StoredObject
-from archive.store import ObjectRef
-from pipeline.errors import SohoaError, StoreError
+from sohoa.archive.catalogue import audit, verify_audit_chain
+from sohoa.archive.models import Document, StoredObject
+from sohoa.core.storage import ObjectRef
+from sohoa.core.errors import SohoaError, StoreError
 
 log = logging.getLogger("sohoa.retention.integrity")
 
@@ -156,7 +156,7 @@ def describe_store(store: Any) -> str:
 
 def trust_roots_for(settings: Any) -> list[Any]:
     """What `sohoa verify` trusts: the configured PEM roots and the local DEMO certificate."""
-    from pipeline.sign import demo_trust_roots, load_trust_roots
+    from sohoa.pipeline.sign import demo_trust_roots, load_trust_roots
 
     return list(load_trust_roots(settings)) + list(demo_trust_roots(settings))
 
@@ -178,7 +178,7 @@ def _catalogue_rows(catalogue: Any) -> Iterator[tuple]:
 
 
 def _expectation(catalogue: Any, document_id: str) -> dict[str, Any] | None:
-    from pipeline.sign import catalogue_expectation
+    from sohoa.pipeline.sign import catalogue_expectation
 
     with catalogue.session() as s:
         return catalogue_expectation(s, document_id)
@@ -245,7 +245,7 @@ def check_object(store: Any, catalogue: Any, row: tuple, roots: list[Any], repor
     if length != size:
         found.append(Finding("size_mismatch", f"catalogue says {size} bytes, the store holds {length}", **base))
     if data is not None:
-        from pipeline.sign import verify_pdf
+        from sohoa.pipeline.sign import verify_pdf
 
         report.signatures_checked += 1
         try:

@@ -1,12 +1,11 @@
 """Periodic jobs on Celery beat: the integrity check (monthly), backups (daily
 incremental, weekly full, monthly full) and restore drills (monthly).
 
-Start the workers and the scheduler with this module as the app, so these tasks
-are registered next to the pipeline's (it imports pipeline.tasks' app and adds
-itself to the app's imports)::
+The jobs below take a runtime; the composition root (sohoa.worker) registers
+them as Celery tasks next to the pipeline's and installs the beat schedule::
 
-    celery -A retention.schedule worker -B          # one host: worker + embedded beat
-    celery -A retention.schedule beat               # or a separate beat process (one only!)
+    celery -A sohoa.worker worker -B          # one host: worker + embedded beat
+    celery -A sohoa.worker beat               # or a separate beat process (one only!)
 
 Each schedule is a cron line "minute hour day-of-month month day-of-week" (UTC)
 in settings (``SOHOA_INTEGRITY_SCHEDULE``, ``SOHOA_BACKUP_INCREMENTAL_SCHEDULE``,
@@ -23,13 +22,11 @@ from typing import Any
 
 from celery.schedules import crontab
 
-from pipeline.errors import SohoaError
-from pipeline.tasks import app
-from sohoa.config import Settings, load_settings
+from sohoa.core.errors import SohoaError
+from sohoa.core.config import Settings
+from sohoa.core.runtime import Runtime
 
 log = logging.getLogger("sohoa.retention.schedule")
-
-MODULE = __name__
 
 
 def cron(line: str) -> crontab:
@@ -61,69 +58,35 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     return entries
 
 
-def configure(settings: Settings | None = None) -> None:
-    settings = settings or load_settings()
-    schedule = dict(app.conf.beat_schedule or {})
-    schedule.update(beat_schedule(settings))
-    app.conf.beat_schedule = schedule
-    app.conf.timezone = "UTC"
-    include = list(app.conf.include or ())
-    if MODULE not in include:
-        app.conf.include = include + [MODULE]
+def integrity_check_job(rt: Runtime) -> dict[str, Any]:
+    from sohoa.retention.integrity import check_integrity
+
+    report = check_integrity(rt)  # logs and alerts itself on findings
+    return {"ok": report.ok, "findings": len(report.findings), "report": report.report_path}
 
 
-def _runtime(actor: str = "scheduler"):
-    from sohoa.runtime import build_runtime
+def backup_job(rt: Runtime, kind: str = "incremental", schedule: str = "manual",
+               target: str | None = None) -> dict[str, Any]:
+    from sohoa.retention.backup import backup
+    from sohoa.retention.integrity import run_alert, write_json_and_text
 
-    return build_runtime(load_settings(), need_signer=False, actor=actor)
-
-
-@app.task(name="retention.integrity_check", acks_late=True)
-def integrity_check_task() -> dict[str, Any]:
-    from retention.integrity import check_integrity
-
-    rt = _runtime()
     try:
-        report = check_integrity(rt)  # logs and alerts itself on findings
-        return {"ok": report.ok, "findings": len(report.findings), "report": report.report_path}
-    finally:
-        rt.catalogue.dispose()
+        result = backup(rt, kind, target, schedule=schedule)
+    except SohoaError as exc:
+        log.error("%s backup (%s) could not run: %s", kind, schedule, exc)
+        path = Path(rt.settings.home) / "reports" / f"backup-failed-{kind}-{schedule}.json"
+        write_json_and_text(path, {"kind": kind, "schedule": schedule, "error": str(exc)}, str(exc))
+        run_alert(rt.settings, str(path), "backup failed")
+        raise
+    if not result.ok:
+        path = Path(rt.settings.home) / "reports" / f"backup-{result.run_id}.json"
+        write_json_and_text(path, result.to_dict(), result.to_text())
+        run_alert(rt.settings, str(path), "backup had problems")
+    return {"ok": result.ok, "run_id": result.run_id, "objects": result.objects}
 
 
-@app.task(name="retention.backup", acks_late=True)
-def backup_task(kind: str = "incremental", schedule: str = "manual", target: str | None = None) -> dict[str, Any]:
-    from retention.backup import backup
-    from retention.integrity import run_alert, write_json_and_text
+def restore_drill_job(rt: Runtime, target: str | None = None) -> dict[str, Any]:
+    from sohoa.retention.backup import restore_drill
 
-    rt = _runtime()
-    try:
-        try:
-            result = backup(rt, kind, target, schedule=schedule)
-        except SohoaError as exc:
-            log.error("%s backup (%s) could not run: %s", kind, schedule, exc)
-            path = Path(rt.settings.home) / "reports" / f"backup-failed-{kind}-{schedule}.json"
-            write_json_and_text(path, {"kind": kind, "schedule": schedule, "error": str(exc)}, str(exc))
-            run_alert(rt.settings, str(path), "backup failed")
-            raise
-        if not result.ok:
-            path = Path(rt.settings.home) / "reports" / f"backup-{result.run_id}.json"
-            write_json_and_text(path, result.to_dict(), result.to_text())
-            run_alert(rt.settings, str(path), "backup had problems")
-        return {"ok": result.ok, "run_id": result.run_id, "objects": result.objects}
-    finally:
-        rt.catalogue.dispose()
-
-
-@app.task(name="retention.restore_drill", acks_late=True)
-def restore_drill_task(target: str | None = None) -> dict[str, Any]:
-    from retention.backup import restore_drill
-
-    rt = _runtime()
-    try:
-        report = restore_drill(rt, target)  # logs and alerts itself on failure
-        return {"ok": report.ok, "seconds": report.seconds, "report": report.report_path}
-    finally:
-        rt.catalogue.dispose()
-
-
-configure()
+    report = restore_drill(rt, target)  # logs and alerts itself on failure
+    return {"ok": report.ok, "seconds": report.seconds, "report": report.report_path}

@@ -30,10 +30,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from archive.catalogue import audit, utcnow
-from archive.models import Document, StoredObject, TimestampRenewal
-from archive.store import ObjectRef
-from pipeline.errors import SigningError, SohoaError
+from sohoa.archive.catalogue import audit, utcnow
+from sohoa.archive.models import Document, StoredObject, TimestampRenewal
+from sohoa.core.storage import ObjectRef
+from sohoa.core.errors import SigningError, SohoaError
 
 log = logging.getLogger("sohoa.retention")
 
@@ -71,7 +71,7 @@ def find_due(rt: Any, within_days: int | None = None,
              now: datetime | None = None) -> list[tuple[str, int, datetime | None]]:
     """(document_id, objects.id of its newest signed version, newest timestamp's TSA
     certificate expiry or None) of every document due for renewal."""
-    from pipeline.sign import newest_timestamp
+    from sohoa.pipeline.sign import newest_timestamp
 
     days = rt.settings.timestamp_renewal_days if within_days is None else within_days
     limit = (now or datetime.now(timezone.utc)) + timedelta(days=days)
@@ -99,7 +99,7 @@ def find_due(rt: Any, within_days: int | None = None,
 
 def renew_timestamps(rt: Any, within_days: int | None = None, dry_run: bool = False,
                      now: datetime | None = None) -> list[Renewal]:
-    from pipeline.sign import (
+    from sohoa.pipeline.sign import (
         add_document_timestamp, load_trust_roots, make_timestamper, newest_timestamp, verify_pdf,
     )
 

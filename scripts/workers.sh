@@ -19,8 +19,8 @@ case "${1:-}" in
       pidf=$RUN/worker$i.pid
       if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then continue; fi
       beat=""; [ "$i" = 1 ] && beat="-B --schedule $RUN/celerybeat-schedule"  # exactly one scheduler
-      # retention.schedule = the pipeline tasks plus the periodic integrity/backup jobs.
-      "$CELERY" -A retention.schedule worker $beat -n "sohoa$i@%h" -c 1 --loglevel=info \
+      # sohoa.worker = the pipeline tasks plus the periodic integrity/backup jobs.
+      "$CELERY" -A sohoa.worker worker $beat -n "sohoa$i@%h" -c 1 --loglevel=info \
         --pidfile "$pidf" --logfile "$RUN/worker$i.log" --detach
     done
     echo "workers: $n running, logs in $RUN" ;;

@@ -12,9 +12,9 @@ import click
 # the library's developers, not for the person running sohoa (stderr carries errors, one line each)
 warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"pyhanko\.")
 
-from pipeline.errors import SohoaError
-from sohoa.config import Settings, load_settings
-from sohoa.logs import configure_logging
+from sohoa.core.errors import SohoaError
+from sohoa.core.config import Settings, load_settings
+from sohoa.core.logs import configure_logging
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -58,8 +58,8 @@ def registry() -> None:
 @click.pass_context
 def registry_import(ctx: click.Context, registry_file: Path) -> None:
     """Load REGISTRY.jsonl (one record per line)."""
-    from archive.catalogue import Catalogue
-    from reconciler.registry import import_registry
+    from sohoa.archive.catalogue import Catalogue
+    from sohoa.reconciler.registry import import_registry
 
     try:
         result = import_registry(Catalogue(_settings(ctx).database_url), registry_file, actor="cli")
@@ -79,7 +79,8 @@ def registry_import(ctx: click.Context, registry_file: Path) -> None:
 @click.pass_context
 def process(ctx: click.Context, batch_dir: Path, report_path: Path, quiet: bool, wait: bool) -> None:
     """Run the whole pipeline over BATCH_DIR and write the report."""
-    from pipeline.batch import run_batch
+    from sohoa.pipeline.batch import run_batch
+    from sohoa.worker import make_app
     from sohoa.summary import progress_line, summary_table
 
     settings = _settings(ctx)
@@ -88,6 +89,7 @@ def process(ctx: click.Context, batch_dir: Path, report_path: Path, quiet: bool,
     try:
         rt = _runtime(settings, need_signer=True)
         rt.store.prepare(rt.bucket)  # an unreachable store fails the run before any work
+        make_app(settings)  # the Celery app the batch's tasks run on (eager without a broker)
         report = run_batch(rt, batch_dir, None if quiet else lambda i, n, o: click.echo(progress_line(i, n, o), err=True),
                            wait=wait)
         if report is None:
@@ -111,8 +113,8 @@ def process(ctx: click.Context, batch_dir: Path, report_path: Path, quiet: bool,
 @click.pass_context
 def status(ctx: click.Context, batch_id: str, report_path: Path | None) -> None:
     """Per-stage counts of a batch's documents."""
-    from archive.models import Batch
-    from pipeline.batch import batch_progress, build_report
+    from sohoa.archive.models import Batch
+    from sohoa.pipeline.batch import batch_progress, build_report
 
     try:
         rt = _runtime(_settings(ctx), need_signer=False)
@@ -141,7 +143,7 @@ def status(ctx: click.Context, batch_id: str, report_path: Path | None) -> None:
 @click.pass_context
 def fetch(ctx: click.Context, document_id: str, output: Path) -> None:
     """Write the signed original of DOCUMENT_ID (hash checked) to a file."""
-    from archive.fetch import fetch_signed
+    from sohoa.archive.fetch import fetch_signed
 
     try:
         rt = _runtime(_settings(ctx), need_signer=False)
@@ -163,7 +165,7 @@ def fetch(ctx: click.Context, document_id: str, output: Path) -> None:
 def verify(ctx: click.Context, pdf: Path, as_json: bool, online: bool, no_catalogue: bool) -> None:
     """Check the signatures, timestamps, revocation data, integrity and conversion marker
     of a signed PDF, against the trust roots of the settings. Exits 1 when not valid."""
-    from pipeline.sign.report import verify_file
+    from sohoa.pipeline.sign.report import verify_file
 
     try:
         data = pdf.read_bytes()
@@ -189,7 +191,7 @@ def _pki_dir(ctx: click.Context, directory: Path | None) -> Path:
 
 def _load_pki(ctx: click.Context, directory: Path | None):
     """The test PKI made by `sohoa pki init` (exits with an error when there is none)."""
-    from pipeline.sign.testpki import load_pki
+    from sohoa.pipeline.sign.testpki import load_pki
 
     try:
         return load_pki(_pki_dir(ctx, directory))
@@ -203,7 +205,7 @@ def _load_pki(ctx: click.Context, directory: Path | None):
 @click.pass_context
 def pki_init(ctx: click.Context, directory: Path | None, port: int) -> None:
     """Create the test PKI (once; an existing one is kept)."""
-    from pipeline.sign.testpki import create_pki
+    from sohoa.pipeline.sign.testpki import create_pki
 
     p = create_pki(_pki_dir(ctx, directory), port)
     click.echo(f"test PKI in {p.dir} (services on {p.base_url}); trust root {p.root_pem}")
@@ -215,7 +217,7 @@ def pki_init(ctx: click.Context, directory: Path | None, port: int) -> None:
 @click.pass_context
 def pki_serve(ctx: click.Context, directory: Path | None, background: bool) -> None:
     """Serve the TSA, OCSP responder, CRLs and certificates on 127.0.0.1."""
-    from pipeline.sign.testpki import make_server, start_background
+    from sohoa.pipeline.sign.testpki import make_server, start_background
 
     p = _load_pki(ctx, directory)
     if background:
@@ -240,7 +242,7 @@ def pki_serve(ctx: click.Context, directory: Path | None, background: bool) -> N
 @click.pass_context
 def pki_stop(ctx: click.Context, directory: Path | None) -> None:
     """Stop the background services started by `sohoa pki serve --background`."""
-    from pipeline.sign.testpki import stop_background
+    from sohoa.pipeline.sign.testpki import stop_background
 
     p = _load_pki(ctx, directory)
     click.echo("stopped" if stop_background(p) else "not running")
@@ -271,7 +273,7 @@ def retention() -> None:
 @click.pass_context
 def renew_timestamps_cmd(ctx: click.Context, within_days: int | None, dry_run: bool, as_json: bool) -> None:
     """Add a document timestamp to archived PDFs whose newest timestamp expires soon (new version, old kept)."""
-    from retention.timestamps import renew_timestamps
+    from sohoa.retention.timestamps import renew_timestamps
 
     try:
         rt = _runtime(_settings(ctx), need_signer=False)
@@ -300,7 +302,7 @@ def renew_timestamps_cmd(ctx: click.Context, within_days: int | None, dry_run: b
 @click.option("--no-bad-files", is_flag=True, help="Leave out the bad-input files.")
 def sample(out_dir: Path, docs: int, seed: int, degradation: str, no_bad_files: bool) -> None:
     """Generate a realistic sample batch with its truth and registry files."""
-    from corpus import generate_batch
+    from sohoa.corpus import generate_batch
 
     result = generate_batch(out_dir, docs=docs, seed=seed, degradation=degradation, bad_files=not no_bad_files)
     click.echo(f"batch:    {result.batch_dir}  ({result.documents} documents, {result.bad} bad files)")

@@ -14,7 +14,7 @@ import sys
 
 import click
 
-from pipeline.errors import SohoaError
+from sohoa.core.errors import SohoaError
 
 SCOPE_CHOICES = ("read", "read_personal", "write", "admin")
 
@@ -23,7 +23,7 @@ def _settings(ctx: click.Context):
     obj = ctx.find_root().obj or {}
     if isinstance(obj, dict) and obj.get("settings") is not None:
         return obj["settings"]
-    from sohoa.config import load_settings
+    from sohoa.core.config import load_settings
 
     return load_settings()
 
@@ -34,8 +34,7 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _catalogue(ctx: click.Context):
-    import api.models  # noqa: F401
-    from archive.catalogue import Catalogue
+    from sohoa.archive.catalogue import Catalogue
 
     return Catalogue(_settings(ctx).database_url)
 
@@ -77,9 +76,9 @@ def register(main: click.Group) -> None:
                 os.environ["SOHOA_HOME"] = str(settings.home)
                 click.echo(f"sohoa API on http://{host}:{port} ({workers} workers); spec at /openapi.json; "
                            f"verifier workbench at /ui/", err=True)
-                _run_server("api.server:app_factory", host, port, factory=True, workers=workers)
+                _run_server("sohoa.servers:app_factory", host, port, factory=True, workers=workers)
                 return
-            from api.server import build_service
+            from sohoa.servers import build_service
 
             app = build_service(settings)
         except SohoaError as exc:
@@ -103,7 +102,7 @@ def register(main: click.Group) -> None:
     def token_create(ctx: click.Context, name: str, scopes: tuple[str, ...], expires_days: float | None,
                      as_json: bool) -> None:
         """Make a token NAME; prints its secret once."""
-        from api.tokens import create_token
+        from sohoa.api.tokens import create_token
 
         try:
             with _catalogue(ctx).session() as s:
@@ -123,7 +122,7 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def token_list(ctx: click.Context, as_json: bool) -> None:
         """The tokens (never their secrets)."""
-        from api.tokens import list_tokens
+        from sohoa.api.tokens import list_tokens
 
         try:
             with _catalogue(ctx).session() as s:
@@ -145,7 +144,7 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def token_revoke(ctx: click.Context, name: str) -> None:
         """Revoke the token NAME (at once: the next request with it gets 401)."""
-        from api.tokens import revoke_token
+        from sohoa.api.tokens import revoke_token
 
         try:
             with _catalogue(ctx).session() as s:
@@ -166,8 +165,8 @@ def register(main: click.Group) -> None:
         """Check the audit chain; exit 1 and list the problems when it is broken."""
         from sqlalchemy import func, select
 
-        from archive.catalogue import verify_audit_chain
-        from archive.models import AuditEvent
+        from sohoa.archive.catalogue import verify_audit_chain
+        from sohoa.archive.models import AuditEvent
 
         try:
             with _catalogue(ctx).session() as s:
@@ -190,7 +189,7 @@ def register(main: click.Group) -> None:
         """The newest audit events, oldest first."""
         from sqlalchemy import select
 
-        from archive.models import AuditEvent
+        from sohoa.archive.models import AuditEvent
 
         try:
             with _catalogue(ctx).session() as s:

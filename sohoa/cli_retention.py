@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.errors import SohoaError
+from sohoa.core.errors import SohoaError
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -46,7 +46,7 @@ def integrity() -> None:
 def integrity_check(ctx: click.Context, as_json: bool, no_signatures: bool) -> None:
     """Check every catalogued object against the store and the store against the catalogue.
     Writes $SOHOA_HOME/reports/integrity-<time>.json; exits 1 on findings."""
-    from retention.integrity import check_integrity
+    from sohoa.retention.integrity import check_integrity
 
     try:
         report = check_integrity(_runtime(ctx), signatures=not no_signatures)
@@ -73,7 +73,7 @@ _TARGET = click.option("--target", default=None,
 @click.pass_context
 def backup_run(ctx: click.Context, kind: str, target: str | None, as_json: bool) -> None:
     """Back up the catalogue and the objects (full: all; incremental: new since the last run)."""
-    from retention.backup import backup
+    from sohoa.retention.backup import backup
 
     try:
         result = backup(_runtime(ctx), kind, target)
@@ -98,7 +98,7 @@ def backup_restore_drill(ctx: click.Context, target: str | None, scratch: Path |
                          keep: bool, as_json: bool) -> None:
     """Restore the newest full backup and later incrementals into scratch, verify every hash and
     signature against the manifests; exits 1 when anything is missing or corrupt."""
-    from retention.backup import restore_drill
+    from sohoa.retention.backup import restore_drill
 
     try:
         report = restore_drill(_runtime(ctx), target, scratch, keep=keep, scratch_db_url=scratch_db)
@@ -114,7 +114,7 @@ def backup_restore_drill(ctx: click.Context, target: str | None, scratch: Path |
 @click.pass_context
 def backup_list(ctx: click.Context, target: str | None, as_json: bool) -> None:
     """The backup runs on the target, oldest first."""
-    from retention.backup import list_runs, open_target
+    from sohoa.retention.backup import list_runs, open_target
 
     settings = ctx.obj["settings"]
     try:

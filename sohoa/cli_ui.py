@@ -10,16 +10,15 @@ import sys
 
 import click
 
-from pipeline.errors import SohoaError
+from sohoa.core.errors import SohoaError
 from sohoa.cli_api import _actor, _fail, _run_server, _settings
 
 ROLE_CHOICES = ("scanner", "verifier", "approver", "admin")
 
 
 def _catalogue(ctx: click.Context):
-    import api.models  # noqa: F401
-    import ui.models  # noqa: F401
-    from archive.catalogue import Catalogue
+    import sohoa.ui.models  # noqa: F401
+    from sohoa.archive.catalogue import Catalogue
 
     return Catalogue(_settings(ctx).database_url)
 
@@ -55,7 +54,7 @@ def register(main: click.Group) -> None:
     def ui_cmd(ctx: click.Context, host: str | None, port: int | None, secure_cookies: bool) -> None:
         """Run the verifier workbench (web UI at /ui/)."""
         from sohoa.runtime import build_runtime
-        from ui.app import create_ui_app
+        from sohoa.ui.app import create_ui_app
 
         settings = _settings(ctx)
         host = host or settings.ui_host
@@ -81,7 +80,7 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def user_create(ctx: click.Context, name: str, role: str, full_name: str | None, password_file) -> None:
         """Make the account NAME with ROLE."""
-        from ui.auth import create_user
+        from sohoa.ui.auth import create_user
 
         password = _read_password(password_file)
         _account_action(ctx, lambda s: create_user(s, name, role, password, actor=_actor(), full_name=full_name),
@@ -92,7 +91,7 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def user_disable(ctx: click.Context, name: str) -> None:
         """Disable NAME: their sessions end at once and logins are refused."""
-        from ui.auth import set_active
+        from sohoa.ui.auth import set_active
 
         _account_action(ctx, lambda s: set_active(s, name, False, actor=_actor()), f"user {name}: disabled")
 
@@ -101,7 +100,7 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def user_enable(ctx: click.Context, name: str) -> None:
         """Enable NAME again."""
-        from ui.auth import set_active
+        from sohoa.ui.auth import set_active
 
         _account_action(ctx, lambda s: set_active(s, name, True, actor=_actor()), f"user {name}: enabled")
 
@@ -112,7 +111,7 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def user_reset_password(ctx: click.Context, name: str, password_file) -> None:
         """Set a temporary password for NAME; they must choose their own at the next login."""
-        from ui.auth import reset_password
+        from sohoa.ui.auth import reset_password
 
         temporary = _read_password(password_file)
         _account_action(ctx, lambda s: reset_password(s, name, temporary, actor=_actor()),
@@ -124,7 +123,7 @@ def register(main: click.Group) -> None:
         """The accounts (never their password hashes)."""
         from sqlalchemy import select
 
-        from ui.models import UiUser
+        from sohoa.ui.models import UiUser
 
         try:
             with _catalogue(ctx).session() as s:

@@ -5,10 +5,10 @@ import atexit
 import threading
 from typing import Any
 
-from archive.catalogue import Catalogue
-from archive.store import open_store
-from pipeline.orchestrate import Runtime
-from sohoa.config import Settings
+from sohoa.archive.catalogue import Catalogue
+from sohoa.archive.factory import open_store
+from sohoa.core.runtime import Runtime
+from sohoa.core.config import Settings
 
 _signers: dict[tuple, Any] = {}
 _signers_lock = threading.Lock()
@@ -28,7 +28,7 @@ def shared_signer(settings: Settings) -> Any:
     with _signers_lock:
         signer = _signers.get(key)
         if signer is None:
-            from pipeline.sign import load_signer
+            from sohoa.pipeline.sign import load_signer
 
             signer = _signers[key] = load_signer(settings)
         return signer

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from pipeline.orchestrate import DocumentOutcome
+from sohoa.pipeline.orchestrate import DocumentOutcome
 
 
 def progress_line(done: int, total: int, o: DocumentOutcome) -> str:

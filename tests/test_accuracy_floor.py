@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -30,7 +29,7 @@ MAX_MISSING = 0.08
 
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory):
-    from corpus import generate_batch
+    from sohoa.corpus import generate_batch
 
     base = tmp_path_factory.mktemp("floor")
     gen = generate_batch(base / "s", docs=DOCS, seed=SEED, degradation="heavy", bad_files=False)

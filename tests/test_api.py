@@ -27,19 +27,18 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-import api.models  # noqa: F401
-from api import create_app
-from api.models import ApiToken
-from api.tokens import create_token, revoke_token
-from archive.catalogue import Catalogue, verify_audit_chain
-from archive.models import AuditEvent, Batch, Document, FieldValue, RegistryRecord, SourceFileRow, StoredObject
-from archive.store import LocalObjectStore
-from pipeline.orchestrate import Runtime
+from sohoa.api import create_app
+from sohoa.archive.models import ApiToken
+from sohoa.api.tokens import create_token, revoke_token
+from sohoa.archive.catalogue import Catalogue, verify_audit_chain
+from sohoa.archive.models import AuditEvent, Batch, Document, FieldValue, RegistryRecord, SourceFileRow, StoredObject
+from sohoa.archive.store import LocalObjectStore
+from sohoa.core.runtime import Runtime
 from pdf_samples import text_pdf
-from pipeline.sign import ConversionMarker, load_signer, prepare_pdf, sign_pdf
+from sohoa.pipeline.sign import ConversionMarker, load_signer, prepare_pdf, sign_pdf
 from sohoa.cli_api import register
-from sohoa.config import Settings, load_settings
-from sohoa.logs import configure_logging
+from sohoa.core.config import Settings, load_settings
+from sohoa.core.logs import configure_logging
 from test_s3store import s3_env  # noqa: F401  (session fixture: a local S3 server with object lock)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -479,7 +478,7 @@ def _free_port() -> int:
 
 def start_server(home: Path, db_url: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "SOHOA_HOME": str(home), "SOHOA_DB_URL": db_url}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "api.server:app_factory",
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "sohoa.servers:app_factory",
                              "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
                              "--log-level", "warning"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -555,7 +554,7 @@ def test_original_from_s3_streamed_and_presigned(signed, tmp_path, s3_env):
     import urllib.request
     import uuid
 
-    from archive.store import open_store
+    from sohoa.archive.factory import open_store
 
     env_vars = s3_env
     keys, pdf = signed
@@ -586,13 +585,13 @@ def test_original_from_s3_streamed_and_presigned(signed, tmp_path, s3_env):
 
 
 def test_migration_0002_matches_the_model(catalogue_url):
-    """The hand-written migration creates exactly what api/models.py declares, on one head."""
+    """The hand-written migration creates exactly what archive/models.py declares for ApiToken, on one head."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    from archive.catalogue import alembic_config
-    from archive.models import Base
+    from sohoa.archive.catalogue import alembic_config
+    from sohoa.archive.models import Base
 
     assert len(ScriptDirectory.from_config(alembic_config(catalogue_url)).get_heads()) == 1
     cat = Catalogue(catalogue_url)

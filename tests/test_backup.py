@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from archive.models import AuditEvent, StoredObject
-from retention.backup import BackupError, backup, list_runs, open_target, restore_drill
-from retention.integrity import check_integrity
+from sohoa.archive.models import AuditEvent, StoredObject
+from sohoa.retention.backup import BackupError, backup, list_runs, open_target, restore_drill
+from sohoa.retention.integrity import check_integrity
 from conftest import PG_ADMIN_URL
 from test_retention_integrity import make_sample, process, run_cli, runtime, subset_batch
 
@@ -229,7 +229,7 @@ def test_s3_archive_backup_to_a_second_bucket_and_drill(sample, s3_env, tmp_path
 
 
 def _s3_entries(tgt, run_id: str):
-    from retention.backup import iter_entries
+    from sohoa.retention.backup import iter_entries
 
     runs, _ = list_runs(tgt)
     return iter_entries(tgt, next(m for m in runs if m["run_id"] == run_id))

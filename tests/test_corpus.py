@@ -13,8 +13,8 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from corpus import GeneratedBatch, generate_batch
-from pipeline.intake import sniff
+from sohoa.corpus import GeneratedBatch, generate_batch
+from sohoa.pipeline.intake import sniff
 
 DOCS, SEED = 8, 7
 DECISION_KINDS = {"execute_sentence", "postpone", "suspend", "reduce", "shorten_probation", "exempt", "parole",
@@ -207,7 +207,7 @@ def test_truth_fields_are_canonical_and_printed(truth):
 
 
 def test_kinds_are_varied_across_a_larger_plan():
-    from corpus.plan import plan
+    from sohoa.corpus.plan import plan
 
     specs = plan(random.Random(1), 20)
     kinds = {(s.doc_type, s.kind) for s in specs}
@@ -279,10 +279,10 @@ def test_vietnamese_glyphs_are_rendered_ocr():
         pytest.skip("tesseract vie not installed")
     import datetime as _dt
 
-    from corpus.facts import make_judgment
-    from corpus.judgment_text import judgment_doc
-    from corpus.layout import Style, layout
-    from corpus.render import render_raster
+    from sohoa.corpus.facts import make_judgment
+    from sohoa.corpus.judgment_text import judgment_doc
+    from sohoa.corpus.layout import Style, layout
+    from sohoa.corpus.render import render_raster
 
     rng = random.Random(11)
     doc, fields, _, _ = judgment_doc(rng, make_judgment(rng, _dt.date(2024, 3, 18), "ST"))

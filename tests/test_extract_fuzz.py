@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import random
 
-from pipeline.extract import extract
-from pipeline.extract.synth import lay_out
-from pipeline.types import PageText, Word
+from sohoa.pipeline.extract import extract
+from sohoa.pipeline.extract.synth import lay_out
+from sohoa.core.types import PageText, Word
 
 from test_extract_judgment import _codefendants, judgment_st
 from test_extract_decision import *  # noqa: F401,F403  (document builders, when present)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from extract_helpers import HIGH, assert_fields, read, read_ocr, vals
-from pipeline.extract import extract
+from sohoa.pipeline.extract import extract
 
 
 def judgment_st(**kw):
@@ -219,7 +219,7 @@ def test_no_operative_heading_is_not_trusted():
 
 
 def test_empty_and_unrelated_pages():
-    from pipeline.types import PageText
+    from sohoa.core.types import PageText
     ex = extract([PageText(1, 595, 842, [])])
     assert ex.doc_type is None and ex.fields == {}
     ex = read(["Biên bản họp tổ dân phố số 3", "Nội dung: vệ sinh môi trường."])

@@ -8,8 +8,8 @@ import unicodedata
 import pytest
 
 from extract_helpers import assert_fields, vals
-from pipeline.extract import extract
-from pipeline.types import PageText, Word
+from sohoa.pipeline.extract import extract
+from sohoa.core.types import PageText, Word
 
 DPI = 300
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"

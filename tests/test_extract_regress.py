@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from extract_helpers import HIGH, MOTTO, decision_header as _decision_header, read_ocr
-from pipeline.extract.header import compose_issuer
-from pipeline.extract.normalize import fold
+from sohoa.pipeline.extract.header import compose_issuer
+from sohoa.pipeline.extract.normalize import fold
 
 
 def _issuer(text):
@@ -134,7 +134,7 @@ def test_cut_court_keyword_over_a_unit_line():
 
 
 def test_short_offence_name_takes_catalogue_diacritics():
-    from pipeline.extract.catalogues import match_offence
+    from sohoa.pipeline.extract.catalogues import match_offence
 
     m = match_offence("Cõ ý gây thương tích")
     assert m.offence.name == "Cố ý gây thương tích" and not m.exact_diacritics
@@ -193,7 +193,7 @@ def test_motto_words_or_a_commune_in_a_court_name_lower_confidence():
 
 def _pages_with(items, edit):
     """Lay `items` out as OCR output, then let `edit(words)` change the first page's words."""
-    from pipeline.extract.synth import lay_out
+    from sohoa.pipeline.extract.synth import lay_out
 
     pages = lay_out(items, conf=0.96, source="ocr")
     edit(pages[0].words)
@@ -208,7 +208,7 @@ def test_a_digit_lost_from_a_date_leaves_a_gap_that_lowers_confidence():
     """'18' read as '8': nothing in the text contradicts it, but the '1's place stays empty."""
     from dataclasses import replace
 
-    from pipeline.extract import extract
+    from sohoa.pipeline.extract import extract
 
     head = _decision_header(["TÒA ÁN NHÂN DÂN", "TỈNH NGHỆ AN"], "Nghệ An, ngày 18 tháng 2 năm 2021",
                             "12/2021/QĐ-CA", ["QUYẾT ĐỊNH", "THI HÀNH ÁN PHẠT TÙ"])
@@ -229,8 +229,8 @@ def test_pieces_of_one_line_given_as_separate_lines_are_put_back():
     """A crease cut a line: its right end came as a line of its own, before the line's start."""
     from dataclasses import replace
 
-    from pipeline.extract.layout import Doc
-    from pipeline.extract.numbers import find_durations
+    from sohoa.pipeline.extract.layout import Doc
+    from sohoa.pipeline.extract.numbers import find_durations
 
     items = ["Bị Tòa án nhân dân tỉnh Cà Mau xử phạt 04 (bốn) năm",
              "09 (chín) tháng tù về tội \"Trộm cắp tài sản\" theo Bản án hình sự",
@@ -250,7 +250,7 @@ def test_pieces_of_one_line_given_as_separate_lines_are_put_back():
 
 
 def test_a_term_after_lines_read_out_of_order_is_not_certain():
-    from pipeline.extract.numbers import find_durations
+    from sohoa.pipeline.extract.numbers import find_durations
 
     text = "xử phạt 04 (bốn) năm\n0 Bản án hình sự\nấp cao tại Thành\n09 (chín) tháng tù về tội"
     d = find_durations(fold(text), text)[-1]
@@ -259,7 +259,7 @@ def test_a_term_after_lines_read_out_of_order_is_not_certain():
 
 def test_a_name_that_folds_to_a_unit_is_not_a_date_word():
     """'THẮNG' folds to 'thang': '... THẮNG 1 năm 6 tháng tù' is a term, not 'tháng 1 năm ...'."""
-    from pipeline.extract.numbers import find_durations
+    from sohoa.pipeline.extract.numbers import find_durations
 
     text = "Xử phạt bị cáo ĐỖ THANH THẮNG 1 năm 6 tháng tù."
     assert [d.total_months for d in find_durations(fold(text), text)] == [18]
@@ -316,7 +316,7 @@ def test_an_id_of_one_of_several_defendants_without_a_birth_date_is_not_certain(
 
 def _all_pages_with(items, edit):
     """As _pages_with, `edit(words)` applied to every page's words."""
-    from pipeline.extract.synth import lay_out
+    from sohoa.pipeline.extract.synth import lay_out
 
     pages = lay_out(items, conf=0.96, source="ocr")
     for p in pages:
@@ -327,7 +327,7 @@ def _all_pages_with(items, edit):
 def test_a_word_lost_inside_a_name_leaves_its_place_empty():
     """A crease took 'Anh' out of every 'Nguyễn Anh Minh Việt': the text is a plausible name, but the
     space 'Anh' stood in is still there."""
-    from pipeline.extract import extract
+    from sohoa.pipeline.extract import extract
 
     items = _judgment(["Xử phạt bị cáo Nguyễn Anh Minh Việt 02 (hai) năm tù."])
     items = [it.replace("Nguyễn Văn An", "Nguyễn Anh Minh Việt") if isinstance(it, str) else it for it in items]
@@ -355,7 +355,7 @@ def test_a_line_cut_by_a_crease_is_put_back_when_the_piece_goes_on_in_lower_case
     wider than a word space, but a piece that starts in lower case goes on the line before it."""
     from dataclasses import replace
 
-    from pipeline.extract.layout import Doc
+    from sohoa.pipeline.extract.layout import Doc
 
     items = ["Bị cáo nói lời sau cùng: Bị cáo biết lỗi, xin Hội đồng xét xử giảm nhẹ hình",
              "phạt để sớm trở về với gia đình.", "Vì các lẽ trên,"]
@@ -373,7 +373,7 @@ def test_a_line_cut_by_a_crease_is_put_back_when_the_piece_goes_on_in_lower_case
 
 
 def test_a_charge_naming_one_act_of_an_offence_that_lists_several():
-    from pipeline.extract.catalogues import match_offence
+    from sohoa.pipeline.extract.catalogues import match_offence
 
     for printed, name in (("Vận chuyển hàng cấm", "Vận chuyển hàng cấm"), ("Tội tàng trữ hàng cấm", "Tàng trữ hàng cấm"),
                           ("Vận chuyến hàng cấm", "Vận chuyển hàng cấm")):
@@ -434,7 +434,7 @@ def test_a_stray_dash_between_body_and_unit_keeps_the_name_whole():
 
 
 def test_place_names_checked_against_the_catalogue():
-    from pipeline.extract.catalogues import place_status
+    from sohoa.pipeline.extract.catalogues import place_status
 
     assert place_status("Cẩm Phả") == ("known", None) and place_status("Hoà An") == ("known", None)
     assert place_status("Cấm Phả") == ("respell", "Cẩm Phả")
@@ -458,7 +458,7 @@ def test_the_heads_title_line_names_the_issuer_whatever_its_kind():
 
 
 def test_a_name_with_two_syllables_glued_is_not_certain():
-    from pipeline.extract.normalize import is_syllable
+    from sohoa.pipeline.extract.normalize import is_syllable
 
     assert not is_syllable("MINHNAM") and not is_syllable("Hlâm")
     assert all(is_syllable(w) for w in "Nguyễn Huỳnh Quyết Giang Phượng Khuê Oanh Thoại Uyên Nghĩa Đắk".split())
@@ -509,9 +509,9 @@ def test_articles_whose_law_name_was_not_read_or_fewer_than_the_charges_are_not_
 def test_a_charge_whose_opening_quote_the_previous_name_took():
     """''Tàng trữ trái phép chất ma túy, "Cố ý gây thương tích" theo': the first name's closing quote
     was lost, so the pair of quotes around it took the second name's opening one."""
-    from pipeline.extract.judgment import find_charges
-    from pipeline.extract.layout import Doc
-    from pipeline.extract.synth import lay_out
+    from sohoa.pipeline.extract.judgment import find_charges
+    from sohoa.pipeline.extract.layout import Doc
+    from sohoa.pipeline.extract.synth import lay_out
 
     def charges(text):
         doc = Doc.build(lay_out([text], conf=0.96, source="ocr"))
@@ -531,7 +531,7 @@ def test_a_piece_joins_a_piece_already_joined():
     third came as a line of its own, far down the page, and must follow the second."""
     from dataclasses import replace
 
-    from pipeline.extract.layout import Doc
+    from sohoa.pipeline.extract.layout import Doc
 
     items = ["tội “Hủy hoại hoặc cố ý làm hư hỏng tài sản”, \"Cướp giật tài sản\", “Vận",
              "chuyển hàng cấm” theo Bản án hình sự sơ thẩm số 12/2016/HS-ST", "Đã chấp hành được 61 tháng."]
@@ -557,7 +557,7 @@ def test_a_symbol_part_of_one_letter_is_cut_short():
 
 def test_a_name_or_a_label_that_folds_to_a_number_word_is_no_term():
     """'Giới tính: Nam' + 'Năm sinh: 1977' folds to 'nam nam': not five years."""
-    from pipeline.extract.numbers import find_durations
+    from sohoa.pipeline.extract.numbers import find_durations
 
     text = "Điều 1. Giảm thời hạn chấp hành án phạt tù cho phạm nhân:\nGiới tính: Nam\nNăm sinh: 1977"
     assert find_durations(fold(text), text) == []
@@ -566,7 +566,7 @@ def test_a_name_or_a_label_that_folds_to_a_number_word_is_no_term():
 
 
 def test_a_speck_between_the_words_and_the_unit():
-    from pipeline.extract.numbers import find_durations
+    from sohoa.pipeline.extract.numbers import find_durations
 
     text = "Được giảm: 01 (một). tháng thời hạn chấp hành án phạt tù."
     d = find_durations(fold(text), text)
@@ -591,9 +591,9 @@ def test_the_title_line_ends_the_issuer():
     items = [("TÒA ÁN NHÂN DÂN", MOTTO[0]), ("TỈNH THÁI BÌNH", MOTTO[1]),
              {"text": "QUYẾT ĐỊNH", "align": "center"}, ("Số: 506/2018/QĐ-TĐC", "Thái Bình, ngày 28/11/2018"),
              {"text": "Về việc tạm đình chỉ chấp hành án phạt tù", "align": "center"}]
-    from pipeline.extract.header import find_issuer
-    from pipeline.extract.layout import Doc
-    from pipeline.extract.synth import lay_out
+    from sohoa.pipeline.extract.header import find_issuer
+    from sohoa.pipeline.extract.layout import Doc
+    from sohoa.pipeline.extract.synth import lay_out
 
     # the header's end as the extractor placed it on the damaged scan: past the title
     doc = Doc.build(lay_out(items, conf=0.96, source="ocr"))

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extract.catalogues import match_offence
-from pipeline.extract.dates import find_dates
-from pipeline.extract.header import compose_issuer, parse_number
-from pipeline.extract.normalize import fold, title_name
-from pipeline.extract.numbers import find_durations, find_money, words_to_int
+from sohoa.pipeline.extract.catalogues import match_offence
+from sohoa.pipeline.extract.dates import find_dates
+from sohoa.pipeline.extract.header import compose_issuer, parse_number
+from sohoa.pipeline.extract.normalize import fold, title_name
+from sohoa.pipeline.extract.numbers import find_durations, find_money, words_to_int
 
 
 @pytest.mark.parametrize("text,n", [("hai", 2), ("mười tám", 18), ("hai mươi lăm", 25), ("bốn mươi hai", 42),

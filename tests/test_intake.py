@@ -8,9 +8,9 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from pipeline.intake import Intake, Rejection, read_batch_info
-from pipeline.errors import FatalError
-from sohoa.config import load_settings
+from sohoa.pipeline.intake import Intake, Rejection, read_batch_info
+from sohoa.core.errors import FatalError
+from sohoa.core.config import load_settings
 
 
 def _png(path: Path, size=(200, 300)) -> Path:

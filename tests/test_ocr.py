@@ -13,11 +13,11 @@ import pdfplumber
 import pytest
 from PIL import Image
 
-from pipeline.errors import RejectedInput
-from pipeline.ocr import Recognized, recognize, synth
-from pipeline.ocr.pdfa import check_pdfa, verapdf_cmd
-from pipeline.types import SourceDocument, SourceFile
-from sohoa.config import Settings
+from sohoa.core.errors import RejectedInput
+from sohoa.pipeline.ocr import Recognized, recognize, synth
+from sohoa.pipeline.ocr.pdfa import check_pdfa, verapdf_cmd
+from sohoa.core.types import SourceDocument, SourceFile
+from sohoa.core.config import Settings
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
 
@@ -322,7 +322,7 @@ def test_sideways_page_is_turned_even_when_osd_points_the_wrong_way():
     """Tesseract reads a sideways page as vertical text at high confidence (scrambled lines), and on
     damaged scans OSD can be unsure or a half turn off (a bench page: OSD 90 at 1.31, upright at 270):
     the page is turned the other way when OSD's turn does not read."""
-    from pipeline.ocr import ocrpage
+    from sohoa.pipeline.ocr import ocrpage
 
     img, _ = synth.scan_page(41, gray=True, noise=6, rotate=270, dpi=200, paragraphs=synth.PARAGRAPHS[2:5])
     gray = np.asarray(img)

@@ -6,9 +6,9 @@ import shutil
 import numpy as np
 import pytest
 
-from pipeline.ocr import engine, synth, textlayer
-from pipeline.ocr import preprocess as pp
-from pipeline.types import Word
+from sohoa.pipeline.ocr import engine, synth, textlayer
+from sohoa.pipeline.ocr import preprocess as pp
+from sohoa.core.types import Word
 
 
 @pytest.fixture(scope="module")

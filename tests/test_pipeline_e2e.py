@@ -24,7 +24,7 @@ DOCS = 8
 
 @pytest.fixture(scope="session")
 def processed(tmp_path_factory):
-    from corpus import generate_batch
+    from sohoa.corpus import generate_batch
 
     base = tmp_path_factory.mktemp("e2e")
     gen = generate_batch(base / "sample", docs=DOCS, seed=11, degradation="light", bad_files=True)
@@ -40,7 +40,7 @@ def processed(tmp_path_factory):
 
 
 def _catalogue(home: Path):
-    from archive.catalogue import Catalogue
+    from sohoa.archive.catalogue import Catalogue
 
     return Catalogue(f"sqlite:///{home / 'catalogue.sqlite3'}")
 
@@ -71,7 +71,7 @@ def test_no_silent_errors(processed):
             continue
         for name, f in docs[source]["fields"].items():
             if f["confidence"] >= 0.9 and name in t["fields"]:
-                from reconciler.compare import values_agree
+                from sohoa.reconciler.compare import values_agree
 
                 if not values_agree(name, f["value"], t["fields"][name]):
                     wrong.append((source, name, f["value"], t["fields"][name], f["confidence"]))
@@ -97,7 +97,7 @@ def test_signed_documents_verify_with_pyhanko_and_pdfsig(processed, tmp_path):
 def test_rerun_is_idempotent(processed):
     home, gen, base = processed["home"], processed["gen"], processed["base"]
     with _catalogue(home).session() as s:
-        from archive.models import AuditEvent, Document, FieldValue, StoredObject
+        from sohoa.archive.models import Document, FieldValue, StoredObject
 
         before = (s.scalar(select(func.count(Document.document_id))), s.scalar(select(func.count(StoredObject.id))),
                   s.scalar(select(func.count(FieldValue.id))))
@@ -110,7 +110,7 @@ def test_rerun_is_idempotent(processed):
     with _catalogue(home).session() as s:
         after = (s.scalar(select(func.count(Document.document_id))), s.scalar(select(func.count(StoredObject.id))),
                  s.scalar(select(func.count(FieldValue.id))))
-        from archive.catalogue import verify_audit_chain
+        from sohoa.archive.catalogue import verify_audit_chain
 
         assert verify_audit_chain(s) == []
     assert after == before

@@ -5,11 +5,11 @@ import json
 
 import pytest
 
-from archive.catalogue import Catalogue, audit, verify_audit_chain, utcnow
-from archive.models import AuditEvent, Batch, Document, RegistryHistory, ReviewItem
-from reconciler import decide, reconcile
-from reconciler.compare import values_agree
-from reconciler.registry import RegistryError, import_registry
+from sohoa.archive.catalogue import Catalogue, audit, verify_audit_chain, utcnow
+from sohoa.archive.models import AuditEvent, Batch, Document, RegistryHistory, ReviewItem
+from sohoa.reconciler import decide, reconcile
+from sohoa.reconciler.compare import values_agree
+from sohoa.reconciler.registry import RegistryError, import_registry
 
 REC = {"record_id": "R000123", "doc_type": "judgment", "document_number": "125/2024/HS-ST",
        "issue_date": "2024-03-18", "issuer": "Tòa án nhân dân quận Cầu Giấy",

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from archive.catalogue import verify_audit_chain
-from archive.models import AuditEvent, StoredObject
-from retention.integrity import check_integrity
-from sohoa.config import Settings, load_settings
+from sohoa.archive.catalogue import verify_audit_chain
+from sohoa.archive.models import AuditEvent, StoredObject
+from sohoa.retention.integrity import check_integrity
+from sohoa.core.config import Settings, load_settings
 from conftest import ROOT, run_sohoa
 
 CLI = ("from sohoa.cli import main; from sohoa.cli_retention import register; "
@@ -214,7 +214,7 @@ def test_failed_check_runs_the_alert_command_from_the_beat_task(home):
     script = home.parent / "alert.py"
     script.write_text(f"import sys\nopen({str(marker)!r}, 'w').write(sys.argv[1])\n")
     alert = f"{sys.executable} {script}"
-    code = ("from retention.schedule import integrity_check_task; import json; "
+    code = ("from sohoa.worker import integrity_check_task; import json; "
             "print(json.dumps(integrity_check_task.delay().get()))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
                           env={**os.environ, "SOHOA_HOME": str(home), "SOHOA_ALERT_COMMAND": alert})
@@ -228,11 +228,12 @@ def test_failed_check_runs_the_alert_command_from_the_beat_task(home):
 
 
 def test_beat_schedule_is_monthly_and_configurable():
-    from retention.schedule import app, beat_schedule, cron
+    from sohoa.retention.schedule import beat_schedule, cron
+    from sohoa.worker import app
 
     entries = app.conf.beat_schedule
     assert entries["integrity-check"]["task"] == "retention.integrity_check"
-    assert "retention.integrity_check" in app.tasks and "retention.schedule" in app.conf.include
+    assert "retention.integrity_check" in app.tasks and "sohoa.begin" in app.tasks
     monthly = entries["integrity-check"]["schedule"]
     assert monthly.day_of_month == {1} and monthly.hour == {3}
     custom = beat_schedule(Settings(integrity_schedule="15 2 10 * *", restore_drill_schedule=""))

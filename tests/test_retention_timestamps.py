@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from archive.catalogue import Catalogue, verify_audit_chain
-from archive.models import AuditEvent, Batch, Document, SourceFileRow, StoredObject, TimestampRenewal
-from archive.store import LocalObjectStore
-from pipeline.orchestrate import Runtime
-from pipeline.sign import ConversionMarker, load_signer, newest_timestamp, prepare_pdf, sign_pdf
-from retention.timestamps import find_due, renew_timestamps
-from sohoa.config import Settings
+from sohoa.archive.catalogue import Catalogue, verify_audit_chain
+from sohoa.archive.models import AuditEvent, Batch, Document, SourceFileRow, StoredObject, TimestampRenewal
+from sohoa.archive.store import LocalObjectStore
+from sohoa.core.runtime import Runtime
+from sohoa.pipeline.sign import ConversionMarker, load_signer, newest_timestamp, prepare_pdf, sign_pdf
+from sohoa.retention.timestamps import find_due, renew_timestamps
+from sohoa.core.config import Settings
 from test_sign import ARCHIVAL, FIELDS, UNIT
 from test_sign_pki import pki, pki_server, scan_pdf  # noqa: F401  (fixtures)
 from conftest import run_sohoa
@@ -81,7 +81,7 @@ def test_renewal_adds_a_version_records_it_and_is_idempotent(pki, archived):  # 
     assert old == signed and new.startswith(signed)  # an incremental update over it
     assert newest_timestamp(new)["tsa_expires"] > before
 
-    from pipeline.sign import verify_pdf
+    from sohoa.pipeline.sign import verify_pdf
     rep = verify_pdf(new, trust_roots=[pki.root_pem.read_bytes()])
     assert rep.valid and rep.trusted and rep.ltv_ok and rep.level == "B-LTA", rep.to_text()
     assert [t["kind"] for t in rep.timestamps] == ["signature", "document", "document"]
@@ -105,7 +105,7 @@ def test_a_stored_but_uncatalogued_renewal_is_adopted(pki, archived):  # noqa: F
     rt, signed = archived
     renewing = Runtime(settings=_settings(pki, rt.settings.home, "tsa"), catalogue=rt.catalogue,
                        store=rt.store, signer=None, actor="test")
-    from pipeline.sign import add_document_timestamp, load_trust_roots, make_timestamper
+    from sohoa.pipeline.sign import add_document_timestamp, load_trust_roots, make_timestamper
 
     key = f"judgments/2024/{DOC_ID}.pdf"
     renewed = add_document_timestamp(signed, make_timestamper(pki.tsa_url()),

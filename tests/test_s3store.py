@@ -29,10 +29,11 @@ from minio.commonconfig import COMPLIANCE
 from minio.error import S3Error
 from minio.retention import Retention
 
-from archive.s3store import MAX_RETAIN_UNTIL, S3ObjectStore, parse_retain_until, retain_until
-from archive.store import ObjectRef, open_store
-from pipeline.errors import IntegrityError, StoreError
-from sohoa.config import load_settings
+from sohoa.archive.s3store import MAX_RETAIN_UNTIL, S3ObjectStore, parse_retain_until, retain_until
+from sohoa.core.storage import ObjectRef
+from sohoa.archive.factory import open_store
+from sohoa.core.errors import IntegrityError, StoreError
+from sohoa.core.config import load_settings
 
 pytestmark = pytest.mark.s3
 
@@ -367,7 +368,7 @@ def _env(settings) -> dict[str, str]:
 def test_multipart_upload_still_gets_the_lock(store, bucket, monkeypatch):
     # RGW drops the lock headers of a multipart upload (the object gets only the
     # bucket default): put must set the retention and the hold afterwards.
-    import archive.s3store as s3mod
+    import sohoa.archive.s3store as s3mod
 
     monkeypatch.setattr(s3mod, "_MAX_PART", 5 * 1024 * 1024)
     data = os.urandom(6 * 1024 * 1024 + 17)

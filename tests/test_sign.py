@@ -17,9 +17,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from pipeline.errors import SigningError
+from sohoa.core.errors import SigningError
 from pdf_samples import image_pdf, text_pdf
-from pipeline.sign import (
+from sohoa.pipeline.sign import (
     NS_ND30,
     NS_SOHOA,
     ConversionMarker,
@@ -28,7 +28,7 @@ from pipeline.sign import (
     sign_pdf,
     verify_pdf,
 )
-from sohoa.config import Settings
+from sohoa.core.config import Settings
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 UNIT = "Sở Tư pháp thành phố Hà Nội"

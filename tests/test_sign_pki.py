@@ -18,12 +18,12 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from pipeline.errors import SigningError
+from sohoa.core.errors import SigningError
 from pdf_samples import image_pdf
-from pipeline.sign import load_signer, prepare_pdf, sign_pdf, verify_pdf
-from pipeline.sign.stamp import choose_position
-from pipeline.sign.testpki import create_pki, serve_in_thread
-from sohoa.config import Settings
+from sohoa.pipeline.sign import load_signer, prepare_pdf, sign_pdf, verify_pdf
+from sohoa.pipeline.sign.stamp import choose_position
+from sohoa.pipeline.sign.testpki import create_pki, serve_in_thread
+from sohoa.core.config import Settings
 from test_sign import ARCHIVAL, FIELDS, UNIT, make_marker
 
 SOFTHSM = next((p for p in ("/usr/lib/softhsm/libsofthsm2.so",
@@ -104,8 +104,8 @@ def test_each_level_signs_and_verifies(pki, pki_server, tmp_path, level):
 def test_level_default_follows_the_tsa(tmp_path, pki):
     assert Settings(home=tmp_path).signature_level == "B-B"
     assert Settings(home=tmp_path, tsa_url=pki.tsa_url()).signature_level == "B-LTA"
-    from sohoa.config import load_settings
-    from pipeline.errors import ConfigError
+    from sohoa.core.config import load_settings
+    from sohoa.core.errors import ConfigError
     with pytest.raises(ConfigError, match="sign_level"):
         load_settings(env={"SOHOA_HOME": str(tmp_path), "SOHOA_SIGN_LEVEL": "B-X"})
     with pytest.raises(ConfigError, match="timestamping authority"):
@@ -275,7 +275,7 @@ def test_flipped_byte_is_detected_and_located(pki, lta_signed, where, reason):
 def test_incremental_update_changing_a_field_is_detected(pki, lta_signed):
     from pyhanko.pdf_utils import generic
 
-    from pipeline.sign.signer import _KeepMetadataWriter  # writes our XMP as given
+    from sohoa.pipeline.sign.signer import _KeepMetadataWriter  # writes our XMP as given
 
     w = _KeepMetadataWriter(io.BytesIO(lta_signed))
     form = w.root["/AcroForm"]
@@ -350,8 +350,8 @@ def test_expired_signer_with_valid_lta_is_still_valid(pki, pki_server, tmp_path)
     from cryptography.hazmat.primitives.serialization import pkcs12
     from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
-    from pipeline.sign import keys
-    from pipeline.sign.signer import _run, signing_validation_context
+    from sohoa.pipeline.sign import keys
+    from sohoa.pipeline.sign.signer import _run, signing_validation_context
 
     key, cert, extra = pkcs12.load_key_and_certificates((pki.dir / "signer-old.p12").read_bytes(),
                                                         pki.password.encode())
@@ -371,7 +371,7 @@ def test_expired_signer_with_valid_lta_is_still_valid(pki, pki_server, tmp_path)
         load_signer(Settings(home=tmp_path, sign_pkcs12=str(pki.dir / "signer-old.p12"),
                              sign_pkcs12_password=pki.password))
     # years later, the retention job has added a document timestamp (today's TSA)
-    from pipeline.sign import add_document_timestamp
+    from sohoa.pipeline.sign import add_document_timestamp
 
     signed = add_document_timestamp(signed, keys.make_timestamper(pki.tsa_url()),
                                     trust_roots=keys.load_trust_roots(Settings(trust_roots=str(pki.root_pem))))
@@ -450,7 +450,7 @@ def test_ink_mask_handed_over_by_ocr_places_the_marker_as_decoding_does(tmp_path
     import numpy as np
     from PIL import Image
 
-    from pipeline.ink import ink_mask
+    from sohoa.core.ink import ink_mask
 
     src = scan_pdf(1, ink_top_right=True)
     marker = make_marker(src)

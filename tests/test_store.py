@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from archive.store import LocalObjectStore
-from pipeline.errors import IntegrityError, StoreError
+from sohoa.archive.store import LocalObjectStore
+from sohoa.core.errors import IntegrityError, StoreError
 
 
 @pytest.fixture

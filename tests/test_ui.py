@@ -17,12 +17,12 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-import ui.models  # noqa: F401
-from archive.catalogue import Catalogue, utcnow, verify_audit_chain
-from archive.models import AuditEvent, Batch, Document, RegistryHistory, RegistryRecord, ReviewItem
-from ui import auth, workflow
-from ui.app import create_ui_app
-from ui.models import Correction, ItemState, UiUser
+import sohoa.ui.models  # noqa: F401
+from sohoa.archive.catalogue import Catalogue, utcnow, verify_audit_chain
+from sohoa.archive.models import AuditEvent, Batch, Document, RegistryHistory, RegistryRecord, ReviewItem
+from sohoa.ui import auth, workflow
+from sohoa.ui.app import create_ui_app
+from sohoa.ui.models import Correction, ItemState, UiUser
 
 PASSWORD = "correct horse battery"
 DOC = "D" + "ab" * 12
@@ -323,7 +323,7 @@ def test_admin_disables_and_enables_an_account(cat, tmp_path):
     # vera's open session ended, and she cannot log in again
     assert vera.get("/ui/queue", follow_redirects=False).headers["location"].startswith("/ui/login")
     with cat.session() as s:
-        assert s.scalars(select(ui.models.UiSession).join(UiUser).where(UiUser.username == "vera")).all() == []
+        assert s.scalars(select(sohoa.ui.models.UiSession).join(UiUser).where(UiUser.username == "vera")).all() == []
     r = vera.get("/ui/login")
     t = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
     r = vera.post("/ui/login", data={"csrf": t, "username": "vera", "password": PASSWORD, "next": "/ui/"})
@@ -402,12 +402,12 @@ def test_new_account_from_the_admin_page_must_change_its_password(cat, tmp_path)
 
 
 def test_queue_filters_run_in_sql(cat):
-    from ui import queue as uiqueue
+    from sohoa.ui import queue as uiqueue
 
     now = utcnow()
     with cat.session() as s:
-        s.add(ui.models.ItemState(review_item_id=_item(cat, "personal_id"), assigned_to="vera"))
-        from archive.models import FieldValue
+        s.add(sohoa.ui.models.ItemState(review_item_id=_item(cat, "personal_id"), assigned_to="vera"))
+        from sohoa.archive.models import FieldValue
         s.add(FieldValue(document_id=DOC, name="issuer", value="Tòa án nhân dân huyện Đông Anh", confidence=0.99))
         it = s.get(ReviewItem, _item(cat, "penalty_months"))
         it.due_at = now - timedelta(hours=1)
@@ -492,8 +492,8 @@ def test_migration_0004_matches_the_model(catalogue_url):
     from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    from archive.catalogue import alembic_config
-    from archive.models import Base
+    from sohoa.archive.catalogue import alembic_config
+    from sohoa.archive.models import Base
 
     assert len(ScriptDirectory.from_config(alembic_config(catalogue_url)).get_heads()) == 1
     c = Catalogue(catalogue_url)

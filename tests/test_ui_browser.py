@@ -41,8 +41,8 @@ def seeded(tmp_path_factory):
 
 
 def _db(home: Path):
-    import ui.models  # noqa: F401
-    from archive.catalogue import Catalogue
+    import sohoa.ui.models  # noqa: F401
+    from sohoa.archive.catalogue import Catalogue
 
     return Catalogue(f"sqlite:///{(home / 'catalogue.sqlite3').resolve()}")
 
@@ -52,7 +52,7 @@ def item_id(home: Path, field: str, kind: str = "low_confidence", n: int = 0) ->
     (unmatched items: on a document with none)."""
     from sqlalchemy import select
 
-    from archive.models import ReviewItem
+    from sohoa.archive.models import ReviewItem
 
     cat = _db(home)
     with cat.session() as s:
@@ -119,8 +119,8 @@ def test_login_per_role(browser, server):
 
 
 def test_overdue_highlighted(seeded, browser, server):
-    from archive.catalogue import utcnow
-    from archive.models import ReviewItem
+    from sohoa.archive.catalogue import utcnow
+    from sohoa.archive.models import ReviewItem
 
     iid = item_id(seeded, "charges")
     cat = _db(seeded)

@@ -37,8 +37,8 @@ ADMIN_PW = "mat-khau-quan-tri-2026"
 
 
 def _catalogue(home: Path):
-    import ui.models  # noqa: F401
-    from archive.catalogue import Catalogue
+    import sohoa.ui.models  # noqa: F401
+    from sohoa.archive.catalogue import Catalogue
 
     return Catalogue(f"sqlite:///{(home / 'catalogue.sqlite3').resolve()}")
 
@@ -51,8 +51,8 @@ def batch50(tmp_path_factory):
         pytest.skip("chromium not installed (apt-get install chromium)")
     from sqlalchemy import select
 
-    from archive.models import RegistryHistory, RegistryRecord
-    from corpus import generate_batch
+    from sohoa.archive.models import RegistryHistory, RegistryRecord
+    from sohoa.corpus import generate_batch
 
     base = tmp_path_factory.mktemp("walk")
     home = base / "home"
@@ -107,7 +107,7 @@ def _login(page, name: str, password: str) -> None:
 
 def _parse(field: str, text: str):
     """A value as the page shows it, in the registry's form; None when absent or unreadable."""
-    from ui import workflow
+    from sohoa.ui import workflow
 
     text = text.strip()
     if text in ("", "—"):
@@ -119,7 +119,7 @@ def _parse(field: str, text: str):
 
 
 def _agree(field: str, a, b) -> bool:
-    from reconciler.compare import values_agree
+    from sohoa.reconciler.compare import values_agree
 
     return a is not None and b is not None and values_agree(field, a, b)
 
@@ -132,7 +132,7 @@ def _truth_value(t: dict, field: str):
 
 def decide(t: dict, field: str, doc_text: str, reg_text: str, has_record: bool) -> tuple[str, object]:
     """What a careful verifier does, having read the scan (the truth): accept | keep | correct | escalate."""
-    from ui.workflow import show
+    from sohoa.ui.workflow import show
 
     right = _truth_value(t, field)
     if right is None:  # the paper does not carry this field: the head decides
@@ -148,8 +148,8 @@ def decide(t: dict, field: str, doc_text: str, reg_text: str, has_record: bool) 
 def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_browser, server):
     from sqlalchemy import func, select
 
-    from archive.models import AuditEvent, Document, RegistryHistory, RegistryRecord, ReviewItem
-    from ui.models import Correction
+    from sohoa.archive.models import AuditEvent, Document, RegistryHistory, RegistryRecord, ReviewItem
+    from sohoa.ui.models import Correction
 
     start = time.monotonic()
     home, truth, expected = batch50["home"], batch50["truth"], batch50["expected"]
@@ -311,7 +311,7 @@ def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_
     TIMINGS["browser"] = time.monotonic() - start
     assert used_keys["k"] and used_keys["a"] and used_keys["t"]
 
-    from reconciler.registry import normalise_record
+    from sohoa.reconciler.registry import normalise_record
 
     with cat.session() as s:
         assert s.scalar(select(func.count()).select_from(ReviewItem).where(ReviewItem.status == "open")) == 0
@@ -323,7 +323,7 @@ def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_
                                    .where(Document.registry_record_id.is_not(None))).all())
         events = list(s.scalars(select(AuditEvent).where(AuditEvent.action.in_(
             ("ui.item.accept", "ui.item.keep", "ui.item.correct")))))
-        from archive.catalogue import verify_audit_chain
+        from sohoa.archive.catalogue import verify_audit_chain
 
         assert verify_audit_chain(s) == []
     cat.dispose()

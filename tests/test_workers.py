@@ -1,6 +1,6 @@
 """Real Celery workers, real faults (issue 4: fault tolerance and scaling).
 
-Each test runs `celery -A pipeline.tasks worker` subprocesses (each in its own
+Each test runs `celery -A sohoa.worker worker` subprocesses (each in its own
 session, so a kill -9 takes its whole process group) and `sohoa process` as a
 subprocess, on a fresh PostgreSQL database, a fresh SOHOA_HOME and a private
 bucket prefix on the Ceph RGW test server, reached through a gateway of this
@@ -33,7 +33,7 @@ import jsonschema
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from archive.models import BatchItem, Document, FieldValue, StoredObject
+from sohoa.archive.models import BatchItem, Document, FieldValue, StoredObject
 
 pytestmark = [pytest.mark.slow, pytest.mark.workers]
 
@@ -187,7 +187,7 @@ class Stack:
         log = self.tmp / f"worker-{name}-{self.starts[name]}.log"
         self.logs.append(log)
         self.workers[name] = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "pipeline.tasks", "worker", "-c", str(concurrency),
+            [sys.executable, "-m", "celery", "-A", "sohoa.worker", "worker", "-c", str(concurrency),
              "-n", f"{name}-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle",
              "--without-heartbeat", "--loglevel=INFO"],
             cwd=ROOT, env=self.env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
@@ -287,8 +287,8 @@ class Stack:
 
 def check_batch(stack: Stack, sample: Path, report: dict, schema: dict, s3_env: dict) -> dict:
     """Report valid, good documents archived exactly once, catalogue == bucket."""
-    from archive.s3store import S3ObjectStore
-    from archive.store import ObjectRef
+    from sohoa.archive.s3store import S3ObjectStore
+    from sohoa.core.storage import ObjectRef
 
     jsonschema.validate(report, schema)
     expected = [json.loads(line) for line in (sample / "expected.jsonl").read_text("utf-8").splitlines() if line]

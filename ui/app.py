@@ -32,15 +32,14 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from jinja2 import DictLoader, Environment, select_autoescape
 from sqlalchemy import func, select
 
-import api.models  # noqa: F401  (all tables on the metadata)
-import ui.models  # noqa: F401
-from archive.catalogue import audit, utcnow
-from archive.models import Batch, Document, FieldValue, RegistryHistory, RegistryRecord, ReviewItem
-from ui import auth, workflow
-from ui import queue as uiqueue
-from ui.images import render, signed_ref
-from ui.models import ROLES, Correction, FollowUp, ItemState, UiUser
-from ui.templates import CSS, JS, TEMPLATES
+import sohoa.ui.models  # noqa: F401
+from sohoa.archive.catalogue import audit, utcnow
+from sohoa.archive.models import Batch, Document, FieldValue, RegistryHistory, RegistryRecord, ReviewItem
+from sohoa.ui import auth, workflow
+from sohoa.ui import queue as uiqueue
+from sohoa.ui.images import render, signed_ref
+from sohoa.ui.models import ROLES, Correction, FollowUp, ItemState, UiUser
+from sohoa.ui.templates import CSS, JS, TEMPLATES
 
 COOKIE = "sohoa_ui"
 LOGIN_COOKIE = "sohoa_ui_login"

@@ -14,9 +14,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from archive.catalogue import audit, utcnow
-from pipeline.errors import SohoaError
-from ui.models import ROLES, UiSession, UiUser
+from sohoa.archive.catalogue import audit, utcnow
+from sohoa.core.errors import SohoaError
+from sohoa.ui.models import ROLES, UiSession, UiUser
 
 SESSION_IDLE = timedelta(minutes=60)
 SESSION_MAX = timedelta(hours=10)

@@ -8,8 +8,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from archive.models import Document, StoredObject
-from archive.store import ObjectRef
+from sohoa.archive.models import Document, StoredObject
+from sohoa.core.storage import ObjectRef
 
 DPI = 150
 MARGIN_X, MARGIN_Y = 110.0, 28.0  # points around the field's box

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from archive.models import Base
+from sohoa.archive.models import Base
 
 ROLES = ("scanner", "verifier", "approver", "admin")
 

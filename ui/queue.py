@@ -12,8 +12,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import FunctionElement
 
-from archive.models import Document, FieldValue, ReviewItem
-from ui.models import Correction, ItemState
+from sohoa.archive.models import Document, FieldValue, ReviewItem
+from sohoa.ui.models import Correction, ItemState
 
 PAGE_LIMIT = 500
 FILTERS = ("batch", "doc_type", "field", "court", "kind", "who", "overdue", "escalated")

@@ -17,13 +17,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.catalogue import audit, utcnow
-from archive.models import Document, FieldValue, RegistryHistory, RegistryRecord, ReviewItem
-from pipeline.errors import SohoaError
-from reconciler.compare import norm_document_number, values_agree
-from reconciler.registry import DECISION_KINDS, DOC_TYPES, PENALTIES, normalise_record
-from ui.auth import CurrentUser
-from ui.models import Correction, FollowUp, ItemState
+from sohoa.archive.catalogue import audit, utcnow
+from sohoa.archive.models import Document, FieldValue, RegistryHistory, RegistryRecord, ReviewItem
+from sohoa.core.errors import SohoaError
+from sohoa.reconciler.compare import norm_document_number, values_agree
+from sohoa.reconciler.registry import DECISION_KINDS, DOC_TYPES, PENALTIES, normalise_record
+from sohoa.ui.auth import CurrentUser
+from sohoa.ui.models import Correction, FollowUp, ItemState
 
 INT_FIELDS = {"penalty_months", "probation_months", "fine_vnd", "duration_months"}
 LIST_FIELDS = {"charges", "penal_code_articles"}
@@ -356,7 +356,7 @@ def _link(s: Session, c: Correction, now, actor: str, user: CurrentUser) -> None
 
 def _reconcile_again(s: Session, document_id: str, record_id: str, threshold: float) -> None:
     """Compare the newly linked document with its record: new discrepancies join the queue."""
-    from reconciler import _queue, decide
+    from sohoa.reconciler import _queue, decide
 
     doc = s.get(Document, document_id)
     rec = s.get(RegistryRecord, record_id)

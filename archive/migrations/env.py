@@ -1,7 +1,7 @@
 """Alembic environment: the catalogue's schema history (SQLite and PostgreSQL)."""
 from alembic import context
 
-from archive.models import Base
+from sohoa.archive.models import Base
 
 config = context.config
 target_metadata = Base.metadata

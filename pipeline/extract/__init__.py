@@ -1,6 +1,6 @@
 """Field extraction: list[PageText] -> Extraction (contract field names and value forms).
 
-    from pipeline.extract import extract
+    from sohoa.pipeline.extract import extract
     extraction = extract(pages)
 
 Modules (one job each):
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from ..types import ExtractedField, Extraction, PageText
+from sohoa.core.types import ExtractedField, Extraction, PageText
 from .classify import classify, decision_kind, find_title
 from .confidence import LOST_WORD_GAP, Candidate, base, resolve, to_field, weigh_term
 from .decision import find_decision_penalty, find_parole_probation, find_duration, find_effective, find_judgment_ref

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..types import ExtractedField
+from sohoa.core.types import ExtractedField
 from .layout import Doc, Span
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .numbers import parse_int
+from .digits import parse_int
 
 D = r"[0-9OoIil|]{1,2}"
 Y = r"[0-9OoIil|]{4}"
@@ -17,7 +17,7 @@ SEP = r"\s*[/\-.]\s*"
 
 _WORDY = re.compile(rf"ngay\s*:?\s*(?P<d>{D})\s*,?\s*thang\s*:?\s*(?P<m>{D})\s*,?\s*nam\s*:?\s*(?P<y>{Y})")
 _NUMERIC = re.compile(rf"(?<![\d/])(?P<d>{D}){SEP}(?P<m>{D}){SEP}(?P<y>{Y})(?![\d/])")
-_YEAR = re.compile(rf"(?<!\d)(?P<y>(?:19|20)[0-9OoIil|]{{2}})(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(?P<y>(?:19|20)[0-9OoIil|]{2})(?!\d)")
 
 
 @dataclass

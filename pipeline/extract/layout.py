@@ -13,7 +13,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from ..types import BBox, PageText, Word
+from sohoa.core.types import BBox, PageText, Word
 from .normalize import fold, nfc
 
 

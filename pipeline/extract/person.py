@@ -16,7 +16,7 @@ from .confidence import Candidate, base, number_conf
 from .dates import find_dates, find_year
 from .layout import Doc, Span
 from .normalize import fold, fz, is_syllable, is_upper_word, starts_upper, title_name
-from .numbers import DIGIT_REPAIR
+from .digits import DIGIT_REPAIR
 
 _ANCHORS = [
     # (regex on folded text, weight, tag)
@@ -276,7 +276,7 @@ VALID_PROVINCE_CODES = {
 def _collect_digits(text: str, pos: int, limit: int) -> tuple[str, int, int, int]:
     """Digits from pos: one or more tokens (digit groups split by OCR), letters confusable with
     digits repaired when the token is mostly digits."""
-    from .numbers import repair_digits
+    from .digits import repair_digits
 
     digits = ""
     rep = 0

@@ -1,6 +1,6 @@
 """Pipeline step 2: page images, OCR and the searchable output PDF.
 
-    from pipeline.ocr import recognize, Recognized
+    from sohoa.pipeline.ocr import recognize, Recognized
     rec = recognize(doc, settings, workdir)
 
 Modules, one job each:
@@ -22,8 +22,8 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.errors import RejectedInput
-from pipeline.types import PageText, SourceDocument
+from sohoa.core.errors import RejectedInput
+from sohoa.core.types import PageText, SourceDocument
 
 __all__ = ["recognize", "Recognized"]
 
@@ -50,15 +50,15 @@ def recognize(doc: SourceDocument, settings, workdir: Path) -> Recognized:
     workdir.mkdir(parents=True, exist_ok=True)
     out_pdf = workdir / OUTPUT_NAME
     if doc.kind == "pdf_text":
-        from pipeline.ocr.textpdf import read_text_pdf
+        from sohoa.pipeline.ocr.textpdf import read_text_pdf
 
         pages = read_text_pdf(doc)
         shutil.copyfile(doc.files[0].path, out_pdf)
         return Recognized(pages, out_pdf, ocr_used=False, page_images=[])
 
-    from pipeline.ocr.ocrpage import process_page
-    from pipeline.ocr.pages import plan_pages
-    from pipeline.ocr.pdfout import write_pdf
+    from sohoa.pipeline.ocr.ocrpage import process_page
+    from sohoa.pipeline.ocr.pages import plan_pages
+    from sohoa.pipeline.ocr.pdfout import write_pdf
 
     sources = plan_pages(doc, settings, workdir)
     if not sources:

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from pipeline.errors import FatalError
+from sohoa.core.errors import FatalError
 
 TIMEOUT_S = 300
 

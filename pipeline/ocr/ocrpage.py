@@ -28,13 +28,13 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from pipeline.errors import RejectedInput
-from pipeline.ink import ink_mask
-from pipeline.ocr import engine, pageimage, verify
-from pipeline.ocr import preprocess as pp
-from pipeline.ocr.pages import PageSource, load_page
-from pipeline.ocr.pdfout import OutPage
-from pipeline.types import PageText, SourceDocument, Word
+from sohoa.core.errors import RejectedInput
+from sohoa.core.ink import ink_mask
+from sohoa.pipeline.ocr import engine, pageimage, verify
+from sohoa.pipeline.ocr import preprocess as pp
+from sohoa.pipeline.ocr.pages import PageSource, load_page
+from sohoa.pipeline.ocr.pdfout import OutPage
+from sohoa.core.types import PageText, SourceDocument, Word
 
 MIN_SKEW_DEG = 0.3  # below this the page is left as it is (no resampling)
 OSD_BELOW_CONF = 0.70

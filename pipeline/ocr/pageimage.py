@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from pipeline.ocr.preprocess import is_colour
+from sohoa.pipeline.ocr.preprocess import is_colour
 
 JPEG_Q_COLOUR = 85
 JPEG_Q_GRAY = 88

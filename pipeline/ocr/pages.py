@@ -22,8 +22,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from pipeline.errors import RejectedInput
-from pipeline.types import SourceDocument
+from sohoa.core.errors import RejectedInput
+from sohoa.core.types import SourceDocument
 
 MIN_DPI, MAX_DPI = 50.0, 2400.0
 
@@ -203,7 +203,7 @@ def _page_has_image(page) -> bool:
 def _rasterize(src: PageSource, workdir: Path) -> Path:
     exe = shutil.which("pdftoppm")
     if not exe:
-        from pipeline.errors import FatalError
+        from sohoa.core.errors import FatalError
 
         raise FatalError("pdftoppm not found (install poppler-utils)")
     dpi = int(round(src.dpi[0])) if src.dpi else 300

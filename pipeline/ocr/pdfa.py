@@ -85,7 +85,7 @@ def srgb_icc() -> bytes:
 @lru_cache(maxsize=1)
 def _tesseract_version() -> str:
     try:
-        from pipeline.ocr.engine import tesseract_cmd
+        from sohoa.pipeline.ocr.engine import tesseract_cmd
 
         out = subprocess.run([tesseract_cmd(), "--version"], capture_output=True, text=True, timeout=30)
         m = re.search(r"tesseract\s+v?([\w.\-]+)", out.stdout + out.stderr)
@@ -98,7 +98,7 @@ def software() -> tuple[str, str]:
     """(producer, creator tool) written to XMP and /Info."""
     import pikepdf
 
-    from sohoa import SOFTWARE
+    from sohoa.core.version import SOFTWARE
 
     return f"{SOFTWARE} (pikepdf {pikepdf.__version__})", f"{SOFTWARE} OCR ({_tesseract_version()}, vie)"
 

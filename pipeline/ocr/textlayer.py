@@ -21,7 +21,7 @@ import zlib
 from importlib import resources
 from pathlib import Path
 
-from pipeline.types import Word
+from sohoa.core.types import Word
 
 CHAR_WIDTH = 500  # glyph advance in 1/1000 em (/DW)
 FONT_NAME = "/F0"
@@ -32,7 +32,7 @@ def font_program() -> bytes:
     here = Path(__file__).with_name("glyphless.ttf")
     if here.exists():
         return here.read_bytes()
-    return resources.files("pipeline.ocr").joinpath("glyphless.ttf").read_bytes()
+    return resources.files("sohoa.pipeline.ocr").joinpath("glyphless.ttf").read_bytes()
 
 
 def _code(ch: str) -> int:

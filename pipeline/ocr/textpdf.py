@@ -10,8 +10,8 @@ from __future__ import annotations
 import statistics
 import unicodedata
 
-from pipeline.errors import RejectedInput
-from pipeline.types import PageText, SourceDocument, Word
+from sohoa.core.errors import RejectedInput
+from sohoa.core.types import PageText, SourceDocument, Word
 
 
 def _lines(words: list[dict]) -> list[list[dict]]:

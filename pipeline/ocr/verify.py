@@ -24,7 +24,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from pipeline.ocr import engine
+from sohoa.pipeline.ocr import engine
 
 MIN_LEN = 6  # characters of the token
 MIN_DIGITS = 4

@@ -31,7 +31,7 @@ from cryptography.x509.oid import NameOID
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from pipeline.errors import SigningError
+from sohoa.core.errors import SigningError
 
 from .cms_fast import FrozenCMSMixin
 

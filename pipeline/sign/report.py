@@ -16,7 +16,7 @@ from .verify import VerificationReport, catalogue_expectation, verify_pdf
 
 
 def _open_catalogue(settings: Any) -> Any:
-    from archive.catalogue import Catalogue
+    from sohoa.archive.catalogue import Catalogue
 
     url = settings.database_url
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
@@ -55,7 +55,8 @@ def verify_file(settings: Any, data: bytes, *, online: bool = False, use_catalog
                 if expected is None:
                     note = f"catalogue: document {doc_id} is not catalogued here"
                 elif expected.get("objects"):
-                    from archive.store import ObjectRef, open_store
+                    from sohoa.core.storage import ObjectRef
+                    from sohoa.archive.factory import open_store
 
                     st = store or open_store(settings)
                     b, k, v, sha, size = expected["objects"][-1]

@@ -21,7 +21,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_byterange import BuildProps
 from pyhanko_certvalidator import ValidationContext
 
-from pipeline.errors import SigningError
+from sohoa.core.errors import SigningError
 
 from .keys import LoadedSigner
 from .marker import ConversionMarker

@@ -27,7 +27,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from pipeline.ink import ink_mask
+from sohoa.core.ink import ink_mask
 
 FONT_SIZE = 10.0
 LEADING = 11.5
@@ -300,7 +300,7 @@ def draw_marker(pdf: pikepdf.Pdf, lines: list[str],
 
     words: boxes of page 1's words (x0, top, x1, bottom) in points from the top-left of
     the page as displayed (the OCR/text-layer convention, pipeline.types.BBox).
-    ink: page 1's mask from pipeline.ink.ink_mask when the caller holds the pixels
+    ink: page 1's mask from sohoa.core.ink.ink_mask when the caller holds the pixels
     (the OCR stage); else page 1's scan is decoded for it.
     Returns the marker's box in visual page coordinates (x0, y0, x1, y1), origin
     bottom-left, for tests and placement checks.

@@ -484,7 +484,7 @@ def main(argv: list[str]) -> int:
         server.serve_forever()
         server.server_close()
         return 0
-    print("usage: python -m pipeline.sign.testpki serve DIR", file=sys.stderr)
+    print("usage: python -m sohoa.pipeline.sign.testpki serve DIR", file=sys.stderr)
     return 2
 
 

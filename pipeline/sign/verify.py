@@ -621,7 +621,7 @@ def newest_timestamp(data: bytes) -> dict[str, Any] | None:
 
 def catalogue_expectation(session: Any, document_id: str) -> dict[str, Any] | None:
     """What the catalogue records about document_id (None: not catalogued)."""
-    from archive.models import Document
+    from sohoa.archive.models import Document
 
     doc = session.get(Document, document_id)
     if doc is None:

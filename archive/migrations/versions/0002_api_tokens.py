@@ -4,7 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-23 15:00:00
 
-Hand-written: creates only the api_tokens table (api/models.py).
+Hand-written: creates only the api_tokens table (ApiToken in archive/models.py).
 """
 from alembic import op
 import sqlalchemy as sa

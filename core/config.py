@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import ConfigError
+from sohoa.core.errors import ConfigError
 
 
 @dataclass(frozen=True)

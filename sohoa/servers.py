@@ -1,6 +1,6 @@
 """The service API and the verifier workbench in one server (`sohoa serve`).
 
-`uvicorn --factory api.server:app_factory` builds it from the settings
+`uvicorn --factory sohoa.servers:app_factory` builds it from the settings
 (environment / sohoa.toml), as `sohoa serve --workers N` runs it in each worker.
 Paths under /ui go to the workbench (ui/app.py), everything else to the API.
 """
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.app import create_app
-from sohoa.config import load_settings
-from sohoa.logs import configure_logging
+from sohoa.api.app import create_app
+from sohoa.core.config import load_settings
+from sohoa.core.logs import configure_logging
 
 UI_PREFIX = "/ui"
 
@@ -31,7 +31,7 @@ def with_workbench(api_app: Any, ui_app: Any) -> Any:
 
 def build_service(settings: Any, secure_cookies: bool = False) -> Any:
     from sohoa.runtime import build_runtime
-    from ui.app import create_ui_app
+    from sohoa.ui.app import create_ui_app
 
     return with_workbench(create_app(build_runtime(settings, need_signer=False, actor="api")),
                           create_ui_app(build_runtime(settings, need_signer=False, actor="ui"),

@@ -1,0 +1,63 @@
+"""The Celery app: the pipeline's stage tasks, the retention jobs and the beat
+schedule, configured from the settings. Workers and the scheduler start with
+
+    celery -A sohoa.worker worker [-B]
+
+and the CLI's in-process runs use the same app (eager without a broker).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+
+from sohoa.core.config import Settings, load_settings
+from sohoa.core.runtime import Runtime
+from sohoa.pipeline import tasks as pipeline_tasks
+from sohoa.retention import schedule as retention
+from sohoa.runtime import build_runtime
+
+
+def make_app(settings: Settings) -> Celery:
+    app = Celery("sohoa", set_as_current=True)
+    pipeline_tasks.configure(app, settings)
+    app.conf.beat_schedule = retention.beat_schedule(settings)
+    app.conf.timezone = "UTC"
+    pipeline_tasks.use_runtime_factory(lambda: build_runtime(load_settings(), need_signer=True, actor="worker"))
+
+    def job_runtime() -> Runtime:
+        return build_runtime(load_settings(), need_signer=False, actor="scheduler")
+
+    @app.task(name="retention.integrity_check", acks_late=True)
+    def integrity_check_task() -> dict[str, Any]:
+        rt = job_runtime()
+        try:
+            return retention.integrity_check_job(rt)
+        finally:
+            rt.catalogue.dispose()
+
+    @app.task(name="retention.backup", acks_late=True)
+    def backup_task(kind: str = "incremental", schedule: str = "manual",
+                    target: str | None = None) -> dict[str, Any]:
+        rt = job_runtime()
+        try:
+            return retention.backup_job(rt, kind, schedule, target)
+        finally:
+            rt.catalogue.dispose()
+
+    @app.task(name="retention.restore_drill", acks_late=True)
+    def restore_drill_task(target: str | None = None) -> dict[str, Any]:
+        rt = job_runtime()
+        try:
+            return retention.restore_drill_job(rt, target)
+        finally:
+            rt.catalogue.dispose()
+
+    app.set_default()
+    return app
+
+
+app = make_app(load_settings())
+integrity_check_task = app.tasks["retention.integrity_check"]
+backup_task = app.tasks["retention.backup"]
+restore_drill_task = app.tasks["retention.restore_drill"]
