@@ -49,14 +49,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
-from sqlalchemy import Text, cast, select
-
 from sohoa.api.masking import mask, mask_id
 from sohoa.api.tokens import TokenInfo, lookup
 from sohoa.archive.catalogue import audit, verify_audit_chain
 from sohoa.archive.models import AuditEvent, Document, FieldValue, RegistryRecord, StoredObject
-from sohoa.core.storage import ObjectRef
 from sohoa.core.errors import IntegrityError, SohoaError, StoreError
+from sohoa.core.storage import ObjectRef
+from sqlalchemy import Text, cast, select
 
 log = logging.getLogger("sohoa.api")
 

@@ -13,12 +13,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from sohoa.archive.catalogue import audit
+from sohoa.archive.models import ApiToken
+from sohoa.core.errors import SohoaError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from sohoa.archive.models import ApiToken
-from sohoa.archive.catalogue import audit
-from sohoa.core.errors import SohoaError
 
 SCOPES = ("read", "read_personal", "write", "admin")
 TOKEN_PREFIX = "sohoa_"

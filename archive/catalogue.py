@@ -10,13 +10,12 @@ from typing import Any, Iterator
 
 from alembic import command
 from alembic.config import Config
+from sohoa.archive.models import AuditEvent
+from sohoa.core.errors import FatalError
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-
-from sohoa.archive.models import AuditEvent
-from sohoa.core.errors import FatalError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 GENESIS = "0" * 64

@@ -5,8 +5,8 @@ import re
 
 from sohoa.archive.catalogue import audit
 from sohoa.archive.models import Document, StoredObject
-from sohoa.core.storage import ObjectRef
 from sohoa.core.errors import SohoaError
+from sohoa.core.storage import ObjectRef
 
 _ID_RE = re.compile(r"^D[0-9a-f]{24}$")
 

@@ -30,10 +30,9 @@ from minio.commonconfig import COMPLIANCE
 from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
 from minio.objectlockconfig import DAYS, ObjectLockConfig
 from minio.retention import Retention
-
-from sohoa.core.storage import ObjectRef
 from sohoa.archive.store import check_key
 from sohoa.core.errors import IntegrityError, StoreError
+from sohoa.core.storage import ObjectRef
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

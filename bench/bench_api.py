@@ -43,7 +43,6 @@ def signed_pdf(settings, pages: int = 2) -> bytes:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
-
     from sohoa.pipeline.sign import ConversionMarker, load_signer, prepare_pdf, sign_pdf
 
     pdfmetrics.registerFont(TTFont("DejaVuSerif", DEJAVU))
@@ -174,10 +173,9 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(30)
-        from sqlalchemy import func, select
-
         from sohoa.archive.catalogue import Catalogue, verify_audit_chain
         from sohoa.archive.models import AuditEvent
+        from sqlalchemy import func, select
 
         cat = Catalogue(db_url)
         with cat.session() as s:

@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sohoa.pipeline.sign import ConversionMarker, load_signer, prepare_pdf, sign_pdf  # noqa: E402
 from sohoa.core.config import Settings  # noqa: E402
+from sohoa.pipeline.sign import ConversionMarker, load_signer, prepare_pdf, sign_pdf  # noqa: E402
 
 
 def image_pdf(pages: int = 2, dpi: int = 300) -> bytes:

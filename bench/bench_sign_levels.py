@@ -21,10 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_sign import image_pdf  # noqa: E402
-
+from sohoa.core.config import Settings  # noqa: E402
 from sohoa.pipeline.sign import ConversionMarker, load_signer, prepare_pdf, sign_pdf, verify_pdf  # noqa: E402
 from sohoa.pipeline.sign.testpki import create_pki, start_background, stop_background  # noqa: E402
-from sohoa.core.config import Settings  # noqa: E402
 
 
 def main() -> None:

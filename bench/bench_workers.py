@@ -151,8 +151,8 @@ def _noop(i: int) -> int:
 
 
 def _configure_app():
-    from sohoa.pipeline.tasks import configure
     from sohoa.core.config import load_settings
+    from sohoa.pipeline.tasks import configure
 
     configure(app, load_settings())
     app.conf.task_default_queue = "sohoa-bench"
@@ -172,7 +172,6 @@ def _page1_ink(pdf_bytes: bytes):
     import io
 
     import pikepdf
-
     from sohoa.core.ink import ink_mask
 
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
@@ -182,10 +181,9 @@ def _page1_ink(pdf_bytes: bytes):
 
 def sign_store_rate(n: int, store_kind: str, tmp: Path) -> dict | None:
     from bench_sign import ARCHIVAL, FIELDS, _marker, image_pdf
-
     from sohoa.archive.factory import open_store
-    from sohoa.pipeline.sign import load_signer, prepare_pdf, sign_pdf
     from sohoa.core.config import load_settings
+    from sohoa.pipeline.sign import load_signer, prepare_pdf, sign_pdf
 
     env = {"SOHOA_HOME": str(tmp / f"sign-{store_kind}"), "SOHOA_STORE": store_kind,
            "SOHOA_BUCKET_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"}

@@ -10,12 +10,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
-
 from sohoa.core.config import Settings
 from sohoa.core.storage import ObjectStore
 from sohoa.core.workarea import WorkArea
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 
 class CatalogueAccess(Protocol):

@@ -12,7 +12,7 @@ import random
 from sohoa.corpus import bodies
 from sohoa.corpus.doc import Block, Doc, Header, Signature
 from sohoa.corpus.facts import Judgment, doc_number
-from sohoa.corpus.people import full_name, commune
+from sohoa.corpus.people import commune, full_name
 from sohoa.corpus.phrases import birth_phrase, id_phrase, penalty_core, q
 from sohoa.corpus.vnformat import add_months, date_any, date_long, date_short, duration
 

@@ -7,7 +7,6 @@ import random
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
-
 from sohoa.corpus import fonts
 
 SEAL_RED = (205, 32, 45)

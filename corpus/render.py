@@ -9,7 +9,6 @@ import numpy as np
 from PIL import Image, ImageDraw
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
-
 from sohoa.corpus import fonts
 from sohoa.corpus.layout import A4_H, A4_W, Page, PhotoOp, RuleOp, SealOp, SignOp, TextOp
 from sohoa.corpus.marks import photo_image, seal_image, signature_image

@@ -16,17 +16,16 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from kombu.exceptions import OperationalError as KombuOperationalError
-from sqlalchemy import func, select
-from sqlalchemy.exc import InterfaceError, OperationalError
-
 from sohoa.archive.catalogue import audit, utcnow
 from sohoa.archive.models import Batch, BatchItem
 from sohoa.core.errors import FatalError
-from sohoa.pipeline.intake import BatchInfo, Intake, Rejection, natural_key, read_batch_info
 from sohoa.core.runtime import Runtime
-from sohoa.pipeline.orchestrate import DocumentOutcome, finish_item
 from sohoa.core.types import SourceDocument
+from sohoa.pipeline.intake import BatchInfo, Intake, Rejection, natural_key, read_batch_info
+from sohoa.pipeline.orchestrate import DocumentOutcome, finish_item
 from sohoa.reconciler.registry import all_record_ids
+from sqlalchemy import func, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 log = logging.getLogger("sohoa.batch")
 

@@ -17,10 +17,9 @@ from typing import Iterator
 
 import pikepdf
 from PIL import Image
-
+from sohoa.core.config import Settings
 from sohoa.core.errors import FatalError, RejectedInput
 from sohoa.core.types import SourceDocument, SourceFile
-from sohoa.core.config import Settings
 
 BATCH_META = "batch.json"
 _IMAGE_FORMATS = {"PNG", "JPEG", "TIFF"}

@@ -19,22 +19,29 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError as DbIntegrityError
-
 from sohoa.archive.catalogue import audit, utcnow
 from sohoa.archive.metadata import archival_metadata
 from sohoa.archive.models import (
-    BatchItem, Document, FieldValue, Page, Rejection as RejectionRow, SourceFileRow, StoredObject,
+    BatchItem,
+    Document,
+    FieldValue,
+    Page,
+    SourceFileRow,
+    StoredObject,
 )
-from sohoa.core.storage import ObjectRef
+from sohoa.archive.models import (
+    Rejection as RejectionRow,
+)
 from sohoa.core.errors import RejectedInput
-from sohoa.pipeline.intake import BatchInfo
-from sohoa.core.types import Extraction, ExtractedField, SourceDocument
 from sohoa.core.runtime import Runtime
-from sohoa.core.workarea import WorkArea
-from sohoa.reconciler import reconcile
+from sohoa.core.storage import ObjectRef
+from sohoa.core.types import ExtractedField, Extraction, SourceDocument
 from sohoa.core.version import SOFTWARE
+from sohoa.core.workarea import WorkArea
+from sohoa.pipeline.intake import BatchInfo
+from sohoa.reconciler import reconcile
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 log = logging.getLogger("sohoa.pipeline")
 

@@ -20,18 +20,16 @@ from __future__ import annotations
 import logging
 import random
 import threading
-
 from typing import Any, Callable
 
 from celery import Celery, Task, chain, group, shared_task
-from sqlalchemy.exc import OperationalError
-
-from sohoa.pipeline import orchestrate as stages
-from sohoa.core.errors import FatalError, StoreError
-from sohoa.pipeline.intake import BatchInfo
-from sohoa.core.types import SourceDocument
 from sohoa.core.config import Settings
+from sohoa.core.errors import FatalError, StoreError
 from sohoa.core.runtime import Runtime
+from sohoa.core.types import SourceDocument
+from sohoa.pipeline import orchestrate as stages
+from sohoa.pipeline.intake import BatchInfo
+from sqlalchemy.exc import OperationalError
 
 log = logging.getLogger("sohoa.tasks")
 

@@ -6,13 +6,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from sohoa.archive.catalogue import utcnow
 from sohoa.archive.models import Document, ReviewItem
 from sohoa.reconciler.compare import discrepancies
 from sohoa.reconciler.match import find_record
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 # seed 001 Art. 8.5: a mismatch is resolved within 24 hours of receipt.
 REVIEW_DEADLINE = timedelta(hours=24)

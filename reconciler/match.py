@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from sohoa.archive.models import RegistryRecord
 from sohoa.reconciler.compare import norm_document_number, values_agree
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 _TIEBREAK_FIELDS = ("issuer", "personal_id", "issue_date", "person_name", "decision_kind")
 

@@ -14,12 +14,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from sohoa.archive.catalogue import Catalogue, audit, utcnow
 from sohoa.archive.models import RegistryHistory, RegistryRecord
 from sohoa.core.errors import SohoaError
 from sohoa.reconciler.compare import norm_document_number
+from sqlalchemy import select
 
 DOC_TYPES = {"judgment", "decision", "certificate"}
 DECISION_KINDS = {

@@ -58,18 +58,23 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
-
 from sohoa.archive.catalogue import Catalogue, audit
 from sohoa.archive.models import StoredObject
-from sohoa.core.storage import ObjectRef
 from sohoa.archive.store import LocalObjectStore
 from sohoa.core.errors import FatalError, IntegrityError, SohoaError, StoreError
+from sohoa.core.storage import ObjectRef
 from sohoa.retention.integrity import (
-    PAGE, check_integrity, describe_store, redact_url, run_alert, trust_roots_for, unique_path,
+    PAGE,
+    check_integrity,
+    describe_store,
+    redact_url,
+    run_alert,
+    trust_roots_for,
+    unique_path,
     write_json_and_text,
 )
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 log = logging.getLogger("sohoa.retention.backup")
 
@@ -230,8 +235,8 @@ class S3Target:
         return reader.hexdigest(), reader.size
 
     def open(self, rel: str) -> BinaryIO | None:
-        from sohoa.archive.s3store import _S3Stream
         from minio.error import S3Error
+        from sohoa.archive.s3store import _S3Stream
 
         name = self._name(rel)
         try:

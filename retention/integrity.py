@@ -38,12 +38,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import and_, exists, select
-
 from sohoa.archive.catalogue import audit, verify_audit_chain
 from sohoa.archive.models import Document, StoredObject
-from sohoa.core.storage import ObjectRef
 from sohoa.core.errors import SohoaError, StoreError
+from sohoa.core.storage import ObjectRef
+from sqlalchemy import and_, exists, select
 
 log = logging.getLogger("sohoa.retention.integrity")
 

@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from celery.schedules import crontab
-
-from sohoa.core.errors import SohoaError
 from sohoa.core.config import Settings
+from sohoa.core.errors import SohoaError
 from sohoa.core.runtime import Runtime
 
 log = logging.getLogger("sohoa.retention.schedule")

@@ -28,12 +28,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select
-
 from sohoa.archive.catalogue import audit, utcnow
 from sohoa.archive.models import Document, StoredObject, TimestampRenewal
-from sohoa.core.storage import ObjectRef
 from sohoa.core.errors import SigningError, SohoaError
+from sohoa.core.storage import ObjectRef
+from sqlalchemy import select
 
 log = logging.getLogger("sohoa.retention")
 
@@ -100,7 +99,11 @@ def find_due(rt: Any, within_days: int | None = None,
 def renew_timestamps(rt: Any, within_days: int | None = None, dry_run: bool = False,
                      now: datetime | None = None) -> list[Renewal]:
     from sohoa.pipeline.sign import (
-        add_document_timestamp, load_trust_roots, make_timestamper, newest_timestamp, verify_pdf,
+        add_document_timestamp,
+        load_trust_roots,
+        make_timestamper,
+        newest_timestamp,
+        verify_pdf,
     )
 
     tsa_url = rt.settings.timestamp_url

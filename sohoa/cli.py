@@ -12,8 +12,8 @@ import click
 # the library's developers, not for the person running sohoa (stderr carries errors, one line each)
 warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"pyhanko\.")
 
-from sohoa.core.errors import SohoaError
 from sohoa.core.config import Settings, load_settings
+from sohoa.core.errors import SohoaError
 from sohoa.core.logs import configure_logging
 
 
@@ -80,8 +80,8 @@ def registry_import(ctx: click.Context, registry_file: Path) -> None:
 def process(ctx: click.Context, batch_dir: Path, report_path: Path, quiet: bool, wait: bool) -> None:
     """Run the whole pipeline over BATCH_DIR and write the report."""
     from sohoa.pipeline.batch import run_batch
-    from sohoa.worker import make_app
     from sohoa.summary import progress_line, summary_table
+    from sohoa.worker import make_app
 
     settings = _settings(ctx)
     if not batch_dir.is_dir():

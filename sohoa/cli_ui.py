@@ -10,8 +10,8 @@ import sys
 
 import click
 
-from sohoa.core.errors import SohoaError
 from sohoa.cli_api import _actor, _fail, _run_server, _settings
+from sohoa.core.errors import SohoaError
 
 ROLE_CHOICES = ("scanner", "verifier", "approver", "admin")
 

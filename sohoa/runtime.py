@@ -7,8 +7,8 @@ from typing import Any
 
 from sohoa.archive.catalogue import Catalogue
 from sohoa.archive.factory import open_store
-from sohoa.core.runtime import Runtime
 from sohoa.core.config import Settings
+from sohoa.core.runtime import Runtime
 
 _signers: dict[tuple, Any] = {}
 _signers_lock = threading.Lock()

@@ -11,7 +11,6 @@ import sys
 from collections import Counter
 
 import pytest
-
 from conftest import ROOT, run_sohoa
 
 pytestmark = pytest.mark.slow

@@ -27,19 +27,28 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from pdf_samples import text_pdf
 from sohoa.api import create_app
-from sohoa.archive.models import ApiToken
 from sohoa.api.tokens import create_token, revoke_token
 from sohoa.archive.catalogue import Catalogue, verify_audit_chain
-from sohoa.archive.models import AuditEvent, Batch, Document, FieldValue, RegistryRecord, SourceFileRow, StoredObject
+from sohoa.archive.models import (
+    ApiToken,
+    AuditEvent,
+    Batch,
+    Document,
+    FieldValue,
+    RegistryRecord,
+    SourceFileRow,
+    StoredObject,
+)
 from sohoa.archive.store import LocalObjectStore
-from sohoa.core.runtime import Runtime
-from pdf_samples import text_pdf
-from sohoa.pipeline.sign import ConversionMarker, load_signer, prepare_pdf, sign_pdf
-from sohoa.cli_api import register
 from sohoa.core.config import Settings, load_settings
 from sohoa.core.logs import configure_logging
+from sohoa.core.runtime import Runtime
+from sohoa.pipeline.sign import ConversionMarker, load_signer, prepare_pdf, sign_pdf
 from test_s3store import s3_env  # noqa: F401  (session fixture: a local S3 server with object lock)
+
+from sohoa.cli_api import register
 
 ROOT = Path(__file__).resolve().parent.parent
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
@@ -589,7 +598,6 @@ def test_migration_0002_matches_the_model(catalogue_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
-
     from sohoa.archive.catalogue import alembic_config
     from sohoa.archive.models import Base
 

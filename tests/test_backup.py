@@ -13,12 +13,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
-
+from conftest import PG_ADMIN_URL
 from sohoa.archive.models import AuditEvent, StoredObject
 from sohoa.retention.backup import BackupError, backup, list_runs, open_target, restore_drill
 from sohoa.retention.integrity import check_integrity
-from conftest import PG_ADMIN_URL
+from sqlalchemy import create_engine, select, text
 from test_retention_integrity import make_sample, process, run_cli, runtime, subset_batch
 
 FIRST = ["HS_2019_0002.tif", "HS_2019_0003.tiff"]

@@ -12,7 +12,6 @@ from pathlib import Path
 import pikepdf
 import pytest
 from PIL import Image
-
 from sohoa.corpus import GeneratedBatch, generate_batch
 from sohoa.pipeline.intake import sniff
 

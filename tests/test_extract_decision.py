@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
-from extract_helpers import HIGH, assert_fields, decision_header as _hdr, read, vals
+from extract_helpers import HIGH, assert_fields, read, vals
+from extract_helpers import decision_header as _hdr
 
 
 def execute_decision(**kw):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from extract_helpers import HIGH, assert_fields, read, read_ocr, vals
 from sohoa.pipeline.extract import extract
 

@@ -6,10 +6,9 @@ import shutil
 import unicodedata
 
 import pytest
-
 from extract_helpers import assert_fields, vals
-from sohoa.pipeline.extract import extract
 from sohoa.core.types import PageText, Word
+from sohoa.pipeline.extract import extract
 
 DPI = 300
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
@@ -35,8 +34,8 @@ LINES = [
 
 
 def render_and_ocr() -> list[PageText]:
-    from PIL import Image, ImageDraw, ImageFont
     import pytesseract
+    from PIL import Image, ImageDraw, ImageFont
 
     w, h = int(8.27 * DPI), int(11.69 * DPI)
     img = Image.new("L", (w, h), 255)

@@ -1,7 +1,8 @@
 """Regressions from generated heavy scans: issuer structure, who the person is, name boundaries."""
 from __future__ import annotations
 
-from extract_helpers import HIGH, MOTTO, decision_header as _decision_header, read_ocr
+from extract_helpers import HIGH, MOTTO, read_ocr
+from extract_helpers import decision_header as _decision_header
 from sohoa.pipeline.extract.header import compose_issuer
 from sohoa.pipeline.extract.normalize import fold
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from sohoa.pipeline.extract.catalogues import match_offence
 from sohoa.pipeline.extract.dates import find_dates
 from sohoa.pipeline.extract.header import compose_issuer, parse_number

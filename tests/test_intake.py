@@ -7,10 +7,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 from PIL import Image
-
-from sohoa.pipeline.intake import Intake, Rejection, read_batch_info
-from sohoa.core.errors import FatalError
 from sohoa.core.config import load_settings
+from sohoa.core.errors import FatalError
+from sohoa.pipeline.intake import Intake, Rejection, read_batch_info
 
 
 def _png(path: Path, size=(200, 300)) -> Path:

@@ -8,16 +8,15 @@ import unicodedata
 from pathlib import Path
 
 import numpy as np
-import pikepdf
 import pdfplumber
+import pikepdf
 import pytest
 from PIL import Image
-
+from sohoa.core.config import Settings
 from sohoa.core.errors import RejectedInput
+from sohoa.core.types import SourceDocument, SourceFile
 from sohoa.pipeline.ocr import Recognized, recognize, synth
 from sohoa.pipeline.ocr.pdfa import check_pdfa, verapdf_cmd
-from sohoa.core.types import SourceDocument, SourceFile
-from sohoa.core.config import Settings
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
 

@@ -5,10 +5,9 @@ import shutil
 
 import numpy as np
 import pytest
-
+from sohoa.core.types import Word
 from sohoa.pipeline.ocr import engine, synth, textlayer
 from sohoa.pipeline.ocr import preprocess as pp
-from sohoa.core.types import Word
 
 
 @pytest.fixture(scope="module")

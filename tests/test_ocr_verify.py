@@ -7,7 +7,6 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
-
 from sohoa.pipeline.ocr import engine, synth, verify
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
@@ -100,9 +99,9 @@ def test_no_digit_words_no_tesseract_call(monkeypatch):
 def test_upside_down_page_turned_when_osd_unsure(tmp_path, monkeypatch, osd):
     import hashlib
 
-    from sohoa.pipeline.ocr import ocrpage, recognize
-    from sohoa.core.types import SourceDocument, SourceFile
     from sohoa.core.config import Settings
+    from sohoa.core.types import SourceDocument, SourceFile
+    from sohoa.pipeline.ocr import ocrpage, recognize
 
     img, _ = synth.scan_page(12, gray=True, noise=8, rotate=180, paragraphs=synth.PARAGRAPHS[2:4])
     d = tmp_path / "pages"

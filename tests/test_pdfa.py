@@ -10,11 +10,10 @@ import numpy as np
 import pikepdf
 import pytest
 from PIL import Image
-
+from sohoa.core.types import Word
 from sohoa.pipeline.ocr import pageimage, pdfa
 from sohoa.pipeline.ocr.pdfa import check_pdfa
 from sohoa.pipeline.ocr.pdfout import OutPage, write_pdf
-from sohoa.core.types import Word
 
 CREATED = datetime(2026, 11, 23, 10, 15, tzinfo=timezone(timedelta(hours=7)))
 
@@ -170,8 +169,8 @@ def test_checker_catches_encryption(good, tmp_path):
 
 def test_signed_document_still_passes(good, tmp_path):
     """The signing stage keeps the claim: marker stamp, XMP (extension schemas), signature."""
-    from sohoa.pipeline.sign import ConversionMarker, load_signer, prepare_pdf, sign_pdf
     from sohoa.core.config import Settings
+    from sohoa.pipeline.sign import ConversionMarker, load_signer, prepare_pdf, sign_pdf
 
     src = good.read_bytes()
     marker = ConversionMarker(document_id="DOC-000001", unit="Sở Tư pháp thành phố Hà Nội",

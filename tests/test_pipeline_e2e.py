@@ -13,9 +13,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from sqlalchemy import func, select
-
 from conftest import run_sohoa
+from sqlalchemy import func, select
 
 pytestmark = pytest.mark.slow
 

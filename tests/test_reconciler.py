@@ -4,8 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from sohoa.archive.catalogue import Catalogue, audit, verify_audit_chain, utcnow
+from sohoa.archive.catalogue import Catalogue, audit, utcnow, verify_audit_chain
 from sohoa.archive.models import AuditEvent, Batch, Document, RegistryHistory, ReviewItem
 from sohoa.reconciler import decide, reconcile
 from sohoa.reconciler.compare import values_agree

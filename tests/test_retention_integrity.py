@@ -15,13 +15,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
-
+from conftest import ROOT, run_sohoa
 from sohoa.archive.catalogue import verify_audit_chain
 from sohoa.archive.models import AuditEvent, StoredObject
-from sohoa.retention.integrity import check_integrity
 from sohoa.core.config import Settings, load_settings
-from conftest import ROOT, run_sohoa
+from sohoa.retention.integrity import check_integrity
+from sqlalchemy import select, text
 
 CLI = ("from sohoa.cli import main; from sohoa.cli_retention import register; "
        "register(main); main()")
@@ -229,6 +228,7 @@ def test_failed_check_runs_the_alert_command_from_the_beat_task(home):
 
 def test_beat_schedule_is_monthly_and_configurable():
     from sohoa.retention.schedule import beat_schedule, cron
+
     from sohoa.worker import app
 
     entries = app.conf.beat_schedule

@@ -7,18 +7,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
-
+from conftest import run_sohoa
 from sohoa.archive.catalogue import Catalogue, verify_audit_chain
 from sohoa.archive.models import AuditEvent, Batch, Document, SourceFileRow, StoredObject, TimestampRenewal
 from sohoa.archive.store import LocalObjectStore
+from sohoa.core.config import Settings
 from sohoa.core.runtime import Runtime
 from sohoa.pipeline.sign import ConversionMarker, load_signer, newest_timestamp, prepare_pdf, sign_pdf
 from sohoa.retention.timestamps import find_due, renew_timestamps
-from sohoa.core.config import Settings
+from sqlalchemy import select
 from test_sign import ARCHIVAL, FIELDS, UNIT
 from test_sign_pki import pki, pki_server, scan_pdf  # noqa: F401  (fixtures)
-from conftest import run_sohoa
 
 DOC_ID = "D" + "ab" * 12
 

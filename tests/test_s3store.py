@@ -28,12 +28,11 @@ import pytest
 from minio.commonconfig import COMPLIANCE
 from minio.error import S3Error
 from minio.retention import Retention
-
-from sohoa.archive.s3store import MAX_RETAIN_UNTIL, S3ObjectStore, parse_retain_until, retain_until
-from sohoa.core.storage import ObjectRef
 from sohoa.archive.factory import open_store
-from sohoa.core.errors import IntegrityError, StoreError
+from sohoa.archive.s3store import MAX_RETAIN_UNTIL, S3ObjectStore, parse_retain_until, retain_until
 from sohoa.core.config import load_settings
+from sohoa.core.errors import IntegrityError, StoreError
+from sohoa.core.storage import ObjectRef
 
 pytestmark = pytest.mark.s3
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
-from sohoa.core.errors import SigningError
 from pdf_samples import image_pdf, text_pdf
+from sohoa.core.config import Settings
+from sohoa.core.errors import SigningError
 from sohoa.pipeline.sign import (
     NS_ND30,
     NS_SOHOA,
@@ -28,7 +28,6 @@ from sohoa.pipeline.sign import (
     sign_pdf,
     verify_pdf,
 )
-from sohoa.core.config import Settings
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 UNIT = "Sở Tư pháp thành phố Hà Nội"

@@ -17,13 +17,12 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
-from sohoa.core.errors import SigningError
 from pdf_samples import image_pdf
+from sohoa.core.config import Settings
+from sohoa.core.errors import SigningError
 from sohoa.pipeline.sign import load_signer, prepare_pdf, sign_pdf, verify_pdf
 from sohoa.pipeline.sign.stamp import choose_position
 from sohoa.pipeline.sign.testpki import create_pki, serve_in_thread
-from sohoa.core.config import Settings
 from test_sign import ARCHIVAL, FIELDS, UNIT, make_marker
 
 SOFTHSM = next((p for p in ("/usr/lib/softhsm/libsofthsm2.so",
@@ -274,7 +273,6 @@ def test_flipped_byte_is_detected_and_located(pki, lta_signed, where, reason):
 @needs_pdfsig
 def test_incremental_update_changing_a_field_is_detected(pki, lta_signed):
     from pyhanko.pdf_utils import generic
-
     from sohoa.pipeline.sign.signer import _KeepMetadataWriter  # writes our XMP as given
 
     w = _KeepMetadataWriter(io.BytesIO(lta_signed))
@@ -349,7 +347,6 @@ def test_expired_signer_with_valid_lta_is_still_valid(pki, pki_server, tmp_path)
     timestamp, embedded revocation data, document timestamp) proves it was valid then."""
     from cryptography.hazmat.primitives.serialization import pkcs12
     from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
-
     from sohoa.pipeline.sign import keys
     from sohoa.pipeline.sign.signer import _run, signing_validation_context
 
@@ -449,7 +446,6 @@ def test_ink_mask_handed_over_by_ocr_places_the_marker_as_decoding_does(tmp_path
     the scan: same placement as decoding it, and the mask is what decides."""
     import numpy as np
     from PIL import Image
-
     from sohoa.core.ink import ink_mask
 
     src = scan_pdf(1, ink_top_right=True)

@@ -1,11 +1,10 @@
 """The embedded write-once store: no overwrite, no delete, versions kept, hashes checked."""
 from __future__ import annotations
 
-import os
 import hashlib
+import os
 
 import pytest
-
 from sohoa.archive.store import LocalObjectStore
 from sohoa.core.errors import IntegrityError, StoreError
 

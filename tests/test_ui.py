@@ -448,7 +448,7 @@ def test_queue_filters_run_in_sql(cat):
 
 
 def test_escalation_goes_to_the_head_who_sends_back_or_resolves(cat, tmp_path):
-    vera, anh = _user(cat, "vera"), _user(cat, "anh")
+    vera, _ = _user(cat, "vera"), _user(cat, "anh")
     iid = _item(cat, "penalty_months")
     with cat.session() as s:
         workflow.act(s, vera, iid, "escalate", comment="Chữ số bị mờ, cần bản gốc")
@@ -491,7 +491,6 @@ def test_migration_0004_matches_the_model(catalogue_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
-
     from sohoa.archive.catalogue import alembic_config
     from sohoa.archive.models import Base
 

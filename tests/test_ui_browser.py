@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
 from conftest import CHROMIUM, ROOT, run_sohoa, serve_ui
 
 pytestmark = [pytest.mark.slow, pytest.mark.ui]
@@ -50,9 +49,8 @@ def _db(home: Path):
 def item_id(home: Path, field: str, kind: str = "low_confidence", n: int = 0) -> int:
     """The n-th open item of that kind and field, on a document matched to a record
     (unmatched items: on a document with none)."""
-    from sqlalchemy import select
-
     from sohoa.archive.models import ReviewItem
+    from sqlalchemy import select
 
     cat = _db(home)
     with cat.session() as s:

@@ -23,7 +23,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import CHROMIUM, ROOT, run_sohoa, serve_ui
 
 pytestmark = [pytest.mark.slow, pytest.mark.ui]
@@ -49,10 +48,9 @@ def batch50(tmp_path_factory):
     registry as imported (before anyone touched it)."""
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium not installed (apt-get install chromium)")
-    from sqlalchemy import select
-
     from sohoa.archive.models import RegistryHistory, RegistryRecord
     from sohoa.corpus import generate_batch
+    from sqlalchemy import select
 
     base = tmp_path_factory.mktemp("walk")
     home = base / "home"
@@ -146,10 +144,9 @@ def decide(t: dict, field: str, doc_text: str, reg_text: str, has_record: bool) 
 
 
 def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_browser, server):
-    from sqlalchemy import func, select
-
     from sohoa.archive.models import AuditEvent, Document, RegistryHistory, RegistryRecord, ReviewItem
     from sohoa.ui.models import Correction
+    from sqlalchemy import func, select
 
     start = time.monotonic()
     home, truth, expected = batch50["home"], batch50["truth"], batch50["expected"]

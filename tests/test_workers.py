@@ -31,9 +31,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from sqlalchemy import create_engine, func, select, text
-
 from sohoa.archive.models import BatchItem, Document, FieldValue, StoredObject
+from sqlalchemy import create_engine, func, select, text
 
 pytestmark = [pytest.mark.slow, pytest.mark.workers]
 

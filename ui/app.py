@@ -27,12 +27,10 @@ import urllib.parse
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import sohoa.ui.models  # noqa: F401
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from jinja2 import DictLoader, Environment, select_autoescape
-from sqlalchemy import func, select
-
-import sohoa.ui.models  # noqa: F401
 from sohoa.archive.catalogue import audit, utcnow
 from sohoa.archive.models import Batch, Document, FieldValue, RegistryHistory, RegistryRecord, ReviewItem
 from sohoa.ui import auth, workflow
@@ -40,6 +38,7 @@ from sohoa.ui import queue as uiqueue
 from sohoa.ui.images import render, signed_ref
 from sohoa.ui.models import ROLES, Correction, FollowUp, ItemState, UiUser
 from sohoa.ui.templates import CSS, JS, TEMPLATES
+from sqlalchemy import func, select
 
 COOKIE = "sohoa_ui"
 LOGIN_COOKIE = "sohoa_ui_login"

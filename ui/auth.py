@@ -11,12 +11,11 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
-
 from sohoa.archive.catalogue import audit, utcnow
 from sohoa.core.errors import SohoaError
 from sohoa.ui.models import ROLES, UiSession, UiUser
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 SESSION_IDLE = timedelta(minutes=60)
 SESSION_MAX = timedelta(hours=10)

@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sohoa.archive.models import Base
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
-
-from sohoa.archive.models import Base
 
 ROLES = ("scanner", "verifier", "approver", "admin")
 

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sohoa.archive.models import Document, FieldValue, ReviewItem
+from sohoa.ui.models import Correction, ItemState
 from sqlalchemy import String, and_, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import FunctionElement
-
-from sohoa.archive.models import Document, FieldValue, ReviewItem
-from sohoa.ui.models import Correction, ItemState
 
 PAGE_LIMIT = 500
 FILTERS = ("batch", "doc_type", "field", "court", "kind", "who", "overdue", "escalated")

@@ -14,9 +14,6 @@ import re
 from datetime import date, timezone
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from sohoa.archive.catalogue import audit, utcnow
 from sohoa.archive.models import Document, FieldValue, RegistryHistory, RegistryRecord, ReviewItem
 from sohoa.core.errors import SohoaError
@@ -24,6 +21,8 @@ from sohoa.reconciler.compare import norm_document_number, values_agree
 from sohoa.reconciler.registry import DECISION_KINDS, DOC_TYPES, PENALTIES, normalise_record
 from sohoa.ui.auth import CurrentUser
 from sohoa.ui.models import Correction, FollowUp, ItemState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 INT_FIELDS = {"penalty_months", "probation_months", "fine_vnd", "duration_months"}
 LIST_FIELDS = {"charges", "penal_code_articles"}

@@ -1,6 +1,5 @@
 """Alembic environment: the catalogue's schema history (SQLite and PostgreSQL)."""
 from alembic import context
-
 from sohoa.archive.models import Base
 
 config = context.config

@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 
 from sohoa.core.types import ExtractedField, Extraction, PageText
+
 from .classify import classify, decision_kind, find_title
 from .confidence import LOST_WORD_GAP, Candidate, base, resolve, to_field, weigh_term
-from .decision import find_decision_penalty, find_parole_probation, find_duration, find_effective, find_judgment_ref
+from .decision import find_decision_penalty, find_duration, find_effective, find_judgment_ref, find_parole_probation
 from .header import find_document_number, find_issue_date, find_issuer, header_limit
 from .judgment import defendant_clauses, find_articles, find_charges, find_fine, find_penalty
 from .layout import Doc

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sohoa.core.types import ExtractedField
+
 from .layout import Doc, Span
 
 

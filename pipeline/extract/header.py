@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from .catalogues import bodies, place_status, provinces_folded
 from .confidence import Candidate, base, number_conf
 from .dates import find_dates
+from .digits import DIGIT_REPAIR
 from .layout import Doc, Segment, Span
 from .normalize import canon_toa, collapse_ws, fold, fz, is_syllable, is_upper_word, nfc, title_name
-from .digits import DIGIT_REPAIR
 
 _SO = re.compile(r"^\W{0,3}(?:(?:ban an|quyet dinh|giay chung nhan|bản án)\s*)?(?:so|s0|s6|sd|sb)\s*[:;.,]?\s*", re.I)
 _NUMBER = re.compile(r"^(?P<n>[0-9OoIlLSsB|]{1,6})/(?:(?P<y>[0-9OoIlLSsB|]{4})/)?(?P<sym>[A-ZĐÐ0-9]{1,6}(?:-[A-ZĐÐ0-9]{1,6}){0,3})$")

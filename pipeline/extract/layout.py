@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from sohoa.core.types import BBox, PageText, Word
+
 from .normalize import fold, nfc
 
 

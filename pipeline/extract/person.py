@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from .catalogues import surnames
 from .confidence import Candidate, base, number_conf
 from .dates import find_dates, find_year
+from .digits import DIGIT_REPAIR
 from .layout import Doc, Span
 from .normalize import fold, fz, is_syllable, is_upper_word, starts_upper, title_name
-from .digits import DIGIT_REPAIR
 
 _ANCHORS = [
     # (regex on folded text, weight, tag)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from sohoa.core.types import PageText, Word
+
 from .normalize import nfc
 
 PAGE_W, PAGE_H = 595.0, 842.0

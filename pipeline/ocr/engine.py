@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-
 from sohoa.core.errors import FatalError
 
 TIMEOUT_S = 300

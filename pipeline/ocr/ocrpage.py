@@ -27,14 +27,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PIL import Image
-
 from sohoa.core.errors import RejectedInput
 from sohoa.core.ink import ink_mask
+from sohoa.core.types import PageText, SourceDocument, Word
 from sohoa.pipeline.ocr import engine, pageimage, verify
 from sohoa.pipeline.ocr import preprocess as pp
 from sohoa.pipeline.ocr.pages import PageSource, load_page
 from sohoa.pipeline.ocr.pdfout import OutPage
-from sohoa.core.types import PageText, SourceDocument, Word
 
 MIN_SKEW_DEG = 0.3  # below this the page is left as it is (no resampling)
 OSD_BELOW_CONF = 0.70

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-
 from sohoa.pipeline.ocr.preprocess import is_colour
 
 JPEG_Q_COLOUR = 85

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps
-
 from sohoa.core.errors import RejectedInput
 from sohoa.core.types import SourceDocument
 

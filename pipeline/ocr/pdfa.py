@@ -97,7 +97,6 @@ def _tesseract_version() -> str:
 def software() -> tuple[str, str]:
     """(producer, creator tool) written to XMP and /Info."""
     import pikepdf
-
     from sohoa.core.version import SOFTWARE
 
     return f"{SOFTWARE} (pikepdf {pikepdf.__version__})", f"{SOFTWARE} OCR ({_tesseract_version()}, vie)"

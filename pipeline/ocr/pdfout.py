@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from sohoa.core.types import Word
 from sohoa.pipeline.ocr import pdfa, textlayer
 from sohoa.pipeline.ocr.pageimage import PageImage, embed
-from sohoa.core.types import Word
 
 
 @dataclass

@@ -23,7 +23,6 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
-
 from sohoa.pipeline.ocr import engine
 
 MIN_LEN = 6  # characters of the token

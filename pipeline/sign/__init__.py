@@ -6,14 +6,24 @@
     report = verify_pdf(signed)
 """
 from .keys import (
-    DEMO_MARK, LoadedSigner, demo_trust_roots, load_signer, load_trust_roots, make_timestamper,
+    DEMO_MARK,
+    LoadedSigner,
+    demo_trust_roots,
+    load_signer,
+    load_trust_roots,
+    make_timestamper,
 )
 from .marker import VN_TZ, ConversionMarker, vn_iso
 from .prepare import prepare_pdf
 from .signer import FIELD_NAME, LEVELS, add_document_timestamp, sign_pdf
 from .verify import (
-    SignatureReport, TimestampReport, VerificationReport, catalogue_expectation, locate_changes,
-    newest_timestamp, verify_pdf,
+    SignatureReport,
+    TimestampReport,
+    VerificationReport,
+    catalogue_expectation,
+    locate_changes,
+    newest_timestamp,
+    verify_pdf,
 )
 from .xmp import NS_ND30, NS_SOHOA, PREFIX_ND30, PREFIX_SOHOA, read_xmp
 

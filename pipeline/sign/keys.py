@@ -30,7 +30,6 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
-
 from sohoa.core.errors import SigningError
 
 from .cms_fast import FrozenCMSMixin
@@ -57,9 +56,8 @@ class _CachedKeySigner(FrozenCMSMixin, signers.SimpleSigner):
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding
-        from pyhanko_certvalidator.util import process_pss_params
-
         from pyhanko.sign.general import get_pyca_cryptography_hash
+        from pyhanko_certvalidator.util import process_pss_params
 
         mech = self.get_signature_mechanism_for_digest(digest_algorithm)
         try:

@@ -55,8 +55,8 @@ def verify_file(settings: Any, data: bytes, *, online: bool = False, use_catalog
                 if expected is None:
                     note = f"catalogue: document {doc_id} is not catalogued here"
                 elif expected.get("objects"):
-                    from sohoa.core.storage import ObjectRef
                     from sohoa.archive.factory import open_store
+                    from sohoa.core.storage import ObjectRef
 
                     st = store or open_store(settings)
                     b, k, v, sha, size = expected["objects"][-1]

@@ -20,7 +20,6 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_byterange import BuildProps
 from pyhanko_certvalidator import ValidationContext
-
 from sohoa.core.errors import SigningError
 
 from .keys import LoadedSigner

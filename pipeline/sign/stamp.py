@@ -26,7 +26,6 @@ from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
-
 from sohoa.core.ink import ink_mask
 
 FONT_SIZE = 10.0

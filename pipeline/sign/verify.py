@@ -277,7 +277,9 @@ def _ltv_check(sig: Any, roots: list[asn1_x509.Certificate]) -> Any:
     file itself proves, as a verifier decades from now would have it."""
     from pyhanko.sign.validation.ades import ades_lta_validation
     from pyhanko.sign.validation.policy_decl import (
-        PdfSignatureValidationSpec, RevinfoOnlineFetchingRule, RevocationInfoGatheringSpec,
+        PdfSignatureValidationSpec,
+        RevinfoOnlineFetchingRule,
+        RevocationInfoGatheringSpec,
         SignatureValidationSpec,
     )
     from pyhanko_certvalidator.context import CertValidationPolicySpec
@@ -680,9 +682,8 @@ _OBJ_RE = re.compile(rb"(?<![0-9])(\d+)\s+(\d+)\s+obj\b")
 def locate_changes(reference: bytes, data: bytes, limit: int = 5) -> list[str]:
     """Name the PDF objects of reference whose bytes differ in data (same length: byte
     flips; else the first difference)."""
-    import pikepdf
-
     import numpy as np
+    import pikepdf
 
     n = min(len(reference), len(data))
     a = np.frombuffer(reference, dtype=np.uint8, count=n)

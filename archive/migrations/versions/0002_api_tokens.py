@@ -6,9 +6,8 @@ Create Date: 2026-11-23 15:00:00
 
 Hand-written: creates only the api_tokens table (ApiToken in archive/models.py).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0002'
 down_revision = '0001'

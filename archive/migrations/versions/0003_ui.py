@@ -6,9 +6,8 @@ Create Date: 2026-11-23 16:00:00
 
 Hand-written: creates only the workbench's tables (ui/models.py).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0003'
 down_revision = '0002'

@@ -6,9 +6,8 @@ Create Date: 2026-11-24 10:00:00
 
 Hand-written: adds only the workbench's columns (ui/models.py).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0004'
 down_revision = '0003'
