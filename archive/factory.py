@@ -5,15 +5,15 @@ A module of its own so that the backends do not import each other.
 from __future__ import annotations
 
 from sohoa.archive.store import LocalObjectStore
-from sohoa.core.config import Settings
+from sohoa.core.config import Settings, StoreKind
 from sohoa.core.errors import StoreError
 from sohoa.core.storage import ObjectStore
 
 
 def open_store(settings: Settings) -> ObjectStore:
-    if settings.store == "local":
+    if settings.store == StoreKind.LOCAL:
         return LocalObjectStore(settings.store_root)
-    if settings.store == "s3":
+    if settings.store == StoreKind.S3:
         from sohoa.archive.s3store import S3ObjectStore
 
         return S3ObjectStore.from_settings(settings)

@@ -10,17 +10,36 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from sohoa.core.errors import ConfigError
 
 
+class StoreKind(StrEnum):
+    LOCAL = "local"  # write-once files under $SOHOA_HOME/objects (embedded default)
+    S3 = "s3"  # any S3 server with object lock (MinIO, Ceph RGW, a cloud store)
+
+
+class SignLevel(StrEnum):
+    """PAdES baseline levels (ETSI EN 319 142-1)."""
+
+    B_B = "B-B"
+    B_T = "B-T"  # + signature timestamp
+    B_LT = "B-LT"  # + validation data (DSS)
+    B_LTA = "B-LTA"  # + document timestamp
+
+
+SIGN_LEVELS = tuple(level.value for level in SignLevel)
+NEEDS_TSA = (SignLevel.B_T, SignLevel.B_LT, SignLevel.B_LTA)
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path = Path("sohoa-data")
     db_url: str = ""  # default: sqlite under home
-    store: str = "local"  # "local" | "s3"
+    store: str = StoreKind.LOCAL  # a StoreKind
     bucket_prefix: str = "sohoa"
     # Conversion marker: who converts (seed 001 Art. 10.4).
     unit: str = "Đơn vị số hóa (DEMO)"
@@ -142,7 +161,7 @@ class Settings:
 
     @property
     def signature_level(self) -> str:
-        return self.sign_level or ("B-LTA" if self.timestamp_url else "B-B")
+        return self.sign_level or (SignLevel.B_LTA if self.timestamp_url else SignLevel.B_B)
 
     @property
     def trust_root_paths(self) -> list[Path]:
@@ -150,7 +169,6 @@ class Settings:
 
 
 _ENV_PREFIX = "SOHOA_"
-SIGN_LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 
 
 def _coerce(name: str, raw: Any, default: Any) -> Any:
@@ -197,7 +215,7 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
     if settings.sign_level and settings.sign_level not in SIGN_LEVELS:
         raise ConfigError(f"sign_level must be one of {', '.join(SIGN_LEVELS)} (or empty), "
                           f"not {settings.sign_level!r}")
-    if settings.sign_level in ("B-T", "B-LT", "B-LTA") and not settings.timestamp_url:
+    if settings.sign_level in NEEDS_TSA and not settings.timestamp_url:
         raise ConfigError(f"sign_level {settings.sign_level} needs a timestamping authority "
                           "(SOHOA_TSA_URL)")
     return settings

@@ -18,6 +18,7 @@ from typing import Any, Callable, TypeVar
 from kombu.exceptions import OperationalError as KombuOperationalError
 from sohoa.archive.catalogue import audit, utcnow
 from sohoa.archive.models import Batch, BatchItem
+from sohoa.core.enums import DocumentStatus, Stage
 from sohoa.core.errors import FatalError
 from sohoa.core.runtime import Runtime
 from sohoa.core.types import SourceDocument
@@ -67,7 +68,7 @@ def start_batch(rt: Runtime, batch_dir: Path, batch: BatchInfo, items: list[Sour
             if it is None:
                 it = BatchItem(batch_id=batch.batch_id, source=item.relpath, attempts=0)
                 s.add(it)
-            it.ordinal, it.stage, it.status, it.outcome, it.updated_at = i, "queued", None, None, now
+            it.ordinal, it.stage, it.status, it.outcome, it.updated_at = i, Stage.QUEUED, None, None, now
         for source, it in existing.items():
             if source not in current:  # gone from the directory since the last run
                 s.delete(it)
@@ -81,7 +82,7 @@ def batch_progress(rt: Runtime, batch_id: str) -> dict[str, int]:
                          .where(BatchItem.batch_id == batch_id).group_by(BatchItem.stage, BatchItem.status)).all()
     out: dict[str, int] = {}
     for stage, status, n in rows:
-        key = status if stage == "done" else stage
+        key = status if stage == Stage.DONE else stage
         out[key] = out.get(key, 0) + n
     return out
 
@@ -91,7 +92,7 @@ def build_report(rt: Runtime, batch_id: str) -> BatchReport:
         items = list(s.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id)))
     items.sort(key=lambda it: (it.ordinal, natural_key(it.source)))
     docs = [DocumentOutcome.from_report(it.outcome) if it.outcome else
-            DocumentOutcome(source=it.source, status="rejected", reason=f"not finished (stopped at stage {it.stage})")
+            DocumentOutcome(source=it.source, status=DocumentStatus.REJECTED, reason=f"not finished (stopped at stage {it.stage})")
             for it in items]
     matched = {d.registry_record_id for d in docs if d.registry_record_id}
     unmatched = [rid for rid in all_record_ids(rt.catalogue) if rid not in matched]
@@ -107,7 +108,7 @@ def run_batch(rt: Runtime, batch_dir: Path, progress: ProgressFn | None = None, 
     start_batch(rt, batch_dir, batch, items)
     for item in items:
         if isinstance(item, Rejection):
-            finish_item(rt, batch.batch_id, DocumentOutcome(source=item.relpath, status="rejected", reason=item.reason))
+            finish_item(rt, batch.batch_id, DocumentOutcome(source=item.relpath, status=DocumentStatus.REJECTED, reason=item.reason))
     docs = [item for item in items if isinstance(item, SourceDocument)]
     seen: set[str] = set()
 
@@ -116,7 +117,7 @@ def run_batch(rt: Runtime, batch_dir: Path, progress: ProgressFn | None = None, 
             return
         with rt.catalogue.session() as s:
             finished = list(s.scalars(select(BatchItem).where(BatchItem.batch_id == batch.batch_id,
-                                                              BatchItem.stage == "done")
+                                                              BatchItem.stage == Stage.DONE)
                                       .order_by(BatchItem.ordinal)))
         for it in finished:
             if it.source not in seen:
@@ -183,7 +184,7 @@ def _wait_for_workers(rt: Runtime, batch: BatchInfo, docs: list[SourceDocument],
     def poll() -> tuple[list[str], Any]:
         with rt.catalogue.session() as s:
             pending = list(s.scalars(select(BatchItem.source).where(BatchItem.batch_id == batch.batch_id,
-                                                                    BatchItem.stage != "done")))
+                                                                    BatchItem.stage != Stage.DONE)))
             # any item changing stage or status, or a page OCR'd (ocr_page touches updated_at)
             moved = tuple(s.execute(select(func.max(BatchItem.updated_at), func.count(BatchItem.status))
                                     .where(BatchItem.batch_id == batch.batch_id)).one())
@@ -210,7 +211,7 @@ def _wait_for_workers(rt: Runtime, batch: BatchInfo, docs: list[SourceDocument],
 def finish_batch(rt: Runtime, batch_id: str) -> None:
     with rt.catalogue.session() as s:
         row = s.get(Batch, batch_id)
-        done = s.scalar(select(func.count()).where(BatchItem.batch_id == batch_id, BatchItem.stage == "done"))
+        done = s.scalar(select(func.count()).where(BatchItem.batch_id == batch_id, BatchItem.stage == Stage.DONE))
         row.status, row.finished_at, row.done = "done", utcnow(), done
         audit(s, rt.actor, "batch.finish", batch_id, documents=done)
 

@@ -32,6 +32,7 @@ from sohoa.archive.models import (
 from sohoa.archive.models import (
     Rejection as RejectionRow,
 )
+from sohoa.core.enums import DocumentStatus, Stage
 from sohoa.core.errors import RejectedInput
 from sohoa.core.runtime import Runtime
 from sohoa.core.storage import ObjectRef
@@ -97,10 +98,10 @@ def object_key(doc_type: str | None, values: dict[str, Any], document_id: str) -
 
 # -- batch items: progress and the report lines ------------------------------------
 
-def set_stage(rt: Runtime, batch_id: str, source: str, stage: str, document_id: str | None = None) -> None:
+def set_stage(rt: Runtime, batch_id: str, source: str, stage: Stage, document_id: str | None = None) -> None:
     with rt.catalogue.session() as s:
         item = s.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id, BatchItem.source == source)).one()
-        if item.stage == "done":
+        if item.stage == Stage.DONE:
             return
         item.stage, item.updated_at = stage, utcnow()
         if document_id:
@@ -112,10 +113,10 @@ def finish_item(rt: Runtime, batch_id: str, outcome: DocumentOutcome) -> None:
     with rt.catalogue.session() as s:
         item = s.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id,
                                                  BatchItem.source == outcome.source)).one()
-        item.stage, item.status, item.updated_at = "done", outcome.status, utcnow()
+        item.stage, item.status, item.updated_at = Stage.DONE, outcome.status, utcnow()
         item.outcome = {**outcome.to_report(), "reused": outcome.reused}
         item.document_id = outcome.document_id or item.document_id
-        if outcome.status == "rejected":
+        if outcome.status == DocumentStatus.REJECTED:
             rej = s.scalars(select(RejectionRow).where(RejectionRow.batch_id == batch_id,
                                                        RejectionRow.source == outcome.source)).first()
             if rej is None:
@@ -158,7 +159,7 @@ def reject(rt: Runtime, batch_id: str, doc: SourceDocument, reason: str) -> None
     if finished(rt, doc):
         log.warning("not rejecting an archived document", extra={"document": doc.relpath, "reason": reason})
         return
-    outcome = DocumentOutcome(source=doc.relpath, status="rejected", reason=reason,
+    outcome = DocumentOutcome(source=doc.relpath, status=DocumentStatus.REJECTED, reason=reason,
                               document_id=None)
     rt.work(document_id_for(doc)).save_json(REJECTED, {"reason": reason})
     finish_item(rt, batch_id, outcome)
@@ -187,7 +188,7 @@ def begin(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> str:
         return "archived"
     work.path(REJECTED).unlink(missing_ok=True)  # a rejection of an earlier run is judged again
     work.path("done.json").unlink(missing_ok=True)
-    set_stage(rt, batch.batch_id, doc.relpath, "ocr", document_id)
+    set_stage(rt, batch.batch_id, doc.relpath, Stage.OCR, document_id)
     if doc.kind != "pdf_text" and not work.has("plan.pkl"):
         from sohoa.pipeline.ocr.pages import plan_pages
 
@@ -223,7 +224,7 @@ def _touch(rt: Runtime, batch_id: str, source: str) -> None:
     try:
         with rt.catalogue.session() as s:
             s.execute(update(BatchItem).where(BatchItem.batch_id == batch_id, BatchItem.source == source,
-                                              BatchItem.stage != "done").values(updated_at=utcnow()))
+                                              BatchItem.stage != Stage.DONE).values(updated_at=utcnow()))
     except Exception as exc:  # the page is saved; progress is only a hint
         log.debug("progress not recorded: %s", exc)
 
@@ -262,7 +263,7 @@ def extract_fields(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
     work = rt.work(document_id_for(doc))
     if _skip(rt, doc) or work.has("extraction.pkl"):
         return
-    set_stage(rt, batch.batch_id, doc.relpath, "extract")
+    set_stage(rt, batch.batch_id, doc.relpath, Stage.EXTRACT)
     from sohoa.pipeline.extract import extract
 
     pages = work.load("recognized.pkl")["pages"]
@@ -289,7 +290,7 @@ def sign_store(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
 
 
 def _sign_store(rt: Runtime, batch: BatchInfo, doc: SourceDocument, document_id: str, work: WorkArea) -> None:
-    set_stage(rt, batch.batch_id, doc.relpath, "sign")
+    set_stage(rt, batch.batch_id, doc.relpath, Stage.SIGN)
     extraction: Extraction = work.load("extraction.pkl")
     values = {k: f.value for k, f in extraction.fields.items()}
     key = object_key(extraction.doc_type, values, document_id)
@@ -299,7 +300,7 @@ def _sign_store(rt: Runtime, batch: BatchInfo, doc: SourceDocument, document_id:
     else:
         converted_at = datetime.now(timezone.utc)
         signed = _sign(rt, doc, document_id, batch, work.path("ocr.pdf").read_bytes(), extraction, converted_at)
-        set_stage(rt, batch.batch_id, doc.relpath, "store")
+        set_stage(rt, batch.batch_id, doc.relpath, Stage.STORE)
         meta = {"document-id": document_id, "batch-id": batch.batch_id, "software": SOFTWARE}
         ref, adopted = rt.store.put(rt.bucket, key, signed, meta), False
     work.save_json("object.json", {"bucket": ref.bucket, "key": ref.key, "version_id": ref.version_id,
@@ -355,7 +356,7 @@ def catalogue_reconcile(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> N
 def _item_done(rt: Runtime, batch_id: str, source: str) -> bool:
     with rt.catalogue.session() as s:
         return s.scalar(select(BatchItem.stage).where(BatchItem.batch_id == batch_id,
-                                                      BatchItem.source == source)) == "done"
+                                                      BatchItem.source == source)) == Stage.DONE
 
 
 def _catalogue_reconcile(rt: Runtime, batch: BatchInfo, doc: SourceDocument, document_id: str,
@@ -365,7 +366,7 @@ def _catalogue_reconcile(rt: Runtime, batch: BatchInfo, doc: SourceDocument, doc
     if catalogued is not None:
         outcome = reconcile_archived(rt, batch, doc)
     else:
-        set_stage(rt, batch.batch_id, doc.relpath, "reconcile")
+        set_stage(rt, batch.batch_id, doc.relpath, Stage.RECONCILE)
         rec = work.load("recognized.pkl")
         extraction: Extraction = work.load("extraction.pkl")
         obj = work.load_json("object.json")
@@ -440,7 +441,7 @@ def _catalogue_document(s, rt: Runtime, doc: SourceDocument, document_id: str, b
     row = Document(
         document_id=document_id, content_sha256=doc.content_sha256, batch_id=batch.batch_id, source=doc.relpath,
         source_kind=doc.kind, page_count=doc.page_count, ocr_used=rec["ocr_used"], doc_type=extraction.doc_type,
-        doc_type_confidence=extraction.doc_type_confidence, status="pending",
+        doc_type_confidence=extraction.doc_type_confidence, status=DocumentStatus.PENDING,
         signer=getattr(rt.signer, "subject", None), converted_at=converted_at, created_at=now, updated_at=now,
     )
     s.add(row)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sohoa.archive.catalogue import utcnow
 from sohoa.archive.models import Document, ReviewItem
+from sohoa.core.enums import DocumentStatus, ReviewKind, ReviewStatus
 from sohoa.reconciler.compare import discrepancies
 from sohoa.reconciler.match import find_record
 from sqlalchemy import select
@@ -19,7 +20,7 @@ REVIEW_DEADLINE = timedelta(hours=24)
 
 @dataclass
 class Reconciliation:
-    status: str  # matched | mismatch | unmatched | needs_review
+    status: DocumentStatus
     record_id: str | None
     discrepancies: list[dict[str, Any]] = field(default_factory=list)
     low_confidence: list[str] = field(default_factory=list)
@@ -37,11 +38,11 @@ def decide(
         values["doc_type"] = doc_type
     discs = discrepancies(values, record) if record is not None else []
     if low or not fields:
-        status = "needs_review"
+        status = DocumentStatus.NEEDS_REVIEW
     elif record is None:
-        status = "unmatched"
+        status = DocumentStatus.UNMATCHED
     else:
-        status = "mismatch" if discs else "matched"
+        status = DocumentStatus.MISMATCH if discs else DocumentStatus.MATCHED
     return Reconciliation(status, record.get("record_id") if record else None, discs, low)
 
 
@@ -60,15 +61,15 @@ def _queue(session: Session, doc: Document, result: Reconciliation, fields: dict
     now = utcnow()
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
     for d in result.discrepancies:
-        wanted[("discrepancy", d["field"])] = {
+        wanted[(ReviewKind.DISCREPANCY, d["field"])] = {
             "document_value": d["document_value"], "registry_value": d["registry_value"],
             "confidence": fields.get(d["field"], (None, None))[1],
         }
     for name in result.low_confidence:
         value, conf = fields.get(name, (None, 0.0))
-        wanted[("low_confidence", name)] = {"document_value": value, "registry_value": None, "confidence": conf}
+        wanted[(ReviewKind.LOW_CONFIDENCE, name)] = {"document_value": value, "registry_value": None, "confidence": conf}
     if result.record_id is None:
-        wanted[("unmatched", "")] = {"document_value": None, "registry_value": None, "confidence": None}
+        wanted[(ReviewKind.UNMATCHED, "")] = {"document_value": None, "registry_value": None, "confidence": None}
 
     existing = {
         (it.kind, it.field): it
@@ -79,14 +80,14 @@ def _queue(session: Session, doc: Document, result: Reconciliation, fields: dict
         if item is None:
             session.add(ReviewItem(
                 document_id=doc.document_id, record_id=result.record_id, kind=key[0], field=key[1],
-                status="open", created_at=now, due_at=now + REVIEW_DEADLINE, **vals,
+                status=ReviewStatus.OPEN, created_at=now, due_at=now + REVIEW_DEADLINE, **vals,
             ))
-        elif item.status in ("open", "obsolete"):
-            if item.status == "obsolete":
-                item.status, item.created_at, item.due_at = "open", now, now + REVIEW_DEADLINE
+        elif item.status in (ReviewStatus.OPEN, ReviewStatus.OBSOLETE):
+            if item.status == ReviewStatus.OBSOLETE:
+                item.status, item.created_at, item.due_at = ReviewStatus.OPEN, now, now + REVIEW_DEADLINE
             item.record_id = result.record_id
             for k, v in vals.items():
                 setattr(item, k, v)
     for key, item in existing.items():
-        if key not in wanted and item.status == "open":
-            item.status, item.resolved_at, item.resolution = "obsolete", now, "no longer applies after re-run"
+        if key not in wanted and item.status == ReviewStatus.OPEN:
+            item.status, item.resolved_at, item.resolution = ReviewStatus.OBSOLETE, now, "no longer applies after re-run"

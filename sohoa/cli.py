@@ -13,6 +13,7 @@ import click
 warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"pyhanko\.")
 
 from sohoa.core.config import Settings, load_settings
+from sohoa.core.enums import IN_PROGRESS, DocumentStatus
 from sohoa.core.errors import SohoaError
 from sohoa.core.logs import configure_logging
 
@@ -129,10 +130,10 @@ def status(ctx: click.Context, batch_id: str, report_path: Path | None) -> None:
                                    "utf-8")
     except SohoaError as exc:
         _fail(str(exc))
-    done = sum(v for k, v in counts.items() if k not in ("queued", "ocr", "extract", "sign", "store", "reconcile"))
+    done = sum(v for k, v in counts.items() if k not in IN_PROGRESS)
     click.echo(f"batch {batch_id}: {state}, {done}/{total} done")
-    for k in ("queued", "ocr", "extract", "sign", "store", "reconcile", "matched", "mismatch", "unmatched",
-              "needs_review", "rejected"):
+    for k in (*IN_PROGRESS, DocumentStatus.MATCHED, DocumentStatus.MISMATCH, DocumentStatus.UNMATCHED,
+              DocumentStatus.NEEDS_REVIEW, DocumentStatus.REJECTED):
         if counts.get(k):
             click.echo(f"  {k:<13}{counts[k]}")
 
