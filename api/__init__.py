@@ -1,5 +1,4 @@
 """The service API for other systems: FastAPI app, API tokens, masking (see app.py)."""
-from sohoa.api import models  # noqa: F401  (registers the api_tokens table on archive.models.Base)
 from sohoa.api.app import create_app
 
 __all__ = ["create_app"]
