@@ -21,7 +21,7 @@ import logging
 import re
 import urllib.parse
 from datetime import datetime, timedelta, timezone
-from typing import Any, BinaryIO, Callable, Iterator, TypeVar
+from typing import Any, BinaryIO, Callable, Iterator, TypeVar, cast
 
 import certifi
 import urllib3
@@ -210,13 +210,13 @@ class S3ObjectStore:
         except S3Error:
             raise
         except ServerError as exc:
-            raise StoreError(f"S3 {self.url}: {what}: server error {exc.status_code}: {_one_line(exc)}") from None
+            raise StoreError(f"S3 {self.url}: {what}: server error {exc.status_code}: {_one_line(str(exc))}") from None
         except InvalidResponseError as exc:
-            raise StoreError(f"S3 {self.url}: {what}: invalid response: {_one_line(exc)}") from None
+            raise StoreError(f"S3 {self.url}: {what}: invalid response: {_one_line(str(exc))}") from None
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise StoreError(f"S3 endpoint {self.url} unreachable ({_conn_reason(exc)})") from None
         except (MinioException, ValueError) as exc:
-            raise StoreError(f"S3 {self.url}: {what}: {_one_line(exc)}") from None
+            raise StoreError(f"S3 {self.url}: {what}: {_one_line(str(exc))}") from None
 
     def _s3(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """_call, with S3 error responses as StoreError too."""
@@ -457,7 +457,7 @@ class S3ObjectStore:
             if exc.code in _MISSING:
                 return None
             raise StoreError(f"S3 {self.url}: get {what}: {exc.code}: {_one_line(exc.message or '')}") from None
-        return _S3Stream(self, what, resp)
+        return cast(BinaryIO, _S3Stream(self, what, resp))  # a readable binary stream, as BinaryIO's readers use it
 
     # -- object lock ------------------------------------------------------------
 

@@ -17,7 +17,7 @@ class ObjectRef:
     sha256: str
     size: int
 
-    def to_report(self) -> dict:
+    def to_report(self) -> dict[str, str | None]:
         return {"bucket": self.bucket, "key": self.key, "version_id": self.version_id, "sha256": self.sha256}
 
 

@@ -64,13 +64,13 @@ class SourceDocument:
     files: list[SourceFile]  # one file, or the page images of a folder in order
     page_count: int
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"relpath": self.relpath, "kind": self.kind, "page_count": self.page_count,
                 "files": [{"path": str(f.path), "relpath": f.relpath, "sha256": f.sha256, "size": f.size}
                           for f in self.files]}
 
     @classmethod
-    def from_json(cls, d: dict) -> "SourceDocument":
+    def from_json(cls, d: dict[str, Any]) -> "SourceDocument":
         files = [SourceFile(Path(f["path"]), f["relpath"], f["sha256"], int(f["size"])) for f in d["files"]]
         return cls(d["relpath"], d["kind"], files, int(d["page_count"]))
 

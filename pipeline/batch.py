@@ -12,6 +12,7 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -19,7 +20,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from sohoa.archive.catalogue import audit, utcnow
 from sohoa.archive.models import Batch, BatchItem
 from sohoa.core.enums import DocumentStatus, Stage
-from sohoa.core.errors import FatalError
+from sohoa.core.errors import FatalError, StoreError
 from sohoa.core.runtime import Runtime
 from sohoa.core.types import SourceDocument
 from sohoa.pipeline.intake import BatchInfo, Intake, Rejection, natural_key, read_batch_info
@@ -82,7 +83,7 @@ def batch_progress(rt: Runtime, batch_id: str) -> dict[str, int]:
                          .where(BatchItem.batch_id == batch_id).group_by(BatchItem.stage, BatchItem.status)).all()
     out: dict[str, int] = {}
     for stage, status, n in rows:
-        key = status if stage == Stage.DONE else stage
+        key = (status or "") if stage == Stage.DONE else stage
         out[key] = out.get(key, 0) + n
     return out
 
@@ -122,7 +123,7 @@ def run_batch(rt: Runtime, batch_dir: Path, progress: ProgressFn | None = None, 
         for it in finished:
             if it.source not in seen:
                 seen.add(it.source)
-                progress(len(seen), len(items), DocumentOutcome.from_report(it.outcome))
+                progress(len(seen), len(items), DocumentOutcome.from_report(it.outcome or {}))
 
     if tasks.begin.app.conf.task_always_eager:
         def one(doc: SourceDocument) -> None:
@@ -175,7 +176,6 @@ def _wait_for_workers(rt: Runtime, batch: BatchInfo, docs: list[SourceDocument],
     settings.resubmit_after seconds, submit the unfinished documents again: a broker
     restarted without persistence loses the messages it held, and every stage is
     idempotent (a document already archived is not archived twice)."""
-    from sohoa.pipeline import tasks
 
     by_source = {d.relpath: d for d in docs}
     resubmit_after = rt.settings.resubmit_after
@@ -203,16 +203,24 @@ def _wait_for_workers(rt: Runtime, batch: BatchInfo, docs: list[SourceDocument],
             log.warning("no progress for %d s: submitting %d unfinished document(s) again",
                         resubmit_after, len(again), extra={"batch": batch.batch_id})
             for doc in again:
-                _retrying(lambda doc=doc: tasks.document_workflow(batch, doc).apply_async(), what="broker")
+                _retrying(partial(_submit, batch, doc), what="broker")
             last_change = time.monotonic()
         time.sleep(poll_seconds)
+
+
+def _submit(batch: BatchInfo, doc: SourceDocument) -> None:
+    from sohoa.pipeline import tasks
+
+    tasks.document_workflow(batch, doc).apply_async()
 
 
 def finish_batch(rt: Runtime, batch_id: str) -> None:
     with rt.catalogue.session() as s:
         row = s.get(Batch, batch_id)
+        if row is None:
+            raise StoreError(f"batch {batch_id}: not in the catalogue")
         done = s.scalar(select(func.count()).where(BatchItem.batch_id == batch_id, BatchItem.stage == Stage.DONE))
-        row.status, row.finished_at, row.done = "done", utcnow(), done
+        row.status, row.finished_at, row.done = "done", utcnow(), done or 0
         audit(s, rt.actor, "batch.finish", batch_id, documents=done)
 
 

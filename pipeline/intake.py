@@ -217,8 +217,7 @@ class Intake:
                 h_px = abs(box[3] - box[1]) * dpi / 72
                 if w_px * h_px > self.settings.max_page_pixels:
                     raise RejectedInput(rel, f"page {i} too large to rasterize: {box[2]-box[0]:.0f}x{box[3]-box[1]:.0f} pt")
-        kind = "pdf_text" if _has_text_layer(src.path, n) else "pdf_image"
-        return SourceDocument(rel, kind, [src], n)
+        return SourceDocument(rel, "pdf_text" if _has_text_layer(src.path, n) else "pdf_image", [src], n)
 
     def _image_dir(self, path: Path, relpath: str, root: Path) -> SourceDocument:
         entries = sorted(path.iterdir(), key=lambda p: natural_key(p.name))

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 from sohoa.archive.catalogue import audit, utcnow
 from sohoa.archive.metadata import archival_metadata
@@ -33,7 +32,7 @@ from sohoa.archive.models import (
     Rejection as RejectionRow,
 )
 from sohoa.core.enums import DocumentStatus, Stage
-from sohoa.core.errors import RejectedInput
+from sohoa.core.errors import FatalError, RejectedInput
 from sohoa.core.runtime import Runtime
 from sohoa.core.storage import ObjectRef
 from sohoa.core.types import ExtractedField, Extraction, SourceDocument
@@ -234,27 +233,21 @@ def assemble(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
     work = rt.work(document_id_for(doc))
     if _skip(rt, doc) or work.has("recognized.pkl"):
         return
+    from sohoa.pipeline.ocr.document import assemble as assemble_pdf
+    from sohoa.pipeline.ocr.document import read_text_document
+
     out_pdf = work.path("ocr.pdf")
-    ink = None  # page 1's ink mask, from the OCR'd pixels (a text PDF has none)
     try:
         if doc.kind == "pdf_text":
-            from sohoa.pipeline.ocr.textpdf import read_text_pdf
-
-            pages, ocr_used = read_text_pdf(doc), False
-            work.dir.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(doc.files[0].path, out_pdf)
+            rec = read_text_document(doc, out_pdf)
         else:
-            from sohoa.pipeline.ocr.pdfout import write_pdf
-
             results = [work.load(f"page-{i:04d}.pkl") for i in range(len(work.load("plan.pkl")))]
-            write_pdf([r.out for r in results], out_pdf)
-            pages, ocr_used = [r.text for r in results], True
-            ink = getattr(results[0], "ink", None) if results else None
-            shutil.rmtree(work.path("src"), ignore_errors=True)
+            rec = assemble_pdf(results, out_pdf, work.dir)
     except RejectedInput as exc:
         reject(rt, batch.batch_id, doc, exc.reason)
         return
-    work.save("recognized.pkl", {"pages": pages, "ocr_used": ocr_used, "ink": ink})
+    # ink: page 1's ink mask, from the OCR'd pixels (a text PDF has none)
+    work.save("recognized.pkl", {"pages": rec.pages, "ocr_used": rec.ocr_used, "ink": rec.ink})
 
 
 def extract_fields(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
@@ -311,6 +304,7 @@ def _sign_store(rt: Runtime, batch: BatchInfo, doc: SourceDocument, document_id:
 def _sign(rt: Runtime, doc: SourceDocument, document_id: str, batch: BatchInfo, pdf_bytes: bytes,
           extraction: Extraction, converted_at: datetime) -> bytes:
     from sohoa.pipeline.sign import ConversionMarker, prepare_pdf, sign_pdf
+    from sohoa.pipeline.sign.keys import LoadedSigner
 
     values = {k: f.value for k, f in extraction.fields.items()}
     marker = ConversionMarker(
@@ -327,7 +321,8 @@ def _sign(rt: Runtime, doc: SourceDocument, document_id: str, batch: BatchInfo, 
         organ_code=rt.settings.organ_code, doc_type=extraction.doc_type, values=values,
         page_count=doc.page_count, ordinal=1,
     )
-    fields = {"doc_type": extraction.doc_type, **{k: f.to_report() for k, f in extraction.fields.items()}}
+    fields: dict[str, object] = {"doc_type": extraction.doc_type,
+                                 **{k: f.to_report() for k, f in extraction.fields.items()}}
     # page 1's word boxes and ink mask: the visible marker goes where it covers neither
     words, ink = None, None
     try:
@@ -337,7 +332,10 @@ def _sign(rt: Runtime, doc: SourceDocument, document_id: str, batch: BatchInfo, 
             words = [w.bbox for w in recognized["pages"][0].words]
     except (OSError, KeyError, IndexError, AttributeError):
         pass  # nothing recognised at hand: the scan's ink alone decides
-    return sign_pdf(prepare_pdf(pdf_bytes, marker, fields, archival, words=words, ink=ink), rt.signer, marker)
+    if rt.signer is None:
+        raise FatalError("no signing key loaded: this runtime was built without a signer")
+    return sign_pdf(prepare_pdf(pdf_bytes, marker, fields, archival, words=words, ink=ink),
+                    cast(LoadedSigner, rt.signer), marker)
 
 
 def catalogue_reconcile(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
@@ -452,9 +450,9 @@ def _catalogue_document(s, rt: Runtime, doc: SourceDocument, document_id: str, b
         confs = [w.confidence for w in p.words]
         s.add(Page(document_id=document_id, number=p.number, width=p.width, height=p.height, text_source=p.source,
                    mean_confidence=sum(confs) / len(confs) if confs else None, text=p.text))
-    for name, f in extraction.fields.items():
-        s.add(FieldValue(document_id=document_id, name=name, value=f.value, confidence=f.confidence, page=f.page,
-                         bbox=list(f.bbox) if f.bbox else None))
+    for name, fv in extraction.fields.items():
+        s.add(FieldValue(document_id=document_id, name=name, value=fv.value, confidence=fv.confidence, page=fv.page,
+                         bbox=list(fv.bbox) if fv.bbox else None))
     s.add(StoredObject(document_id=document_id, role="signed", bucket=ref.bucket, key=ref.key,
                        version_id=ref.version_id, sha256=ref.sha256, size=ref.size, created_at=now))
     s.flush()

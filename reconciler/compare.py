@@ -55,8 +55,8 @@ def _offence_articles(values: Any) -> set[str]:
 
 def values_agree(field: str, doc_value: Any, reg_value: Any) -> bool:
     if field in _INT_FIELDS:
-        a, b = _as_int(doc_value), _as_int(reg_value)
-        return a is not None and a == b
+        n, m = _as_int(doc_value), _as_int(reg_value)
+        return n is not None and n == m
     if field == "penal_code_articles":
         return _offence_articles(doc_value) == _offence_articles(reg_value)
     if field in ("document_number", "judgment_ref"):
@@ -67,9 +67,9 @@ def values_agree(field: str, doc_value: Any, reg_value: Any) -> bool:
             return a[:4] == b[:4]
         return a == b
     if isinstance(doc_value, list) or isinstance(reg_value, list):
-        a = doc_value if isinstance(doc_value, list) else [doc_value]
-        b = reg_value if isinstance(reg_value, list) else [reg_value]
-        return sorted(norm_text(x) for x in a) == sorted(norm_text(x) for x in b)
+        xs = doc_value if isinstance(doc_value, list) else [doc_value]
+        ys = reg_value if isinstance(reg_value, list) else [reg_value]
+        return sorted(norm_text(x) for x in xs) == sorted(norm_text(x) for x in ys)
     return norm_text(doc_value) == norm_text(reg_value)
 
 

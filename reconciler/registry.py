@@ -17,6 +17,7 @@ from typing import Any
 from sohoa.archive.catalogue import Catalogue, audit, utcnow
 from sohoa.archive.models import RegistryHistory, RegistryRecord
 from sohoa.core.errors import SohoaError
+from sohoa.core.runtime import CatalogueAccess
 from sohoa.reconciler.compare import norm_document_number
 from sqlalchemy import select
 
@@ -188,6 +189,6 @@ def _fill_row(row: RegistryRecord, rec: dict[str, Any], now) -> None:
     row.updated_at = now
 
 
-def all_record_ids(catalogue: Catalogue) -> list[str]:
+def all_record_ids(catalogue: CatalogueAccess) -> list[str]:
     with catalogue.session() as s:
         return list(s.scalars(select(RegistryRecord.record_id).order_by(RegistryRecord.record_id)))

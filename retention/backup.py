@@ -56,7 +56,7 @@ import uuid
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterator, cast
 
 from sohoa.archive.catalogue import Catalogue, audit
 from sohoa.archive.models import StoredObject
@@ -245,7 +245,7 @@ class S3Target:
             if exc.code in {"NoSuchKey", "NoSuchBucket", "NoSuchVersion"}:
                 return None
             raise StoreError(f"S3 {self.store.url}: get {self.bucket}/{name}: {exc.code}") from None
-        return _S3Stream(self.store, f"{self.bucket}/{name}", resp)
+        return cast(BinaryIO, _S3Stream(self.store, f"{self.bucket}/{name}", resp))
 
     def exists(self, rel: str) -> bool:
         return self.store.stat(self.bucket, self._name(rel), None) is not None
@@ -389,7 +389,7 @@ def _server_major(url: str) -> int:
     eng = create_engine(url)
     try:
         with eng.connect() as conn:
-            return int(conn.execute(text("SHOW server_version_num")).scalar()) // 10000
+            return int(conn.execute(text("SHOW server_version_num")).scalar() or 0) // 10000
     finally:
         eng.dispose()
 
@@ -412,9 +412,10 @@ def pg_tool(name: str, server_major: int, settings: Any) -> str:
     exact = Path(f"/usr/lib/postgresql/{server_major}/bin/{name}")
     if exact.is_file():
         return str(exact)
-    candidates = []
-    if shutil.which(name):
-        candidates.append(shutil.which(name))
+    candidates: list[str] = []
+    on_path = shutil.which(name)
+    if on_path:
+        candidates.append(on_path)
     candidates += sorted((str(p) for p in Path("/usr/lib/postgresql").glob(f"*/bin/{name}")), reverse=True)
     for c in candidates:
         major = _tool_major(c)
@@ -571,6 +572,7 @@ def backup(rt: Any, kind: str = "full", target: Any = None, *, schedule: str = "
     since = None
     already: set[tuple] = set()
     if kind == "incremental":
+        assert previous is not None  # an incremental needs a chain, hence a previous run
         since = _parse(previous["listed_at"]) - timedelta(seconds=settings.backup_overlap_seconds)
         for m in chain:
             if _parse(m["finished_at"]) >= since:
@@ -734,9 +736,9 @@ def restore_drill(rt: Any, backup_target: Any = None, scratch_dir: Path | str | 
     tgt = open_target(backup_target if backup_target is not None else settings.backup_target, settings)
     t0 = time.monotonic()
     started = _now()
-    report = DrillReport(started_at=_iso(started), target=tgt.description)
+    report = DrillReport(started_at=_iso(started) or "", target=tgt.description)
     own_scratch = scratch_dir is None
-    scratch = Path(tempfile.mkdtemp(prefix="sohoa-drill-")) if own_scratch else Path(scratch_dir).resolve()
+    scratch = Path(tempfile.mkdtemp(prefix="sohoa-drill-")) if scratch_dir is None else Path(scratch_dir).resolve()
     if not own_scratch:
         if scratch.exists() and any(scratch.iterdir()):
             raise BackupError(f"scratch directory {scratch} is not empty")
@@ -813,7 +815,7 @@ def restore_drill(rt: Any, backup_target: Any = None, scratch_dir: Path | str | 
         if own_scratch and not keep:
             _rmtree(scratch)
     finished = _now()
-    report.finished_at = _iso(finished)
+    report.finished_at = _iso(finished) or ""
     report.seconds = round(time.monotonic() - t0, 3)
     path = unique_path(Path(settings.home) / "reports", f"restore-drill-{started:%Y%m%dT%H%M%SZ}")
     report.report_path = str(path)

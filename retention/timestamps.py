@@ -58,7 +58,8 @@ def _aware(dt: datetime | None) -> datetime | None:
 
 
 def _iso(dt: datetime | None) -> str | None:
-    return _aware(dt).isoformat(timespec="seconds") if dt else None
+    aware = _aware(dt)
+    return aware.isoformat(timespec="seconds") if aware else None
 
 
 def _newest_signed(doc: Document) -> StoredObject | None:
@@ -162,8 +163,8 @@ def renew_timestamps(rt: Any, within_days: int | None = None, dry_run: bool = Fa
                 s.flush()
                 s.add(TimestampRenewal(document_id=doc_id, old_object_id=obj_id,
                                        new_object_id=row.id, old_expires=old_expires,
-                                       new_expires=new_expires, tsa=newest.get("tsa") or "",
-                                       timestamp_at=newest.get("time"), at=now_, actor=rt.actor))
+                                       new_expires=new_expires, tsa=(newest or {}).get("tsa") or "",
+                                       timestamp_at=(newest or {}).get("time"), at=now_, actor=rt.actor))
                 audit(s, rt.actor, "document.timestamp_renew", doc_id, key=new_ref.key,
                       old_version=ref.version_id, version_id=new_ref.version_id,
                       sha256=new_ref.sha256, old_expires=_iso(old_expires),

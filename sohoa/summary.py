@@ -8,7 +8,7 @@ from sohoa.pipeline.orchestrate import DocumentOutcome
 
 
 def progress_line(done: int, total: int, o: DocumentOutcome) -> str:
-    detail = o.reason if o.status == "rejected" else (o.doc_type or "?")
+    detail = (o.reason or "") if o.status == "rejected" else (o.doc_type or "?")
     if o.reused:
         detail += ", already archived"
     return f"[{done:>{len(str(total))}}/{total}] {o.status:<12} {o.source}  ({detail})"

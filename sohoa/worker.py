@@ -28,7 +28,6 @@ def make_app(settings: Settings) -> Celery:
     def job_runtime() -> Runtime:
         return build_runtime(load_settings(), need_signer=False, actor="scheduler")
 
-    @app.task(name="retention.integrity_check", acks_late=True)
     def integrity_check_task() -> dict[str, Any]:
         rt = job_runtime()
         try:
@@ -36,7 +35,6 @@ def make_app(settings: Settings) -> Celery:
         finally:
             rt.catalogue.dispose()
 
-    @app.task(name="retention.backup", acks_late=True)
     def backup_task(kind: str = "incremental", schedule: str = "manual",
                     target: str | None = None) -> dict[str, Any]:
         rt = job_runtime()
@@ -45,7 +43,6 @@ def make_app(settings: Settings) -> Celery:
         finally:
             rt.catalogue.dispose()
 
-    @app.task(name="retention.restore_drill", acks_late=True)
     def restore_drill_task(target: str | None = None) -> dict[str, Any]:
         rt = job_runtime()
         try:
@@ -53,6 +50,8 @@ def make_app(settings: Settings) -> Celery:
         finally:
             rt.catalogue.dispose()
 
+    for job in (integrity_check_task, backup_task, restore_drill_task):
+        app.task(name=f"retention.{job.__name__.removesuffix('_task')}", acks_late=True)(job)
     app.set_default()
     return app
 
