@@ -42,7 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sohoa.core.config import Settings  # noqa: E402
 from sohoa.core.types import SourceDocument, SourceFile  # noqa: E402
-from sohoa.pipeline.ocr import recognize, synth  # noqa: E402
+from sohoa.pipeline.ocr import synth  # noqa: E402
+from sohoa.pipeline.ocr.document import recognize  # noqa: E402
 
 
 def make_pages(n: int, outdir: Path, upright: bool = False) -> tuple[list[Path], list[str]]:

@@ -15,7 +15,8 @@ from PIL import Image
 from sohoa.core.config import Settings
 from sohoa.core.errors import RejectedInput
 from sohoa.core.types import SourceDocument, SourceFile
-from sohoa.pipeline.ocr import Recognized, recognize, synth
+from sohoa.pipeline.ocr import synth
+from sohoa.pipeline.ocr.document import Recognized, recognize
 from sohoa.pipeline.ocr.pdfa import check_pdfa, verapdf_cmd
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")

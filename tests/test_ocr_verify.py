@@ -101,7 +101,8 @@ def test_upside_down_page_turned_when_osd_unsure(tmp_path, monkeypatch, osd):
 
     from sohoa.core.config import Settings
     from sohoa.core.types import SourceDocument, SourceFile
-    from sohoa.pipeline.ocr import ocrpage, recognize
+    from sohoa.pipeline.ocr import ocrpage
+    from sohoa.pipeline.ocr.document import recognize
 
     img, _ = synth.scan_page(12, gray=True, noise=8, rotate=180, paragraphs=synth.PARAGRAPHS[2:4])
     d = tmp_path / "pages"
