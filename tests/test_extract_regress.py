@@ -251,11 +251,12 @@ def test_pieces_of_one_line_given_as_separate_lines_are_put_back():
 
 
 def test_a_term_after_lines_read_out_of_order_is_not_certain():
+    from sohoa.pipeline.extract.evidence import TERM_MAY_CONTINUE
     from sohoa.pipeline.extract.numbers import find_durations
 
     text = "xử phạt 04 (bốn) năm\n0 Bản án hình sự\nấp cao tại Thành\n09 (chín) tháng tù về tội"
     d = find_durations(fold(text), text)[-1]
-    assert d.total_months == 9 and "term may continue another line" in d.notes()
+    assert d.total_months == 9 and TERM_MAY_CONTINUE in d.evidence()
 
 
 def test_a_name_that_folds_to_a_unit_is_not_a_date_word():

@@ -17,20 +17,67 @@ agree raise the confidence (noisy-OR), conflicting ones lower it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sohoa.core.types import ExtractedField
 
+from .evidence import (
+    ANCHOR_AGREES,
+    CLAMPED,
+    CONFLICTING_CANDIDATE,
+    DIGIT_LOST,
+    DIGITS_REPAIRED,
+    TERM_DIGIT_LOST,
+    TERM_WEIGHTS,
+    Adjustment,
+    Applied,
+    applied,
+    fold,
+)
 from .layout import Doc, Span
+
+if TYPE_CHECKING:
+    from .numbers import Duration
 
 
 @dataclass
 class Candidate:
+    """A value read, where (span) and by which anchor (source), its prior confidence (OCR x
+    method) and the named adjustments applied to it since, in order: `conf` is the prior folded
+    through `applied` (kept current by `adjust`)."""
+
     value: Any
-    conf: float
+    prior: float
     span: Span | None = None
     source: str = ""  # which anchor produced it
-    notes: list[str] = field(default_factory=list)
+    applied: list[Applied] = field(default_factory=list)
+    article: str | None = None  # an offence's article ('?' for a printed offence not catalogued)
+    conf: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.conf = fold(self.prior, self.applied)
+
+    def adjust(self, adj: Adjustment, factor: float | None = None, weight: float = 1.0,
+               detail: str = "") -> Candidate:
+        """Apply `adj` (with `factor` when variable) and keep it in the list."""
+        step = applied(adj, factor, weight, detail)
+        self.applied.append(step)
+        self.conf = step.apply(self.conf)
+        return self
+
+    def adjust_all(self, steps: list[Applied]) -> Candidate:
+        for step in steps:
+            self.applied.append(step)
+            self.conf = step.apply(self.conf)
+        return self
+
+    def has(self, adj: Adjustment) -> bool:
+        return any(a.adjustment is adj for a in self.applied)
+
+    @property
+    def notes(self) -> list[str]:
+        """The notes of the adjustments applied (those that have one), in order."""
+        return [a.note for a in self.applied if a.note]
 
     def key(self) -> Any:
         v = self.value
@@ -54,46 +101,42 @@ def base(span: Span | None, method: float) -> float:
 # A number with more than this many digit widths of unexplained space beside it may
 # have lost a digit to OCR ('18' read '8'): see Doc.digit_gap.
 LOST_DIGIT_GAP = 0.6
-LOST_DIGIT_FACTOR = 0.7
 # Between two words of a name, more unexplained space than this many character widths may
 # hide a word OCR lost (Doc.word_gap; over 40 heavy scans, 99.9 % of word gaps are below 2.0
 # and every correctly read name below 1.3).
 LOST_WORD_GAP = 2.0
 
 
-def number_conf(doc: Doc, a: int, b: int, method: float, repairs: int = 0,
-                per_repair: float = 0.85) -> tuple[Span, float]:
-    """The words of a number or date read from text[a:b] and its confidence: OCR quality x
-    method x one factor per OCR letter-for-digit repair x a possibly lost digit."""
-    sp = doc.span(a, b)
-    conf = base(sp, method) * per_repair ** repairs
+def number_evidence(doc: Doc, a: int, b: int, repairs: int = 0,
+                    per_repair: Adjustment = DIGITS_REPAIRED) -> list[Applied]:
+    """The adjustments of a number or date read from text[a:b]: one factor per OCR
+    letter-for-digit repair, a possibly lost digit."""
+    out = [applied(per_repair, per_repair.factor ** repairs)]
     if doc.digit_gap(a, b) > LOST_DIGIT_GAP:
-        conf *= LOST_DIGIT_FACTOR
-    return sp, conf
+        out.append(applied(DIGIT_LOST))
+    return out
 
 
-def term_notes(doc: Doc, d) -> list[str]:
-    """A printed term's (numbers.Duration) notes, and whether a digit may have been lost
-    beside its figure (not when its words confirm the figure)."""
-    notes = d.notes()
+def number_candidate(doc: Doc, value: Any, a: int, b: int, method: float, source: str, repairs: int = 0,
+                     per_repair: Adjustment = DIGITS_REPAIRED) -> Candidate:
+    """A number or date read from text[a:b]: OCR quality x method, then number_evidence."""
+    sp = doc.span(a, b)
+    return Candidate(value, base(sp, method), sp, source, number_evidence(doc, a, b, repairs, per_repair))
+
+
+def term_evidence(doc: Doc, d: Duration) -> list[Adjustment]:
+    """What a printed term (numbers.Duration) tells of how far its figure can be trusted, and
+    whether a digit may have been lost beside its figure (not when its words confirm it)."""
+    out = d.evidence()
     if d.words_agree is not True and doc.digit_gap(d.start, d.end) > LOST_DIGIT_GAP:
-        notes.append("digit gap")
-    return notes
+        out.append(TERM_DIGIT_LOST)
+    return out
 
 
-_TERM_FACTORS = {"words disagree": 0.5, "digit repairs": 0.8, "days in term": 0.7,
-                 "unit unreadable before term": 0.6, "term may continue another line": 0.6,
-                 "digit gap": LOST_DIGIT_FACTOR}
-
-
-def weigh_term(conf: float, notes: list[str]) -> float:
-    """The confidence of a term's figure, given its notes (term_notes)."""
-    if "words agree" in notes:
-        conf = conf + (1 - conf) * 0.5
-    for note, factor in _TERM_FACTORS.items():
-        if note in notes:
-            conf *= factor
-    return conf
+def weigh_term(found: list[Adjustment]) -> list[Applied]:
+    """The adjustments of a term's figure, given its evidence (term_evidence), in the fixed order
+    of TERM_WEIGHTS."""
+    return [applied(t) for t in TERM_WEIGHTS if t in found]
 
 
 def resolve(cands: list[Candidate], *, conflict_weight: float = 0.7) -> tuple[Candidate | None, list[str]]:
@@ -118,17 +161,20 @@ def resolve(cands: list[Candidate], *, conflict_weight: float = 0.7) -> tuple[Ca
     ranked = sorted(groups.values(), key=lambda cs: (-support(cs), -max(c.conf for c in cs)))
     best_group = ranked[0]
     best = max(best_group, key=lambda c: c.conf)
-    conf = best.conf
+    steps = list(best.applied)
     others = [c for c in best_group if c is not best and c.source != best.source]
     for o in others:
-        conf = conf + (1 - conf) * 0.6 * o.conf
+        steps.append(applied(ANCHOR_AGREES, weight=o.conf))
     notes = []
     for g in ranked[1:]:
         oc = max(c.conf for c in g)
         if oc > 0.2:
-            conf *= 1 - conflict_weight * oc * (0.5 if len(best_group) > len(g) else 1.0)
-            notes.append(f"conflicting candidate {g[0].value!r} ({oc:.2f})")
-    out = Candidate(best.value, clamp(conf), best.span, best.source, best.notes + notes)
+            step = applied(CONFLICTING_CANDIDATE, 1 - conflict_weight * oc * (0.5 if len(best_group) > len(g) else 1.0),
+                           detail=f"{g[0].value!r} ({oc:.2f})")
+            steps.append(step)
+            notes.append(step.note)
+    steps.append(applied(CLAMPED))
+    out = Candidate(best.value, best.prior, best.span, best.source, steps, best.article)
     return out, notes
 
 

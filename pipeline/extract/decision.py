@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-from .confidence import Candidate, base, number_conf, term_notes, weigh_term
+from . import evidence as ev
+from .confidence import Candidate, base, number_candidate, term_evidence, weigh_term
 from .dates import find_dates
+from .evidence import applied
 from .header import parse_number
 from .judgment import Penalty
 from .layout import Doc
@@ -26,8 +28,9 @@ def find_judgment_ref(doc: Doc, after: int, own_number: str | None) -> list[Cand
         method = 0.97 if re.search(fz("ban an"), ctx) else 0.85
         if re.search(fz("tien an") + "|" + fz("da bi xu phat"), ctx):
             method *= 0.5
-        sp, conf = number_conf(doc, m.start(1), m.end(1), method, num.repairs, per_repair=0.8)
-        refs.setdefault(num.value, []).append(Candidate(num.value, conf, sp, f"ref{len(refs.get(num.value, []))}"))
+        refs.setdefault(num.value, []).append(number_candidate(doc, num.value, m.start(1), m.end(1), method,
+                                                               f"ref{len(refs.get(num.value, []))}", num.repairs,
+                                                               per_repair=ev.NUMBER_DIGITS_REPAIRED))
     if not refs:
         return []
     if len(refs) == 1:
@@ -38,8 +41,7 @@ def find_judgment_ref(doc: Doc, after: int, own_number: str | None) -> list[Cand
     pts = [k for k in refs if k.endswith("PT")]
     chosen = pts[0] if len(pts) == 1 else next(iter(refs))
     best = max(refs[chosen], key=lambda c: c.conf)
-    best.conf *= 0.7
-    best.notes.append("several judgments cited: " + ", ".join(refs))
+    best.adjust(ev.SEVERAL_JUDGMENTS_CITED, detail=", ".join(refs))
     return [best]
 
 
@@ -78,8 +80,7 @@ def find_effective(doc: Doc, kind: str | None, issue: Candidate | None, after: i
             a = after + m.start()
             ds = find_dates(doc.folded, a, min(len(doc.folded), a + 50))
             if ds and re.search(fz("chua bi ket an") + "|" + fz("xoa an tich"), doc.folded[ds[0].end:ds[0].end + 120]):
-                sp, conf = number_conf(doc, ds[0].start, ds[0].end, 0.96, ds[0].repairs)
-                return [Candidate(ds[0].iso, conf, sp, "coi_nhu_chua")]
+                return [number_candidate(doc, ds[0].iso, ds[0].start, ds[0].end, 0.96, "coi_nhu_chua", ds[0].repairs)]
     if issue is not None and kind not in ("completion", "expunge"):
         m = re.search(fz("co hieu luc") + r"\s*(?:" + fz("thi hanh") + "|" + fz("phap luat") + r")?\s*(?:"
                       + fz("ngay") + r"\s*[.;,]|" + fz("ngay") + r"\s*$|(?:" + fz("ke") + r"\s*)?" + fz("tu ngay ky") + ")",
@@ -103,8 +104,7 @@ def find_effective(doc: Doc, kind: str | None, issue: Candidate | None, after: i
             if not ds:
                 continue
             d = ds[0]
-            sp, conf = number_conf(doc, d.start, d.end, w, d.repairs)
-            cands.append(Candidate(d.iso, conf, sp, tag))
+            cands.append(number_candidate(doc, d.iso, d.start, d.end, w, tag, d.repairs))
             break
         if cands:
             break
@@ -142,8 +142,8 @@ def find_duration(doc: Doc, kind: str | None, rng: Range) -> Candidate | None:
             if d.total_months == 0:
                 continue
             sp = doc.span(d.start, d.end)
-            conf = weigh_term(base(sp, 0.96 if k <= 1 else 0.93), term_notes(doc, d))
-            return Candidate(d.total_months, conf, sp, "duration")
+            return Candidate(d.total_months, base(sp, 0.96 if k <= 1 else 0.93), sp, "duration",
+                             weigh_term(term_evidence(doc, d)))
     return None
 
 
@@ -174,7 +174,7 @@ def _penalty_after(doc: Doc, a: int, b: int) -> Penalty | None:
                     pds = [x for x in ds if x.start >= a + pm.end()]
                     if pds:
                         p.probation = pds[0].total_months
-            p.notes += term_notes(doc, d)
+            p.evidence += term_evidence(doc, d)
             return p
         if re.match(r"\s*[,]?\s*" + fz("cai tao khong giam giu", loose=False), after):
             return Penalty("non_custodial_reform", d.total_months, span=doc.span(d.start, d.end), source="decision")
@@ -196,8 +196,9 @@ def find_parole_probation(doc: Doc, rng: Range) -> Candidate | None:
             continue
         d = ds[0]
         sp = doc.span(d.start, d.end)
-        conf = weigh_term(base(sp, 0.95) * min(1.0, rng.conf + 0.1), term_notes(doc, d))
+        c = Candidate(d.total_months, base(sp, 0.95), sp, "probation",
+                      [applied(ev.OPERATIVE_RANGE, min(1.0, rng.conf + 0.1))] + weigh_term(term_evidence(doc, d)))
         if len(_PROBATION.findall(doc.folded, rng.start, rng.end)) > 1:
-            conf *= 0.8
-        return Candidate(d.total_months, conf, sp, "probation")
+            c.adjust(ev.SEVERAL_PROBATION_PHRASES)
+        return c
     return None

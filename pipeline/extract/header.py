@@ -13,10 +13,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from . import evidence as ev
 from .catalogues import bodies, place_status, provinces_folded
-from .confidence import Candidate, base, number_conf
+from .confidence import Candidate, base, number_candidate
 from .dates import find_dates
 from .digits import DIGIT_REPAIR
+from .evidence import applied
 from .layout import Doc, Segment, Span
 from .normalize import canon_toa, collapse_ws, fold, fz, is_syllable, is_upper_word, nfc, title_name
 
@@ -141,19 +143,15 @@ def find_document_number(doc: Doc, limit: int) -> list[Candidate]:
         if num is None:
             continue
         method = 0.985 if f.lstrip().startswith("so") else 0.97
-        sp, conf = number_conf(doc, a, a + len(raw), method, num.repairs, per_repair=0.8)
+        c = number_candidate(doc, num.value, a, a + len(raw), method, "so_line", num.repairs,
+                             per_repair=ev.NUMBER_DIGITS_REPAIRED)
         if not num.known_symbol:
-            conf *= 0.97
+            c.adjust(ev.SYMBOL_UNKNOWN)
         # symbols are abbreviations of two letters or more: 'QĐ-H' lost the rest of 'QĐ-HPT'
-        one_letter = re.search(r"(?:^|-)[A-ZĐ]$", num.symbol) is not None
-        if one_letter:
-            conf *= 0.8
+        if re.search(r"(?:^|-)[A-ZĐ]$", num.symbol) is not None:
+            c.adjust(ev.SYMBOL_ONE_LETTER)
         if num.year is None:
-            conf *= 0.99
-        c = Candidate(num.value, conf, sp, "so_line")
-        c.notes.append(f"symbol={num.symbol}")
-        if one_letter:
-            c.notes.append("symbol part of one letter")
+            c.adjust(ev.NUMBER_NO_YEAR)
         cands.append(c)
         break  # the first 'Số' line of the header is the document's own number
     return cands
@@ -180,8 +178,7 @@ def find_issue_date(doc: Doc, limit: int, doc_type: str | None) -> list[Candidat
             continue
         d = ds[0]
         in_header = s.index <= limit + 3
-        sp, conf = number_conf(doc, d.start, d.end, 0.985 if in_header else 0.93, d.repairs)
-        cands.append(Candidate(d.iso, conf, sp, "place_date" if in_header else "place_date_late"))
+        cands.append(number_candidate(doc, d.iso, d.start, d.end, 0.985 if in_header else 0.93, "place_date" if in_header else "place_date_late", d.repairs))
         if in_header:
             break
     # 'Ngày: 18-3-2024' / 'Ngày 18 tháng 3 năm 2024' under the number in the header
@@ -192,8 +189,7 @@ def find_issue_date(doc: Doc, limit: int, doc_type: str | None) -> list[Candidat
         ds = find_dates(doc.folded, s.start, s.end)
         if ds:
             d = ds[0]
-            sp, conf = number_conf(doc, d.start, d.end, 0.97, d.repairs)
-            cands.append(Candidate(d.iso, conf, sp, "header_date"))
+            cands.append(number_candidate(doc, d.iso, d.start, d.end, 0.97, "header_date", d.repairs))
             break
     if doc_type == "judgment":
         # trial/pronouncement date in the opening paragraph: weak support only
@@ -207,7 +203,7 @@ def find_issue_date(doc: Doc, limit: int, doc_type: str | None) -> list[Candidat
             if ds and ds[0].start - m.start() < 12 and re.search(r"xet\s*xu|tuyen\s*an", ctx):
                 d = ds[0]
                 sp = doc.span(d.start, d.end)
-                cands.append(Candidate(d.iso, 0.45 * base(sp, 1.0), sp, "trial_date"))
+                cands.append(Candidate(d.iso, base(sp, 1.0), sp, "trial_date", [applied(ev.TRIAL_DATE_AS_ISSUE)]))
                 break
     return cands
 

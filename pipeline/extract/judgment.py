@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import evidence as ev
 from .catalogues import Offence, match_offence, offences, penalties
-from .confidence import Candidate, base, term_notes
+from .confidence import Candidate, base, term_evidence
+from .evidence import Adjustment, applied
 from .layout import Doc, Span
 from .normalize import fold, fz, starts_upper
 from .numbers import find_durations, find_money
@@ -94,30 +96,31 @@ def find_charges(doc: Doc, clauses: list[tuple[int, int]]) -> list[Candidate]:
                         and len(txt.split()) >= 2:
                     sp = doc.span(m.start(1), m.end(1))
                     name = " ".join(txt.split())
-                    _add(found, order, Candidate(name[:1].upper() + name[1:], 0.5 * base(sp, 1.0), sp, "uncatalogued"),
-                         "?")
+                    _add(found, order, Candidate(name[:1].upper() + name[1:], base(sp, 1.0), sp, "uncatalogued",
+                                                 [applied(ev.OFFENCE_UNCATALOGUED)]), "?")
                     got = True
                     prev_end = m.end()
                 continue
             prev_end = m.end()
             sp = doc.span(m.start(1), m.end(1))
-            conf = base(sp, 0.97) * (1.0 if om.score == 1.0 else max(0.5, om.score - 0.08))
+            steps = [applied(ev.OFFENCE_MATCH_SCORE, 1.0 if om.score == 1.0 else max(0.5, om.score - 0.08))]
             if om.score == 0.95:
                 # the first words of an official name: a short form in use, or the name cut by OCR
                 if om.exact_diacritics:
-                    conf = base(sp, 0.97) * 0.97
+                    steps = [applied(ev.OFFENCE_SHORT_FORM)]
                 if len(om.offence.folded.split()) < 4:
-                    conf = min(conf, 0.85)
+                    steps.append(applied(ev.OFFENCE_SHORT_NAME))
             if om.score == 1.0 and not om.exact_diacritics:
-                conf *= 0.97  # OCR dropped/changed diacritics but the catalogue restores them
+                steps.append(applied(ev.OFFENCE_DIACRITICS_RESTORED))
             name = om.offence.name
             if om.score == 0.95:
                 cut = _cut_offence(doc, m.end(1), om.offence)
                 if cut is not None:
                     # not a short form: the quote closed where OCR broke the line ('… trong giao' /
                     # '"dịch dân sự"'); the catalogue's full name, for a person to confirm
-                    name, conf = cut.name, min(conf, 0.85)
-            _add(found, order, Candidate(name, conf, sp, "quoted"), om.offence.article)
+                    name = cut.name
+                    steps.append(applied(ev.OFFENCE_CUT))
+            _add(found, order, Candidate(name, base(sp, 0.97), sp, "quoted", steps), om.offence.article)
             got = True
         if got:
             # another charge after the last quoted one whose quotes OCR lost ('..., 'Mua bán người theo ...')
@@ -129,12 +132,13 @@ def find_charges(doc: Doc, clauses: list[tuple[int, int]]) -> list[Candidate]:
             om2 = match_offence(m2.group(1)) if m2 else None
             if om2 is not None and om2.offence.name not in found:
                 sp = doc.span(m2.start(1), m2.end(1))
-                _add(found, order, Candidate(om2.offence.name, base(sp, 0.9) * 0.85, sp, "quote-shifted"),
+                _add(found, order, Candidate(om2.offence.name, base(sp, 0.9), sp, "quote-shifted",
+                                                    [applied(ev.OFFENCE_QUOTE_SHIFTED)]),
                      om2.offence.article)
                 continue
             if m2 is not None and om2 is None:
                 for k in order:  # a quoted name nobody could read: a charge may be missing
-                    found[k].conf = min(found[k].conf, 0.8)
+                    found[k].adjust(ev.CHARGE_MAY_BE_MISSING)
             if re.match(r"\s*[,;]?\s*(va\s*)?(" + fz("toi") + r"\s*)?[\"'“”«»]?\s*[a-z]", tail):
                 norm_t = " " + re.sub(r"\s+", " ", re.sub(r"[^a-z0-9 \-]", " ", tail))
                 hit = None
@@ -145,10 +149,11 @@ def find_charges(doc: Doc, clauses: list[tuple[int, int]]) -> list[Candidate]:
                 if hit is not None and hit.name not in found:
                     mm = re.search(fz(hit.folded, loose=False), tail)
                     sp = doc.span(tail_a + mm.start(), tail_a + mm.end()) if mm else Span([], None)
-                    _add(found, order, Candidate(hit.name, base(sp, 0.9) * 0.85, sp, "unquoted-tail"), hit.article)
+                    _add(found, order, Candidate(hit.name, base(sp, 0.9), sp, "unquoted-tail",
+                                                           [applied(ev.OFFENCE_UNQUOTED_TAIL)]), hit.article)
                 elif hit is None and re.match(r"\s*[,;]?\s*(va\s*)?(" + fz("toi") + r"\s*)?[\"'“”«»]\s*[a-z]", tail):
                     for k in order:  # an opened quote nobody read: a charge may be missing
-                        found[k].conf = min(found[k].conf, 0.8)
+                        found[k].adjust(ev.CHARGE_MAY_BE_MISSING)
             continue
         # 2) no quotes (OCR lost them): catalogue names written out after 'tội'
         norm = re.sub(r"[^a-z0-9 \-]", " ", f)
@@ -177,10 +182,10 @@ def find_charges(doc: Doc, clauses: list[tuple[int, int]]) -> list[Candidate]:
 
 
 def _add(found: dict, order: list, c: Candidate, article: str) -> None:
-    c.notes.append(f"article={article}")
+    c.article = article
     if c.value in found:
         old = found[c.value]
-        old.conf = old.conf + (1 - old.conf) * 0.3 * c.conf
+        old.adjust(ev.OFFENCE_NAMED_AGAIN, weight=c.conf)
         return
     found[c.value] = c
     order.append(c.value)
@@ -240,7 +245,7 @@ class Penalty:
     conf: float = 0.0
     span: Span | None = None
     source: str = ""
-    notes: list[str] = field(default_factory=list)
+    evidence: list[Adjustment] = field(default_factory=list)
 
 
 def _kind_in(f: str) -> str | None:
@@ -281,10 +286,10 @@ def penalty_in_clause(doc: Doc, a: int, b: int) -> Penalty | None:
                     if pds:
                         pen.probation = pds[0].total_months
                         if pds[0].words_agree is False:
-                            pen.notes.append("probation words disagree")
+                            pen.evidence.append(ev.PROBATION_WORDS_DISAGREE)
         if pen is not None and pen.kind == "imprisonment" and _SUSPENSION.search(doc.folded, d.end, min(len(doc.folded), b + 80)):
             # 'án treo' / 'thử thách' just past this clause: a split sentence may have cut the suspension off
-            pen.notes.append("suspension words nearby")
+            pen.evidence.append(ev.SUSPENSION_NEARBY_TERM)
         if pen is not None and pen.kind == "imprisonment":
             # several terms in one clause ('03 năm tù về tội A và 01 năm tù về tội B'): sum, flagged
             terms = [x for x in durs[1:] if re.match(r"\s*[,]?\s*tu\b", doc.folded[x.end:x.end + 10])]
@@ -293,7 +298,7 @@ def penalty_in_clause(doc: Doc, a: int, b: int) -> Penalty | None:
                 pen.source = "summed"
         if pen is not None:
             pen.span = doc.span(d.start, d.end)
-            pen.notes += term_notes(doc, d)
+            pen.evidence += term_evidence(doc, d)
     if pen is None and re.search(r"(?<![a-z])" + fz("tu hinh", loose=False) + r"(?![a-z])", fb):
         pen = Penalty("death")
     elif pen is None and re.search(fz("chung than", loose=False), fb):
@@ -319,14 +324,14 @@ def find_fine(doc: Doc, clauses: list[tuple[int, int]]) -> Candidate | None:
             if FEE.search(doc.folded[a + m.end():mo.start]):
                 break
             sp = doc.span(mo.start, mo.end)
-            conf = base(sp, 0.96)
+            c = Candidate(mo.value, base(sp, 0.96), sp, "fine")
             if mo.words_agree is True:
-                conf = conf + (1 - conf) * 0.5
+                c.adjust(ev.MONEY_WORDS_AGREE)
             elif mo.words_agree is False:
-                conf *= 0.5
+                c.adjust(ev.MONEY_WORDS_DISAGREE)
             if not mo.well_formed:
-                conf *= 0.8
-            return Candidate(mo.value, conf, sp, "fine")
+                c.adjust(ev.MONEY_ILL_FORMED)
+            return c
     return None
 
 
@@ -356,11 +361,11 @@ def _terms(doc: Doc, a: int, b: int) -> list:
     return out
 
 
-def find_penalty(doc: Doc, clauses: list[tuple[int, int]], rng: Range) -> tuple[Penalty | None, list[str]]:
+def find_penalty(doc: Doc, clauses: list[tuple[int, int]], rng: Range) -> tuple[Penalty | None, list[Adjustment]]:
     """The principal penalty of the defendant. With several charges the aggregate ('tổng hợp hình phạt ...
     hình phạt chung ... là N năm tù') is the answer; without a readable aggregate the terms are summed and
-    the result marked for review (notes 'several terms', 'aggregate unread')."""
-    notes: list[str] = []
+    the result marked for review (evidence PENALTY_SUMMED_TERM, AGGREGATE_UNREAD)."""
+    notes: list[Adjustment] = []
     per_charge: list[Penalty] = []
     aggregate: Penalty | None = None
     agg_seen = False
@@ -381,7 +386,7 @@ def find_penalty(doc: Doc, clauses: list[tuple[int, int]], rng: Range) -> tuple[
                     if ds:
                         d = ds[0]
                         kind = "non_custodial_reform" if "cai" in doc.folded[d.end:d.end + 8] else "imprisonment"
-                        p = Penalty(kind, d.total_months, span=doc.span(d.start, d.end), notes=term_notes(doc, d))
+                        p = Penalty(kind, d.total_months, span=doc.span(d.start, d.end), evidence=term_evidence(doc, d))
             if p is not None:
                 aggregate = p
                 aggregate.source = "aggregate"
@@ -407,24 +412,24 @@ def find_penalty(doc: Doc, clauses: list[tuple[int, int]], rng: Range) -> tuple[
         if agg_seen and per_charge:
             top = max((p.months or 0) for p in per_charge)
             if aggregate.months is not None and aggregate.months < top:
-                aggregate.notes.append("aggregate below a single term")
+                aggregate.evidence.append(ev.AGGREGATE_BELOW_TERM)
         return aggregate, notes
     if agg_seen:
-        notes.append("aggregate unread")
+        notes.append(ev.AGGREGATE_UNREAD)
     if not per_charge:
         return None, notes
     if len(per_charge) == 1:
         p = per_charge[0]  # (source 'summed' when one clause held several terms)
         if agg_seen:
-            p.notes.append("aggregate unread")
+            p.evidence.append(ev.AGGREGATE_UNREAD)
         return p, notes
     kinds = {p.kind for p in per_charge}
     if kinds <= {"imprisonment"} or kinds <= {"non_custodial_reform"}:
         total = sum(p.months or 0 for p in per_charge)
         p = Penalty(per_charge[0].kind, total, span=per_charge[0].span, source="summed")
-        p.notes.append("several penalties without a stated aggregate; summed")
+        p.evidence.append(ev.PENALTY_SUMMED_TERM)
         return p, notes
     p = per_charge[0]
-    p.notes.append("several penalties of different kinds")
+    p.evidence.append(ev.PENALTY_FIRST_OF_MANY)
     p.source = "first_of_many"
     return p, notes

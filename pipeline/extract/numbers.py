@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import evidence as ev
 from .dates import find_dates
 from .digits import DIGIT_REPAIR, parse_int, repair_digits, words_to_int
+from .evidence import Adjustment
 from .normalize import nfc
 
 __all__ = ["DIGIT_REPAIR", "Duration", "Money", "find_durations", "find_money", "parse_int", "repair_digits",
@@ -33,24 +35,24 @@ class Duration:
     def total_months(self) -> int:
         return self.years * 12 + self.months
 
-    def notes(self) -> list[str]:
+    def evidence(self) -> list[Adjustment]:
         """What the printed term tells of how far its figure can be trusted (weighed by
         confidence.weigh_term): its words agree or disagree with the digits, OCR digits were
         repaired, it has days (months are rounded down), a number before it lost its unit."""
-        notes = []
+        out: list[Adjustment] = []
         if self.words_agree is True:
-            notes.append("words agree")
+            out.append(ev.TERM_WORDS_AGREE)
         elif self.words_agree is False:
-            notes.append("words disagree")
+            out.append(ev.TERM_WORDS_DISAGREE)
         if self.repairs:
-            notes.append("digit repairs")
+            out.append(ev.TERM_DIGITS_REPAIRED)
         if self.days:
-            notes.append("days in term")
+            out.append(ev.TERM_HAS_DAYS)
         if self.unit_lost_before:
-            notes.append("unit unreadable before term")
+            out.append(ev.TERM_UNIT_LOST_BEFORE)
         if self.part_before_elsewhere:
-            notes.append("term may continue another line")
-        return notes
+            out.append(ev.TERM_MAY_CONTINUE)
+        return out
 
 
 NUM = r"[0-9OoIil|]{1,3}"

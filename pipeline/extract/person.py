@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import evidence as ev
 from .catalogues import surnames
-from .confidence import Candidate, base, number_conf
+from .confidence import Candidate, base, number_candidate
 from .dates import find_dates, find_year
 from .digits import DIGIT_REPAIR
+from .evidence import Adjustment
 from .layout import Doc, Span
 from .normalize import fold, fz, is_syllable, is_upper_word, starts_upper, title_name
 
@@ -211,21 +213,22 @@ def find_people(doc: Doc, start: int = 0, end: int | None = None) -> list[NameHi
     return hits
 
 
-def name_quality(name: str) -> float:
+def name_quality(name: str) -> list[Adjustment]:
+    """The name's own quality checks that fail (their factors multiply: evidence.product)."""
     ws = name.split()
-    q = 1.0
+    q: list[Adjustment] = []
     if not 2 <= len(ws) <= 5:
-        q *= 0.8
+        q.append(ev.NAME_WORD_COUNT)
     if ws[0] not in surnames():
-        q *= 0.93
+        q.append(ev.NAME_SURNAME_UNKNOWN)
     if any(len(w) > 7 for w in ws):
-        q *= 0.85
+        q.append(ev.NAME_LONG_WORD)
     if any(len(w) == 1 for w in ws):
-        q *= 0.6  # a one-letter syllable: OCR split a word
+        q.append(ev.NAME_ONE_LETTER)  # a one-letter syllable: OCR split a word
     if any(re.search(r"[0-9]", w) for w in ws):
-        q *= 0.5
+        q.append(ev.NAME_DIGIT)
     if ws[0] in surnames() and not all(is_syllable(w) for w in ws):
-        q *= 0.8  # a Vietnamese name made of a word no syllable can be: 'Minhnam' (glued), 'Hlâm'
+        q.append(ev.NAME_NOT_SYLLABLE)  # a word no syllable can be: 'Minhnam' (glued), 'Hlâm'
     return q
 
 
@@ -247,16 +250,14 @@ def find_birth(doc: Doc, a: int, b: int) -> Candidate | None:
         ds = [d for d in ds if d.start - m.end() < 6]
         if ds:
             d = ds[0]
-            sp, conf = number_conf(doc, d.start, d.end, 0.97, d.repairs)
-            return Candidate(d.iso, conf, sp, "birth")
+            return number_candidate(doc, d.iso, d.start, d.end, 0.97, "birth", d.repairs)
         if doc.folded[m.start():m.end()].strip().startswith(("sinh nam", "nam sinh")):
             pass
     for m in _BIRTH_YEAR.finditer(doc.folded, a, b):
         # 'sinh năm 1990' -- but 'sinh ngày 02 tháng 5 năm 1990' was handled above
         y = find_year(doc.folded, m.end(), min(b, m.end() + 8))
         if y:
-            sp, conf = number_conf(doc, y.start, y.end, 0.96, y.repairs)
-            return Candidate(y.iso, conf, sp, "birth_year")
+            return number_candidate(doc, y.iso, y.start, y.end, 0.96, "birth_year", y.repairs)
     return None
 
 
@@ -324,10 +325,9 @@ def find_ids(doc: Doc, a: int, b: int) -> tuple[Candidate | None, Candidate | No
             continue
         sp = doc.span(s, e)
         if len(digits) == 12:
-            conf = base(sp, 0.97) * (0.75 ** rep)
-            c = Candidate(digits, conf, sp, "id_label")
+            c = Candidate(digits, base(sp, 0.97), sp, "id_label")
             if rep:
-                c.notes.append(f"{rep} OCR letter-for-digit repairs")
+                c.adjust(ev.ID_DIGITS_REPAIRED, ev.ID_DIGITS_REPAIRED.factor ** rep, detail=str(rep))
             pid = c
             break
         if len(digits) == 9:
