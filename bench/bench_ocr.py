@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sohoa.core.config import Settings  # noqa: E402
 from sohoa.core.types import SourceDocument, SourceFile  # noqa: E402
-from sohoa.pipeline.ocr import synth  # noqa: E402
+from sohoa.corpus import scans  # noqa: E402
 from sohoa.pipeline.ocr.document import recognize  # noqa: E402
 
 
@@ -56,7 +56,7 @@ def make_pages(n: int, outdir: Path, upright: bool = False) -> tuple[list[Path],
             kw["skew_deg"] = 1.8
         if i % 10 == 4 and not upright:
             kw["rotate"] = 180
-        img, truth = synth.scan_page(i, paragraphs=synth.varied_paragraphs(i), **kw)
+        img, truth = scans.scan_page(i, paragraphs=scans.varied_paragraphs(i), **kw)
         p = outdir / f"page{i + 1:03d}.jpg"
         img.save(p, "JPEG", quality=85, dpi=(300, 300))
         paths.append(p)
@@ -97,7 +97,7 @@ def levenshtein(a: str, b: str) -> int:
 
 
 def cer(truth: str, hyp: str) -> float:
-    """synth.cer's definition (whitespace-normalised NFC, distance / len(truth)), computed fast."""
+    """scans.cer's definition (whitespace-normalised NFC, distance / len(truth)), computed fast."""
     t, h = _norm(truth), _norm(hyp)
     if not t:
         return 0.0 if not h else 1.0
@@ -247,8 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nsohoa overhead over bare tesseract: {dt_s / dt_t - 1:+.1%} wall time, {cpu_s / cpu_t - 1:+.1%} CPU time")
     if om:
         print(f"sohoa vs ocrmypdf: {om[0] / dt_s:.2f}x the pages/min (wall), {cpu_o / cpu_s:.2f}x less CPU")
-    if abs(cer(truths[0], sohoa_texts[0]) - synth.cer(truths[0], sohoa_texts[0])) > 1e-9:
-        raise SystemExit("fast CER disagrees with synth.cer")
+    if abs(cer(truths[0], sohoa_texts[0]) - scans.cer(truths[0], sohoa_texts[0])) > 1e-9:
+        raise SystemExit("fast CER disagrees with scans.cer")
     if not args.keep:
         shutil.rmtree(root, ignore_errors=True)
     return 0

@@ -31,7 +31,8 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sohoa.pipeline.ocr import engine, synth  # noqa: E402
+from sohoa.corpus import scans  # noqa: E402
+from sohoa.pipeline.ocr import engine  # noqa: E402
 from sohoa.pipeline.ocr import preprocess as pp  # noqa: E402
 from sohoa.pipeline.ocr.ocrpage import MIN_SKEW_DEG  # noqa: E402
 
@@ -50,12 +51,12 @@ def _shadow(img: Image.Image, seed: int) -> Image.Image:
 
 
 DAMAGES = {
-    "mild": lambda seed: synth.scan_page(seed, paragraphs=synth.varied_paragraphs(seed)),
-    "seal": lambda seed: synth.scan_page(seed, paragraphs=synth.varied_paragraphs(seed), seal=True),
-    "skew 3°": lambda seed: synth.scan_page(seed, paragraphs=synth.varied_paragraphs(seed), skew_deg=3.0),
+    "mild": lambda seed: scans.scan_page(seed, paragraphs=scans.varied_paragraphs(seed)),
+    "seal": lambda seed: scans.scan_page(seed, paragraphs=scans.varied_paragraphs(seed), seal=True),
+    "skew 3°": lambda seed: scans.scan_page(seed, paragraphs=scans.varied_paragraphs(seed), skew_deg=3.0),
     "shadow": lambda seed: (lambda im_t: (_shadow(im_t[0], seed), im_t[1]))(
-        synth.scan_page(seed, paragraphs=synth.varied_paragraphs(seed))),
-    "noise+blur": lambda seed: synth.scan_page(seed, paragraphs=synth.varied_paragraphs(seed), noise=35, blur=1.2,
+        scans.scan_page(seed, paragraphs=scans.varied_paragraphs(seed))),
+    "noise+blur": lambda seed: scans.scan_page(seed, paragraphs=scans.varied_paragraphs(seed), noise=35, blur=1.2,
                                                salt=0.004),
 }
 
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def run(job):
         damage, variant, rgb, truth, clean = job
-        return damage, variant, synth.cer(truth, _text(clean(rgb)))
+        return damage, variant, scans.cer(truth, _text(clean(rgb)))
 
     with ThreadPoolExecutor(args.jobs) as ex:
         results = list(ex.map(run, jobs))

@@ -14,7 +14,7 @@ from sohoa.corpus.layout import A4_H, A4_W, Page, PhotoOp, RuleOp, SealOp, SignO
 from sohoa.corpus.marks import photo_image, seal_image, signature_image
 
 
-def _multiply(base: np.ndarray, overlay: Image.Image, x: int, y: int) -> None:
+def multiply(base: np.ndarray, overlay: Image.Image, x: int, y: int) -> None:
     """Blend an RGBA overlay onto an RGB array in place, like ink on paper (multiply)."""
     ov = np.asarray(overlay, dtype=np.float32)
     h, w = ov.shape[:2]
@@ -54,11 +54,11 @@ def render_raster(page: Page, dpi: int, ink: tuple[int, int, int] = (18, 18, 22)
     for op in overlays:
         if isinstance(op, SignOp):
             im = signature_image(int(op.w * k), int(op.h * k), op.seed)
-            _multiply(arr, im, int(op.x * k), int(op.y * k))
+            multiply(arr, im, int(op.x * k), int(op.y * k))
     for op in overlays:
         if isinstance(op, SealOp):
             im = seal_image(op.ring, int(op.r * k), op.seed)
-            _multiply(arr, im, int(op.cx * k - im.width / 2), int(op.cy * k - im.height / 2))
+            multiply(arr, im, int(op.cx * k - im.width / 2), int(op.cy * k - im.height / 2))
     return arr
 
 

@@ -2,8 +2,8 @@
 the header of a decision or certificate, and checking the fields read."""
 from __future__ import annotations
 
+from sohoa.corpus.pagetext import lay_out
 from sohoa.pipeline.extract import extract
-from sohoa.pipeline.extract.synth import lay_out
 
 HIGH = 0.9
 MOTTO = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 import random
 
 from sohoa.core.types import PageText, Word
+from sohoa.corpus.pagetext import lay_out
 from sohoa.pipeline.extract import extract
-from sohoa.pipeline.extract.synth import lay_out
 from test_extract_decision import *  # noqa: F401,F403  (document builders, when present)
 from test_extract_judgment import _codefendants, judgment_st
 

@@ -194,7 +194,7 @@ def test_motto_words_or_a_commune_in_a_court_name_lower_confidence():
 
 def _pages_with(items, edit):
     """Lay `items` out as OCR output, then let `edit(words)` change the first page's words."""
-    from sohoa.pipeline.extract.synth import lay_out
+    from sohoa.corpus.pagetext import lay_out
 
     pages = lay_out(items, conf=0.96, source="ocr")
     edit(pages[0].words)
@@ -318,7 +318,7 @@ def test_an_id_of_one_of_several_defendants_without_a_birth_date_is_not_certain(
 
 def _all_pages_with(items, edit):
     """As _pages_with, `edit(words)` applied to every page's words."""
-    from sohoa.pipeline.extract.synth import lay_out
+    from sohoa.corpus.pagetext import lay_out
 
     pages = lay_out(items, conf=0.96, source="ocr")
     for p in pages:
@@ -511,9 +511,9 @@ def test_articles_whose_law_name_was_not_read_or_fewer_than_the_charges_are_not_
 def test_a_charge_whose_opening_quote_the_previous_name_took():
     """''Tàng trữ trái phép chất ma túy, "Cố ý gây thương tích" theo': the first name's closing quote
     was lost, so the pair of quotes around it took the second name's opening one."""
+    from sohoa.corpus.pagetext import lay_out
     from sohoa.pipeline.extract.judgment import find_charges
     from sohoa.pipeline.extract.layout import Doc
-    from sohoa.pipeline.extract.synth import lay_out
 
     def charges(text):
         doc = Doc.build(lay_out([text], conf=0.96, source="ocr"))
@@ -593,9 +593,9 @@ def test_the_title_line_ends_the_issuer():
     items = [("TÒA ÁN NHÂN DÂN", MOTTO[0]), ("TỈNH THÁI BÌNH", MOTTO[1]),
              {"text": "QUYẾT ĐỊNH", "align": "center"}, ("Số: 506/2018/QĐ-TĐC", "Thái Bình, ngày 28/11/2018"),
              {"text": "Về việc tạm đình chỉ chấp hành án phạt tù", "align": "center"}]
+    from sohoa.corpus.pagetext import lay_out
     from sohoa.pipeline.extract.header import find_issuer
     from sohoa.pipeline.extract.layout import Doc
-    from sohoa.pipeline.extract.synth import lay_out
 
     # the header's end as the extractor placed it on the damaged scan: past the title
     doc = Doc.build(lay_out(items, conf=0.96, source="ocr"))

@@ -15,7 +15,7 @@ from PIL import Image
 from sohoa.core.config import Settings
 from sohoa.core.errors import RejectedInput
 from sohoa.core.types import SourceDocument, SourceFile
-from sohoa.pipeline.ocr import synth
+from sohoa.corpus import scans
 from sohoa.pipeline.ocr.document import Recognized, recognize
 from sohoa.pipeline.ocr.pdfa import check_pdfa, verapdf_cmd
 
@@ -52,7 +52,7 @@ def _check_words(rec: Recognized) -> None:
 
 @pytest.fixture(scope="module")
 def page_rgb() -> tuple[Image.Image, str]:
-    return synth.scan_page(7, seal=True, noise=10)
+    return scans.scan_page(7, seal=True, noise=10)
 
 
 @pytest.fixture(scope="module")
@@ -155,8 +155,8 @@ def test_text_layer_round_trip(jpeg_rec):
 
 
 def test_tiff_two_pages_one_upside_down(tmp_path):
-    a, _ = synth.scan_page(11, gray=True, noise=8)
-    b, _ = synth.scan_page(12, gray=True, noise=8, rotate=180, paragraphs=synth.PARAGRAPHS[2:5])
+    a, _ = scans.scan_page(11, gray=True, noise=8)
+    b, _ = scans.scan_page(12, gray=True, noise=8, rotate=180, paragraphs=scans.PARAGRAPHS[2:5])
     src = tmp_path / "two.tif"
     a.save(src, save_all=True, append_images=[b], compression="tiff_lzw", dpi=(300, 300))
     rec = recognize(_doc("tiff", src), SETTINGS, tmp_path / "work")
@@ -176,10 +176,10 @@ def test_tiff_two_pages_one_upside_down(tmp_path):
 
 
 def test_image_only_pdf_images_taken_out_not_rerendered(tmp_path):
-    img, _ = synth.scan_page(21, noise=6, paragraphs=synth.PARAGRAPHS[3:4])
+    img, _ = scans.scan_page(21, noise=6, paragraphs=scans.PARAGRAPHS[3:4])
     img = img.resize((img.width // 2, img.height // 2))  # a 150 dpi scan
     img.info["dpi"] = (150, 150)
-    src = synth.save_image_pdf([img], tmp_path / "scan.pdf", jpeg=True)
+    src = scans.save_image_pdf([img], tmp_path / "scan.pdf", jpeg=True)
     with pikepdf.open(src) as pdf:
         orig = _only_image(pdf.pages[0]).read_raw_bytes()
     rec = recognize(_doc("pdf_image", src), SETTINGS, tmp_path / "work")
@@ -199,7 +199,7 @@ def test_pdf_page_with_vector_parts_is_rasterized(tmp_path):
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
-    img, _ = synth.scan_page(31, noise=5, paragraphs=synth.PARAGRAPHS[3:4])
+    img, _ = scans.scan_page(31, noise=5, paragraphs=scans.PARAGRAPHS[3:4])
     png = tmp_path / "p.png"
     img.save(png)
     src = tmp_path / "mixed.pdf"
@@ -289,7 +289,7 @@ def test_oversized_page_is_rejected(tmp_path):
 
 
 def test_bilevel_png_stays_one_bit(tmp_path):
-    img, _ = synth.render_page(synth.PARAGRAPHS[3:4], header=False)
+    img, _ = scans.render_page(scans.PARAGRAPHS[3:4], header=False)
     bw = img.convert("L").point(lambda v: 255 if v > 128 else 0).convert("1")
     src = tmp_path / "bw.png"
     bw.save(src, dpi=(300, 300))
@@ -305,7 +305,7 @@ def test_bilevel_png_stays_one_bit(tmp_path):
 
 
 def test_sideways_low_dpi_page_is_turned(tmp_path):
-    img, _ = synth.scan_page(41, gray=True, noise=6, rotate=270, paragraphs=synth.PARAGRAPHS[2:5])
+    img, _ = scans.scan_page(41, gray=True, noise=6, rotate=270, paragraphs=scans.PARAGRAPHS[2:5])
     img = img.resize((img.width // 2, img.height // 2))  # 150 dpi, landscape as scanned
     src = tmp_path / "side.png"
     img.save(src, dpi=(150, 150))
@@ -324,7 +324,7 @@ def test_sideways_page_is_turned_even_when_osd_points_the_wrong_way():
     the page is turned the other way when OSD's turn does not read."""
     from sohoa.pipeline.ocr import ocrpage
 
-    img, _ = synth.scan_page(41, gray=True, noise=6, rotate=270, dpi=200, paragraphs=synth.PARAGRAPHS[2:5])
+    img, _ = scans.scan_page(41, gray=True, noise=6, rotate=270, dpi=200, paragraphs=scans.PARAGRAPHS[2:5])
     gray = np.asarray(img)
     as_scanned = ocrpage._ocr_attempt(gray, 0, (200.0, 200.0), SETTINGS)
     assert as_scanned.mean_conf > 0.9 and ocrpage._vertical_share(as_scanned.words) > 0.9

@@ -6,19 +6,20 @@ import shutil
 import numpy as np
 import pytest
 from sohoa.core.types import Word
-from sohoa.pipeline.ocr import engine, synth, textlayer
+from sohoa.corpus import scans
+from sohoa.pipeline.ocr import engine, textlayer
 from sohoa.pipeline.ocr import preprocess as pp
 
 
 @pytest.fixture(scope="module")
 def clean_page():
-    img, truth = synth.render_page(synth.PARAGRAPHS[2:6], header=False)
+    img, truth = scans.render_page(scans.PARAGRAPHS[2:6], header=False)
     return img, truth
 
 
 @pytest.mark.parametrize("angle", [-3.0, -1.2, 2.5])
 def test_estimate_skew(clean_page, angle):
-    img = synth.degrade(clean_page[0], skew_deg=angle, noise=8, seed=1)
+    img = scans.degrade(clean_page[0], skew_deg=angle, noise=8, seed=1)
     gray = pp.to_gray(np.asarray(img))
     assert abs(pp.estimate_skew(gray) - angle) < 0.2
     fixed = pp.rotate_small(gray, -pp.estimate_skew(gray))
@@ -26,13 +27,13 @@ def test_estimate_skew(clean_page, angle):
 
 
 def test_straight_page_is_left_alone(clean_page):
-    gray = pp.to_gray(np.asarray(synth.degrade(clean_page[0], noise=8, seed=2)))
+    gray = pp.to_gray(np.asarray(scans.degrade(clean_page[0], noise=8, seed=2)))
     assert abs(pp.estimate_skew(gray)) < 0.2
     assert pp.estimate_skew(np.full((400, 300), 255, np.uint8)) == 0.0  # blank page
 
 
 def test_red_removal_keeps_black_text(clean_page):
-    rgb = np.asarray(synth.add_seal(clean_page[0]))
+    rgb = np.asarray(scans.add_seal(clean_page[0]))
     gray = pp.to_gray(rgb)
     cleaned = pp.remove_red(rgb, gray)
     mask = pp.red_mask(rgb)
@@ -90,17 +91,17 @@ def test_cleanup_lowers_cer():
         return "\n".join(" ".join(v) for _, v in sorted(lines.items()))
 
     # one paragraph (4 lines) at the top of a page; only that strip is OCR'd
-    img, truth = synth.render_page(synth.PARAGRAPHS[3:4], header=False)
+    img, truth = scans.render_page(scans.PARAGRAPHS[3:4], header=False)
     strip = slice(0, 700)
-    sealed = np.asarray(synth.degrade(synth.add_seal(img, center=(900, 420), radius=280), seed=3, noise=8))[strip]
+    sealed = np.asarray(scans.degrade(scans.add_seal(img, center=(900, 420), radius=280), seed=3, noise=8))[strip]
     gray = pp.to_gray(sealed)
-    cer_gray = synth.cer(truth, run(pp.denoise(gray)))
-    cer_red = synth.cer(truth, run(pp.denoise(pp.remove_red(sealed, gray))))
+    cer_gray = scans.cer(truth, run(pp.denoise(gray)))
+    cer_red = scans.cer(truth, run(pp.denoise(pp.remove_red(sealed, gray))))
     assert cer_red < 0.01 and cer_red < cer_gray
 
-    noisy = pp.to_gray(np.asarray(synth.degrade(img, seed=4, noise=35, blur=1.0, salt=0.004)))[strip]
-    cer_raw = synth.cer(truth, run(noisy))
-    cer_med = synth.cer(truth, run(pp.denoise(noisy)))
+    noisy = pp.to_gray(np.asarray(scans.degrade(img, seed=4, noise=35, blur=1.0, salt=0.004)))[strip]
+    cer_raw = scans.cer(truth, run(noisy))
+    cer_med = scans.cer(truth, run(pp.denoise(noisy)))
     assert cer_med < 0.01 and cer_med < cer_raw
 
 
@@ -114,8 +115,8 @@ def test_flattening_lifts_a_shadow_and_leaves_even_paper_alone():
             lines.setdefault(w.line, []).append(w.text)
         return "\n".join(" ".join(v) for _, v in sorted(lines.items()))
 
-    img, truth = synth.render_page(synth.PARAGRAPHS[3:4], header=False)
-    gray = pp.to_gray(np.asarray(synth.degrade(img, seed=5)))[0:700]
+    img, truth = scans.render_page(scans.PARAGRAPHS[3:4], header=False)
+    gray = pp.to_gray(np.asarray(scans.degrade(img, seed=5)))[0:700]
     assert pp.normalize_background(gray, only_uneven=True) is gray
     w = gray.shape[1]
     x = np.arange(w, dtype=np.float32)[None, :]
@@ -123,4 +124,4 @@ def test_flattening_lifts_a_shadow_and_leaves_even_paper_alone():
     shadowed = np.clip(gray.astype(np.float32) * shade, 0, 255).astype(np.uint8)
     flat = pp.normalize_background(shadowed, only_uneven=True)
     assert flat is not shadowed
-    assert synth.cer(truth, run(pp.denoise(flat))) < synth.cer(truth, run(pp.denoise(shadowed)))
+    assert scans.cer(truth, run(pp.denoise(flat))) < scans.cer(truth, run(pp.denoise(shadowed)))

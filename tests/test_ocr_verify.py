@@ -7,7 +7,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
-from sohoa.pipeline.ocr import engine, synth, verify
+from sohoa.corpus import scans
+from sohoa.pipeline.ocr import engine, verify
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
 
@@ -17,7 +18,7 @@ LINE = "Số định danh cá nhân: 001090012345; Bản án số 125/2024/HS-ST
 @pytest.fixture(scope="module")
 def line_words():
     img = Image.new("L", (1900, 160), 255)
-    ImageDraw.Draw(img).text((40, 50), LINE, font=ImageFont.truetype(synth.SERIF, 40), fill=0)
+    ImageDraw.Draw(img).text((40, 50), LINE, font=ImageFont.truetype(scans.SERIF, 40), fill=0)
     g = np.asarray(img)
     return g, engine.ocr(g, dpi=300, psm=6)
 
@@ -104,7 +105,7 @@ def test_upside_down_page_turned_when_osd_unsure(tmp_path, monkeypatch, osd):
     from sohoa.pipeline.ocr import ocrpage
     from sohoa.pipeline.ocr.document import recognize
 
-    img, _ = synth.scan_page(12, gray=True, noise=8, rotate=180, paragraphs=synth.PARAGRAPHS[2:4])
+    img, _ = scans.scan_page(12, gray=True, noise=8, rotate=180, paragraphs=scans.PARAGRAPHS[2:4])
     d = tmp_path / "pages"
     d.mkdir()
     p = d / "p1.png"

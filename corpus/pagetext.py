@@ -10,11 +10,10 @@
 """
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from sohoa.core.types import PageText, Word
-
-from .normalize import nfc
 
 PAGE_W, PAGE_H = 595.0, 842.0
 MARGIN = 56.0
@@ -31,7 +30,7 @@ def _words(text: str, x: float, top: float, conf: float | list[float], line: int
         c = conf[k] if isinstance(conf, list) and k < len(conf) else (conf if not isinstance(conf, list) else 0.95)
         if conf_of is not None and w in conf_of:
             c = conf_of[w]
-        out.append(Word(nfc(w), float(c), (x, top, x + width, top + FONT), line, block))
+        out.append(Word(unicodedata.normalize("NFC", w), float(c), (x, top, x + width, top + FONT), line, block))
         x += width + CHAR_W
     return out
 

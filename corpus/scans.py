@@ -1,23 +1,26 @@
-"""Synthetic scanned pages of Vietnamese text, for tests and benchmarks.
+"""Single synthetic scanned pages of Vietnamese text, for the OCR tests and benchmarks.
 
 Renders text with Pillow at a given dpi onto an A4 page and degrades it like
-a scanner would (noise, blur, skew, a red seal, uneven background). Nothing
-in the pipeline imports this module.
+a scanner would (noise, blur, skew, a red seal, uneven background). The seal
+is the corpus's own (marks.seal_image). Whole documents and batches are
+generate_batch's business (batch.py); nothing in the pipeline imports this.
 """
 from __future__ import annotations
 
-import math
 import random
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from sohoa.corpus.marks import seal_image
+from sohoa.corpus.render import multiply
 
 SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 SERIF_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf"
 
 HEADER_LEFT = ["TÒA ÁN NHÂN DÂN", "QUẬN CẦU GIẤY", "Số: 125/2024/HS-ST"]
+SEAL_TEXT = "TÒA ÁN NHÂN DÂN QUẬN CẦU GIẤY"
 HEADER_RIGHT = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
 
 PARAGRAPHS = [
@@ -106,36 +109,18 @@ def render_page(
     return img, unicodedata.normalize("NFC", "\n".join(truth))
 
 
-def add_seal(img: Image.Image, center: tuple[int, int] | None = None, radius: int | None = None) -> Image.Image:
-    """Stamp a red round seal (rings and text-ish strokes) over the page."""
-    img = img.convert("RGB")
-    w, h = img.size
+def add_seal(img: Image.Image, center: tuple[int, int] | None = None, radius: int | None = None,
+             seed: int = 0) -> Image.Image:
+    """Stamp a red round seal (marks.seal_image: rings, ring text, star) over the page, multiplied
+    like ink on paper so text under it stays dark."""
+    rgb = img.convert("RGB")
+    w, h = rgb.size
     radius = radius or w // 9
     cx, cy = center or (int(w * 0.30), int(h * 0.33))
-    overlay = Image.new("L", img.size, 0)
-    d = ImageDraw.Draw(overlay)
-    for r, t in ((radius, radius // 18), (int(radius * 0.72), radius // 30)):
-        d.ellipse((cx - r, cy - r, cx + r, cy + r), outline=255, width=max(2, t))
-    star_r = radius // 4
-    pts = []
-    for k in range(10):
-        a = -math.pi / 2 + k * math.pi / 5
-        rr = star_r if k % 2 == 0 else star_r * 0.4
-        pts.append((cx + rr * math.cos(a), cy + rr * math.sin(a)))
-    d.polygon(pts, fill=255)
-    f = ImageFont.truetype(SERIF_BOLD, max(10, radius // 7))
-    text = "TÒA ÁN NHÂN DÂN QUẬN CẦU GIẤY"
-    for i, ch in enumerate(text):
-        a = math.pi + i * (math.pi * 1.6 / len(text)) + 0.3
-        r = radius * 0.86
-        d.text((cx + r * math.cos(a) - 6, cy + r * math.sin(a) - 8), ch, font=f, fill=255)
-    overlay = overlay.filter(ImageFilter.GaussianBlur(1.2))
-    arr = np.asarray(img).astype(np.float32)
-    alpha = (np.asarray(overlay).astype(np.float32) / 255.0 * 0.85)[..., None]
-    red = np.array([200, 30, 40], np.float32)
-    # multiply blend: ink stays dark where the seal overlaps text
-    blended = arr * (1 - alpha) + (arr * red / 255.0) * alpha
-    out = Image.fromarray(np.clip(blended, 0, 255).astype(np.uint8), "RGB")
+    seal = seal_image(SEAL_TEXT, radius, seed)
+    arr = np.array(rgb)
+    multiply(arr, seal, cx - seal.width // 2, cy - seal.height // 2)
+    out = Image.fromarray(arr, "RGB")
     out.info["dpi"] = img.info.get("dpi", (300, 300))
     return out
 
