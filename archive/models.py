@@ -51,6 +51,7 @@ class Document(Base):
     pages: Mapped[list[Page]] = relationship(back_populates="document", order_by="Page.number")
     fields: Mapped[list[FieldValue]] = relationship(back_populates="document")
     objects: Mapped[list[StoredObject]] = relationship(back_populates="document")
+    persons: Mapped[list[Person]] = relationship(back_populates="document", order_by="Person.ordinal")
 
 
 class SourceFileRow(Base):
@@ -91,6 +92,43 @@ class FieldValue(Base):
     page: Mapped[int | None] = mapped_column(Integer)
     bbox: Mapped[list[Any] | None] = mapped_column(JSON)
     document: Mapped[Document] = relationship(back_populates="fields")
+
+
+class Person(Base):
+    """A person a document concerns (contract section 5): every defendant a judgment
+    sentences, the one person of a decision or certificate. Matched to their own
+    registry record; the document's status is the most severe of its persons'.
+    The `fields` table keeps the contract's v1 view (the document's fields and
+    persons[0]'s); each person's own fields are in `person_fields`."""
+
+    __tablename__ = "persons"
+    __table_args__ = (UniqueConstraint("document_id", "ordinal"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.document_id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)  # 0 = the first the document names
+    person_name: Mapped[str | None] = mapped_column(String(200))
+    personal_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    passport_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    registry_record_id: Mapped[str | None] = mapped_column(ForeignKey("registry_records.record_id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    discrepancies: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    document: Mapped[Document] = relationship(back_populates="persons")
+    fields: Mapped[list[PersonField]] = relationship(back_populates="person", order_by="PersonField.name")
+
+
+class PersonField(Base):
+    """One person's extracted value, with its provenance and confidence."""
+
+    __tablename__ = "person_fields"
+    __table_args__ = (UniqueConstraint("person_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSON)
+    confidence: Mapped[float] = mapped_column(Float)
+    page: Mapped[int | None] = mapped_column(Integer)
+    bbox: Mapped[list[Any] | None] = mapped_column(JSON)
+    person: Mapped[Person] = relationship(back_populates="fields")
 
 
 class StoredObject(Base):
@@ -143,6 +181,7 @@ class RegistryRecord(Base):
     doc_type: Mapped[str] = mapped_column(String(16), index=True)
     document_number: Mapped[str | None] = mapped_column(String(64), index=True)
     personal_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    passport_number: Mapped[str | None] = mapped_column(String(32), index=True)
     issue_date: Mapped[str | None] = mapped_column(String(10))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -165,12 +204,14 @@ class RegistryHistory(Base):
 
 
 class ReviewItem(Base):
-    """The verification queue: a discrepancy, a low-confidence field, or an unmatched document."""
+    """The verification queue: a discrepancy, a low-confidence field, or an unmatched
+    person of a document (`person`: the person's ordinal in the document, 0 first)."""
 
     __tablename__ = "review_items"
-    __table_args__ = (UniqueConstraint("document_id", "kind", "field"),)
+    __table_args__ = (UniqueConstraint("document_id", "person", "kind", "field", name="uq_review_items_person"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.document_id"), index=True)
+    person: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     record_id: Mapped[str | None] = mapped_column(ForeignKey("registry_records.record_id"))
     kind: Mapped[str] = mapped_column(String(16))  # discrepancy | low_confidence | unmatched
     field: Mapped[str] = mapped_column(String(64), default="")

@@ -101,9 +101,35 @@ class ExtractedField:
         return d
 
 
+# Contract section 2: which fields describe the document and which one person of it.
+DOCUMENT_FIELDS = ("doc_type", "decision_kind", "document_number", "trial_level", "issue_date", "issuer",
+                   "effective_date", "judgment_ref", "duration_months")
+PERSON_FIELDS = ("person_name", "birth_date", "personal_id", "passport_number", "charges", "penal_code_articles",
+                 "principal_penalty", "penalty_months", "probation_months", "fine_vnd")
+
+
+def person_part(fields: dict[str, ExtractedField]) -> dict[str, ExtractedField]:
+    return {k: f for k, f in fields.items() if k in PERSON_FIELDS}
+
+
+def document_part(fields: dict[str, ExtractedField]) -> dict[str, ExtractedField]:
+    return {k: f for k, f in fields.items() if k not in PERSON_FIELDS}
+
+
 @dataclass
 class Extraction:
+    """What the extractor read. `fields` is the contract's v1 view: the document's
+    fields and its first person's; `persons` holds every person's own fields, in
+    the order the document names them (contract section 5). An extractor that
+    found one person may leave `persons` empty: `all_persons()` derives it."""
+
     doc_type: DocType | None
     doc_type_confidence: float
     fields: dict[str, ExtractedField] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    persons: list[dict[str, ExtractedField]] = field(default_factory=list)
+
+    def all_persons(self) -> list[dict[str, ExtractedField]]:
+        if getattr(self, "persons", None):  # work areas pickled before persons existed have none
+            return self.persons
+        return [person_part(self.fields)]

@@ -25,6 +25,8 @@ from sohoa.archive.models import (
     Document,
     FieldValue,
     Page,
+    Person,
+    PersonField,
     SourceFileRow,
     StoredObject,
 )
@@ -39,7 +41,7 @@ from sohoa.core.types import ExtractedField, Extraction, SourceDocument
 from sohoa.core.version import SOFTWARE
 from sohoa.core.workarea import WorkArea
 from sohoa.pipeline.intake import BatchInfo
-from sohoa.reconciler import reconcile
+from sohoa.reconciler import DocumentReconciliation, reconcile
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
@@ -68,23 +70,27 @@ class DocumentOutcome:
     discrepancies: list[dict[str, Any]] = field(default_factory=list)
     object: dict[str, Any] | None = None
     reused: bool = False
+    # contract v2: every person, [{"fields", "registry_record_id", "status", "discrepancies"}]
+    persons: list[dict[str, Any]] = field(default_factory=list)
 
     def to_report(self) -> dict[str, Any]:
         d: dict[str, Any] = {"source": self.source, "document_id": self.document_id, "status": self.status}
         if self.reason is not None:
             d["reason"] = self.reason
-        if self.status != "rejected":
+        if self.status != DocumentStatus.REJECTED:
             d["doc_type"] = self.doc_type
             d["fields"] = self.fields
             d["registry_record_id"] = self.registry_record_id
             d["discrepancies"] = self.discrepancies
             d["object"] = self.object
+            d["persons"] = self.persons
         return d
 
     @classmethod
     def from_report(cls, d: dict[str, Any]) -> "DocumentOutcome":
         known = {k: d[k] for k in ("source", "status", "document_id", "reason", "doc_type", "fields",
-                                   "registry_record_id", "discrepancies", "object") if d.get(k) is not None}
+                                   "registry_record_id", "discrepancies", "object", "persons")
+                 if d.get(k) is not None}
         return cls(**known, reused=bool(d.get("reused")))
 
 
@@ -374,7 +380,9 @@ def _catalogue_reconcile(rt: Runtime, batch: BatchInfo, doc: SourceDocument, doc
                 row = _catalogue_document(s, rt, doc, document_id, batch, rec, extraction, ref,
                                           datetime.fromisoformat(obj["converted_at"]))
                 recon = reconcile(s, row, {k: (f.value, f.confidence) for k, f in extraction.fields.items()},
-                                  rt.settings.review_threshold)
+                                  rt.settings.review_threshold,
+                                  [{k: (f.value, f.confidence) for k, f in p.items()}
+                                   for p in extraction.all_persons()])
                 audit(s, rt.actor, "document.archive", document_id, source=doc.relpath, batch=batch.batch_id,
                       key=ref.key, version_id=ref.version_id, sha256=ref.sha256, status=recon.status)
                 s.flush()
@@ -392,7 +400,8 @@ def reconcile_archived(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> Do
     with rt.catalogue.session() as s:
         row = s.scalars(select(Document).where(Document.content_sha256 == doc.content_sha256)).one()
         recon = reconcile(s, row, {f.name: (f.value, f.confidence) for f in row.fields},
-                          rt.settings.review_threshold)
+                          rt.settings.review_threshold,
+                          [{f.name: (f.value, f.confidence) for f in p.fields} for p in row.persons] or None)
         row.updated_at = utcnow()
         audit(s, rt.actor, "document.reprocess", row.document_id, source=doc.relpath, batch=batch.batch_id)
         out = _outcome_from_rows(row, recon, reused=True)
@@ -419,17 +428,22 @@ def _signed_object(doc: Document) -> StoredObject | None:
     return max(signed, key=lambda o: o.id) if signed else None
 
 
-def _outcome_from_rows(doc: Document, recon, reused: bool) -> DocumentOutcome:
+def _field_reports(rows: list[FieldValue] | list[PersonField]) -> dict[str, dict[str, Any]]:
+    return {fv.name: ExtractedField(fv.value, fv.confidence, fv.page,
+                                    (fv.bbox[0], fv.bbox[1], fv.bbox[2], fv.bbox[3]) if fv.bbox else None).to_report()
+            for fv in sorted(rows, key=lambda f: f.name)}
+
+
+def _outcome_from_rows(doc: Document, recon: DocumentReconciliation, reused: bool) -> DocumentOutcome:
     obj = _signed_object(doc)
-    fields = {}
-    for fv in sorted(doc.fields, key=lambda f: f.name):
-        fields[fv.name] = ExtractedField(fv.value, fv.confidence, fv.page,
-                                         tuple(fv.bbox) if fv.bbox else None).to_report()
+    persons = [{"fields": _field_reports(p.fields), "registry_record_id": r.record_id, "status": r.status,
+                "discrepancies": r.discrepancies}
+               for p, r in zip(sorted(doc.persons, key=lambda p: p.ordinal), recon.persons)]
     return DocumentOutcome(
         source=doc.source, status=recon.status, document_id=doc.document_id, doc_type=doc.doc_type,
-        fields=fields, registry_record_id=recon.record_id, discrepancies=recon.discrepancies,
+        fields=_field_reports(doc.fields), registry_record_id=recon.record_id, discrepancies=recon.discrepancies,
         object=ObjectRef(obj.bucket, obj.key, obj.version_id, obj.sha256, obj.size).to_report() if obj else None,
-        reused=reused,
+        reused=reused, persons=persons,
     )
 
 
@@ -453,6 +467,13 @@ def _catalogue_document(s, rt: Runtime, doc: SourceDocument, document_id: str, b
     for name, fv in extraction.fields.items():
         s.add(FieldValue(document_id=document_id, name=name, value=fv.value, confidence=fv.confidence, page=fv.page,
                          bbox=list(fv.bbox) if fv.bbox else None))
+    for ordinal, person_fields in enumerate(extraction.all_persons()):
+        person = Person(document_id=document_id, ordinal=ordinal, status=DocumentStatus.PENDING, discrepancies=[])
+        s.add(person)
+        s.flush()
+        for name, fv in person_fields.items():
+            s.add(PersonField(person_id=person.id, name=name, value=fv.value, confidence=fv.confidence,
+                              page=fv.page, bbox=list(fv.bbox) if fv.bbox else None))
     s.add(StoredObject(document_id=document_id, role="signed", bucket=ref.bucket, key=ref.key,
                        version_id=ref.version_id, sha256=ref.sha256, size=ref.size, created_at=now))
     s.flush()

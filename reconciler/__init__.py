@@ -7,10 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 from sohoa.archive.catalogue import utcnow
-from sohoa.archive.models import Document, ReviewItem
-from sohoa.core.enums import DocumentStatus, ReviewKind, ReviewStatus
+from sohoa.archive.models import Document, Person, ReviewItem
+from sohoa.core.enums import DocumentStatus, ReviewKind, ReviewStatus, most_severe
+from sohoa.core.types import PERSON_FIELDS
 from sohoa.reconciler.compare import discrepancies
-from sohoa.reconciler.match import find_record
+from sohoa.reconciler.match import match_persons
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,18 +47,70 @@ def decide(
     return Reconciliation(status, record.get("record_id") if record else None, discs, low)
 
 
-def reconcile(session: Session, doc: Document, fields: dict[str, tuple[Any, float]], threshold: float) -> Reconciliation:
-    values = {name: v for name, (v, _) in fields.items()}
-    record_row = find_record(session, doc.doc_type, values)
-    result = decide(doc.doc_type, fields, record_row.data if record_row else None, threshold)
-    doc.registry_record_id = result.record_id
-    doc.status = result.status
-    _queue(session, doc, result, fields)
-    return result
+@dataclass
+class DocumentReconciliation:
+    """Every person's reconciliation; the document takes the most severe status, and its
+    record and discrepancies are persons[0]'s (contract section 5, v1 readers)."""
+
+    persons: list[Reconciliation]
+
+    @property
+    def status(self) -> DocumentStatus:
+        return most_severe([p.status for p in self.persons])
+
+    @property
+    def record_id(self) -> str | None:
+        return self.persons[0].record_id if self.persons else None
+
+    @property
+    def discrepancies(self) -> list[dict[str, Any]]:
+        return self.persons[0].discrepancies if self.persons else []
 
 
-def _queue(session: Session, doc: Document, result: Reconciliation, fields: dict[str, tuple[Any, float]]) -> None:
-    """Upsert the document's open review items; close those that no longer apply."""
+Fields = dict[str, tuple[Any, float]]
+
+
+def reconcile(session: Session, doc: Document, fields: Fields, threshold: float,
+              persons: list[Fields] | None = None) -> DocumentReconciliation:
+    """Match and compare each person of the document, store each person's outcome and
+    the document's, queue what a person must look at.
+    fields: the v1 view (document fields and persons[0]'s); persons: each person's own
+    fields (default: persons[0]'s, taken from `fields`)."""
+    doc_fields = {k: v for k, v in fields.items() if k not in PERSON_FIELDS}
+    if not persons:
+        persons = [{k: v for k, v in fields.items() if k in PERSON_FIELDS}]
+    values = {name: v for name, (v, _) in doc_fields.items()}
+    records = match_persons(session, doc.doc_type, values,
+                            [{name: v for name, (v, _) in p.items()} for p in persons])
+    results = [decide(doc.doc_type, {**doc_fields, **person}, row.data if row else None, threshold)
+               for person, row in zip(persons, records)]
+    outcome = DocumentReconciliation(results)
+    doc.registry_record_id = outcome.record_id
+    doc.status = outcome.status
+    _store_persons(session, doc, persons, results)
+    for i, result in enumerate(results):
+        _queue(session, doc, i, result, {**doc_fields, **persons[i]})
+    _close_departed(session, doc, len(results))
+    return outcome
+
+
+def _store_persons(session: Session, doc: Document, persons: list[Fields], results: list[Reconciliation]) -> None:
+    rows = {p.ordinal: p for p in session.scalars(select(Person).where(Person.document_id == doc.document_id))}
+    for i, (fields, result) in enumerate(zip(persons, results)):
+        row = rows.get(i)
+        if row is None:
+            row = Person(document_id=doc.document_id, ordinal=i)
+            session.add(row)
+        for key in ("person_name", "personal_id", "passport_number"):
+            value = fields.get(key, (None, 0.0))[0]
+            setattr(row, key, None if value is None else str(value))
+        row.registry_record_id, row.status, row.discrepancies = result.record_id, result.status, result.discrepancies
+    session.flush()
+
+
+def _queue(session: Session, doc: Document, person: int, result: Reconciliation,
+           fields: Fields) -> None:
+    """Upsert one person's open review items; close those that no longer apply."""
     now = utcnow()
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
     for d in result.discrepancies:
@@ -66,20 +119,24 @@ def _queue(session: Session, doc: Document, result: Reconciliation, fields: dict
             "confidence": fields.get(d["field"], (None, None))[1],
         }
     for name in result.low_confidence:
+        if person > 0 and name not in PERSON_FIELDS:
+            continue  # a document field is read once: its doubt is queued with the first person
         value, conf = fields.get(name, (None, 0.0))
-        wanted[(ReviewKind.LOW_CONFIDENCE, name)] = {"document_value": value, "registry_value": None, "confidence": conf}
+        wanted[(ReviewKind.LOW_CONFIDENCE, name)] = {"document_value": value, "registry_value": None,
+                                                     "confidence": conf}
     if result.record_id is None:
         wanted[(ReviewKind.UNMATCHED, "")] = {"document_value": None, "registry_value": None, "confidence": None}
 
     existing = {
         (it.kind, it.field): it
-        for it in session.scalars(select(ReviewItem).where(ReviewItem.document_id == doc.document_id))
+        for it in session.scalars(select(ReviewItem).where(ReviewItem.document_id == doc.document_id,
+                                                           ReviewItem.person == person))
     }
     for key, vals in wanted.items():
         item = existing.get(key)
         if item is None:
             session.add(ReviewItem(
-                document_id=doc.document_id, record_id=result.record_id, kind=key[0], field=key[1],
+                document_id=doc.document_id, person=person, record_id=result.record_id, kind=key[0], field=key[1],
                 status=ReviewStatus.OPEN, created_at=now, due_at=now + REVIEW_DEADLINE, **vals,
             ))
         elif item.status in (ReviewStatus.OPEN, ReviewStatus.OBSOLETE):
@@ -91,3 +148,12 @@ def _queue(session: Session, doc: Document, result: Reconciliation, fields: dict
     for key, item in existing.items():
         if key not in wanted and item.status == ReviewStatus.OPEN:
             item.status, item.resolved_at, item.resolution = ReviewStatus.OBSOLETE, now, "no longer applies after re-run"
+
+
+def _close_departed(session: Session, doc: Document, count: int) -> None:
+    """Items of persons a re-run no longer finds are obsolete, not lost."""
+    now = utcnow()
+    for item in session.scalars(select(ReviewItem).where(ReviewItem.document_id == doc.document_id,
+                                                         ReviewItem.person >= count,
+                                                         ReviewItem.status == ReviewStatus.OPEN)):
+        item.status, item.resolved_at, item.resolution = ReviewStatus.OBSOLETE, now, "no longer applies after re-run"

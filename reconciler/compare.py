@@ -32,6 +32,11 @@ def norm_document_number(value: Any) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFC", str(value))).upper()
 
 
+def norm_passport(value: Any) -> str:
+    """Passport numbers as printed, without spaces or dashes, upper case."""
+    return re.sub(r"[\s\-]+", "", unicodedata.normalize("NFC", str(value))).upper()
+
+
 def _as_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -61,6 +66,8 @@ def values_agree(field: str, doc_value: Any, reg_value: Any) -> bool:
         return _offence_articles(doc_value) == _offence_articles(reg_value)
     if field in ("document_number", "judgment_ref"):
         return norm_document_number(doc_value) == norm_document_number(reg_value)
+    if field == "passport_number":
+        return norm_passport(doc_value) == norm_passport(reg_value)
     if field == "birth_date":
         a, b = norm_text(doc_value), norm_text(reg_value)
         if len(a) == 4 or len(b) == 4:  # year only printed: agree on the year

@@ -18,7 +18,7 @@ from sohoa.archive.catalogue import Catalogue, audit, utcnow
 from sohoa.archive.models import RegistryHistory, RegistryRecord
 from sohoa.core.errors import SohoaError
 from sohoa.core.runtime import CatalogueAccess
-from sohoa.reconciler.compare import norm_document_number
+from sohoa.reconciler.compare import norm_document_number, norm_passport
 from sqlalchemy import select
 
 DOC_TYPES = {"judgment", "decision", "certificate"}
@@ -95,6 +95,8 @@ def normalise_record(raw: Any) -> tuple[dict[str, Any], list[str]]:
         if not re.fullmatch(r"\d{12}", pid):
             warnings.append(f"personal_id {pid!r} is not 12 digits")
         rec["personal_id"] = pid
+    if rec.get("passport_number") is not None:
+        rec["passport_number"] = norm_passport(rec["passport_number"])
     for f in (*_DATE_FIELDS, "birth_date"):
         if rec.get(f) is not None:
             if not isinstance(rec[f], str):
@@ -184,6 +186,7 @@ def _fill_row(row: RegistryRecord, rec: dict[str, Any], now) -> None:
     row.doc_type = rec["doc_type"]
     row.document_number = rec.get("document_number")
     row.personal_id = rec.get("personal_id")
+    row.passport_number = rec.get("passport_number")
     row.issue_date = rec.get("issue_date")
     row.data = rec
     row.updated_at = now
