@@ -10,9 +10,10 @@ setup:
 	@scripts/bootstrap.sh
 
 # The demo signs PAdES B-LTA with the local test PKI (root, intermediate, signer,
-# TSA, OCSP, CRLs; pipeline/sign/testpki.py), served on 127.0.0.1 for the run
-# and stopped at the end. Unless SOHOA_HOME is set, it starts from a fresh data
-# directory under $(DEMO), so every document is signed anew.
+# TSA, OCSP, CRLs; declared in corpus/data/test-pki.yml, made and served by
+# corpus/pki.py) on 127.0.0.1 for the run and stopped at the end. Unless
+# SOHOA_HOME is set, it starts from a fresh data directory under $(DEMO), so
+# every document is signed anew.
 DEMO_HOME := $(if $(filter environment command,$(firstword $(origin SOHOA_HOME))),$(SOHOA_HOME),$(CURDIR)/$(DEMO)/sohoa-data)
 
 demo: setup

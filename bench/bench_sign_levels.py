@@ -2,7 +2,7 @@
 
     python bench/bench_sign_levels.py [-n 20] [--pkcs11]
 
-Uses the local test PKI (pipeline/sign/testpki.py) served by a separate
+Uses the local test PKI (corpus/pki.py) served by a separate
 process on 127.0.0.1 (TSA, OCSP, CRLs), a 2-page 300 dpi image PDF, and one
 signing process (= one core; the server process answers the TSA/OCSP/CRL
 requests). Times sign_pdf only (prepare_pdf is the same at every level) and
@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_sign import image_pdf  # noqa: E402
 from sohoa.core.config import Settings  # noqa: E402
+from sohoa.corpus.pki import create_pki, start_background, stop_background  # noqa: E402
 from sohoa.pipeline.sign import ConversionMarker, load_signer, prepare_pdf, sign_pdf, verify_pdf  # noqa: E402
-from sohoa.pipeline.sign.testpki import create_pki, start_background, stop_background  # noqa: E402
 
 
 def main() -> None:

@@ -8,15 +8,19 @@ on disk and the signer's PKCS#12 password is written next to it).
     sohoa pki init | serve [--background] | stop | env
 
 Built with certomancer (https://github.com/MatthiasValvekens/certomancer): the
-architecture is a YAML file; certificates, CRLs, OCSP responses and timestamps
-are issued from it on demand, deterministically (fixed validity dates and
-serials), so the exported certificates are exactly the ones the services use.
+architecture is declared as data in `data/test-pki.yml` (certomancer's YAML, as
+pyHanko's tests declare theirs in testing-ca.yml), with the port and validity
+dates relative to the creation time left as placeholders; `create_pki` fills
+them in and writes the concrete `certomancer.yml` into the PKI directory.
+Certificates, CRLs, OCSP responses and timestamps are issued from it on demand,
+deterministically (fixed validity dates and serials), so the exported
+certificates are exactly the ones the services use.
 
 Layout of the directory:
 
 | file | what |
 |---|---|
-| `keys/*.key.pem` | RSA-2048 keys (root, interm, ocsp, signer, tsa, tsa2) |
+| `keys/*.key.pem` | RSA-2048 keys, one per key of the declared keyset (root, interm, ocsp, signer, tsa, tsa2) |
 | `certomancer.yml` | the architecture (URLs are baked into certificates: host:port fixed at init) |
 | `pki.json` | port, architecture label, PKCS#12 password, creation time |
 | `root.pem` | the trust root (`SOHOA_TRUST_ROOTS`) |
@@ -37,6 +41,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -54,7 +59,6 @@ ARCH = "sohoa-test"
 DEFAULT_PORT = 9771
 P12_PASSWORD = "sohoa-test-pki"
 FAKE_TIME_HEADER = "X-Certomancer-Fake-Time"
-KEYS = ("root", "interm", "ocsp", "signer", "tsa", "tsa2")
 PIDFILE = "server.pid"
 
 
@@ -139,116 +143,49 @@ def _install_key_cache() -> None:
     crypto_utils.CRYPTO_BACKEND = _Cached()
 
 
+ARCH_FILE = Path(__file__).resolve().parent / "data" / "test-pki.yml"
+_PLACEHOLDER = re.compile(r"\$\{(port|init)(?:([+-])(\d+)([dy]))?\}")
+
+
 def _iso(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
+def _fill(value: Any, port: int, now: datetime) -> Any:
+    """The declared value with ${port}, ${init}, ${init+Ny|d}, ${init-Ny|d} filled in."""
+    if isinstance(value, dict):
+        return {k: _fill(v, port, now) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, port, now) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def one(m: re.Match[str]) -> str:
+        name, sign, n, unit = m.groups()
+        if name == "port":
+            return str(port)
+        days = int(n or 0) * (365 if unit == "y" else 1)
+        return _iso(now + timedelta(days=-days if sign == "-" else days))
+
+    return _PLACEHOLDER.sub(one, value)
+
+
+def declared() -> dict[str, Any]:
+    """The architecture as declared in data/test-pki.yml (placeholders unfilled)."""
+    import yaml
+
+    data = yaml.safe_load(ARCH_FILE.read_text("utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("x-")}  # x-*: blocks used by alias
+
+
 def _config(port: int, now: datetime) -> dict[str, Any]:
-    long_ago = "2020-01-01T00:00:00+0000"
+    """The certomancer configuration of a PKI made at `now`, served on `port`."""
+    return dict(_fill(declared(), port, now))
 
-    def ku(*usages: str) -> dict[str, Any]:
-        return {"id": "key_usage", "critical": True,
-                "smart-value": {"schema": "key-usage", "params": list(usages)}}
 
-    def crl_dp(repo: str) -> dict[str, Any]:
-        return {"id": "crl_distribution_points",
-                "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": [repo]}}}
-
-    signer_ext = [
-        ku("digital_signature", "non_repudiation"),
-        crl_dp("interm"),
-        {"id": "authority_information_access",
-         "smart-value": {"schema": "aia-urls",
-                         "params": {"ocsp-responder-names": ["interm"],
-                                    "ca-issuer-links": [{"repo": "interm"}]}}},
-    ]
-    tsa_ext = [ku("digital_signature"),
-               {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
-               crl_dp("root")]
-    return {
-        "external-url-prefix": f"http://127.0.0.1:{port}",
-        "keysets": {"sohoa": {"path-prefix": "keys",
-                              "keys": {k: {"path": f"{k}.key.pem"} for k in KEYS}}},
-        "pki-architectures": {ARCH: {
-            "keyset": "sohoa",
-            "entity-defaults": {"country-name": "VN",
-                                "organization-name": "sohoa TEST PKI — NOT FOR PRODUCTION"},
-            "entities": {
-                "root": {"common-name": "sohoa Test Root CA"},
-                "interm": {"common-name": "sohoa Test Intermediate CA"},
-                "ocsp": {"common-name": "sohoa Test OCSP Responder"},
-                "tsa": {"common-name": "sohoa Test Time Stamping Authority"},
-                "tsa-short": {"common-name": "sohoa Test TSA (short-lived)"},
-                "signer": {"organizational-unit-name": "Số hóa", "common-name": "sohoa Test Signer"},
-                "signer-old": {"organizational-unit-name": "Số hóa",
-                               "common-name": "sohoa Test Signer (expired 2022)"},
-                "signer-revoked": {"organizational-unit-name": "Số hóa",
-                                   "common-name": "sohoa Test Signer (revoked)"},
-            },
-            "certs": {
-                "root": {"subject": "root", "issuer": "root",
-                         "validity": {"valid-from": long_ago,
-                                      "valid-to": _iso(now + timedelta(days=365 * 30))},
-                         "extensions": [{"id": "basic_constraints", "critical": True,
-                                         "value": {"ca": True}},
-                                        ku("digital_signature", "key_cert_sign", "crl_sign")]},
-                "interm": {"issuer": "root",
-                           "validity": {"valid-from": long_ago,
-                                        "valid-to": _iso(now + timedelta(days=365 * 25))},
-                           "extensions": [{"id": "basic_constraints", "critical": True,
-                                           "value": {"ca": True, "path-len-constraint": 0}},
-                                          ku("digital_signature", "key_cert_sign", "crl_sign"),
-                                          crl_dp("root"),
-                                          {"id": "authority_information_access",
-                                           "smart-value": {"schema": "aia-urls",
-                                                           "params": {"ca-issuer-links":
-                                                                      [{"repo": "root"}]}}}]},
-                "ocsp": {"issuer": "interm",
-                         "validity": {"valid-from": long_ago,
-                                      "valid-to": _iso(now + timedelta(days=365 * 25))},
-                         "extensions": [ku("digital_signature"),
-                                        {"id": "extended_key_usage", "critical": True,
-                                         "value": ["ocsp_signing"]},
-                                        {"id": "ocsp_no_check"}]},
-                "tsa": {"issuer": "root",
-                        "validity": {"valid-from": long_ago,
-                                     "valid-to": _iso(now + timedelta(days=365 * 10))},
-                        "extensions": tsa_ext},
-                "tsa-short": {"issuer": "root", "subject-key": "tsa2",
-                              "validity": {"valid-from": long_ago,
-                                           "valid-to": _iso(now + timedelta(days=20))},
-                              "extensions": tsa_ext},
-                "signer": {"issuer": "interm",
-                           "validity": {"valid-from": _iso(now - timedelta(days=1)),
-                                        "valid-to": _iso(now + timedelta(days=365 * 3))},
-                           "extensions": signer_ext},
-                "signer-old": {"issuer": "interm", "subject-key": "signer",
-                               "validity": {"valid-from": long_ago,
-                                            "valid-to": "2022-01-01T00:00:00+0000"},
-                               "extensions": signer_ext},
-                "signer-revoked": {"issuer": "interm", "subject-key": "signer",
-                                   "validity": {"valid-from": _iso(now - timedelta(days=60)),
-                                                "valid-to": _iso(now + timedelta(days=365))},
-                                   # well before init: on the current CRL as well as in OCSP
-                                   "revocation": {"revoked-since": _iso(now - timedelta(days=30)),
-                                                  "reason": "key_compromise"},
-                                   "extensions": signer_ext},
-            },
-            "services": {
-                "ocsp": {"interm": {"for-issuer": "interm", "responder-cert": "ocsp",
-                                    "signing-key": "ocsp"}},
-                "crl-repo": {"root": {"for-issuer": "root", "signing-key": "root",
-                                      "simulated-update-schedule": "P90D"},
-                             "interm": {"for-issuer": "interm", "signing-key": "interm",
-                                        "simulated-update-schedule": "P7D"}},
-                "cert-repo": {"root": {"for-issuer": "root", "publish-issued-certs": True},
-                              "interm": {"for-issuer": "interm", "publish-issued-certs": False}},
-                "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"},
-                                  "tsa-short": {"signing-key": "tsa2",
-                                                "signing-cert": "tsa-short"}},
-            },
-        }},
-    }
+def key_names() -> list[str]:
+    """The keys the architecture's keyset declares (one RSA key file each)."""
+    return list(declared()["keysets"]["sohoa"]["keys"])
 
 
 def _free_port() -> int:
@@ -278,7 +215,7 @@ def create_pki(directory: Path, port: int | None = DEFAULT_PORT) -> TestPKI:
         return load_pki(directory)
     port = port or _free_port()
     (directory / "keys").mkdir(parents=True, exist_ok=True, mode=0o700)
-    for k in KEYS:
+    for k in key_names():
         path = directory / "keys" / f"{k}.key.pem"
         if not path.exists():
             key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -440,9 +377,9 @@ def start_background(pki: TestPKI) -> int:
     if pid:
         return pid
     log = open(pki.dir / "server.log", "ab")
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.sign.testpki", "serve", str(pki.dir)],
+    proc = subprocess.Popen([sys.executable, "-m", "sohoa.corpus.pki", "serve", str(pki.dir)],
                             stdout=log, stderr=log, stdin=subprocess.DEVNULL,
-                            start_new_session=True, cwd=str(Path(__file__).resolve().parents[2]))
+                            start_new_session=True)
     pidfile.write_text(str(proc.pid))
     if not wait_ready(pki):
         proc.kill()
@@ -484,7 +421,7 @@ def main(argv: list[str]) -> int:
         server.serve_forever()
         server.server_close()
         return 0
-    print("usage: python -m sohoa.pipeline.sign.testpki serve DIR", file=sys.stderr)
+    print("usage: python -m sohoa.corpus.pki serve DIR", file=sys.stderr)
     return 2
 
 

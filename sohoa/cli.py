@@ -192,7 +192,7 @@ def _pki_dir(ctx: click.Context, directory: Path | None) -> Path:
 
 def _load_pki(ctx: click.Context, directory: Path | None):
     """The test PKI made by `sohoa pki init` (exits with an error when there is none)."""
-    from sohoa.pipeline.sign.testpki import load_pki
+    from sohoa.corpus.pki import load_pki
 
     try:
         return load_pki(_pki_dir(ctx, directory))
@@ -206,7 +206,7 @@ def _load_pki(ctx: click.Context, directory: Path | None):
 @click.pass_context
 def pki_init(ctx: click.Context, directory: Path | None, port: int) -> None:
     """Create the test PKI (once; an existing one is kept)."""
-    from sohoa.pipeline.sign.testpki import create_pki
+    from sohoa.corpus.pki import create_pki
 
     p = create_pki(_pki_dir(ctx, directory), port)
     click.echo(f"test PKI in {p.dir} (services on {p.base_url}); trust root {p.root_pem}")
@@ -218,7 +218,7 @@ def pki_init(ctx: click.Context, directory: Path | None, port: int) -> None:
 @click.pass_context
 def pki_serve(ctx: click.Context, directory: Path | None, background: bool) -> None:
     """Serve the TSA, OCSP responder, CRLs and certificates on 127.0.0.1."""
-    from sohoa.pipeline.sign.testpki import make_server, start_background
+    from sohoa.corpus.pki import make_server, start_background
 
     p = _load_pki(ctx, directory)
     if background:
@@ -243,7 +243,7 @@ def pki_serve(ctx: click.Context, directory: Path | None, background: bool) -> N
 @click.pass_context
 def pki_stop(ctx: click.Context, directory: Path | None) -> None:
     """Stop the background services started by `sohoa pki serve --background`."""
-    from sohoa.pipeline.sign.testpki import stop_background
+    from sohoa.corpus.pki import stop_background
 
     p = _load_pki(ctx, directory)
     click.echo("stopped" if stop_background(p) else "not running")

@@ -20,9 +20,9 @@ import pytest
 from pdf_samples import image_pdf
 from sohoa.core.config import Settings
 from sohoa.core.errors import SigningError
+from sohoa.corpus.pki import create_pki, serve_in_thread
 from sohoa.pipeline.sign import load_signer, prepare_pdf, sign_pdf, verify_pdf
 from sohoa.pipeline.sign.stamp import choose_position
-from sohoa.pipeline.sign.testpki import create_pki, serve_in_thread
 from test_sign import ARCHIVAL, FIELDS, UNIT, make_marker
 
 SOFTHSM = next((p for p in ("/usr/lib/softhsm/libsofthsm2.so",
