@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from sohoa.core.types import ExtractedField, Extraction, PageText
+from sohoa.core.types import ExtractedField, Extraction, PageText, person_part
 
 from . import evidence as ev
 from .classify import classify, decision_kind, find_title
@@ -13,8 +13,17 @@ from .confidence import LOST_WORD_GAP, Candidate, base, resolve, to_field, weigh
 from .decision import find_decision_penalty, find_duration, find_effective, find_judgment_ref, find_parole_probation
 from .evidence import Applied, applied, product
 from .header import find_document_number, find_issue_date, find_issuer, header_limit
-from .judgment import Penalty, defendant_clauses, find_articles, find_charges, find_fine, find_penalty
-from .layout import Doc
+from .judgment import (
+    Penalty,
+    defendant_clauses,
+    find_articles,
+    find_charges,
+    find_fine,
+    find_penalty,
+    same_person,
+    sentenced_names,
+)
+from .layout import Doc, Span
 from .normalize import fold, fz
 from .person import find_birth, find_ids, find_people, name_echoes, name_quality, region_end
 from .sections import DISTRACTOR, Range, operative_range, sentences
@@ -73,8 +82,9 @@ def _extract(doc: Doc, f: dict, state: dict) -> Extraction:
 
     rng = operative_range(doc, after=header_end)
 
+    others: list[dict[str, Candidate]] = []
     if doc_type == "judgment":
-        _judgment(doc, f, warnings, rng, header_end)
+        others = _judgment(doc, f, warnings, rng, header_end)
     elif doc_type in ("decision", "certificate"):
         _decision(doc, f, warnings, rng, header_end, title, doc_type)
     else:
@@ -87,8 +97,11 @@ def _extract(doc: Doc, f: dict, state: dict) -> Extraction:
         for a in c.applied:
             if a.adjustment.warns:
                 warnings.append(f"{k}: {a.note}")
+    persons: list[dict[str, ExtractedField]] = []
+    if others:
+        persons = [person_part(fields)] + [{k: to_field(c) for k, c in p.items()} for p in others]
     return Extraction(doc_type=doc_type, doc_type_confidence=round(dt_conf, 4), fields=fields,
-                      warnings=warnings)
+                      warnings=warnings, persons=persons)
 
 
 def _quality(name: str) -> Applied:
@@ -99,11 +112,15 @@ def _quality(name: str) -> Applied:
 
 # --- person ----------------------------------------------------------------------------------------
 
-def _person(doc: Doc, f: dict, warnings: list, start: int, end: int, rng: Range | None) -> str | None:
-    """Pick the person; returns the folded name (for selecting the defendant's clauses)."""
+def _person(doc: Doc, f: dict, warnings: list, start: int, end: int, rng: Range | None,
+            pick: str | None = None) -> str | None:
+    """Pick the person (the first the operative part names, or the one named `pick`, folded);
+    returns the folded name (for selecting the defendant's clauses)."""
     intro = find_people(doc, start, rng.start if rng else end)
     op = find_people(doc, rng.start, rng.end) if rng else []
     op = [h for h in op if h.tag in ("bi_cao", "pham_nhan", "nguoi_bi_ket_an", "ho_ten", "chung_nhan", "nguoi_cha")]
+    if pick is not None:
+        op = [h for h in op if same_person(h.folded, pick)]
     chosen = None
     cands: list[Candidate] = []
     twins: list = []
@@ -216,7 +233,8 @@ def _offence_mentions(doc, clauses: list[tuple[int, int]]) -> int:
     return best
 
 
-def _judgment(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int) -> None:
+def _judgment(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int) -> list[dict[str, Candidate]]:
+    """The judgment's fields and its first defendant's into `f`; returns the further persons' fields."""
     num = f.get("document_number")
     # trial level: number suffix, corroborated by the text ('sơ thẩm' / 'phúc thẩm')
     if num:
@@ -233,7 +251,15 @@ def _judgment(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int) ->
                 warnings.append("trial level from the number disagrees with the text")
             f["trial_level"] = c
     name_f = _person(doc, f, warnings, header_end, len(doc.text), rng)
-    clauses, others_sentenced = defendant_clauses(doc, rng, name_f)
+    named = tuple(sentenced_names(doc, rng))
+    _defendant(doc, f, warnings, rng, header_end, name_f, named)
+    return _co_defendants(doc, f, warnings, rng, header_end, name_f, named)
+
+
+def _defendant(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int, name_f: str | None,
+               named: tuple[str, ...] = ()) -> None:
+    """One defendant's charges, articles and penalty, from the operative clauses about them."""
+    clauses, others_sentenced = defendant_clauses(doc, rng, name_f, named)
 
     charges = find_charges(doc, clauses)
     if not charges:
@@ -309,6 +335,84 @@ def _judgment(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int) ->
     if fine is not None:
         fine.adjust(ev.OPERATIVE_RANGE, min(1.0, rng.conf + 0.1))
         f["fine_vnd"] = fine
+
+
+# a defendant named in the operative part but not sentenced there: acquitted, or (in an
+# appeal) one who did not appeal and whose first-instance sentence stands
+_NOT_SENTENCED = re.compile("|".join([
+    fz("khong pham toi"), fz("vo toi"), fz("khong co khang cao"), fz("khong khang cao"),
+    fz("khong bi khang cao"), fz("co hieu luc phap luat"), fz("dinh chi"), fz("mien trach nhiem hinh su"),
+]))
+
+
+def _co_defendants(doc: Doc, first: dict, warnings: list, rng: Range, header_end: int,
+                   first_name: str | None, named: tuple[str, ...]) -> list[dict[str, Candidate]]:
+    """Every further defendant the operative part sentences, each with their own fields
+    (contract section 5). Named but not sentenced (acquitted, not appealing): no person.
+    Named and no sentence read: a person all the same, capped for review (a lost person
+    is the worst outcome). No operative part: the introduction's defendants, capped."""
+    if first_name is None:
+        return []
+    if rng.conf < 1.0 and "several defendants; operative part not found" in warnings:
+        return _introduced_only(doc, warnings, rng, header_end, first_name)
+    persons: list[dict[str, Candidate]] = []
+    for name in named:
+        if same_person(name, first_name) or any(same_person(name, fold(p["person_name"].value)) for p in persons):
+            continue
+        pf: dict[str, Candidate] = {}
+        pw: list[str] = []
+        got = _person(doc, pf, pw, header_end, len(doc.text), rng, pick=name)
+        if got is None:
+            continue
+        _defendant(doc, pf, pw, rng, header_end, got, named)
+        if "principal_penalty" not in pf:
+            clauses, _ = defendant_clauses(doc, rng, got, named)
+            if any(_NOT_SENTENCED.search(doc.folded[a:b]) for a, b in clauses):
+                continue
+            for c in pf.values():
+                c.adjust(ev.CO_DEFENDANT_UNSENTENCED)
+        warnings += [f"person {len(persons) + 2}: {w}" for w in pw]
+        persons.append(pf)
+    everyone = [first, *persons]
+    for i, p in enumerate(everyone):
+        pen = p.get("principal_penalty")
+        if pen is None or pen.span is None:
+            continue
+        for j, q in enumerate(everyone):
+            other = q.get("principal_penalty")
+            if j != i and other is not None and other.span is not None and _shared(pen.span, other.span):
+                for key in ("principal_penalty", "penalty_months", "probation_months"):
+                    if key in p:
+                        p[key].adjust(ev.TERM_SHARED_WITH_CO_DEFENDANT)
+                break
+    return persons
+
+
+def _shared(a: Span, b: Span) -> bool:
+    """Two values read from the same words."""
+    return bool({id(w) for w in a.words} & {id(w) for w in b.words})
+
+
+def _introduced_only(doc: Doc, warnings: list, rng: Range, header_end: int,
+                     first_name: str) -> list[dict[str, Candidate]]:
+    seen = [first_name]
+    persons: list[dict[str, Candidate]] = []
+    for h in find_people(doc, header_end, len(doc.text)):
+        if h.tag != "bi_cao" or any(same_person(h.folded, n) for n in seen):
+            continue
+        seen.append(h.folded)
+        pf: dict[str, Candidate] = {"person_name": Candidate(h.name, base(h.span, h.weight), h.span, h.tag,
+                                                             [_quality(h.name)])}
+        end_r = region_end(doc, h.end, rng.start if rng.conf >= 1.0 else len(doc.text))
+        b = find_birth(doc, h.end, end_r)
+        pid, passport, _ = find_ids(doc, h.end, end_r)
+        for key, c in (("birth_date", b), ("personal_id", pid), ("passport_number", passport)):
+            if c is not None:
+                pf[key] = c
+        for c in pf.values():
+            c.adjust(ev.CO_DEFENDANT_NO_OPERATIVE)
+        persons.append(pf)
+    return persons
 
 
 _TERM_WARNINGS = {

@@ -284,3 +284,15 @@ PENALTY_OUT_OF_RANGE = _define("PENALTY_OUT_OF_RANGE", 0.6, "penalty term outsid
 PROBATION_OUT_OF_RANGE = _define("PROBATION_OUT_OF_RANGE", 0.6, "probation outside 1-5 years")
 FINE_OUT_OF_RANGE = _define("FINE_OUT_OF_RANGE", 0.6, "fine outside the legal range")
 DURATION_OUT_OF_RANGE = _define("DURATION_OUT_OF_RANGE", 0.5, "duration outside 1-240 months")
+
+# -- several persons in one judgment (contract section 5) ---------------------------------------------
+CO_DEFENDANT_UNSENTENCED = _define(
+    "CO_DEFENDANT_UNSENTENCED", 0.5, "a defendant named in the operative part whose sentence was not read: "
+    "a person of the document, or only mentioned; a person decides", "cap",
+    note="named in the operative part, no sentence read", warns=True)
+TERM_SHARED_WITH_CO_DEFENDANT = _define(
+    "TERM_SHARED_WITH_CO_DEFENDANT", 0.6, "the same clause gave two defendants their term: which term is whose "
+    "is not certain", "cap", note="the same clause sentences another defendant", warns=True)
+CO_DEFENDANT_NO_OPERATIVE = _define(
+    "CO_DEFENDANT_NO_OPERATIVE", 0.5, "a defendant of the introduction, no operative part read: "
+    "whether and how they were sentenced is not known", "cap")

@@ -22,30 +22,64 @@ from .sections import DISTRACTOR, FEE, Range, sentences
 # --- clauses about the defendant -----------------------------------------------------------
 
 
-def defendant_clauses(doc: Doc, rng: Range, name_folded: str | None) -> tuple[list[tuple[int, int]], bool]:
+# 'bị cáo Trần Văn Bình', and 'Xử phạt: TRẦN VĂN BÌNH 02 năm tù' (the name without 'bị cáo')
+_NAMED = re.compile("(?:" + fz("bi cao") + "|" + fz("xu phat") + r"\s*:)\s+([a-z]+(?:\s+[a-z]+){1,5})")
+
+
+def _names_in(doc: Doc, a: int, b: int) -> list[str]:
+    """The defendants a sentence names, folded, in order."""
+    out = []
+    for m in _NAMED.finditer(doc.folded[a:b]):
+        # a name is printed capitalised ('bị cáo Trần Văn Bình'); 'bị cáo phải chấp hành ...' names nobody
+        ws = doc.text[a + m.start(1):a + m.end(1)].split()
+        k = 0
+        while k < len(ws) and starts_upper(ws[k]):
+            k += 1
+        if k >= 2:
+            out.append(" ".join(m.group(1).split()[:k]))
+    return out
+
+
+def same_person(a: str, b: str) -> bool:
+    """Two folded names of one person: equal, or one the other's first words (a name cut
+    short by the line, or followed by words read into it). 'nguyen van an' and
+    'nguyen van anh' are two people: names compare by whole words."""
+    wa, wb = a.split(), b.split()
+    n = min(len(wa), len(wb))
+    return n >= 2 and wa[:n] == wb[:n]
+
+
+def sentenced_names(doc: Doc, rng: Range) -> list[str]:
+    """The defendants the operative part names, folded, in the order it names them
+    (distractor sentences, e.g. the procuracy's proposals, left out)."""
+    names: list[str] = []
+    for a, b in sentences(doc, rng.start, rng.end):
+        if DISTRACTOR.search(doc.folded[a:b]):
+            continue
+        for g in _names_in(doc, a, b):
+            if not any(same_person(g, n) for n in names):
+                names.append(g)
+    return names
+
+
+def defendant_clauses(doc: Doc, rng: Range, name_folded: str | None,
+                      rivals: tuple[str, ...] = ()) -> tuple[list[tuple[int, int]], bool]:
     """Sentences of the operative part, without distractors; when several defendants are
     named, only the sentences about `name_folded` (or naming nobody after them). Also
-    whether sentences about someone else were left out."""
+    whether sentences about someone else were left out. `rivals`: the other defendants'
+    names; a sentence naming one of them by exactly that name is theirs, not ours, even
+    if our name is a prefix of it ('Nguyễn Văn An' / 'Nguyễn Văn Anh')."""
     out = []
     others = False
-    # 'bị cáo Trần Văn Bình', and 'Xử phạt: TRẦN VĂN BÌNH 02 năm tù' (the name without 'bị cáo')
-    names_rx = re.compile("(?:" + fz("bi cao") + "|" + fz("xu phat") + r"\s*:)\s+([a-z]+(?:\s+[a-z]+){1,5})")
     current_is_ours = True
     for a, b in sentences(doc, rng.start, rng.end):
         f = doc.folded[a:b]
         if DISTRACTOR.search(f):
             continue
-        ms = []
-        for m in names_rx.finditer(f):
-            # a name is printed capitalised ('bị cáo Trần Văn Bình'); 'bị cáo phải chấp hành ...' names nobody
-            ws = doc.text[a + m.start(1):a + m.end(1)].split()
-            k = 0
-            while k < len(ws) and starts_upper(ws[k]):
-                k += 1
-            if k >= 2:
-                ms.append(" ".join(m.group(1).split()[:k]))
+        ms = _names_in(doc, a, b)
         if ms and name_folded:
-            ours = any(g.startswith(name_folded) or name_folded.startswith(g[:len(name_folded)]) for g in ms)
+            ours = any((g.startswith(name_folded) or name_folded.startswith(g[:len(name_folded)]))
+                       and not any(g == r and r != name_folded for r in rivals) for g in ms)
             current_is_ours = ours
             if not ours:
                 others = True
