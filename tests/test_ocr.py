@@ -11,13 +11,13 @@ import numpy as np
 import pdfplumber
 import pikepdf
 import pytest
+from pdfa_check import check_pdfa, verapdf_cmd
 from PIL import Image
 from sohoa.core.config import Settings
 from sohoa.core.errors import RejectedInput
 from sohoa.core.types import SourceDocument, SourceFile
 from sohoa.corpus import scans
 from sohoa.pipeline.ocr.document import Recognized, recognize
-from sohoa.pipeline.ocr.pdfa import check_pdfa, verapdf_cmd
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
 
@@ -97,7 +97,7 @@ def test_jpeg_embedded_unchanged_and_colour_kept(jpeg_rec):
 
 
 def test_output_is_pdfa_2b(jpeg_rec):
-    """The searchable PDF claims PDF/A-2b and pikepdf sees nothing against it (pdfa.check_pdfa)."""
+    """The searchable PDF claims PDF/A-2b and pikepdf sees nothing against it (pdfa_check.check_pdfa)."""
     rec, _ = jpeg_rec
     assert check_pdfa(rec.pdf_path) == []
     with pikepdf.open(rec.pdf_path) as pdf:

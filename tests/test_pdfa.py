@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pikepdf
 import pytest
+from pdfa_check import check_pdfa
 from PIL import Image
 from sohoa.core.types import Word
 from sohoa.pipeline.ocr import pageimage, pdfa
-from sohoa.pipeline.ocr.pdfa import check_pdfa
 from sohoa.pipeline.ocr.pdfout import OutPage, write_pdf
 
 CREATED = datetime(2026, 11, 23, 10, 15, tzinfo=timezone(timedelta(hours=7)))
