@@ -29,7 +29,9 @@ _NAMED = re.compile("(?:" + fz("bi cao") + "|" + fz("xu phat") + r"\s*:)\s+([a-z
 def _names_in(doc: Doc, a: int, b: int) -> list[str]:
     """The defendants a sentence names, folded, in order."""
     out = []
-    for m in _NAMED.finditer(doc.folded[a:b]):
+    folded = doc.folded[a:b]
+    pos = 0
+    while (m := _NAMED.search(folded, pos)) is not None:
         # a name is printed capitalised ('bị cáo Trần Văn Bình'); 'bị cáo phải chấp hành ...' names nobody
         ws = doc.text[a + m.start(1):a + m.end(1)].split()
         k = 0
@@ -37,6 +39,8 @@ def _names_in(doc: Doc, a: int, b: int) -> list[str]:
             k += 1
         if k >= 2:
             out.append(" ".join(m.group(1).split()[:k]))
+        # go on after the name, not after the words read with it ('An và bị cáo Bình')
+        pos = m.start(1) + max(1, len(" ".join(m.group(1).split()[:max(k, 1)])))
     return out
 
 

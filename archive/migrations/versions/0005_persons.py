@@ -24,8 +24,11 @@ PERSON_FIELDS = ("person_name", "birth_date", "personal_id", "passport_number", 
                  "principal_penalty", "penalty_months", "probation_months", "fine_vnd")
 
 
-def _json(v):
-    return json.loads(v) if isinstance(v, str) else v
+def _decoder(conn):
+    """Raw JSON column values: text on SQLite, already decoded by PostgreSQL's driver."""
+    if conn.dialect.name == 'sqlite':
+        return lambda v: json.loads(v) if isinstance(v, str) else v
+    return lambda v: v
 
 
 def upgrade() -> None:
@@ -79,6 +82,7 @@ def upgrade() -> None:
         batch.create_index('ix_registry_records_passport_number', ['passport_number'])
 
     conn = op.get_bind()
+    _json = _decoder(conn)
     for rid, data in conn.execute(sa.text("SELECT record_id, data FROM registry_records")).all():
         passport = (_json(data) or {}).get("passport_number")
         if passport:
