@@ -95,7 +95,9 @@ def build_report(rt: Runtime, batch_id: str) -> BatchReport:
     docs = [DocumentOutcome.from_report(it.outcome) if it.outcome else
             DocumentOutcome(source=it.source, status=DocumentStatus.REJECTED, reason=f"not finished (stopped at stage {it.stage})")
             for it in items]
-    matched = {d.registry_record_id for d in docs if d.registry_record_id}
+    # every person's record is matched, not only the first person's (contract section 5)
+    matched = {rid for d in docs for rid in [d.registry_record_id, *(p.get("registry_record_id") for p in d.persons)]
+               if rid}
     unmatched = [rid for rid in all_record_ids(rt.catalogue) if rid not in matched]
     return BatchReport(batch_id, rt.settings.review_threshold, docs, unmatched)
 
