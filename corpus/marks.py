@@ -46,7 +46,7 @@ def seal_image(ring: str, radius_px: int, seed: int) -> Image.Image:
         th = start + span * (i + 0.5) / n
         g = Image.new("L", (fs * 2, fs * 2), 0)
         ImageDraw.Draw(g).text((fs, fs), ch, font=font, fill=255, anchor="mm")
-        g = g.rotate(-math.degrees(th) - 90, resample=Image.BILINEAR)
+        g = g.rotate(-math.degrees(th) - 90, resample=Image.Resampling.BILINEAR)
         x = int(c + rt * math.cos(th) - fs)
         y = int(c + rt * math.sin(th) - fs)
         a.paste(255, (x, y), g)
@@ -62,7 +62,7 @@ def seal_image(ring: str, radius_px: int, seed: int) -> Image.Image:
     rgba[..., 0], rgba[..., 1], rgba[..., 2] = col
     rgba[..., 3] = (arr * 255).astype(np.uint8)
     img = Image.fromarray(rgba, "RGBA")
-    return img.rotate(rng.uniform(-25, 25), resample=Image.BILINEAR)
+    return img.rotate(rng.uniform(-25, 25), resample=Image.Resampling.BILINEAR)
 
 
 def signature_image(w_px: int, h_px: int, seed: int) -> Image.Image:

@@ -53,7 +53,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 ARCH = "sohoa-test"
 DEFAULT_PORT = 9771
@@ -123,20 +126,23 @@ def _install_key_cache() -> None:
         _sohoa_cached = True
 
         def __init__(self) -> None:
-            self._keys: dict[bytes, Any] = {}
+            self._keys: dict[bytes, rsa.RSAPrivateKey] = {}
             self._lock = threading.Lock()
 
         def generic_sign(self, private_key: Any, tbs_bytes: bytes, sd_algo: Any) -> bytes:
             if sd_algo.signature_algo != "rsassa_pkcs1v15":
                 return super().generic_sign(private_key, tbs_bytes, sd_algo)
             from cryptography.hazmat.primitives import hashes, serialization
-            from cryptography.hazmat.primitives.asymmetric import padding
+            from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
             der = private_key.dump()
             with self._lock:
                 key = self._keys.get(der)
                 if key is None:
-                    key = self._keys[der] = serialization.load_der_private_key(der, password=None)
+                    loaded = serialization.load_der_private_key(der, password=None)
+                    if not isinstance(loaded, rsa.RSAPrivateKey):
+                        return super().generic_sign(private_key, tbs_bytes, sd_algo)
+                    key = self._keys[der] = loaded
             return key.sign(tbs_bytes, padding.PKCS1v15(),
                             getattr(hashes, sd_algo.hash_algo.upper())())
 

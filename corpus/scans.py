@@ -142,7 +142,7 @@ def degrade(
     mode = img.mode
     im = img.convert("RGB")
     if skew_deg:
-        im = im.rotate(skew_deg, resample=Image.BICUBIC, expand=False, fillcolor="white")
+        im = im.rotate(skew_deg, resample=Image.Resampling.BICUBIC, expand=False, fillcolor="white")
     if blur:
         im = im.filter(ImageFilter.GaussianBlur(blur))
     arr = np.asarray(im).astype(np.float32)
@@ -151,7 +151,7 @@ def degrade(
         yy = np.linspace(0, 1, h, dtype=np.float32)[:, None]
         xx = np.linspace(0, 1, w, dtype=np.float32)[None, :]
         shade = 235 + 15 * (1 - yy) * (0.5 + 0.5 * xx)  # paper not quite white, uneven
-        arr = arr * (shade[..., None] / 255.0)
+        arr *= shade[..., None] / 255.0
         arr[..., 2] *= 0.97  # slightly yellow paper
     if noise:
         arr += rng.normal(0, noise, arr.shape[:2])[..., None]
@@ -162,7 +162,7 @@ def degrade(
     if mode == "L":
         out = out.convert("L")
     if rotate:
-        out = out.transpose({90: Image.ROTATE_90, 180: Image.ROTATE_180, 270: Image.ROTATE_270}[rotate])
+        out = out.transpose({90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}[rotate])
     out.info["dpi"] = dpi
     return out
 

@@ -58,7 +58,7 @@ class _Attempt:
     words: list[engine.TessWord]
     fx: float
     fy: float
-    image: np.ndarray | None = None  # the cleaned image the words' boxes refer to
+    image: np.ndarray  # the cleaned image the words' boxes refer to
     dpi: float = 300.0
 
     @property

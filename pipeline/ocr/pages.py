@@ -19,10 +19,14 @@ import subprocess
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps
 from sohoa.core.errors import RejectedInput
 from sohoa.core.types import SourceDocument
+
+if TYPE_CHECKING:
+    import pikepdf
 
 MIN_DPI, MAX_DPI = 50.0, 2400.0
 
@@ -81,7 +85,7 @@ def _short(exc: BaseException) -> str:
 
 # --- PDF --------------------------------------------------------------------
 
-def _single_image(page) -> tuple[str, object] | None:
+def _single_image(page: pikepdf.Page) -> tuple[str, pikepdf.Stream] | None:
     """(name, image) when the page draws exactly one image over the whole page, else None."""
     import pikepdf
 
@@ -93,6 +97,8 @@ def _single_image(page) -> tuple[str, object] | None:
         return None
     name = next(iter(xobjs.keys()))
     xo = xobjs[name]
+    if not isinstance(xo, pikepdf.Stream):  # an image XObject is a stream
+        return None
     if xo.get("/Subtype") != "/Image" or "/SMask" in xo or "/Mask" in xo or xo.get("/ImageMask", False):
         return None
     ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
@@ -102,8 +108,8 @@ def _single_image(page) -> tuple[str, object] | None:
         ops = pikepdf.parse_content_stream(page)
     except pikepdf.PdfError:
         return None
-    for operands, op in ops:
-        o = str(op)
+    for ins in ops:
+        operands, o = ins.operands, str(ins.operator)
         if o == "q":
             stack.append(ctm[:])
         elif o == "Q":
@@ -228,7 +234,7 @@ def load_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) -> 
         path = _rasterize(src, workdir) if src.rasterize else src.path
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(path)
+            im: Image.Image = Image.open(path)
             if src.frame:
                 im.seek(src.frame)
             w, h = im.size
@@ -262,6 +268,8 @@ def load_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) -> 
 
 def _dpi_of(im: Image.Image, settings) -> tuple[float, float]:
     d = im.info.get("dpi")
+    if d is None:
+        return (float(settings.ocr_dpi),) * 2
     try:
         x, y = float(d[0]), float(d[1])
     except (TypeError, ValueError, IndexError):

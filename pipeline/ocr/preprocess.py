@@ -36,8 +36,13 @@ def _red_parts(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     r, g, b = cv2.split(np.ascontiguousarray(rgb))
     gb = cv2.max(g, b)
-    mask = cv2.bitwise_and(cv2.compare(r, 110, cv2.CMP_GT), cv2.compare(cv2.subtract(r, gb), 45, cv2.CMP_GT))
+    mask = cv2.bitwise_and(_above(r, 110), _above(cv2.subtract(r, gb), 45))
     return mask, r, gb
+
+
+def _above(a: np.ndarray, level: int) -> np.ndarray:
+    """255 where the uint8 image is above `level`, else 0 (cv2.compare against a scalar)."""
+    return cv2.threshold(a, level, 255, cv2.THRESH_BINARY)[1]
 
 
 def red_mask(rgb: np.ndarray) -> np.ndarray:
@@ -56,7 +61,7 @@ def remove_red(rgb: np.ndarray, gray: np.ndarray | None = None) -> np.ndarray:
     # grow the mask by a pixel so the seal's anti-aliased rim goes too, but
     # never over dark (text) pixels
     grown = cv2.dilate(mask, np.ones((3, 3), np.uint8))
-    mask = cv2.bitwise_and(grown, cv2.compare(cv2.max(r, gb), 90, cv2.CMP_GT))
+    mask = cv2.bitwise_and(grown, _above(cv2.max(r, gb), 90))
     return cv2.max(gray, mask)  # 255 where masked, the gray value elsewhere
 
 

@@ -199,6 +199,8 @@ def add_document_timestamp(signed: bytes, timestamper: Any,
             last.signed_data, validation_context=validation_context,
             expected_tst_imprint=last.compute_digest,
             ts_qualification_requirements=None)).api_status
+        if status is None:
+            raise SigningError("the last document timestamp could not be validated (no status)")
         if status.validation_path is None:
             return data, status.md_algorithm
         writer = _KeepMetadataWriter(io.BytesIO(data), strict=False)

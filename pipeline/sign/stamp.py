@@ -167,9 +167,10 @@ def _build_font(pdf: pikepdf.Pdf, sub: _Subset) -> pikepdf.Object:
         FontBBox=Array(list(sub.bbox)), ItalicAngle=sub.italic_angle, Ascent=sub.ascent,
         Descent=sub.descent, CapHeight=sub.cap_height, StemV=80, FontFile2=file2,
     )
-    w = Array()
+    w_items: list[Any] = []  # CID widths: gid [width] ...
     for gid in sorted(sub.widths):
-        w.extend([gid, Array([sub.widths[gid]])])
+        w_items.extend([gid, Array([sub.widths[gid]])])
+    w = Array(w_items)
     cidfont = Dictionary(
         Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=Name("/" + sub.name),
         CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"),
@@ -229,6 +230,8 @@ def _ink_mask(pdf: pikepdf.Pdf, page: pikepdf.Page, vw: float, vh: float, rotate
     except Exception:
         return None
     if len(images) != 1:
+        return None
+    if not isinstance(images[0], pikepdf.Stream):  # an image XObject is a stream
         return None
     try:
         pim = PdfImage(images[0])

@@ -15,6 +15,7 @@ timestamps and the embedded revocation data (AdES past validation).
 from __future__ import annotations
 
 import asyncio
+import enum
 import io
 import logging
 import re
@@ -23,7 +24,7 @@ import subprocess
 import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import AbstractSet, Any, Sequence
 
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
@@ -257,7 +258,7 @@ def _revocation_from_dss(cert: asn1_x509.Certificate, dss: _Dss) -> tuple[str | 
 
 
 def _vc(roots: list[asn1_x509.Certificate], dss: _Dss, online: bool,
-        extra: list[asn1_x509.Certificate] = ()) -> ValidationContext:
+        extra: Sequence[asn1_x509.Certificate] = ()) -> ValidationContext:
     return ValidationContext(trust_roots=list(roots), other_certs=list(dss.certs) + list(extra),
                              ocsps=list(dss.ocsps), crls=list(dss.crls), allow_fetching=online,
                              revocation_mode="hard-fail" if online else "soft-fail")
@@ -415,7 +416,8 @@ def _check_one(sig: Any, reader: PdfFileReader, roots: list[asn1_x509.Certificat
     elif not (status.intact and status.valid):
         rep.trust = "not evaluated (the signature itself is broken)"
     else:
-        why = status.trust_problem_indic.name if status.trust_problem_indic else "no path"
+        indic = status.trust_problem_indic  # an AdES sub-indication: an enum member
+        why = indic.name if isinstance(indic, enum.Enum) else "no path"
         rep.trust = (f"not trusted ({why}; no trust roots given)" if not vc_roots
                      else f"not trusted ({why})")
     if vc_roots and rep.level in ("B-LT", "B-LTA") and status.intact and status.valid:
@@ -536,8 +538,9 @@ def verify_pdf(data: bytes, trust_roots: list[Any] | None = None, *,
                                    "or its signature was stripped")
     dss = _read_dss(reader) if reader is not None else _Dss()
     ts_revisions = [t.signed_revision for t in doc_ts]
-    for sig in sigs:
-        report.signatures.append(_check_one(sig, reader, roots, report, dss, ts_revisions, online))
+    if reader is not None:  # else no signatures: the PDF did not read
+        for sig in sigs:
+            report.signatures.append(_check_one(sig, reader, roots, report, dss, ts_revisions, online))
     ts_ok = all([_check_doc_ts(t, roots or [], report, dss, online) for t in doc_ts])
     if report.signatures:
         # The document-level answer is the one of the signature covering the
@@ -837,7 +840,7 @@ def run_pdfsig_on(data: bytes, timeout: float = 60.0) -> dict[str, Any]:
     }
 
 
-def _reconcile_pdfsig(report: VerificationReport, doc_ts_fields: set[str] = frozenset()) -> None:
+def _reconcile_pdfsig(report: VerificationReport, doc_ts_fields: AbstractSet[str] = frozenset()) -> None:
     ps = report.pdfsig
     if not ps.get("available"):
         report.notes.append(f"pdfsig not run: {ps.get('error')}")
