@@ -1,0 +1,109 @@
+"""The API's response models: the published contract (OpenAPI at /openapi.json)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class FieldOut(BaseModel):
+    value: Any = None
+    confidence: float
+    page: int | None = None
+    bbox: list[Any] | None = None
+
+
+class ObjectOut(BaseModel):
+    role: str
+    bucket: str
+    key: str
+    version_id: str | None = None
+    sha256: str
+    size: int
+    created_at: datetime | None = None
+
+
+class FileOut(BaseModel):
+    path: str
+    sha256: str
+    size: int
+
+
+class DocumentOut(BaseModel):
+    document_id: str
+    doc_type: str | None = None
+    doc_type_confidence: float | None = None
+    status: str
+    batch_id: str
+    source: str
+    source_kind: str
+    page_count: int
+    ocr_used: bool | None = None
+    signer: str | None = None
+    converted_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    registry_record_id: str | None = None
+    fields: dict[str, FieldOut] = Field(default_factory=dict)
+    files: list[FileOut] = Field(default_factory=list)
+    objects: list[ObjectOut] = Field(default_factory=list)
+    masked: bool = Field(description="true when sensitive personal data was masked")
+    links: dict[str, str] = Field(default_factory=dict)
+
+
+class DocumentSummary(BaseModel):
+    document_id: str
+    doc_type: str | None = None
+    status: str
+    document_number: str | None = None
+    issue_date: str | None = None
+    person_name: str | None = None
+    personal_id: str | None = None
+    converted_at: datetime | None = None
+    sha256: str | None = None
+    links: dict[str, str] = Field(default_factory=dict)
+
+
+class DocumentList(BaseModel):
+    count: int
+    masked: bool
+    documents: list[DocumentSummary]
+
+
+class Presigned(BaseModel):
+    document_id: str
+    url: str
+    expires_at: datetime
+    sha256: str
+    size: int
+    version_id: str | None = None
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    object: str
+    outcome: str
+    detail: dict[str, Any]
+    hash: str
+
+
+class AuditVerification(BaseModel):
+    intact: bool
+    events: int
+    problems: list[str]
+
+
+class Problem(BaseModel):
+    detail: Any
+
+
+Responses = dict[int | str, dict[str, Any]]
+
+ERRORS: Responses = {401: {"model": Problem, "description": "missing, unknown, revoked or expired token"},
+                     403: {"model": Problem, "description": "the token lacks the scope"},
+                     422: {"model": Problem, "description": "invalid parameter"}}
+NOT_FOUND: Responses = {404: {"model": Problem, "description": "no such document"}}
