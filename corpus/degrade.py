@@ -7,6 +7,7 @@ them to one page and returns the page and what was done to it.
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import cv2
 import numpy as np
@@ -14,10 +15,10 @@ import numpy as np
 LEVELS = ("none", "light", "medium", "heavy")
 
 
-def plan(rng: random.Random, level: str) -> dict:
+def plan(rng: random.Random, level: str) -> dict[str, Any]:
     if level not in LEVELS:
         raise ValueError(f"degradation must be one of {LEVELS}, not {level!r}")
-    p = {"level": level, "skew": 0.0, "noise": 0.0, "blur": 0.0, "jpeg": None, "yellow": 0.0, "illum": 0.0,
+    p: dict[str, Any] = {"level": level, "skew": 0.0, "noise": 0.0, "blur": 0.0, "jpeg": None, "yellow": 0.0, "illum": 0.0,
          "stains": 0, "saltpepper": 0.0, "lines": 0, "rot90": 0.0, "punch": False, "shadow": 0.0, "fade": 0.0}
     if level == "none":
         return p
@@ -116,7 +117,10 @@ def apply(img: np.ndarray, p: dict, rng: random.Random, page_no: int = 1) -> tup
         out[ys, xs] = np.where(nrng.random(k) < 0.5, 0, 255)[:, None].astype(np.uint8)
     if p["jpeg"]:
         ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(p["jpeg"])])
-        out = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+        decoded = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+        if decoded is None:
+            raise RuntimeError("JPEG round trip of a page failed")
+        out = decoded
     rot = p["rot90"] and rng.random() < (p["rot90"] if page_no > 1 else p["rot90"] / 2)
     if rot:
         k = rng.choice([1, 2, 3])

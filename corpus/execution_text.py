@@ -13,7 +13,7 @@ from sohoa.corpus import bodies
 from sohoa.corpus.doc import Block, Doc, Header, Signature
 from sohoa.corpus.facts import Judgment, doc_number
 from sohoa.corpus.people import commune, full_name
-from sohoa.corpus.phrases import birth_phrase, id_phrase, penalty_core, q
+from sohoa.corpus.phrases import birth_phrase, given, id_phrase, penalty_core, q
 from sohoa.corpus.vnformat import add_months, date_any, date_long, date_short, duration
 
 DECISION_KINDS = ["execute_sentence", "postpone", "suspend", "reduce", "shorten_probation", "exempt", "parole", "expunge"]
@@ -244,7 +244,7 @@ def execution_doc(rng: random.Random, doc_type: str, kind: str, j: Judgment, dat
             m = min(m, max(6, (s.probation or 24) // 2))
             fields["duration_months"] = m
             fields["probation_months"] = s.probation
-            blocks.append(Block("para", f"Thời gian thử thách theo bản án: {duration(rng, s.probation)}; được rút ngắn: **{duration(rng, m)}**."))
+            blocks.append(Block("para", f"Thời gian thử thách theo bản án: {duration(rng, given(s.probation, 'probation', s))}; được rút ngắn: **{duration(rng, m)}**."))
         elif kind == "exempt":
             rem = rng.randint(2, 20)
             blocks.append(Block("para", f"Được miễn chấp hành phần hình phạt tù còn lại là {duration(rng, rem, years_ok=False)}."))

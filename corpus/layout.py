@@ -143,20 +143,23 @@ class Layout:
     def __init__(self, doc: Doc, style: Style, rng: random.Random):
         self.doc, self.s, self.rng = doc, style, rng
         self.pages: list[Page] = []
-        self.page: Page | None = None
         self.y = 0.0
         self.x0 = style.margin_l
         self.x1 = A4_W - style.margin_r
         self.width = self.x1 - self.x0
         self.bottom = A4_H - style.margin_b
 
+    @property
+    def page(self) -> Page:
+        """The page being filled (the last one; run() opens the first)."""
+        return self.pages[-1]
+
     # -- helpers
     def lh(self, size: float | None = None) -> float:
         return (size or self.s.size) * self.s.leading
 
     def new_page(self) -> None:
-        self.page = Page()
-        self.pages.append(self.page)
+        self.pages.append(Page())
         self.y = self.s.margin_t
         if self.doc.page_numbers and len(self.pages) > 1:
             n = str(len(self.pages))
@@ -203,7 +206,7 @@ class Layout:
             lines.append(cur)
         return lines
 
-    def emit_line(self, words, x: float, width: float, size: float, align: str, justify: bool) -> None:
+    def emit_line(self, words: list[tuple[str, str, float]], x: float, width: float, size: float, align: str, justify: bool) -> None:
         space = self.w(" ", "R", size)
         natural = sum(w for _, _, w in words) + space * (len(words) - 1)
         if align == "center":
@@ -216,7 +219,9 @@ class Layout:
             gap = min(gap, space * 4)
         # merge runs of the same style when not justified (fewer, longer ops)
         if not justify:
-            run_txt, run_st, run_x = [], None, x
+            run_txt: list[str] = []
+            run_st: str | None = None
+            run_x = x
             cx = x
             for word, st, ww in words:
                 if run_st is not None and st != run_st:
@@ -225,7 +230,7 @@ class Layout:
                 run_st = st
                 run_txt.append(word)
                 cx += ww + gap
-            if run_txt:
+            if run_txt and run_st is not None:
                 self.page.ops.append(TextOp(run_x, self.y, " ".join(run_txt), self.s.family, run_st, size))
         else:
             cx = x
@@ -434,10 +439,10 @@ class Layout:
         name_w = self.line_centered(sig.name, "B", size, rcx, y, pg)
         pg.lines.append(sig.name)
         if sig.seal:
-            r = self.rng.uniform(52, 62)
+            radius = self.rng.uniform(52, 62)
             cx = rcx - self.rng.uniform(25, 60)
             cy = sig_top + (y - sig_top) / 2 + self.rng.uniform(-14, 6)
-            pg.ops.append(SealOp(cx, cy, r, sig.seal_ring, self.rng.randrange(1 << 30)))
+            pg.ops.append(SealOp(cx, cy, radius, sig.seal_ring, self.rng.randrange(1 << 30)))
         pg.ops.append(SignOp(rcx - max(name_w, 90) / 2 + self.rng.uniform(-10, 25), sig_top + gap * 0.15,
                              max(name_w, 90) * self.rng.uniform(0.7, 1.0), gap * 0.6, self.rng.randrange(1 << 30)))
         self.y = max(y, top + left_h)

@@ -60,8 +60,9 @@ class Person:
     father: str
     mother: str
     nationality: str = "Việt Nam"
-    prov: tuple = field(default=None, repr=False)
-    district: tuple = field(default=None, repr=False)
+    # (name, short, id code, districts) and one of its districts; the generator always sets them
+    prov: tuple = field(default=(), repr=False)
+    district: tuple = field(default=(), repr=False)
 
     @property
     def personal_id(self) -> str | None:

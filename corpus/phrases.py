@@ -45,18 +45,25 @@ def birth_phrase(rng: random.Random, p: Person, label: bool = False) -> str:
     return ("sinh ngày " + s) if not label else rng.choice(["Sinh ngày: ", "Ngày, tháng, năm sinh: "]) + s
 
 
+def given(value: int | None, what: str, s: Sentence) -> int:
+    """A number a sentence of its kind always states (months of a prison term, a probation, a fine)."""
+    if value is None:
+        raise ValueError(f"a {s.kind} sentence without its {what}")
+    return value
+
+
 def penalty_core(rng: random.Random, s: Sentence) -> str:
     """'02 (hai) năm tù', 'Tù chung thân', '03 năm tù nhưng cho hưởng án treo...'"""
     k = s.kind
     if k == "imprisonment":
-        return f"{duration(rng, s.months)} tù"
+        return f"{duration(rng, given(s.months, 'months', s))} tù"
     if k == "suspended_imprisonment":
-        return (f"{duration(rng, s.months)} tù nhưng cho hưởng án treo, thời gian thử thách là "
-                f"{duration(rng, s.probation)}").replace("là ", rng.choice(["là ", ""]))
+        return (f"{duration(rng, given(s.months, 'months', s))} tù nhưng cho hưởng án treo, thời gian thử thách là "
+                f"{duration(rng, given(s.probation, 'probation', s))}").replace("là ", rng.choice(["là ", ""]))
     if k == "non_custodial_reform":
-        return f"{duration(rng, s.months)} cải tạo không giam giữ"
+        return f"{duration(rng, given(s.months, 'months', s))} cải tạo không giam giữ"
     if k == "fine":
-        return f"phạt tiền {money_phrase(rng, s.fine)}"
+        return f"phạt tiền {money_phrase(rng, given(s.fine, 'fine', s))}"
     if k == "life_imprisonment":
         return "tù chung thân"
     if k == "death":
