@@ -51,12 +51,23 @@ def make_app(settings: Settings) -> Celery:
             rt.catalogue.dispose()
 
     for job in (integrity_check_task, backup_task, restore_drill_task):
-        app.task(name=f"retention.{job.__name__.removesuffix('_task')}", acks_late=True)(job)
+        # shared=False: a second app in the process (the CLI's) must not inherit this one's closures
+        app.task(name=f"retention.{job.__name__.removesuffix('_task')}", acks_late=True, shared=False)(job)
     app.set_default()
     return app
 
 
-app = make_app(load_settings())
-integrity_check_task = app.tasks["retention.integrity_check"]
-backup_task = app.tasks["retention.backup"]
-restore_drill_task = app.tasks["retention.restore_drill"]
+_TASKS = {"integrity_check_task": "retention.integrity_check", "backup_task": "retention.backup",
+          "restore_drill_task": "retention.restore_drill"}
+_made: dict[str, Celery] = {}
+
+
+def __getattr__(name: str) -> Any:
+    """`app` (what `celery -A sohoa.worker` looks up) and the retention tasks, made from
+    the environment's settings on first use: importing this module builds nothing."""
+    if name == "app" or name in _TASKS:
+        if "app" not in _made:
+            _made["app"] = make_app(load_settings())
+        made = _made["app"]
+        return made if name == "app" else made.tasks[_TASKS[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
