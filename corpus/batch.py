@@ -9,10 +9,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from sohoa.core.types import PERSON_FIELDS
 from sohoa.corpus import badfiles, degrade, outputs, registry
 from sohoa.corpus.execution_text import execution_doc
 from sohoa.corpus.facts import make_judgment
-from sohoa.corpus.judgment_text import judgment_doc
+from sohoa.corpus.judgment_text import judgment_doc, judgment_persons
 from sohoa.corpus.layout import Style, layout
 from sohoa.corpus.plan import plan
 from sohoa.corpus.render import render_pdf, render_raster
@@ -56,10 +57,11 @@ def _jsonl(path: Path, rows: list[dict]) -> None:
 
 
 def generate_batch(out_dir: Path, docs: int = 20, seed: int = 0, degradation: str = "medium",
-                   bad_files: bool = True) -> GeneratedBatch:
+                   bad_files: bool = True, co_defendants: float | None = None) -> GeneratedBatch:
     """Write `out_dir/batch/`, `truth.jsonl`, `registry.jsonl`, `expected.jsonl`.
 
-    Deterministic for a given (docs, seed, degradation, bad_files).
+    Deterministic for a given (docs, seed, degradation, bad_files, co_defendants).
+    co_defendants: the share of judgments with 2-4 defendants (facts.make_judgment).
     """
     if degradation not in degrade.LEVELS:
         raise ValueError(f"degradation must be one of {degrade.LEVELS}")
@@ -81,7 +83,7 @@ def generate_batch(out_dir: Path, docs: int = 20, seed: int = 0, degradation: st
         "scanner": rng.choice(["Fujitsu fi-7160", "Kodak i2620", "Canon DR-M160II", "Epson DS-870"]),
     }, ensure_ascii=False, indent=2), encoding="utf-8")
 
-    specs = plan(rng, docs)
+    specs = plan(rng, docs, co_defendants)
     fmts = _formats(rng, docs)
     # one good document with no extension, one with a wrong one: type is decided by content
     no_ext = wrong_ext = None
@@ -166,6 +168,9 @@ def generate_batch(out_dir: Path, docs: int = 20, seed: int = 0, degradation: st
             "style": {"font": style.family, "size": style.size, "leading": style.leading,
                       "header": doc.header.layout},
             "page_meta": page_meta,
+            # contract section 5: every person of the document, in the order it names them
+            "persons": (judgment_persons(spec.judgment) if spec.doc_type == "judgment"
+                        else [{k: v for k, v in fields.items() if k in PERSON_FIELDS}]),
             "subject": {"person_name": fields["person_name"], "position": 1,
                         "defendants": len(spec.judgment.defendants) if spec.doc_type == "judgment" else 1},
             "dossier": spec.dossier,

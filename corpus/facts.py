@@ -52,6 +52,7 @@ class Defendant:
     arrest_date: dt.date | None
     priors: list[dict] = field(default_factory=list)
     role: str = ""
+    acquitted: bool = False  # named in the operative part, declared not guilty: no person of the judgment
 
     @property
     def articles(self) -> list[str]:
@@ -198,11 +199,15 @@ def make_defendant(rng: random.Random, when: dt.date, person: Person | None = No
     return Defendant(person, charges, sentence, general, mitig, aggr, arrest, priors, role)
 
 
-def make_judgment(rng: random.Random, date: dt.date, level: str = "ST", person: Person | None = None) -> Judgment:
+def make_judgment(rng: random.Random, date: dt.date, level: str = "ST", person: Person | None = None,
+                  co_defendants: float | None = None) -> Judgment:
+    """A judgment. co_defendants: the share of judgments with 2-4 defendants (some with
+    the first defendant's family name, some acquitted); None keeps the historic mix
+    (1-3 defendants, 65/25/10), so the corpora of earlier seeds stay as they were."""
     """A first-instance judgment, or an appeal judgment with its first-instance one."""
     if level == "PT":
         st_date = date - dt.timedelta(days=rng.randint(60, 160))
-        st = make_judgment(rng, st_date, "ST", person)
+        st = make_judgment(rng, st_date, "ST", person, co_defendants)
         prov = st.court.extra.get("prov") or rng.choice(vocab.PROVINCES)
         if st.court.kind == "court_district":
             court = bodies.province_court(rng, prov)
@@ -247,10 +252,16 @@ def make_judgment(rng: random.Random, date: dt.date, level: str = "ST", person: 
     else:
         court = bodies.province_court(rng, person_prov)
     n_def = rng.choices([1, 2, 3], [65, 25, 10])[0]
+    if co_defendants is not None:
+        n_def = rng.choice([2, 3, 4]) if rng.random() < co_defendants else 1
     subj = make_defendant(rng, date, person)
     defs = [subj]
     for _ in range(n_def - 1):
         cd = make_defendant(rng, date, charges=[Charge(**vars(c)) for c in subj.charges[:1]])
+        if co_defendants is not None:
+            if rng.random() < 0.3:  # brothers, cousins: the same family name
+                cd.person.name = subj.person.name.split()[0] + " " + cd.person.name.split(" ", 1)[1]
+            cd.acquitted = rng.random() < 0.08
         cd.charges[0].months = max(3, cd.charges[0].months + rng.choice([-12, -6, -3, 3, 6]))
         if cd.sentence.kind == "imprisonment":
             cd.sentence.months = cd.charges[0].months

@@ -180,6 +180,33 @@ def _panel(rng: random.Random, j: Judgment, level_word: str) -> list[Block]:
     ]
 
 
+def person_fields(d: Defendant) -> dict:
+    """The contract's person fields of one defendant (section 2)."""
+    p = d.person
+    fields: dict = {"person_name": p.name, "birth_date": p.birth_canonical, "charges": [c.name for c in d.charges],
+                    "penal_code_articles": d.articles, "principal_penalty": d.sentence.kind}
+    if p.personal_id:
+        fields["personal_id"] = p.personal_id
+    if p.passport:
+        fields["passport_number"] = p.passport
+    s = d.sentence
+    if s.months is not None and s.kind in ("imprisonment", "suspended_imprisonment", "non_custodial_reform"):
+        fields["penalty_months"] = s.months
+    if s.probation:
+        fields["probation_months"] = s.probation
+    if s.fine:
+        fields["fine_vnd"] = s.fine
+    return fields
+
+
+def judgment_persons(j: Judgment) -> list[dict]:
+    """The persons of a judgment (contract section 5): every defendant it sentences, in the
+    order it names them; an appeal sentences only its appellant, an acquitted defendant is none."""
+    if j.level != "ST":
+        return [person_fields(j.subject)]
+    return [person_fields(d) for d in j.defendants if not d.acquitted]
+
+
 def judgment_doc(rng: random.Random, j: Judgment, template: str | None = None):
     template = template or rng.choice(TEMPLATES)
     dist: list[dict] = []
@@ -343,6 +370,19 @@ def judgment_doc(rng: random.Random, j: Judgment, template: str | None = None):
     for t in _penalty_sentence(rng, j, subj, upper, dist, True):
         blocks.append(Block("para", t))
     for d in j.defendants[1:]:
+        if not st:
+            # an appeal sentences only the appellants; the others' first-instance sentence stands
+            blocks.append(Block("para", f"Các quyết định khác của Bản án sơ thẩm đối với bị cáo "
+                                        f"{_name_print(rng, d.person.name, upper)} không có kháng cáo, kháng nghị "
+                                        "đã có hiệu lực pháp luật kể từ ngày hết thời hạn kháng cáo, kháng nghị."))
+            dist.append({"kind": "not_appealing", "person_name": d.person.name})
+            continue
+        if d.acquitted:
+            blocks.append(Block("para", f"Tuyên bố bị cáo {_name_print(rng, d.person.name, upper)} không phạm tội "
+                                        f"{q(rng, d.charges[0].name)}. Bị cáo được hưởng quyền bồi thường theo quy định "
+                                        "của Luật Trách nhiệm bồi thường của Nhà nước."))
+            dist.append({"kind": "acquitted", "person_name": d.person.name})
+            continue
         blocks.append(Block("para", f"Tuyên bố bị cáo {_name_print(rng, d.person.name, upper)} phạm tội {q(rng, d.charges[0].name)}. "
                                     f"Áp dụng {citation(rng, d)}."))
         for t in _penalty_sentence(rng, j, d, upper, dist, False):
@@ -382,23 +422,8 @@ def judgment_doc(rng: random.Random, j: Judgment, template: str | None = None):
         "trial_level": j.level,
         "issue_date": j.date.isoformat(),
         "issuer": court.name,
-        "person_name": p.name,
-        "birth_date": p.birth_canonical,
-        "charges": [c.name for c in subj.charges],
-        "penal_code_articles": subj.articles,
-        "principal_penalty": subj.sentence.kind,
+        **person_fields(subj),
     }
-    if p.personal_id:
-        fields["personal_id"] = p.personal_id
-    if p.passport:
-        fields["passport_number"] = p.passport
-    s = subj.sentence
-    if s.months is not None and s.kind in ("imprisonment", "suspended_imprisonment", "non_custodial_reform"):
-        fields["penalty_months"] = s.months
-    if s.probation:
-        fields["probation_months"] = s.probation
-    if s.fine:
-        fields["fine_vnd"] = s.fine
     if p.id_kind == "cmnd9":
         dist.append({"kind": "old_9_digit_id", "value": p.id_number})
     return doc, fields, dist, template

@@ -38,12 +38,13 @@ def slots(rng: random.Random, n: int) -> list:
     return out[:n]
 
 
-def _judgment_for(rng: random.Random, doc_type: str, kind: str) -> tuple[Judgment, dt.date]:
+def _judgment_for(rng: random.Random, doc_type: str, kind: str,
+                  co_defendants: float | None = None) -> tuple[Judgment, dt.date]:
     allowed = sentence_kind_for(kind)
     for _ in range(200):
         level = "PT" if rng.random() < 0.2 else "ST"
         jd = rand_date(rng, dt.date(2016, 3, 1), dt.date(2024, 9, 30))
-        j = make_judgment(rng, jd, level)
+        j = make_judgment(rng, jd, level, co_defendants=co_defendants)
         if j.subject.sentence.kind not in allowed:
             continue
         d = delay_for(kind, doc_type, rng, j)
@@ -52,13 +53,13 @@ def _judgment_for(rng: random.Random, doc_type: str, kind: str) -> tuple[Judgmen
     raise RuntimeError(f"could not build a judgment for {doc_type}/{kind}")
 
 
-def plan(rng: random.Random, n: int) -> list[DocSpec]:
+def plan(rng: random.Random, n: int, co_defendants: float | None = None) -> list[DocSpec]:
     specs: list[DocSpec] = []
     dossiers: list[tuple[int, Judgment]] = []
     for slot in slots(rng, n):
         if slot in ("J-ST", "J-PT"):
             jd = rand_date(rng, dt.date(2016, 1, 4), dt.date(2025, 6, 30))
-            j = make_judgment(rng, jd, slot[2:])
+            j = make_judgment(rng, jd, slot[2:], co_defendants=co_defendants)
             dossiers.append((len(dossiers), j))
             specs.append(DocSpec("judgment", None, j, j.date, dossiers[-1][0]))
             continue
@@ -72,7 +73,7 @@ def plan(rng: random.Random, n: int) -> list[DocSpec]:
                 if d <= CAP:
                     attached = (did, j, d)
         if attached is None:
-            j, d = _judgment_for(rng, doc_type, kind)
+            j, d = _judgment_for(rng, doc_type, kind, co_defendants)
             dossiers.append((len(dossiers), j))
             attached = (dossiers[-1][0], j, d)
         did, j, d = attached

@@ -11,6 +11,7 @@ import copy
 import random
 import unicodedata
 
+from sohoa.core.types import PERSON_FIELDS
 from sohoa.corpus import vocab
 
 ALTERABLE = ["penalty_months", "issue_date", "person_name", "personal_id", "charges", "birth_date", "fine_vnd",
@@ -91,6 +92,7 @@ def build(rng: random.Random, docs: list[dict], orphan_fields: list[dict]):
     alter_set = set(rest2[:n_alter])
 
     records = []
+    co_records: list[dict] = []  # added after the shuffle: earlier seeds' registries stay as they were
     expected = []
     rec_no = [rng.randint(100, 5000)]
 
@@ -120,10 +122,17 @@ def build(rng: random.Random, docs: list[dict], orphan_fields: list[dict]):
             exp.update(status="mismatch", discrepancy_fields=[k],
                        discrepancies=[{"field": k, "document_value": f[k], "registry_value": rec[k]}])
         records.append(rec)
+        # one record per document and person (contract section 2): the co-defendants' own
+        exp["persons"] = [{"registry_record_id": rec["record_id"]}]
+        doc_part = {k: v for k, v in rec.items() if k not in PERSON_FIELDS}
+        for k, person in enumerate(t.get("persons", [])[1:], 2):
+            co = {**doc_part, **copy.deepcopy(person), "record_id": f"{rec['record_id']}-{k}"}
+            co_records.append(co)
+            exp["persons"].append({"registry_record_id": co["record_id"]})
         expected.append(exp)
     for of in orphan_fields:
         rec = {"record_id": next_id(), **of}
         records.append(rec)
         expected.append({"source": None, "status": "unmatched_registry", "registry_record_id": rec["record_id"]})
     rng.shuffle(records)
-    return records, expected
+    return records + co_records, expected

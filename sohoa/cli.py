@@ -301,11 +301,15 @@ def renew_timestamps_cmd(ctx: click.Context, within_days: int | None, dry_run: b
 @click.option("--seed", default=0, show_default=True, help="Random seed (same seed, same corpus).")
 @click.option("--degradation", type=click.Choice(["none", "light", "medium", "heavy"]), default="medium", show_default=True)
 @click.option("--no-bad-files", is_flag=True, help="Leave out the bad-input files.")
-def sample(out_dir: Path, docs: int, seed: int, degradation: str, no_bad_files: bool) -> None:
+@click.option("--co-defendants", type=click.FloatRange(0, 1), default=None,
+              help="Share of judgments with 2-4 defendants (default: the historic mix, 1-3).")
+def sample(out_dir: Path, docs: int, seed: int, degradation: str, no_bad_files: bool,
+           co_defendants: float | None) -> None:
     """Generate a realistic sample batch with its truth and registry files."""
     from sohoa.corpus import generate_batch
 
-    result = generate_batch(out_dir, docs=docs, seed=seed, degradation=degradation, bad_files=not no_bad_files)
+    result = generate_batch(out_dir, docs=docs, seed=seed, degradation=degradation, bad_files=not no_bad_files,
+                            co_defendants=co_defendants)
     click.echo(f"batch:    {result.batch_dir}  ({result.documents} documents, {result.bad} bad files)")
     click.echo(f"registry: {result.registry_path}")
     click.echo(f"truth:    {result.truth_path}")
