@@ -262,3 +262,56 @@ def test_migration_gives_existing_documents_their_person(catalogue_url):
             assert s.get(RegistryRecord, "R1").passport_number == "N0001"
     finally:
         cat.dispose()
+
+
+# --- a person's timeline -------------------------------------------------------------------------------------
+
+def _archived(cat, doc_id, doc_type, doc_fields, persons, issue_date):
+    """A catalogued document with its persons (as the pipeline writes them)."""
+    from sohoa.archive.models import Batch, FieldValue, PersonField, StoredObject
+    now = dt.datetime.now(dt.timezone.utc)
+    with cat.session() as s:
+        if s.get(Batch, "B1") is None:
+            s.add(Batch(batch_id="B1", source_dir="/x", started_at=now))
+            s.flush()
+        s.add(Document(document_id=doc_id, content_sha256=(doc_id * 64)[:64], batch_id="B1", source=f"{doc_id}.pdf",
+                       source_kind="pdf_image", page_count=1, doc_type=doc_type, status="matched",
+                       converted_at=now, created_at=now, updated_at=now))
+        s.flush()
+        for name, value in {**doc_fields, "issue_date": issue_date, **persons[0]}.items():
+            s.add(FieldValue(document_id=doc_id, name=name, value=value, confidence=0.99))
+        for i, fields in enumerate(persons):
+            p = Person(document_id=doc_id, ordinal=i, person_name=fields.get("person_name"),
+                       personal_id=fields.get("personal_id"), passport_number=fields.get("passport_number"),
+                       status="matched", discrepancies=[])
+            s.add(p)
+            s.flush()
+            for name, value in fields.items():
+                s.add(PersonField(person_id=p.id, name=name, value=value, confidence=0.99))
+        s.add(StoredObject(document_id=doc_id, role="signed", bucket="sohoa-archive", key=f"x/{doc_id}.pdf",
+                           version_id="v1", sha256="0" * 64, size=1, created_at=now))
+
+
+def test_timeline_lists_a_persons_documents_in_order_and_flags_what_does_not_add_up(cat):
+    from sohoa.reconciler.timeline import person_timeline
+
+    a = {"person_name": A["name"], "personal_id": A["pid"]}
+    b = {"person_name": B["name"], "personal_id": B["pid"]}
+    # B is the first person of the judgment, A the second: A's timeline has A's own term
+    _archived(cat, "DJ", "judgment", {"document_number": "125/2024/HS-ST", "trial_level": "ST"},
+              [{**b, "penalty_months": 12}, {**a, "penalty_months": 24}], "2024-03-18")
+    _archived(cat, "DX", "decision", {"document_number": "7/2024/QĐ-CA", "decision_kind": "execute_sentence",
+                                      "judgment_ref": "125/2024/HS-ST"}, [{**a, "penalty_months": 30}], "2024-05-02")
+    _archived(cat, "DE", "certificate", {"document_number": "9/2025/GCN", "decision_kind": "expunge"}, [a],
+              "2025-01-10")
+    _archived(cat, "DC", "certificate", {"document_number": "3/2026/GCN", "decision_kind": "completion",
+                                         "judgment_ref": "999/2020/HS-ST"}, [a], "2026-02-01")
+    with cat.session() as s:
+        t = person_timeline(s, A["pid"])
+        assert t is not None and t.person_name == A["name"]
+        assert [e.document_id for e in t.entries] == ["DJ", "DX", "DE", "DC"]
+        assert t.entries[0].penalty_months == 24 and t.entries[0].signed["key"] == "x/DJ.pdf"
+        assert {f["kind"] for f in t.flags} == {"penalty_differs", "expungement_before_completion",
+                                               "completion_without_judgment"}
+        assert [e.document_id for e in person_timeline(s, B["pid"]).entries] == ["DJ"]
+        assert person_timeline(s, "001000000000") is None
