@@ -3,8 +3,9 @@ person of every document, against the generator's truth.
 
     python bench/persons.py REPORT.json TRUTH.jsonl [EXPECTED.jsonl] [--threshold 0.9]
 
-- persons found: documents whose report lists exactly the truth's persons (by name,
-  in order), persons lost, persons invented;
+- persons found: each truth person has a report person (paired by name, or by
+  position when OCR misread the name, which then counts as a wrong name below),
+  persons lost, persons invented;
 - silent errors on person fields: a person field wrong at or above the threshold
   (persons paired by name, so a mixed-up term counts against the person who got it);
 - linking: each person's registry record is the one the generator made for them.
@@ -45,11 +46,17 @@ def evaluate(report: dict, truth: list[dict], expected: list[dict], threshold: f
             continue
         got = d.get("persons") or []
         names = [p["fields"].get("person_name", {}).get("value") for p in got]
-        paired: list[tuple[dict, dict | None]] = []
+        # pair by name; a name misread (and so, flagged or not, judged below) pairs by position
+        hits: list[int | None] = []
         for w in want:
-            hit = next((p for p, n in zip(got, names) if n is not None and values_agree("person_name", n,
-                                                                                         w["person_name"])), None)
-            paired.append((w, hit))
+            hits.append(next((i for i, n in enumerate(names) if n is not None and i not in hits
+                              and values_agree("person_name", n, w["person_name"])), None))
+        free = [i for i in range(len(got)) if i not in hits]
+        for k, h in enumerate(hits):
+            if h is None and k in free:
+                hits[k] = k
+                free.remove(k)
+        paired: list[tuple[dict, dict | None]] = [(w, got[h] if h is not None else None) for w, h in zip(want, hits)]
         found = sum(1 for _, p in paired if p is not None)
         c["persons_found"] += found
         c["persons_lost"] += len(want) - found
