@@ -30,6 +30,7 @@ from .sections import DISTRACTOR, Range, operative_range, sentences
 from .validate import cross_check
 
 SPECIAL_PART = range(108, 426)
+MAX_PERSONS = 40  # the most defendants read from one judgment (a bound on time: one pass each)
 
 
 def extract(pages: list[PageText]) -> Extraction:
@@ -356,6 +357,12 @@ def _co_defendants(doc: Doc, first: dict, warnings: list, rng: Range, header_end
     if rng.conf < 1.0 and "several defendants; operative part not found" in warnings:
         return _introduced_only(doc, warnings, rng, header_end, first_name)
     persons: list[dict[str, Candidate]] = []
+    if len(named) > MAX_PERSONS:
+        # each person is a pass over the document: a page of names is not read as that many people
+        warnings.append(f"{len(named)} defendants named; only the first {MAX_PERSONS} read, a person reads the rest")
+        named = named[:MAX_PERSONS]
+        if "person_name" in first:
+            first["person_name"].adjust(ev.TOO_MANY_DEFENDANTS)
     for name in named:
         if same_person(name, first_name) or any(same_person(name, fold(p["person_name"].value)) for p in persons):
             continue

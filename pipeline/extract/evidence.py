@@ -296,3 +296,6 @@ TERM_SHARED_WITH_CO_DEFENDANT = _define(
 CO_DEFENDANT_NO_OPERATIVE = _define(
     "CO_DEFENDANT_NO_OPERATIVE", 0.5, "a defendant of the introduction, no operative part read: "
     "whether and how they were sentenced is not known", "cap")
+TOO_MANY_DEFENDANTS = _define(
+    "TOO_MANY_DEFENDANTS", 0.5, "more defendants named than are read from one document: the persons past "
+    "the bound are left to a person, so every name read is checked too", "cap")
