@@ -33,7 +33,9 @@ demo: setup
 	  pdfsig $(DEMO)/$$id.pdf | grep -E "Signature #|Field Name|Signature Type|Signature Validation|Certificate Validation"; \
 	  $(VENV)/sohoa retention renew-timestamps --dry-run
 
+# The static gates first (ruff, mypy: scripts/check.sh), then every test.
 test: setup
+	scripts/check.sh
 	@scripts/services.sh postgresql redis rabbitmq
 	$(VENV)/python -m pytest -q
 

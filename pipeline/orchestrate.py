@@ -16,7 +16,7 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterator, cast
+from typing import Any, Iterator, Sequence, cast
 
 from sohoa.archive.catalogue import audit, utcnow
 from sohoa.archive.metadata import archival_metadata
@@ -428,10 +428,12 @@ def _signed_object(doc: Document) -> StoredObject | None:
     return max(signed, key=lambda o: o.id) if signed else None
 
 
-def _field_reports(rows: list[FieldValue] | list[PersonField]) -> dict[str, dict[str, Any]]:
-    return {fv.name: ExtractedField(fv.value, fv.confidence, fv.page,
-                                    (fv.bbox[0], fv.bbox[1], fv.bbox[2], fv.bbox[3]) if fv.bbox else None).to_report()
-            for fv in sorted(rows, key=lambda f: f.name)}
+def _field_reports(rows: Sequence[FieldValue | PersonField]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for fv in sorted(rows, key=lambda f: f.name):
+        box = (fv.bbox[0], fv.bbox[1], fv.bbox[2], fv.bbox[3]) if fv.bbox else None
+        out[fv.name] = ExtractedField(fv.value, fv.confidence, fv.page, box).to_report()
+    return out
 
 
 def _outcome_from_rows(doc: Document, recon: DocumentReconciliation, reused: bool) -> DocumentOutcome:
