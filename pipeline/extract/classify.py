@@ -116,7 +116,7 @@ def classify(doc: Doc, number: str | None) -> tuple[str | None, float, Title | N
         return 1 - p
 
     scores = {k: noisy_or(v) for k, v in votes.items()}
-    best = max(scores, key=scores.get)
+    best = max(scores, key=lambda k: scores[k])
     others = max([v for k, v in scores.items() if k != best], default=0.0)
     conf = scores[best] * (1 - 0.8 * others)
     if conf < 0.3:

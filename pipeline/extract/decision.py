@@ -82,11 +82,11 @@ def find_effective(doc: Doc, kind: str | None, issue: Candidate | None, after: i
             if ds and re.search(fz("chua bi ket an") + "|" + fz("xoa an tich"), doc.folded[ds[0].end:ds[0].end + 120]):
                 return [number_candidate(doc, ds[0].iso, ds[0].start, ds[0].end, 0.96, "coi_nhu_chua", ds[0].repairs)]
     if issue is not None and kind not in ("completion", "expunge"):
-        m = re.search(fz("co hieu luc") + r"\s*(?:" + fz("thi hanh") + "|" + fz("phap luat") + r")?\s*(?:"
+        hm = re.search(fz("co hieu luc") + r"\s*(?:" + fz("thi hanh") + "|" + fz("phap luat") + r")?\s*(?:"
                       + fz("ngay") + r"\s*[.;,]|" + fz("ngay") + r"\s*$|(?:" + fz("ke") + r"\s*)?" + fz("tu ngay ky") + ")",
                       doc.folded[after:])
-        if m:
-            sp = doc.span(after + m.start(), after + m.end())
+        if hm:
+            sp = doc.span(after + hm.start(), after + hm.end())
             return [Candidate(issue.value, min(issue.conf, base(sp, 0.93)), issue.span, "tu_ngay_ky")]
     for rx, w, tag in pats:
         for m in re.finditer(rx, doc.folded[after:]):
@@ -150,10 +150,10 @@ def find_duration(doc: Doc, kind: str | None, rng: Range) -> Candidate | None:
 def find_decision_penalty(doc: Doc, kind: str | None, rng: Range) -> Penalty | None:
     for a, b in sentences(doc, rng.start, rng.end):
         f = doc.folded[a:b]
-        if not re.search(fz("hinh phat") + "|" + fz("xu phat") + "|" + fz("an phat"), f):
+        m = re.search(fz("hinh phat") + "|" + fz("xu phat") + "|" + fz("an phat"), f)
+        if m is None:
             continue
         # let the judgment clause parser read 'hình phạt 02 năm tù' as 'xử phạt ... 02 năm tù'
-        m = re.search(fz("hinh phat") + "|" + fz("xu phat") + "|" + fz("an phat"), f)
         p = _penalty_after(doc, a + m.start(), b)
         if p is not None:
             return p

@@ -79,8 +79,7 @@ def words_to_int(text: str) -> int | None:
             group = 0
             cur = 0
             seen = True
-        elif t in _UNITS and _UNITS[t] is not None:
-            v = _UNITS[t]
+        elif (v := _UNITS.get(t)) is not None:
             if t in ("tu", "lam", "mot") and cur >= 10 and cur % 10 == 0:
                 cur += v
             elif cur >= 10 and cur % 10 == 0:

@@ -329,7 +329,7 @@ def _checked_place(name: str, notes: list[str], catalogue: bool = True) -> tuple
     """The first place name under a body against the place catalogue (`catalogue`: after a unit
     keyword; a bare name, 'TRẠI GIAM THANH LÂM', is only checked for syllables): (name to use, quality)."""
     status, spelling = place_status(name) if catalogue else ("unknown", None)
-    if status == "respell":
+    if status == "respell" and spelling is not None:
         notes.append(f"place spelled as the catalogue: {name} -> {spelling}")
         return spelling, 0.9  # OCR changed a diacritic; the catalogue knows the name
     if status == "cut":
@@ -515,6 +515,7 @@ def _restated_issuer(doc: Doc, limit: int, name: str) -> list[Candidate]:
             continue
         f = doc.folded[s.start:s.end]
         m = _RESTATED.match(f)
+        assert m is not None  # every part of it is optional
         lead = m.end()
         bs = _bodies_in(f[lead:])
         # after a head's title ('GIÁM THỊ TRẠI GIAM ...') the body is the issuer, whatever its kind;

@@ -168,7 +168,7 @@ def find_charges(doc: Doc, clauses: list[tuple[int, int]]) -> list[Candidate]:
             # chất ma túy, "Cố ý gây thương tích" theo ...'): the text up to the next quote is a name
             m2 = _REST_QUOTED.match(doc.text, tail_a, b) if re.search(r"[,;]\s*[\"'“”«»]\s*$", doc.text[a:tail_a]) else None
             om2 = match_offence(m2.group(1)) if m2 else None
-            if om2 is not None and om2.offence.name not in found:
+            if m2 is not None and om2 is not None and om2.offence.name not in found:
                 sp = doc.span(m2.start(1), m2.end(1))
                 _add(found, order, Candidate(om2.offence.name, base(sp, 0.9), sp, "quote-shifted",
                                                     [applied(ev.OFFENCE_QUOTE_SHIFTED)]),
@@ -181,8 +181,8 @@ def find_charges(doc: Doc, clauses: list[tuple[int, int]]) -> list[Candidate]:
                 norm_t = " " + re.sub(r"\s+", " ", re.sub(r"[^a-z0-9 \-]", " ", tail))
                 hit = None
                 for o in offences():
-                    k = norm_t.find(" " + o.folded)
-                    if 0 <= k <= 12 and (hit is None or len(o.folded) > len(hit.folded)):
+                    at = norm_t.find(" " + o.folded)
+                    if 0 <= at <= 12 and (hit is None or len(o.folded) > len(hit.folded)):
                         hit = o
                 if hit is not None and hit.name not in found:
                     mm = re.search(fz(hit.folded, loose=False), tail)
@@ -198,14 +198,14 @@ def find_charges(doc: Doc, clauses: list[tuple[int, int]]) -> list[Candidate]:
         norm = re.sub(r"\s+", " ", norm)
         hits = []
         for o in offences():
-            k = norm.find(" " + o.folded)
-            if k >= 0:
-                hits.append((k, o))
+            at = norm.find(" " + o.folded)
+            if at >= 0:
+                hits.append((at, o))
         hits = [h for h in hits if not any(o2.folded != h[1].folded and h[1].folded in o2.folded
                                            for _, o2 in hits)]
-        for k, o in sorted(hits, key=lambda h: h[0]):
-            m = re.search(fz(o.folded, loose=False), f)
-            sp = doc.span(a + m.start(), a + m.end()) if m else Span([], None)
+        for _, o in sorted(hits, key=lambda h: h[0]):
+            hm = re.search(fz(o.folded, loose=False), f)
+            sp = doc.span(a + hm.start(), a + hm.end()) if hm else Span([], None)
             _add(found, order, Candidate(o.name, base(sp, 0.9), sp, "unquoted"), o.article)
     out = [found[k] for k in order]
     # a fragment of another charge ('Tổ chức đánh' when OCR split the quotes of 'Tổ chức đánh bạc')
@@ -219,7 +219,7 @@ def find_charges(doc: Doc, clauses: list[tuple[int, int]]) -> list[Candidate]:
     return keep
 
 
-def _add(found: dict, order: list, c: Candidate, article: str) -> None:
+def _add(found: dict[str, Candidate], order: list[str], c: Candidate, article: str) -> None:
     c.article = article
     if c.value in found:
         old = found[c.value]

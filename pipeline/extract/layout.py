@@ -153,6 +153,8 @@ class Doc:
     text: str = ""
     folded: str = ""
     source: str = "ocr"
+    # start offset of each segment, for bisecting (set by build)
+    _starts: list[int] = field(default_factory=list, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, pages: list[PageText]) -> "Doc":

@@ -107,13 +107,13 @@ def find_durations(folded: str, orig: str, start: int = 0, end: int | None = Non
                 agree = wv == val
         unit = m.group("u")
         contiguous = cur is not None and re.fullmatch(r"[\s,]*(va\s*)?", folded[last_end:m.start()] or "") is not None
-        if not contiguous:
+        if cur is None or not contiguous:
             prev = out[-1] if out else None
             cur = Duration(start=m.start())
             cur.unit_lost_before = _LOST_UNIT_BEFORE.search(folded, max(start, m.start() - 48), m.start()) is not None
             # '... 04 (bốn) năm' ends a line, lines out of reading order follow, then '09 (chín) tháng tù':
             # the term may be the tail of that one
-            cur.part_before_elsewhere = (prev is not None and unit != "nam" and prev.years and not prev.months
+            cur.part_before_elsewhere = (prev is not None and unit != "nam" and prev.years != 0 and not prev.months
                                          and _LINES_BETWEEN.fullmatch(folded, prev.end, m.start()) is not None)
             out.append(cur)
         if unit == "nam":

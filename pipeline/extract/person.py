@@ -85,7 +85,7 @@ def _take_name(doc: Doc, pos: int, limit: int) -> tuple[str, int, int] | None:
     text = doc.text
     m = re.compile(r"[\s:.\-–]*(?:\d{1,2}[.)]\s*)?(?:(?:[Ôô]ng|[Bb]à|[Aa]nh|[Cc]hị)(?:\s*\(\s*bà\s*\)|\s*/\s*bà)?\s*[:]?\s+)?").match(text, pos)
     p = m.end() if m else pos
-    words = []
+    words: list[str] = []
     start = p
     end = p
     toks = list(re.finditer(r"\S+", text[p:limit]))
