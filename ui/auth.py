@@ -74,7 +74,8 @@ def create_user(s: Session, username: str, role: str, password: str, actor: str,
 
 def end_sessions(s: Session, user_id: int) -> int:
     """Every open session of the account ends now; returns how many there were."""
-    return s.execute(delete(UiSession).where(UiSession.user_id == user_id)).rowcount or 0
+    result = s.execute(delete(UiSession).where(UiSession.user_id == user_id))
+    return getattr(result, "rowcount", 0) or 0  # a CursorResult: DELETE reports its row count
 
 
 def _account(s: Session, username: str) -> UiUser:
@@ -89,8 +90,9 @@ def set_active(s: Session, username: str, active: bool, actor: str, actor_userna
     user = _account(s, username)
     if not active and username == actor_username:
         raise UserError("Không thể tự khóa tài khoản của mình — you cannot disable your own account")
-    if not active and user.role == "admin" and user.active and s.scalar(
-            select(func.count()).select_from(UiUser).where(UiUser.role == "admin", UiUser.active.is_(True))) <= 1:
+    if not active and user.role == "admin" and user.active and (s.scalar(
+            select(func.count()).select_from(UiUser).where(UiUser.role == "admin", UiUser.active.is_(True))
+            ) or 0) <= 1:
         raise UserError("Phải còn ít nhất một quản trị viên — the last active admin cannot be disabled")
     if user.active == active:
         return user

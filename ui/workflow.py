@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from datetime import date, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sohoa.archive.catalogue import audit, utcnow
@@ -175,15 +175,15 @@ def act(s: Session, user: CurrentUser, item_id: int, action: str, value: str | N
     actor = f"ui:{user.username}"
     obj = f"review_item:{item_id}"
     if action == "escalate":
-        c = (comment or "").strip()
-        if len(c) < 3:
+        note = (comment or "").strip()
+        if len(note) < 3:
             raise ActionError("Cần ghi chú khi chuyển cấp trên — a comment is required to escalate")
         if st.escalated_at:
             raise ActionError("Mục này đã ở cấp trên — already escalated")
-        st.escalated_by, st.escalated_at, st.escalation_comment = user.username, utcnow(), c[:2000]
+        st.escalated_by, st.escalated_at, st.escalation_comment = user.username, utcnow(), note[:2000]
         st.returned_by = st.returned_at = st.return_comment = None
         st.assigned_to = st.assigned_at = None
-        audit(s, actor, "ui.item.escalate", obj, comment=c[:2000])
+        audit(s, actor, "ui.item.escalate", obj, comment=note[:2000])
         return "Đã chuyển cấp trên — escalated"
     if item.kind == "unmatched":
         raise ActionError("Tài liệu chưa khớp: liên kết hoặc tạo hồ sơ — link or create a record")
@@ -293,7 +293,7 @@ def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | No
     actor = f"ui:{c.author}"
     already = False
     if c.kind == "field":
-        rec = s.get(RegistryRecord, c.record_id)
+        rec = _registry_record(s, c.record_id)
         current = rec.data.get(c.field)
         already = current != c.old_value and current is not None and values_agree(c.field, c.new_value, current)
         if current != c.old_value and not already:
@@ -318,6 +318,7 @@ def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | No
         if s.get(RegistryRecord, c.record_id) is not None:
             raise ActionError("Mã hồ sơ đã có — record_id exists")
         rec_data = c.new_value
+        assert c.record_id is not None  # propose_create names the new record
         s.add(RegistryRecord(record_id=c.record_id, doc_type=rec_data["doc_type"],
                              document_number=rec_data.get("document_number"),
                              personal_id=rec_data.get("personal_id"), issue_date=rec_data.get("issue_date"),
@@ -338,13 +339,26 @@ def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | No
         _resolve(s, item, resolution)
     audit(s, f"ui:{user.username}", "ui.correction.approve", f"registry:{c.record_id}", correction=c.id,
           kind=c.kind, field=c.field, old=c.old_value, new=c.new_value, author=c.author, changed=not already)
-    if c.kind in ("link", "create"):
+    if c.kind in ("link", "create") and c.record_id is not None:  # they always name the record
         _reconcile_again(s, c.document_id, c.record_id, threshold)
     return f"Đã phê duyệt #{c.id} — approved"
 
 
-def _link(s: Session, c: Correction, now, actor: str, user: CurrentUser) -> None:
-    doc = s.get(Document, c.document_id)
+def _registry_record(s: Session, record_id: str | None) -> RegistryRecord:
+    """The record a field correction or a link names (proposals check it exists; records stay)."""
+    rec = s.get(RegistryRecord, record_id) if record_id is not None else None
+    assert rec is not None, f"registry record {record_id} missing"
+    return rec
+
+
+def _document(s: Session, document_id: str | None) -> Document:
+    doc = s.get(Document, document_id) if document_id is not None else None
+    assert doc is not None, f"document {document_id} missing"  # corrections and items reference documents
+    return doc
+
+
+def _link(s: Session, c: Correction, now: datetime, actor: str, user: CurrentUser) -> None:
+    doc = _document(s, c.document_id)
     old = doc.registry_record_id
     doc.registry_record_id = c.record_id
     doc.updated_at = now
@@ -353,19 +367,19 @@ def _link(s: Session, c: Correction, now, actor: str, user: CurrentUser) -> None
                               new_value=c.document_id, reason=c.legal_basis, approved_by=user.username))
 
 
-def _reconcile_again(s: Session, document_id: str, record_id: str, threshold: float) -> None:
+def _reconcile_again(s: Session, document_id: str | None, record_id: str, threshold: float) -> None:
     """Compare the newly linked document with its record: new discrepancies join the queue."""
     from sohoa.reconciler import _queue, decide
 
-    doc = s.get(Document, document_id)
-    rec = s.get(RegistryRecord, record_id)
+    doc = _document(s, document_id)
+    rec = _registry_record(s, record_id)
     fields = {f.name: (f.value, f.confidence)
               for f in s.scalars(select(FieldValue).where(FieldValue.document_id == document_id))}
     s.flush()
     result = decide(doc.doc_type, fields, rec.data, threshold)
     result.record_id = record_id
     doc.status = result.status
-    _queue(s, doc, result, fields)
+    _queue(s, doc, 0, result, fields)  # the fields table's v1 view: the document's and persons[0]'s
 
 
 def reject(s: Session, user: CurrentUser, correction_id: int, comment: str | None) -> str:
