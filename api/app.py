@@ -9,7 +9,9 @@ Endpoints (OpenAPI at /openapi.json):
         ?presigned=1                           (S3 store) a short-lived URL instead
     GET /documents/{document_id}/verification  verification report of the stored original read
     GET /documents?document_number=…           documents with that number                  read
-    GET /documents?personal_id=…               a person's documents                        read + read_personal
+    GET /documents?personal_id=…               documents of which the person is any person read + read_personal
+    GET /documents?passport_number=…           the same by a foreigner's passport          read + read_personal
+    GET /persons/{personal_id or passport}     a person's timeline, with flags             read + read_personal
     GET /audit/events?limit=N                  the newest audit events                     admin
     GET /audit/verify                          check the audit hash chain                  admin
 
@@ -36,7 +38,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sohoa.api.audit import AuditMiddleware, AuditWriter, audit_context, write_audit
-from sohoa.api.routes import audit, documents
+from sohoa.api.routes import audit, documents, persons
 from sohoa.core.runtime import Runtime
 
 __all__ = ["AuditMiddleware", "AuditWriter", "create_app", "write_audit"]
@@ -67,5 +69,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_middleware(AuditMiddleware, runtime=runtime)
     app.include_router(documents.router)
+    app.include_router(persons.router)
     app.include_router(audit.router)
     return app

@@ -30,6 +30,17 @@ class FileOut(BaseModel):
     size: int
 
 
+class PersonOut(BaseModel):
+    """One person of a document (contract section 5)."""
+
+    ordinal: int
+    fields: dict[str, FieldOut] = Field(default_factory=dict)
+    registry_record_id: str | None = None
+    status: str
+    discrepancies: list[dict[str, Any]] = Field(default_factory=list)
+    links: dict[str, str] = Field(default_factory=dict)
+
+
 class DocumentOut(BaseModel):
     document_id: str
     doc_type: str | None = None
@@ -46,6 +57,7 @@ class DocumentOut(BaseModel):
     updated_at: datetime | None = None
     registry_record_id: str | None = None
     fields: dict[str, FieldOut] = Field(default_factory=dict)
+    persons: list[PersonOut] = Field(default_factory=list, description="every person of the document (contract v2)")
     files: list[FileOut] = Field(default_factory=list)
     objects: list[ObjectOut] = Field(default_factory=list)
     masked: bool = Field(description="true when sensitive personal data was masked")
@@ -107,3 +119,34 @@ ERRORS: Responses = {401: {"model": Problem, "description": "missing, unknown, r
                      403: {"model": Problem, "description": "the token lacks the scope"},
                      422: {"model": Problem, "description": "invalid parameter"}}
 NOT_FOUND: Responses = {404: {"model": Problem, "description": "no such document"}}
+
+
+class TimelineDocument(BaseModel):
+    document_id: str
+    doc_type: str | None = None
+    kind: str | None = Field(None, description="a judgment's trial level, a decision's or certificate's kind")
+    document_number: str | None = None
+    issue_date: str | None = None
+    issuer: str | None = None
+    status: str
+    registry_record_id: str | None = None
+    judgment_ref: str | None = None
+    penalty_months: int | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+    sha256: str | None = None
+    links: dict[str, str] = Field(default_factory=dict)
+
+
+class TimelineFlag(BaseModel):
+    kind: str = Field(description="expungement_before_completion | completion_without_judgment | penalty_differs")
+    document_id: str
+    detail: str
+
+
+class PersonTimeline(BaseModel):
+    """A person's judicial record as the archive holds it, oldest first."""
+
+    key: str
+    person_name: str | None = None
+    documents: list[TimelineDocument]
+    flags: list[TimelineFlag]

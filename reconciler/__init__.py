@@ -10,7 +10,7 @@ from sohoa.archive.catalogue import utcnow
 from sohoa.archive.models import Document, Person, ReviewItem
 from sohoa.core.enums import DocumentStatus, ReviewKind, ReviewStatus, most_severe
 from sohoa.core.types import PERSON_FIELDS
-from sohoa.reconciler.compare import discrepancies
+from sohoa.reconciler.compare import discrepancies, norm_passport
 from sohoa.reconciler.match import match_persons
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -103,7 +103,8 @@ def _store_persons(session: Session, doc: Document, persons: list[Fields], resul
             session.add(row)
         for key in ("person_name", "personal_id", "passport_number"):
             value = fields.get(key, (None, 0.0))[0]
-            setattr(row, key, None if value is None else str(value))
+            setattr(row, key, None if value is None else norm_passport(value) if key == "passport_number"
+                    else str(value))
         row.registry_record_id, row.status, row.discrepancies = result.record_id, result.status, result.discrepancies
     session.flush()
 

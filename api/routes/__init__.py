@@ -1,2 +1,2 @@
 """The API's routers, one per concern: documents (catalogue records, originals,
-verification, search) and audit (the audit log, admin)."""
+verification, search), persons (a person's timeline) and audit (the audit log, admin)."""

@@ -15,7 +15,7 @@ from sohoa.api.audit import audit_context, clean
 from sohoa.api.deps import PersonalReader, Reader, RuntimeDep
 from sohoa.api.masking import mask, mask_id
 from sohoa.api.schemas import ERRORS, NOT_FOUND, DocumentList, DocumentOut, Presigned, Problem
-from sohoa.archive.models import Document, FieldValue, RegistryRecord, StoredObject
+from sohoa.archive.models import Document, FieldValue, Person, RegistryRecord, StoredObject
 from sohoa.core.errors import IntegrityError, SohoaError, StoreError
 from sohoa.core.runtime import Runtime
 from sohoa.core.storage import ObjectRef
@@ -26,6 +26,7 @@ log = logging.getLogger("sohoa.api")
 DOCUMENT_ID = r"^D[0-9a-f]{24}$"
 PERSONAL_ID = r"^[0-9]{9}$|^[0-9]{12}$"  # 12-digit personal ID (9-digit legacy ID card)
 DOCUMENT_NUMBER = r"^[\w./\-]{1,64}$"
+PASSPORT = r"^[A-Za-z0-9]{5,20}$"
 CHUNK = 64 * 1024
 
 DocumentId = Annotated[str, Path(..., pattern=DOCUMENT_ID, description="D followed by 24 hex digits",
@@ -59,7 +60,21 @@ def _load(rt: Runtime, document_id: str) -> Document:
             raise HTTPException(404, f"document {document_id}: not in the archive")
         # Load what the response needs while the session is open.
         doc.fields, doc.files, doc.objects  # noqa: B018
+        for p in doc.persons:
+            p.fields  # noqa: B018
         return doc
+
+
+def _person_out(p: Person, personal: bool) -> dict[str, Any]:
+    fields = {f.name: {"value": f.value, "confidence": f.confidence, "page": f.page, "bbox": f.bbox}
+              for f in p.fields}
+    discrepancies = list(p.discrepancies or [])
+    key = p.personal_id or p.passport_number
+    out = {"ordinal": p.ordinal, "fields": fields if personal else mask(fields),
+           "registry_record_id": p.registry_record_id, "status": p.status,
+           "discrepancies": discrepancies if personal else mask(discrepancies),
+           "links": {"timeline": f"/persons/{key}"} if key and personal else {}}
+    return out
 
 
 def _signed_ref(rt: Runtime, document_id: str) -> ObjectRef:
@@ -104,6 +119,7 @@ def get_document(request: Request, document_id: DocumentId, token: Reader, rt: R
         "converted_at": aware(doc.converted_at), "created_at": aware(doc.created_at),
         "updated_at": aware(doc.updated_at), "registry_record_id": doc.registry_record_id,
         "fields": fields if personal else mask(fields),
+        "persons": [_person_out(p, personal) for p in sorted(doc.persons, key=lambda p: p.ordinal)],
         "files": [{"path": f.relpath, "sha256": f.sha256, "size": f.size} for f in doc.files],
         "objects": [{"role": o.role, "bucket": o.bucket, "key": o.key, "version_id": o.version_id,
                      "sha256": o.sha256, "size": o.size, "created_at": aware(o.created_at)}
@@ -185,35 +201,48 @@ def get_verification(request: Request, document_id: DocumentId, token: Reader, r
             responses={**ERRORS}, summary="Documents by document number or by person")
 def search(request: Request, token: Reader, rt: RuntimeDep,
            personal_id: Annotated[str | None, Query(pattern=PERSONAL_ID,
-                                                    description="12-digit personal ID; needs read_personal")] = None,
+                                                    description="12-digit personal ID of any person of the "
+                                                                "document; needs read_personal")] = None,
+           passport_number: Annotated[str | None, Query(pattern=PASSPORT, description="a foreigner's passport "
+                                                        "number; needs read_personal")] = None,
            document_number: Annotated[str | None, Query(pattern=DOCUMENT_NUMBER, max_length=64,
                                                         description="as printed, e.g. 125/2024/HS-ST")] = None,
            limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
     ctx = audit_context(request)
     ctx["object"] = "documents"
-    if personal_id is None and document_number is None:
-        raise HTTPException(422, "give personal_id or document_number")
-    if personal_id is not None and not token.has("read_personal"):
-        ctx["detail"] = {"reason": "scope", "needs": ["read_personal"], "query": "personal_id"}
-        raise HTTPException(403, "searching by personal ID needs the scope read_personal",
-                            headers={"WWW-Authenticate": 'Bearer scope="read read_personal"'})
+    if personal_id is None and document_number is None and passport_number is None:
+        raise HTTPException(422, "give personal_id, passport_number or document_number")
+    for name, value in (("personal_id", personal_id), ("passport_number", passport_number)):
+        if value is not None and not token.has("read_personal"):
+            ctx["detail"] = {"reason": "scope", "needs": ["read_personal"], "query": name}
+            raise HTTPException(403, f"searching by {name.replace('_', ' ')} needs the scope read_personal",
+                                headers={"WWW-Authenticate": 'Bearer scope="read read_personal"'})
     query: dict[str, str] = {}
     conds: list[ColumnElement[bool]] = []
     with rt.catalogue.session() as s:
         ids: set[str] | None = None
-        for name, value in (("personal_id", personal_id), ("document_number", document_number)):
+        for name, value in (("personal_id", personal_id), ("passport_number", passport_number),
+                            ("document_number", document_number)):
             if value is None:
                 continue
-            if name == "document_number":
+            if name != "personal_id":
                 value = unicodedata.normalize("NFC", value).upper()
-            query[name] = mask_id(value) if name == "personal_id" else value
+            query[name] = mask_id(value) if name != "document_number" else value
+            col = {"personal_id": RegistryRecord.personal_id, "passport_number": RegistryRecord.passport_number,
+                   "document_number": RegistryRecord.document_number}[name]
+            # the document's own field (persons[0]'s, for a person field), its registry match ...
             enc = {json.dumps(value), json.dumps(value, ensure_ascii=False)}
             by_field = select(FieldValue.document_id).where(
                 FieldValue.name == name, cast(FieldValue.value, Text).in_(sorted(enc)))
-            col = RegistryRecord.personal_id if name == "personal_id" else RegistryRecord.document_number
             by_registry = select(Document.document_id).join(
                 RegistryRecord, RegistryRecord.record_id == Document.registry_record_id).where(col == value)
             found = set(s.scalars(by_field)) | set(s.scalars(by_registry))
+            if name != "document_number":
+                # ... and any person of the document, or their registry record (contract section 5)
+                pcol = Person.personal_id if name == "personal_id" else Person.passport_number
+                found |= set(s.scalars(select(Person.document_id).where(pcol == value)))
+                found |= set(s.scalars(select(Person.document_id).join(
+                    RegistryRecord, RegistryRecord.record_id == Person.registry_record_id).where(col == value)))
             ids = found if ids is None else ids & found
         conds.append(Document.document_id.in_(sorted(ids or [])))
         docs = s.scalars(select(Document).where(*conds)
