@@ -6,20 +6,20 @@ Paths under /ui go to the workbench (ui/app.py), everything else to the API.
 """
 from __future__ import annotations
 
-from typing import Any
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sohoa.api.app import create_app
-from sohoa.core.config import load_settings
+from sohoa.core.config import Settings, load_settings
 from sohoa.core.logs import configure_logging
 
 UI_PREFIX = "/ui"
 
 
-def with_workbench(api_app: Any, ui_app: Any) -> Any:
+def with_workbench(api_app: ASGIApp, ui_app: ASGIApp) -> ASGIApp:
     """One ASGI app: /ui and /ui/... to the workbench, the rest (and lifespan) to the API.
     Each keeps its own middleware: the API's token checks, the workbench's sessions, CSRF and CSP."""
 
-    async def app(scope: dict, receive: Any, send: Any) -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] in ("http", "websocket") and (path == UI_PREFIX or path.startswith(UI_PREFIX + "/")):
             await ui_app(scope, receive, send)
@@ -29,7 +29,7 @@ def with_workbench(api_app: Any, ui_app: Any) -> Any:
     return app
 
 
-def build_service(settings: Any, secure_cookies: bool = False) -> Any:
+def build_service(settings: Settings, secure_cookies: bool = False) -> ASGIApp:
     from sohoa.runtime import build_runtime
     from sohoa.ui.app import create_ui_app
 
@@ -38,7 +38,7 @@ def build_service(settings: Any, secure_cookies: bool = False) -> Any:
                                         secure_cookies=secure_cookies))
 
 
-def app_factory() -> Any:
+def app_factory() -> ASGIApp:
     settings = load_settings()
     configure_logging(settings.home / "logs")
     return build_service(settings)
