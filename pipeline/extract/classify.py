@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sohoa.core.types import DocType
+
 from .catalogues import kinds
 from .layout import Doc, Segment, Span
 from .normalize import fz, is_upper_word
@@ -13,7 +15,7 @@ HEAD_SEGMENTS = 40  # the title is within the first segments of page 1
 
 @dataclass
 class Title:
-    doc_type: str
+    doc_type: DocType
     segment: Segment
     conf: float
     text_after: str  # folded text of the title and the next few lines (decision subject)
@@ -68,7 +70,7 @@ def find_title(doc: Doc) -> Title | None:
     return None
 
 
-def type_from_symbol(number: str | None) -> str | None:
+def type_from_symbol(number: str | None) -> DocType | None:
     if not number:
         return None
     sym = number.split("/")[-1].upper()
@@ -78,9 +80,9 @@ def type_from_symbol(number: str | None) -> str | None:
     return None
 
 
-def body_evidence(doc: Doc) -> dict[str, float]:
+def body_evidence(doc: Doc) -> dict[DocType, float]:
     f = doc.folded
-    ev = {"judgment": 0.0, "decision": 0.0, "certificate": 0.0}
+    ev: dict[DocType, float] = {"judgment": 0.0, "decision": 0.0, "certificate": 0.0}
     if re.search(fz("nhan danh") + r"\s*" + fz("nuoc cong hoa"), f):
         ev["judgment"] += 0.5
     if re.search(fz("hoi dong xet xu"), f):
@@ -94,11 +96,11 @@ def body_evidence(doc: Doc) -> dict[str, float]:
     return ev
 
 
-def classify(doc: Doc, number: str | None) -> tuple[str | None, float, Title | None]:
+def classify(doc: Doc, number: str | None) -> tuple[DocType | None, float, Title | None]:
     title = find_title(doc)
     sym_type = type_from_symbol(number)
     ev = body_evidence(doc)
-    votes: dict[str, list[float]] = {}
+    votes: dict[DocType, list[float]] = {}
     if title:
         votes.setdefault(title.doc_type, []).append(title.conf)
     if sym_type:

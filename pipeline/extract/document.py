@@ -4,11 +4,12 @@ judgment's or decision's own fields, then the cross-field checks), and which can
 from __future__ import annotations
 
 import re
+from typing import TypedDict
 
-from sohoa.core.types import ExtractedField, Extraction, PageText, person_part
+from sohoa.core.types import DocType, ExtractedField, Extraction, PageText, person_part
 
 from . import evidence as ev
-from .classify import classify, decision_kind, find_title
+from .classify import Title, classify, decision_kind, find_title
 from .confidence import LOST_WORD_GAP, Candidate, base, resolve, to_field, weigh_term
 from .decision import find_decision_penalty, find_duration, find_effective, find_judgment_ref, find_parole_probation
 from .evidence import Applied, applied, product
@@ -25,12 +26,18 @@ from .judgment import (
 )
 from .layout import Doc, Span
 from .normalize import fold, fz
-from .person import find_birth, find_ids, find_people, name_echoes, name_quality, region_end
+from .person import NameHit, find_birth, find_ids, find_people, name_echoes, name_quality, region_end
 from .sections import DISTRACTOR, Range, operative_range, sentences
 from .validate import cross_check
 
 SPECIAL_PART = range(108, 426)
 MAX_PERSONS = 40  # the most defendants read from one judgment (a bound on time: one pass each)
+
+
+class _State(TypedDict):
+    """What extract() knows of the document when a step fails."""
+    doc_type: DocType | None
+    dt_conf: float
 
 
 def extract(pages: list[PageText]) -> Extraction:
@@ -42,7 +49,7 @@ def extract(pages: list[PageText]) -> Extraction:
         return Extraction(doc_type=None, doc_type_confidence=0.0, fields={},
                           warnings=[f"extraction failed: {type(e).__name__}: {e}"])
     f: dict[str, Candidate] = {}
-    state: dict = {"doc_type": None, "dt_conf": 0.0}
+    state: _State = {"doc_type": None, "dt_conf": 0.0}
     try:
         return _extract(doc, f, state)
     except Exception as e:  # noqa: BLE001
@@ -57,7 +64,7 @@ def extract(pages: list[PageText]) -> Extraction:
                           fields=fields, warnings=[f"extraction failed: {type(e).__name__}: {e}"])
 
 
-def _extract(doc: Doc, f: dict, state: dict) -> Extraction:
+def _extract(doc: Doc, f: dict[str, Candidate], state: _State) -> Extraction:
     if not doc.segments:
         return Extraction(doc_type=None, doc_type_confidence=0.0, fields={}, warnings=["no text on any page"])
     warnings: list[str] = []
@@ -113,7 +120,7 @@ def _quality(name: str) -> Applied:
 
 # --- person ----------------------------------------------------------------------------------------
 
-def _person(doc: Doc, f: dict, warnings: list, start: int, end: int, rng: Range | None,
+def _person(doc: Doc, f: dict[str, Candidate], warnings: list[str], start: int, end: int, rng: Range | None,
             pick: str | None = None) -> str | None:
     """Pick the person (the first the operative part names, or the one named `pick`, folded);
     returns the folded name (for selecting the defendant's clauses)."""
@@ -124,7 +131,7 @@ def _person(doc: Doc, f: dict, warnings: list, start: int, end: int, rng: Range 
         op = [h for h in op if same_person(h.folded, pick)]
     chosen = None
     cands: list[Candidate] = []
-    twins: list = []
+    twins: list[NameHit] = []
     if op:
         chosen = op[0]
         # OCR changes diacritics at random ('NGUYÊN' for 'NGUYỄN'): the form most mentions agree on wins
@@ -132,7 +139,8 @@ def _person(doc: Doc, f: dict, warnings: list, start: int, end: int, rng: Range 
         forms: dict[str, int] = {}
         for h in same:
             forms[h.name] = forms.get(h.name, 0) + 1
-        best = max(forms, key=lambda n: (forms[n], n == chosen.name))
+        chosen_name = chosen.name
+        best = max(forms, key=lambda n: (forms[n], n == chosen_name))
         if best != chosen.name and forms[best] > forms.get(chosen.name, 0):
             chosen = next(h for h in op if h.name == best) if any(h.name == best for h in op) else chosen
             if chosen.name != best:
@@ -217,7 +225,7 @@ _QUOTE = re.compile(r"[\"“”„«»'‘’‚`]")
 _BETWEEN_NAMES = re.compile(r"[\"“”'‘’`]\s*(?:,|;|và)\s*[\"“”'‘’`]")
 
 
-def _offence_mentions(doc, clauses: list[tuple[int, int]]) -> int:
+def _offence_mentions(doc: Doc, clauses: list[tuple[int, int]]) -> int:
     """How many offences the one clause naming the most mentions: by 'về/phạm/và tội'
     and by quoted names (two quote marks each), whichever counts more. (The same
     offence named again in another clause is not counted twice.)"""
@@ -234,7 +242,7 @@ def _offence_mentions(doc, clauses: list[tuple[int, int]]) -> int:
     return best
 
 
-def _judgment(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int) -> list[dict[str, Candidate]]:
+def _judgment(doc: Doc, f: dict[str, Candidate], warnings: list[str], rng: Range, header_end: int) -> list[dict[str, Candidate]]:
     """The judgment's fields and its first defendant's into `f`; returns the further persons' fields."""
     num = f.get("document_number")
     # trial level: number suffix, corroborated by the text ('sơ thẩm' / 'phúc thẩm')
@@ -257,7 +265,7 @@ def _judgment(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int) ->
     return _co_defendants(doc, f, warnings, rng, header_end, name_f, named)
 
 
-def _defendant(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int, name_f: str | None,
+def _defendant(doc: Doc, f: dict[str, Candidate], warnings: list[str], rng: Range, header_end: int, name_f: str | None,
                named: tuple[str, ...] = ()) -> None:
     """One defendant's charges, articles and penalty, from the operative clauses about them."""
     clauses, others_sentenced = defendant_clauses(doc, rng, name_f, named)
@@ -346,7 +354,7 @@ _NOT_SENTENCED = re.compile("|".join([
 ]))
 
 
-def _co_defendants(doc: Doc, first: dict, warnings: list, rng: Range, header_end: int,
+def _co_defendants(doc: Doc, first: dict[str, Candidate], warnings: list[str], rng: Range, header_end: int,
                    first_name: str | None, named: tuple[str, ...]) -> list[dict[str, Candidate]]:
     """Every further defendant the operative part sentences, each with their own fields
     (contract section 5). Named but not sentenced (acquitted, not appealing): no person.
@@ -400,7 +408,7 @@ def _shared(a: Span, b: Span) -> bool:
     return bool({id(w) for w in a.words} & {id(w) for w in b.words})
 
 
-def _introduced_only(doc: Doc, warnings: list, rng: Range, header_end: int,
+def _introduced_only(doc: Doc, warnings: list[str], rng: Range, header_end: int,
                      first_name: str) -> list[dict[str, Candidate]]:
     seen = [first_name]
     persons: list[dict[str, Candidate]] = []
@@ -464,7 +472,8 @@ def _emit_penalty(f: dict[str, Candidate], pen: Penalty, rng_conf: float, warnin
 
 # --- decisions / certificates ------------------------------------------------------------------------------------
 
-def _decision(doc: Doc, f: dict, warnings: list, rng: Range, header_end: int, title, doc_type: str) -> None:
+def _decision(doc: Doc, f: dict[str, Candidate], warnings: list[str], rng: Range, header_end: int,
+              title: Title | None, doc_type: str) -> None:
     kind, kconf, ksp = decision_kind(doc, title, doc_type)
     if kind:
         f["decision_kind"] = Candidate(kind, kconf, ksp, "kind")
