@@ -83,6 +83,13 @@ def test_same_family_name_co_defendants_keep_their_own_terms():
     assert [(p["person_name"], p["penalty_months"]) for p in ps] == [(A["name"], 12), (C["name"], 36)]
 
 
+def test_a_name_misread_once_is_not_a_further_defendant():
+    # the operative part names B again with a letter misread: still two persons, not three
+    op = sentence(A, "02 (hai) năm") + sentence(B, "30 (ba mươi) tháng") + [
+        "Bị cáo Trẩần Văn Bình được quyền kháng cáo trong hạn 15 ngày kể từ ngày tuyên án."]
+    assert [p["person_name"] for p in persons_of(read(judgment([A, B], op)))] == [A["name"], B["name"]]
+
+
 def test_acquitted_defendant_is_no_person():
     op = sentence(A, "02 (hai) năm") + [f"Tuyên bố bị cáo {B['name']} không phạm tội \"Trộm cắp tài sản\"."]
     ps = persons_of(read(judgment([A, B], op)))

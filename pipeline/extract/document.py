@@ -371,9 +371,17 @@ def _co_defendants(doc: Doc, first: dict[str, Candidate], warnings: list[str], r
         named = named[:MAX_PERSONS]
         if "person_name" in first:
             first["person_name"].adjust(ev.TOO_MANY_DEFENDANTS)
+    introduced = [h.folded for h in find_people(doc, header_end, rng.start) if h.tag == "bi_cao"]
+    accepted = [first_name]
     for name in named:
-        if same_person(name, first_name) or any(same_person(name, fold(p["person_name"].value)) for p in persons):
+        if any(same_person(name, n) for n in accepted):
             continue
+        if introduced and not any(same_person(name, n) for n in introduced) \
+                and any(misread_of(name, n) for n in accepted):
+            # 'Trẩần Quang Vũ' beside 'Trần Quang Vũ': one person misread, not a defendant the
+            # introduction never named ('Nguyễn Văn Anh' beside 'Nguyễn Văn An' is introduced)
+            continue
+        accepted.append(name)
         pf: dict[str, Candidate] = {}
         pw: list[str] = []
         got = _person(doc, pf, pw, header_end, len(doc.text), rng, pick=name)
@@ -401,6 +409,25 @@ def _co_defendants(doc: Doc, first: dict[str, Candidate], warnings: list[str], r
                         p[key].adjust(ev.TERM_SHARED_WITH_CO_DEFENDANT)
                 break
     return persons
+
+
+def misread_of(a: str, b: str) -> bool:
+    """Two folded names that differ by at most two letters, word for word: an OCR misreading."""
+    wa, wb = a.split(), b.split()
+    if len(wa) != len(wb):
+        return False
+    return sum(_distance(x, y) for x, y in zip(wa, wb)) <= 2
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (names are short)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
 
 
 def _shared(a: Span, b: Span) -> bool:
