@@ -1,146 +1,179 @@
-"""Find the registry record a document belongs to.
+"""Find the registry record a document -- each of its persons (contract section 5) --
+belongs to: record linkage on all identifying fields together (Fellegi-Sunter).
 
-Document number first (several courts can issue the same number, so ties are
-broken by issuer, personal ID and date); then personal ID + document kind +
-issue date, the personal ID being the main key for a person (seed 002
-Art. 5.2-5.3).
+Each identifying field is compared at one of three levels -- the same, nearly the
+same (one tone mark, one digit or letter: what an OCR slip or a typist's slip makes),
+different -- or not at all when either side lacks it. A level adds log2(m/u) bits to
+the link's match weight: m is how often a true link shows that level, u how often a
+random pair does. A link therefore survives one wrong field on either side (the
+field then becomes a discrepancy for a verifier), and two records that agree equally
+well are a question for a person, not a coin toss.
 
-A document with several persons (contract section 5) has one record per
-person under the same document number: each person gets the record whose
-person agrees with theirs (personal ID, passport, name, birth date), each
-record at most one person, and a tie is left for a person to decide.
+The m and u of each field (FIELD_MODELS) are set from what the fields are: u from how
+many distinct values a field takes in a registry (a 12-digit personal ID almost never
+agrees by chance, a trial level half the time), m from how often a scan or a
+registry entry gets it wrong. Blocking (`candidates`) keeps the pairs scored to the
+records that share at least one exact key with the document -- document number,
+personal ID, passport number, or kind and issue date -- so linking costs a few
+indexed lookups whatever the size of the registry.
 """
 from __future__ import annotations
 
+import math
+import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
 from sohoa.archive.models import RegistryRecord
-from sohoa.reconciler.compare import norm_document_number, norm_passport, values_agree
-from sqlalchemy import select
+from sohoa.reconciler.compare import norm_document_number, norm_passport, norm_text, values_agree
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-_TIEBREAK_FIELDS = ("issuer", "personal_id", "issue_date", "person_name", "decision_kind")
+
+@dataclass(frozen=True)
+class FieldModel:
+    """P(level | true link) and P(level | random pair) for `same` and `near`."""
+
+    m_same: float
+    m_near: float
+    u_same: float
+    u_near: float
+
+    def weight(self, level: str) -> float:
+        if level == "same":
+            return math.log2(self.m_same / self.u_same)
+        if level == "near":
+            return math.log2(self.m_near / self.u_near)
+        return math.log2((1 - self.m_same - self.m_near) / (1 - self.u_same - self.u_near))
 
 
-def _agreement(doc: dict[str, Any], rec: dict[str, Any]) -> int:
-    return sum(
-        1 for f in _TIEBREAK_FIELDS if f in doc and rec.get(f) is not None and values_agree(f, doc[f], rec[f])
-    )
+FIELD_MODELS: dict[str, FieldModel] = {
+    "document_number": FieldModel(0.92, 0.06, 1e-4, 1e-3),  # numbers repeat across courts and years
+    "judgment_ref": FieldModel(0.90, 0.07, 1e-4, 1e-3),
+    "personal_id": FieldModel(0.90, 0.08, 1e-6, 1e-5),
+    "passport_number": FieldModel(0.90, 0.08, 1e-6, 1e-5),
+    "person_name": FieldModel(0.85, 0.13, 1e-4, 5e-4),
+    "birth_date": FieldModel(0.90, 0.07, 1e-3, 5e-3),
+    "issue_date": FieldModel(0.95, 0.04, 3e-3, 2e-2),
+    "issuer": FieldModel(0.90, 0.08, 2e-2, 2e-2),
+    "doc_type": FieldModel(0.99, 0.005, 0.4, 0.01),
+    "decision_kind": FieldModel(0.95, 0.02, 0.15, 0.05),
+    "trial_level": FieldModel(0.97, 0.01, 0.8, 0.01),
+}
+LINKING_FIELDS = tuple(FIELD_MODELS)
+PERSON_KEYS = ("personal_id", "passport_number", "person_name", "birth_date")
+
+MIN_WEIGHT = 8.0  # bits: below this, no link (about 1 in 250 that a pair this good is chance)
+MIN_MARGIN = 4.0  # bits the best record must lead the next by; else a person decides
+MAX_CANDIDATES = 200  # per block: a key shared by more records than this says nothing
 
 
-def find_record(session: Session, doc_type: str | None, doc: dict[str, Any]) -> RegistryRecord | None:
-    number = doc.get("document_number")
-    if number:
-        rows = list(
-            session.scalars(
-                select(RegistryRecord).where(RegistryRecord.document_number == norm_document_number(number))
-            )
-        )
-        if doc_type:
-            rows = [r for r in rows if r.doc_type == doc_type] or rows
-        if len(rows) == 1:
-            return rows[0]
-        if rows:
-            ranked = sorted(rows, key=lambda r: (-_agreement(doc, r.data), r.record_id))
-            # Only a clear winner: two equally good records is a question for a person.
-            if _agreement(doc, ranked[0].data) > _agreement(doc, ranked[1].data):
-                return ranked[0]
-            return None
-    pid, issued = doc.get("personal_id"), doc.get("issue_date")
-    if pid and issued and doc_type:
-        rows = list(
-            session.scalars(
-                select(RegistryRecord).where(
-                    RegistryRecord.personal_id == str(pid),
-                    RegistryRecord.doc_type == doc_type,
-                    RegistryRecord.issue_date == str(issued),
-                )
-            )
-        )
-        if len(rows) == 1:
-            return rows[0]
-    return None
+def _fold(s: str) -> str:
+    """Without tone marks and diacritics ('Tỵ' -> 'ty', 'đ' -> 'd'), case-folded."""
+    decomposed = unicodedata.normalize("NFD", norm_text(s).replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-# How much a record's person agrees with a document's person; an identity number
-# that disagrees rules the record out (None).
-_IDENTITY_WEIGHTS = (("personal_id", 4), ("passport_number", 4), ("person_name", 2), ("birth_date", 1))
-_MIN_IDENTITY = 2  # a name or an identity number: a birth date alone links nobody
-
-
-def identity_agreement(person: dict[str, Any], rec: dict[str, Any]) -> int | None:
-    score = 0
-    for name, weight in _IDENTITY_WEIGHTS:
-        a, b = person.get(name), rec.get(name)
-        if a is None or b is None:
-            continue
-        if values_agree(name, a, b):
-            score += weight
-        elif name in ("personal_id", "passport_number"):
-            return None
-    return score
-
-
-def _by_number(session: Session, doc_type: str | None, number: Any) -> list[RegistryRecord]:
-    rows = list(session.scalars(select(RegistryRecord)
-                                .where(RegistryRecord.document_number == norm_document_number(number))
-                                .order_by(RegistryRecord.record_id)))
-    if doc_type:
-        rows = [r for r in rows if r.doc_type == doc_type] or rows
-    return rows
-
-
-def _by_identity(session: Session, doc_type: str | None, doc: dict[str, Any], person: dict[str, Any],
-                 taken: set[str]) -> RegistryRecord | None:
-    issued = doc.get("issue_date")
-    if not (issued and doc_type):
+def level(field: str, a: Any, b: Any) -> str | None:
+    """same / near / different, or None when either side has no value."""
+    if a is None or b is None or a == "" or b == "" or a == [] or b == []:
         return None
-    for column, key, norm in ((RegistryRecord.personal_id, "personal_id", str),
-                              (RegistryRecord.passport_number, "passport_number", norm_passport)):
-        value = person.get(key)
-        if not value:
+    if values_agree(field, a, b):
+        return "same"
+    if isinstance(a, list) or isinstance(b, list):
+        return "different"
+    x, y = str(a), str(b)
+    if field in ("document_number", "judgment_ref"):
+        x, y = norm_document_number(x), norm_document_number(y)
+    elif field == "passport_number":
+        x, y = norm_passport(x), norm_passport(y)
+    elif field in ("person_name", "issuer"):
+        if _fold(x) == _fold(y):
+            return "near"  # tone marks only
+        x, y = _fold(x), _fold(y)
+    else:
+        x, y = norm_text(x), norm_text(y)
+    return "near" if Levenshtein.distance(x, y) <= 1 else "different"
+
+
+@dataclass
+class Scored:
+    record: RegistryRecord
+    weight: float
+    levels: dict[str, str]
+
+
+def score(values: dict[str, Any], record: dict[str, Any]) -> tuple[float, dict[str, str]]:
+    """The match weight (bits) of a document's (person's) values against a record."""
+    total, levels = 0.0, {}
+    for name, model in FIELD_MODELS.items():
+        lv = level(name, values.get(name), record.get(name))
+        if lv is None:
             continue
-        rows = [r for r in session.scalars(select(RegistryRecord).where(
-            column == norm(value), RegistryRecord.doc_type == doc_type, RegistryRecord.issue_date == str(issued)))
-            if r.record_id not in taken]
-        if len(rows) == 1:
-            return rows[0]
-    return None
+        levels[name] = lv
+        total += model.weight(lv)
+    return total, levels
+
+
+def candidates(session: Session, doc_type: str | None, values: dict[str, Any]) -> list[RegistryRecord]:
+    """Registry records sharing at least one exact key with the values (blocking)."""
+    blocks = []
+    if values.get("document_number"):
+        blocks.append(RegistryRecord.document_number == norm_document_number(values["document_number"]))
+    if values.get("personal_id"):
+        blocks.append(RegistryRecord.personal_id == str(values["personal_id"]))
+    if values.get("passport_number"):
+        blocks.append(RegistryRecord.passport_number == norm_passport(values["passport_number"]))
+    if values.get("issue_date") and doc_type:
+        blocks.append(and_(RegistryRecord.doc_type == doc_type, RegistryRecord.issue_date == str(values["issue_date"])))
+    found: dict[str, RegistryRecord] = {}
+    for block in blocks:
+        for r in session.scalars(select(RegistryRecord).where(block).order_by(RegistryRecord.record_id)
+                                 .limit(MAX_CANDIDATES)):
+            found[r.record_id] = r
+    return list(found.values())
+
+
+def link(session: Session, doc_type: str | None, doc: dict[str, Any],
+         persons: list[dict[str, Any]]) -> list[Scored | None]:
+    """Each person's record (or None), no record to two persons; a person whose two best
+    records are within MIN_MARGIN bits of each other is left for a person to decide."""
+    base = {**doc, "doc_type": doc_type} if doc_type else dict(doc)
+    people = persons or [{}]
+    pool: dict[str, RegistryRecord] = {}
+    for p in people:
+        for r in candidates(session, doc_type, {**base, **p}):
+            pool[r.record_id] = r
+    scored: list[list[Scored]] = []
+    for p in people:
+        rows = []
+        for r in pool.values():
+            w, lv = score({**base, **p}, r.data)
+            if len(people) > 1 and not any(lv.get(k) in ("same", "near") for k in PERSON_KEYS):
+                continue  # with several persons, a record links only to one whose person it resembles
+            rows.append(Scored(r, w, lv))
+        rows.sort(key=lambda s: (-s.weight, s.record.record_id))
+        scored.append(rows)
+    found: list[Scored | None] = [None] * len(people)
+    taken: set[str] = set()
+    pairs = sorted(((s.weight, i, s) for i, rows in enumerate(scored) for s in rows if s.weight >= MIN_WEIGHT),
+                   key=lambda t: (-t[0], t[1], t[2].record.record_id))
+    undecided: set[int] = set()
+    for w, i, s in pairs:
+        if found[i] is not None or i in undecided or s.record.record_id in taken:
+            continue
+        rivals = [o.weight for o in scored[i] if o is not s and o.record.record_id not in taken]
+        if rivals and w - max(rivals) < MIN_MARGIN:
+            undecided.add(i)
+            continue
+        found[i] = s
+        taken.add(s.record.record_id)
+    return found
 
 
 def match_persons(session: Session, doc_type: str | None, doc: dict[str, Any],
                   persons: list[dict[str, Any]]) -> list[RegistryRecord | None]:
-    """Each person's own registry record (or None), no record given to two persons.
-    doc: the document's fields; persons: each person's fields."""
-    if len(persons) <= 1:
-        return [find_record(session, doc_type, {**doc, **(persons[0] if persons else {})})]
-    found: list[RegistryRecord | None] = [None] * len(persons)
-    taken: set[str] = set()
-    number = doc.get("document_number")
-    rows = _by_number(session, doc_type, number) if number else []
-    scored: dict[int, list[tuple[int, RegistryRecord]]] = {}
-    for i, person in enumerate(persons):
-        for r in rows:
-            score = identity_agreement(person, r.data)
-            if score is not None and score >= _MIN_IDENTITY:
-                scored.setdefault(i, []).append((score, r))
-    # best pairs first; a person whose two best records score alike is left for a person
-    pairs = sorted(((score, i, r) for i, cands in scored.items() for score, r in cands),
-                   key=lambda t: (-t[0], t[1], t[2].record_id))
-    undecided: set[int] = set()
-    for score, i, r in pairs:
-        if found[i] is not None or i in undecided or r.record_id in taken:
-            continue
-        rivals = [s for s, other in scored[i] if other.record_id not in taken and other is not r]
-        if rivals and max(rivals) == score:
-            undecided.add(i)
-            continue
-        found[i] = r
-        taken.add(r.record_id)
-    for i, person in enumerate(persons):
-        if found[i] is None and i not in undecided:
-            other = _by_identity(session, doc_type, doc, person, taken)
-            if other is not None:
-                found[i] = other
-                taken.add(other.record_id)
-    return found
+    """Each person's own registry record (or None). doc: the document's fields; persons:
+    each person's fields."""
+    return [s.record if s is not None else None for s in link(session, doc_type, doc, persons)]
