@@ -100,6 +100,8 @@ def generate_batch(out_dir: Path, docs: int = 20, seed: int = 0, degradation: st
         if spec.doc_type == "judgment":
             doc, fields, dist, tpl = judgment_doc(drng, spec.judgment)
         else:
+            if spec.kind is None:
+                raise ValueError(f"a {spec.doc_type} planned without its decision kind")
             doc, fields, dist, tpl = execution_doc(drng, spec.doc_type, spec.kind, spec.judgment, spec.date)
         style = Style.random(drng)
         pages = layout(doc, style, drng)
@@ -134,7 +136,7 @@ def generate_batch(out_dir: Path, docs: int = 20, seed: int = 0, degradation: st
             dplan = degrade.plan(drng, degradation)
             images = []
             for pno, page in enumerate(pages, 1):
-                arr = render_raster(page, dpi, ink=tuple(drng.randint(5, 40) for _ in range(3)))
+                arr = render_raster(page, dpi, ink=(drng.randint(5, 40), drng.randint(5, 40), drng.randint(5, 40)))
                 arr, rec = degrade.apply(arr, dplan, drng, pno)
                 images.append(outputs.to_mode(arr, color))
                 page_meta.append({"dpi": dpi, "color": color, **rec})

@@ -40,6 +40,13 @@ class Sentence:
     fine_principal: bool = False
     income_deduction: int | None = None  # % for non-custodial reform
 
+    @property
+    def term(self) -> int:
+        """The term in months of a sentence that has one (`months`); raises for one that has none."""
+        if self.months is None:
+            raise ValueError(f"a {self.kind} sentence without a term")
+        return self.months
+
 
 @dataclass
 class Defendant:
@@ -91,6 +98,13 @@ class Judgment:
     @property
     def subject(self) -> Defendant:
         return self.defendants[0]
+
+    @property
+    def first_instance(self) -> Judgment:
+        """The first-instance judgment an appeal reviews (`st`); raises for one that reviews none."""
+        if self.st is None:
+            raise ValueError(f"judgment {self.number} reviews no first-instance judgment")
+        return self.st
 
 
 def doc_number(rng: random.Random, n: int, year: int | None, symbol: str) -> str:

@@ -132,8 +132,8 @@ def _penalty_sentence(rng: random.Random, j: Judgment, d: Defendant, upper: bool
         out.append(f"Xử phạt bị cáo **{nm}** " + "; ".join(parts) + ".")
         out.append(rng.choice([
             f"Căn cứ Điều 55 Bộ luật Hình sự, tổng hợp hình phạt, buộc bị cáo phải chấp hành hình phạt chung cho "
-            f"{'cả hai' if len(d.charges) == 2 else 'các'} tội là {duration(rng, s.months)} tù.",
-            f"Tổng hợp hình phạt của các tội, buộc bị cáo {nm} chấp hành hình phạt chung là {duration(rng, s.months)} tù.",
+            f"{'cả hai' if len(d.charges) == 2 else 'các'} tội là {duration(rng, s.term)} tù.",
+            f"Tổng hợp hình phạt của các tội, buộc bị cáo {nm} chấp hành hình phạt chung là {duration(rng, s.term)} tù.",
         ]))
         for c in d.charges:
             dist.append({"kind": "per_charge_penalty", "penalty_months": c.months, "charge": c.name})
@@ -154,7 +154,7 @@ def _penalty_sentence(rng: random.Random, j: Judgment, d: Defendant, upper: bool
         else:
             out.append("Thời hạn chấp hành hình phạt tù tính từ ngày bị cáo bị bắt đi chấp hành án.")
     elif s.kind == "suspended_imprisonment":
-        out.append(f"Thời gian thử thách tính từ ngày tuyên án sơ thẩm ({date_short(j.date if j.level == 'ST' else j.st.date, rng)}). "
+        out.append(f"Thời gian thử thách tính từ ngày tuyên án sơ thẩm ({date_short(j.date if j.level == 'ST' else j.first_instance.date, rng)}). "
                    f"Giao bị cáo cho Ủy ban nhân dân {d.person.residence.split(', ')[-3]} giám sát, giáo dục trong thời gian thử thách.")
     elif s.kind == "non_custodial_reform":
         if s.income_deduction:
@@ -232,7 +232,7 @@ def judgment_doc(rng: random.Random, j: Judgment, template: str | None = None):
     # ---- title
     if template == "J-published":
         title = [f"BẢN ÁN {j.number} NGÀY {date_short(j.date, rng)} VỀ TỘI {subj.charges[0].name.upper()}"]
-        subtitle = []
+        subtitle: list[str] = []
         blocks = [Block("center", "NHÂN DANH NƯỚC CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", style="B"),
                   Block("center", court_upper, style="B", space_before=0.3)]
     elif template == "J-modern":
@@ -256,10 +256,10 @@ def judgment_doc(rng: random.Random, j: Judgment, template: str | None = None):
     else:
         intro = (f"{date_long(j.date, rng)[0].upper()}{date_long(j.date, rng)[1:]}, tại trụ sở {court.name} xét xử phúc thẩm "
                  f"công khai vụ án hình sự phúc thẩm thụ lý số: {j.acceptance[0]} ngày {date_short(j.acceptance[1], rng)} "
-                 f"do có kháng cáo của bị cáo {subj.person.name} đối với Bản án hình sự sơ thẩm số {j.st.number} "
-                 f"ngày {date_short(j.st.date, rng)} của {j.st.court.full}.")
-        dist.append({"kind": "first_instance_judgment", "document_number": j.st.number, "date": j.st.date.isoformat(),
-                     "issuer": j.st.court.name})
+                 f"do có kháng cáo của bị cáo {subj.person.name} đối với Bản án hình sự sơ thẩm số {j.first_instance.number} "
+                 f"ngày {date_short(j.first_instance.date, rng)} của {j.first_instance.court.full}.")
+        dist.append({"kind": "first_instance_judgment", "document_number": j.first_instance.number, "date": j.first_instance.date.isoformat(),
+                     "issuer": j.first_instance.court.name})
     dist.append({"kind": "procedural_number", "values": [j.acceptance[0], j.trial_order[0]]})
     blocks.append(Block("para", intro))
     if not st:
@@ -290,13 +290,13 @@ def judgment_doc(rng: random.Random, j: Judgment, template: str | None = None):
                                 f" theo {cits} Bộ luật Hình sự."))
     dist.append({"kind": "indictment", "number": ind_no, "date": ind_date.isoformat()})
     if not st:
-        sts = j.st.subject.sentence
-        blocks.append(Block("para", f"Tại Bản án hình sự sơ thẩm số {j.st.number} {date_any(j.st.date, rng)}, {j.st.court.name} đã quyết định: "
-                                    f"Tuyên bố bị cáo {subj.person.name} phạm tội {q(rng, subj.charges[0].name)}. Áp dụng {citation(rng, j.st.subject)}; "
+        sts = j.first_instance.subject.sentence
+        blocks.append(Block("para", f"Tại Bản án hình sự sơ thẩm số {j.first_instance.number} {date_any(j.first_instance.date, rng)}, {j.first_instance.court.name} đã quyết định: "
+                                    f"Tuyên bố bị cáo {subj.person.name} phạm tội {q(rng, subj.charges[0].name)}. Áp dụng {citation(rng, j.first_instance.subject)}; "
                                     f"xử phạt bị cáo {subj.person.name} {penalty_core(rng, sts)}."))
         dist.append({"kind": "first_instance_penalty", "principal_penalty": sts.kind, "penalty_months": sts.months,
                      "probation_months": sts.probation})
-        ap_date = j.st.date + dt.timedelta(days=rng.randint(3, 14))
+        ap_date = j.first_instance.date + dt.timedelta(days=rng.randint(3, 14))
         blocks.append(Block("para", f"{date_any(ap_date, rng)[0].upper()}{date_any(ap_date, rng)[1:]}, bị cáo {subj.person.name} có đơn kháng cáo "
                                     f"xin {'được hưởng án treo' if j.appeal_outcome == 'suspend' else 'giảm nhẹ hình phạt'}."))
         dist.append({"kind": "appeal_date", "date": ap_date.isoformat()})
@@ -309,7 +309,7 @@ def judgment_doc(rng: random.Random, j: Judgment, template: str | None = None):
                                     .replace("Bộ luật Hình sự", "BLHS", 1 if rng.random() < 0.5 else 0)))
         dist.append({"kind": "prosecutor_proposal", "penalty_months_range": [lo, hi]})
     elif not st:
-        sts = j.st.subject.sentence
+        sts = j.first_instance.subject.sentence
         if j.appeal_outcome == "keep":
             prop = "không chấp nhận kháng cáo của bị cáo, giữ nguyên bản án sơ thẩm"
         else:
@@ -357,12 +357,12 @@ def judgment_doc(rng: random.Random, j: Judgment, template: str | None = None):
     if not st:
         if j.appeal_outcome == "keep":
             blocks.append(Block("para", f"Căn cứ điểm a khoản 1 Điều 355; Điều 356 Bộ luật Tố tụng hình sự: Không chấp nhận kháng cáo của bị cáo "
-                                        f"{subj.person.name}, giữ nguyên Bản án hình sự sơ thẩm số {j.st.number} ngày {date_short(j.st.date, rng)} "
-                                        f"của {j.st.court.name}."))
+                                        f"{subj.person.name}, giữ nguyên Bản án hình sự sơ thẩm số {j.first_instance.number} ngày {date_short(j.first_instance.date, rng)} "
+                                        f"của {j.first_instance.court.name}."))
         else:
             blocks.append(Block("para", f"Căn cứ điểm b khoản 1 Điều 355; điểm c khoản 1 Điều 357 Bộ luật Tố tụng hình sự: Chấp nhận kháng cáo của "
-                                        f"bị cáo {subj.person.name}, sửa Bản án hình sự sơ thẩm số {j.st.number} ngày {date_short(j.st.date, rng)} "
-                                        f"của {j.st.court.name} về phần hình phạt."))
+                                        f"bị cáo {subj.person.name}, sửa Bản án hình sự sơ thẩm số {j.first_instance.number} ngày {date_short(j.first_instance.date, rng)} "
+                                        f"của {j.first_instance.court.name} về phần hình phạt."))
         dist.append({"kind": "procedure_articles", "values": ["355", "356", "357"]})
     blocks.append(Block("para", f"{'1. ' if st else ''}Tuyên bố bị cáo **{_name_print(rng, subj.person.name, upper)}** phạm tội "
                                 + ", ".join(q(rng, c.name) for c in subj.charges) + "."))

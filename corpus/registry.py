@@ -125,8 +125,8 @@ def build(rng: random.Random, docs: list[dict], orphan_fields: list[dict]):
         # one record per document and person (contract section 2): the co-defendants' own
         exp["persons"] = [{"registry_record_id": rec["record_id"]}]
         doc_part = {k: v for k, v in rec.items() if k not in PERSON_FIELDS}
-        for k, person in enumerate(t.get("persons", [])[1:], 2):
-            co = {**doc_part, **copy.deepcopy(person), "record_id": f"{rec['record_id']}-{k}"}
+        for no, person in enumerate(t.get("persons", [])[1:], 2):
+            co = {**doc_part, **copy.deepcopy(person), "record_id": f"{rec['record_id']}-{no}"}
             co_records.append(co)
             exp["persons"].append({"registry_record_id": co["record_id"]})
         expected.append(exp)
