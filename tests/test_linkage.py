@@ -1,0 +1,64 @@
+"""Record linkage (reconciler/match.py) on a real catalogue: one wrong field on either
+side still links, the field becomes a discrepancy; chance agreement does not link."""
+from __future__ import annotations
+
+import pytest
+from sohoa.archive.models import Batch, Document, ReviewItem
+from sohoa.reconciler import reconcile
+from sohoa.reconciler.match import level, score
+from sohoa.reconciler.registry import import_registry
+from test_reconciler import REC, _write, cat  # noqa: F401  (fixture)
+
+FIELDS = {"document_number": ("125/2024/HS-ST", 0.99), "issue_date": ("2024-03-18", 0.99),
+          "issuer": ("Tòa án nhân dân quận Cầu Giấy", 0.97), "person_name": ("Nguyễn Văn An", 0.97),
+          "birth_date": ("1990-05-02", 0.97), "personal_id": ("001090012345", 0.98),
+          "penalty_months": (24, 0.97)}
+
+
+def _doc(s, doc_id="D" + "a" * 24):
+    from datetime import datetime, timezone
+    now = datetime.now(timezone.utc)
+    if s.get(Batch, "B") is None:
+        s.add(Batch(batch_id="B", source_dir="/x", started_at=now))
+        s.flush()
+    d = Document(document_id=doc_id, content_sha256=(doc_id[1:] * 3)[:64], batch_id="B", source="x.pdf",
+                 source_kind="pdf_image", page_count=1, doc_type="judgment", status="pending",
+                 converted_at=now, created_at=now, updated_at=now)
+    s.add(d)
+    s.flush()
+    return d
+
+
+@pytest.mark.parametrize("field,read,why", [
+    ("personal_id", "001090012346", "one digit off"),
+    ("document_number", "126/2024/HS-ST", "one digit off"),
+    ("person_name", "Nguyễn Văn Ân", "one tone mark off"),
+])
+def test_the_field_that_differs_is_a_discrepancy_not_an_unmatched_document(cat, tmp_path, field, read, why):
+    import_registry(cat, _write(tmp_path / "r.jsonl", [REC]), actor="t")
+    with cat.session() as s:
+        r = reconcile(s, _doc(s), {**FIELDS, field: (read, 0.97)}, 0.9)
+        assert r.record_id == "R000123", why
+        assert r.status == "mismatch" and [d["field"] for d in r.discrepancies] == [field]
+        assert [(i.kind, i.field) for i in s.query(ReviewItem)] == [("discrepancy", field)]
+
+
+def test_one_shared_date_is_no_link(cat, tmp_path):
+    # another judgment of the same day, another person: not this document's record
+    other = {**REC, "record_id": "R7", "document_number": "7/2024/HS-ST", "person_name": "Lê Thị Hoa",
+             "personal_id": "001185098765", "birth_date": "1985-01-01", "issuer": "Tòa án nhân dân huyện Sóc Sơn"}
+    import_registry(cat, _write(tmp_path / "r.jsonl", [other]), actor="t")
+    with cat.session() as s:
+        r = reconcile(s, _doc(s), FIELDS, 0.9)
+        assert r.record_id is None and r.status == "unmatched"
+
+
+def test_levels_and_weights():
+    assert level("person_name", "Nguyễn Văn Tỵ", "Nguyễn Văn Ty") == "near"
+    assert level("personal_id", "001090012345", "001090012345") == "same"
+    assert level("personal_id", "001090012345", "001090012845") == "near"
+    assert level("personal_id", "001090012345", "079123456789") == "different"
+    assert level("birth_date", None, "1990-05-02") is None
+    full, _ = score({k: v for k, (v, _) in FIELDS.items()}, REC)
+    one_off, levels = score({**{k: v for k, (v, _) in FIELDS.items()}, "personal_id": "001090012346"}, REC)
+    assert full > one_off > 8 and levels["personal_id"] == "near"
