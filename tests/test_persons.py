@@ -322,3 +322,37 @@ def test_timeline_lists_a_persons_documents_in_order_and_flags_what_does_not_add
                                                "completion_without_judgment"}
         assert [e.document_id for e in person_timeline(s, B["pid"]).entries] == ["DJ"]
         assert person_timeline(s, "001000000000") is None
+
+
+# --- verifiers' fixes: a missed person, two persons mixed up ------------------------------------------------
+
+def test_a_missed_person_added_and_a_mix_up_swapped_are_reconciled_again(cat):
+    from sohoa.reconciler.amend import AmendError, add_person, rereconcile, swap_fields
+
+    _records(cat, {**REC, "record_id": "R1", "person_name": A["name"], "personal_id": A["pid"], "penalty_months": 24},
+             {**REC, "record_id": "R2", "person_name": B["name"], "personal_id": B["pid"], "penalty_months": 30},
+             {**REC, "record_id": "R3", "person_name": C["name"], "personal_id": C["pid"], "penalty_months": 18})
+    # the extractor gave A's term to B and B's to A, and missed C
+    read_persons = [{k: v for k, (v, _) in _person(d, m).items()} for d, m in ((A, 30), (B, 24))]
+    _archived(cat, "D1", "judgment", {k: v for k, (v, _) in DOC.items() if k != "issue_date"}, read_persons,
+              "2024-03-18")
+    with cat.session() as s:
+        out = rereconcile(s, s.get(Document, "D1"), 0.9)
+        assert [p.status for p in out.persons] == ["mismatch", "mismatch"]
+    with cat.session() as s:
+        swap_fields(s, "D1", 0, 1, ["penalty_months"], 0.9)
+        add_person(s, "D1", {"person_name": C["name"], "personal_id": C["pid"], "penalty_months": 18,
+                             "charges": ["Trộm cắp tài sản"], "principal_penalty": "imprisonment"}, 0.9)
+        with pytest.raises(AmendError):
+            swap_fields(s, "D1", 0, 7, ["penalty_months"], 0.9)
+        with pytest.raises(AmendError):
+            add_person(s, "D1", {"document_number": "1/2024/HS-ST"}, 0.9)
+    with cat.session() as s:
+        doc = s.get(Document, "D1")
+        rows = sorted(doc.persons, key=lambda p: p.ordinal)
+        assert [(p.registry_record_id, p.status) for p in rows] == [("R1", "matched"), ("R2", "matched"),
+                                                                      ("R3", "matched")]
+        assert doc.status == "matched"
+        assert {f.name: f.value for f in doc.fields}["penalty_months"] == 24  # the v1 view follows persons[0]
+        open_items = [i for i in s.scalars(select(ReviewItem)) if i.status == "open"]
+        assert open_items == []
