@@ -53,6 +53,7 @@ class ReviewKind(StrEnum):
 
     DISCREPANCY = "discrepancy"
     LOW_CONFIDENCE = "low_confidence"
+    MISSING = "missing"  # a field the document's kind requires, not read
     UNMATCHED = "unmatched"
 
 

@@ -2,8 +2,11 @@
 difference, every uncertain field and every unmatched document for a person."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from sohoa.archive.catalogue import utcnow
@@ -25,26 +28,46 @@ class Reconciliation:
     record_id: str | None
     discrepancies: list[dict[str, Any]] = field(default_factory=list)
     low_confidence: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # required fields not read
+
+
+@cache
+def _required() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.files(__package__).joinpath("required_fields.json").read_text("utf-8"))
+    return data
+
+
+def required_fields(doc_type: str | None, values: dict[str, Any]) -> list[str]:
+    """The fields a document of this kind must have read (reconciler/required_fields.json)."""
+    spec = _required().get(doc_type or "")
+    if not spec:
+        return []
+    out = list(spec.get("always", []))
+    for on, by_value in spec.get("when", {}).items():
+        out += by_value.get(str(values.get(on)), [])
+    return out
 
 
 def decide(
     doc_type: str | None, fields: dict[str, tuple[Any, float]], record: dict[str, Any] | None, threshold: float
 ) -> Reconciliation:
-    """The contract's status for one document (pure: no database)."""
+    """The contract's status for one document (pure: no database). `matched` needs every
+    required field read, confident and agreeing; a required field not read is no agreement."""
     low = sorted(name for name, (_, conf) in fields.items() if conf < threshold)
     if doc_type is None:
         low = ["doc_type", *low]
     values = {name: v for name, (v, _) in fields.items()}
     if doc_type:
         values["doc_type"] = doc_type
+    missing = [name for name in required_fields(doc_type, values) if values.get(name) in (None, "", [])]
     discs = discrepancies(values, record) if record is not None else []
-    if low or not fields:
+    if low or missing or not fields:
         status = DocumentStatus.NEEDS_REVIEW
     elif record is None:
         status = DocumentStatus.UNMATCHED
     else:
         status = DocumentStatus.MISMATCH if discs else DocumentStatus.MATCHED
-    return Reconciliation(status, record.get("record_id") if record else None, discs, low)
+    return Reconciliation(status, record.get("record_id") if record else None, discs, low, missing)
 
 
 @dataclass
@@ -125,6 +148,10 @@ def _queue(session: Session, doc: Document, person: int, result: Reconciliation,
         value, conf = fields.get(name, (None, 0.0))
         wanted[(ReviewKind.LOW_CONFIDENCE, name)] = {"document_value": value, "registry_value": None,
                                                      "confidence": conf}
+    for name in result.missing:
+        if person > 0 and name not in PERSON_FIELDS:
+            continue
+        wanted[(ReviewKind.MISSING, name)] = {"document_value": None, "registry_value": None, "confidence": None}
     if result.record_id is None:
         wanted[(ReviewKind.UNMATCHED, "")] = {"document_value": None, "registry_value": None, "confidence": None}
 

@@ -12,7 +12,8 @@ from test_reconciler import REC, _write, cat  # noqa: F401  (fixture)
 FIELDS = {"document_number": ("125/2024/HS-ST", 0.99), "issue_date": ("2024-03-18", 0.99),
           "issuer": ("Tòa án nhân dân quận Cầu Giấy", 0.97), "person_name": ("Nguyễn Văn An", 0.97),
           "birth_date": ("1990-05-02", 0.97), "personal_id": ("001090012345", 0.98),
-          "penalty_months": (24, 0.97)}
+          "penalty_months": (24, 0.97), "charges": (["Trộm cắp tài sản"], 0.97), "trial_level": ("ST", 0.99),
+          "principal_penalty": ("imprisonment", 0.97), "penal_code_articles": (["173"], 0.97)}
 
 
 def _doc(s, doc_id="D" + "a" * 24):
@@ -62,3 +63,12 @@ def test_levels_and_weights():
     full, _ = score({k: v for k, (v, _) in FIELDS.items()}, REC)
     one_off, levels = score({**{k: v for k, (v, _) in FIELDS.items()}, "personal_id": "001090012346"}, REC)
     assert full > one_off > 8 and levels["personal_id"] == "near"
+
+
+def test_a_required_field_not_read_is_a_missing_item_not_a_match(cat, tmp_path):
+    # the registry's penalty is wrong, but the penalty was not read: nothing may call this 'matched'
+    import_registry(cat, _write(tmp_path / "r.jsonl", [{**REC, "penalty_months": 36}]), actor="t")
+    with cat.session() as s:
+        r = reconcile(s, _doc(s), {k: v for k, v in FIELDS.items() if k != "penalty_months"}, 0.9)
+        assert r.record_id == "R000123" and r.status == "needs_review"
+        assert [(i.kind, i.field) for i in s.query(ReviewItem)] == [("missing", "penalty_months")]

@@ -47,8 +47,12 @@ def test_values_agree(field, a, b, same):
 
 
 def test_decide_statuses():
-    f = {"document_number": ("125/2024/HS-ST", 0.99), "penalty_months": (24, 0.97)}
+    f = {k: (v, 0.97) for k, v in REC.items() if k not in ("record_id", "doc_type")}
+    f["trial_level"] = ("ST", 0.99)
     assert decide("judgment", f, REC, 0.9).status == "matched"
+    # a required field not read is no agreement (contract section 4)
+    lost = decide("judgment", {k: v for k, v in f.items() if k != "penalty_months"}, REC, 0.9)
+    assert lost.status == "needs_review" and lost.missing == ["penalty_months"]
     r = decide("judgment", {**f, "penalty_months": (30, 0.97)}, REC, 0.9)
     assert r.status == "mismatch" and r.discrepancies == [
         {"field": "penalty_months", "document_value": 30, "registry_value": 24}]
@@ -92,10 +96,14 @@ def _doc(s, doc_id="D" + "a" * 24):
     return d
 
 
+# every field REC has, read confidently, and the trial level REC does not hold
+READ = {**{k: (v, 0.99) for k, v in REC.items() if k not in ("record_id", "doc_type")}, "trial_level": ("ST", 0.99)}
+
+
 def test_match_by_number_then_by_personal_id(cat, tmp_path):
     other_court = {**REC, "record_id": "R9", "issuer": "Tòa án nhân dân huyện Gia Lâm", "personal_id": "001099999999"}
     import_registry(cat, _write(tmp_path / "r.jsonl", [REC, other_court]), actor="t")
-    fields = {"document_number": ("125/2024/HS-ST", 0.99), "issuer": ("Tòa án nhân dân quận Cầu Giấy", 0.95),
+    fields = {**READ, "document_number": ("125/2024/HS-ST", 0.99), "issuer": ("Tòa án nhân dân quận Cầu Giấy", 0.95),
               "personal_id": ("001090012345", 0.98), "issue_date": ("2024-03-18", 0.99)}
     with cat.session() as s:
         d = _doc(s)
@@ -111,14 +119,14 @@ def test_match_by_number_then_by_personal_id(cat, tmp_path):
 
 def test_rerun_does_not_duplicate_review_items(cat, tmp_path):
     import_registry(cat, _write(tmp_path / "r.jsonl", [REC]), actor="t")
-    fields = {"document_number": ("125/2024/HS-ST", 0.99), "penalty_months": (30, 0.5)}
+    fields = {**READ, "penalty_months": (30, 0.5)}
     with cat.session() as s:
         d = _doc(s)
         reconcile(s, d, fields, 0.9)
         reconcile(s, d, fields, 0.9)
         kinds = sorted((i.kind, i.field, i.status) for i in s.query(ReviewItem))
         assert kinds == [("discrepancy", "penalty_months", "open"), ("low_confidence", "penalty_months", "open")]
-        reconcile(s, d, {"document_number": ("125/2024/HS-ST", 0.99), "penalty_months": (24, 0.99)}, 0.9)
+        reconcile(s, d, {**READ, "penalty_months": (24, 0.99)}, 0.9)
         assert {i.status for i in s.query(ReviewItem)} == {"obsolete"}
 
 
