@@ -31,6 +31,7 @@ from minio.error import InvalidResponseError, MinioException, S3Error, ServerErr
 from minio.objectlockconfig import DAYS, ObjectLockConfig
 from minio.retention import Retention
 from sohoa.archive.store import check_key
+from sohoa.core.config import Settings
 from sohoa.core.errors import IntegrityError, StoreError
 from sohoa.core.storage import ObjectRef
 
@@ -181,15 +182,12 @@ class S3ObjectStore:
         self._ready: set[str] = set()
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "S3ObjectStore":
-        kw = dict(
-            access_key=settings.s3_access_key,
-            secret_key=settings.s3_secret_key,
-            secure=settings.s3_secure,
-            region=settings.s3_region,
-            retention_years=settings.retention_years,
-            legal_hold=settings.legal_hold,
-        )
+    def from_settings(cls, settings: Settings) -> "S3ObjectStore":
+        def make(endpoint: str, **more: Any) -> "S3ObjectStore":
+            return cls(endpoint, access_key=settings.s3_access_key, secret_key=settings.s3_secret_key,
+                       secure=settings.s3_secure, region=settings.s3_region,
+                       retention_years=settings.retention_years, legal_hold=settings.legal_hold, **more)
+
         backup = None
         suffix = getattr(settings, "s3_backup_bucket_suffix", "")
         backup_endpoint = getattr(settings, "s3_backup_endpoint", "")
@@ -197,8 +195,8 @@ class S3ObjectStore:
             backup_endpoint = backup_endpoint or settings.s3_endpoint
             if backup_endpoint == settings.s3_endpoint and not suffix:
                 raise StoreError("S3 store: a backup on the same endpoint needs s3_backup_bucket_suffix")
-            backup = cls(backup_endpoint, **kw)
-        return cls(settings.s3_endpoint, backup=backup, backup_bucket_suffix=suffix, **kw)
+            backup = make(backup_endpoint)
+        return make(settings.s3_endpoint, backup=backup, backup_bucket_suffix=suffix)
 
     # -- plumbing ---------------------------------------------------------------
 

@@ -61,7 +61,9 @@ from typing import Any, BinaryIO, Iterator, cast
 from sohoa.archive.catalogue import Catalogue, audit
 from sohoa.archive.models import StoredObject
 from sohoa.archive.store import LocalObjectStore
+from sohoa.core.config import Settings
 from sohoa.core.errors import FatalError, IntegrityError, SohoaError, StoreError
+from sohoa.core.runtime import CatalogueAccess, Runtime
 from sohoa.core.storage import ObjectRef
 from sohoa.retention.integrity import (
     PAGE,
@@ -259,7 +261,7 @@ class S3Target:
         return sorted(out)
 
 
-def open_target(spec: str | Path | Any, settings: Any) -> Any:
+def open_target(spec: str | Path | Any, settings: Settings) -> Any:
     """A DirTarget or S3Target for spec (a path, or s3://[HOST:PORT/]BUCKET[/PREFIX]);
     refused when it is the primary store."""
     if isinstance(spec, (DirTarget, S3Target)):
@@ -403,7 +405,7 @@ def _tool_major(path: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def pg_tool(name: str, server_major: int, settings: Any) -> str:
+def pg_tool(name: str, server_major: int, settings: Settings) -> str:
     """pg_dump/pg_restore able to handle the server: settings.pg_bin_dir, else
     /usr/lib/postgresql/<server major>/bin, else one on PATH or in
     /usr/lib/postgresql/*/bin at least as new as the server."""
@@ -425,7 +427,7 @@ def pg_tool(name: str, server_major: int, settings: Any) -> str:
                      "or set SOHOA_PG_BIN_DIR)")
 
 
-def dump_catalogue(url: str, dest: Path, settings: Any) -> dict[str, Any]:
+def dump_catalogue(url: str, dest: Path, settings: Settings) -> dict[str, Any]:
     """Dump the catalogue to dest: SQLite with the online backup API (a consistent
     snapshot while others write), PostgreSQL with pg_dump -Fc."""
     dialect = _dialect(url)
@@ -457,7 +459,7 @@ def dump_catalogue(url: str, dest: Path, settings: Any) -> dict[str, Any]:
     raise BackupError(f"cannot back up a {dialect} catalogue (SQLite or PostgreSQL)")
 
 
-def restore_catalogue(fmt: str, dump: Path, scratch: Path, live_url: str, settings: Any,
+def restore_catalogue(fmt: str, dump: Path, scratch: Path, live_url: str, settings: Settings,
                       scratch_db_url: str | None = None) -> tuple[str, str | None]:
     """Restore a dump into a fresh catalogue: (its URL, the scratch PostgreSQL database
     made for it, to drop afterwards, or None)."""
@@ -537,7 +539,7 @@ class BackupResult:
         return "\n".join(lines)
 
 
-def _rows(catalogue: Catalogue, since: datetime | None) -> Iterator[StoredObject]:
+def _rows(catalogue: CatalogueAccess, since: datetime | None) -> Iterator[StoredObject]:
     last = 0
     while True:
         with catalogue.session() as s:
@@ -551,7 +553,7 @@ def _rows(catalogue: Catalogue, since: datetime | None) -> Iterator[StoredObject
         last = rows[-1].id
 
 
-def backup(rt: Any, kind: str = "full", target: Any = None, *, schedule: str = "manual") -> BackupResult:
+def backup(rt: Runtime, kind: str = "full", target: Any = None, *, schedule: str = "manual") -> BackupResult:
     """One backup run of rt's catalogue and objects to target (module doc)."""
     if kind not in ("full", "incremental"):
         raise BackupError(f"backup kind must be full or incremental, not {kind!r}")
@@ -726,7 +728,7 @@ class DrillReport:
         return "\n".join(lines)
 
 
-def restore_drill(rt: Any, backup_target: Any = None, scratch_dir: Path | str | None = None, *,
+def restore_drill(rt: Runtime, backup_target: Any = None, scratch_dir: Path | str | None = None, *,
                   keep: bool = False, scratch_db_url: str | None = None, signatures: bool = True,
                   record: bool = True, alert: bool = True) -> DrillReport:
     """Restore the newest full backup plus later incrementals into scratch and verify it

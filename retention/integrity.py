@@ -40,8 +40,10 @@ from typing import Any, Iterable, Iterator
 
 from sohoa.archive.catalogue import audit, verify_audit_chain
 from sohoa.archive.models import Document, StoredObject
+from sohoa.core.config import Settings
 from sohoa.core.errors import SohoaError, StoreError
-from sohoa.core.storage import ObjectRef
+from sohoa.core.runtime import CatalogueAccess, Runtime
+from sohoa.core.storage import ObjectRef, ObjectStore
 from sqlalchemy import and_, exists, select
 
 log = logging.getLogger("sohoa.retention.integrity")
@@ -145,7 +147,7 @@ def redact_url(url: str) -> str:
         return url.split("@")[-1]
 
 
-def describe_store(store: Any) -> str:
+def describe_store(store: ObjectStore) -> str:
     url = getattr(store, "url", None)
     if url:
         return f"s3 {url}"
@@ -153,14 +155,14 @@ def describe_store(store: Any) -> str:
     return f"local {root}" if root is not None else type(store).__name__
 
 
-def trust_roots_for(settings: Any) -> list[Any]:
+def trust_roots_for(settings: Settings) -> list[Any]:
     """What `sohoa verify` trusts: the configured PEM roots and the local DEMO certificate."""
     from sohoa.pipeline.sign import demo_trust_roots, load_trust_roots
 
     return list(load_trust_roots(settings)) + list(demo_trust_roots(settings))
 
 
-def _catalogue_rows(catalogue: Any) -> Iterator[tuple]:
+def _catalogue_rows(catalogue: CatalogueAccess) -> Iterator[tuple]:
     """The objects rows, PAGE at a time in id order (keyset pagination: no long session)."""
     last = 0
     while True:
@@ -176,7 +178,7 @@ def _catalogue_rows(catalogue: Any) -> Iterator[tuple]:
         last = rows[-1][0]
 
 
-def _expectation(catalogue: Any, document_id: str) -> dict[str, Any] | None:
+def _expectation(catalogue: CatalogueAccess, document_id: str) -> dict[str, Any] | None:
     from sohoa.pipeline.sign import catalogue_expectation
 
     with catalogue.session() as s:
@@ -199,7 +201,7 @@ def _read_hashed(stream: Any, keep: bool) -> tuple[str, int, bytes | None]:
     return h.hexdigest(), size, (b"".join(parts) if parts is not None else None)
 
 
-def check_object(store: Any, catalogue: Any, row: tuple, roots: list[Any], report: IntegrityReport,
+def check_object(store: ObjectStore, catalogue: CatalogueAccess, row: tuple, roots: list[Any], report: IntegrityReport,
                  signatures: bool = True) -> list[Finding]:
     """Check one catalogued object (see the module doc); returns its findings."""
     oid, doc_id, role, bucket, key, version_id, sha, size = row
@@ -272,7 +274,7 @@ def _chunks(it: Iterable[Any], n: int) -> Iterator[list[Any]]:
         yield buf
 
 
-def find_orphans(store: Any, catalogue: Any, bucket: str, report: IntegrityReport) -> list[Finding]:
+def find_orphans(store: ObjectStore, catalogue: CatalogueAccess, bucket: str, report: IntegrityReport) -> list[Finding]:
     """Versions under bucket with no catalogue row, PAGE versions per query."""
     found = []
     for page in _chunks(store.list_versions(bucket), PAGE):
@@ -294,7 +296,7 @@ def find_orphans(store: Any, catalogue: Any, bucket: str, report: IntegrityRepor
     return found
 
 
-def _documents_without_object(catalogue: Any) -> list[Finding]:
+def _documents_without_object(catalogue: CatalogueAccess) -> list[Finding]:
     with catalogue.session() as s:
         ids = s.scalars(select(Document.document_id).where(~exists().where(and_(
             StoredObject.document_id == Document.document_id, StoredObject.role == "signed"))))
@@ -302,13 +304,13 @@ def _documents_without_object(catalogue: Any) -> list[Finding]:
                 for d in ids]
 
 
-def _buckets(rt: Any) -> list[str]:
+def _buckets(rt: Runtime) -> list[str]:
     with rt.catalogue.session() as s:
         named = set(s.scalars(select(StoredObject.bucket).distinct()))
     return sorted(named | {rt.bucket})
 
 
-def check_integrity(rt: Any, *, trust_roots: list[Any] | None = None, signatures: bool = True,
+def check_integrity(rt: Runtime, *, trust_roots: list[Any] | None = None, signatures: bool = True,
                     report_dir: Path | None = None, write_report: bool = True, record: bool = True,
                     alert: bool = True) -> IntegrityReport:
     """Check every catalogued object and the store against each other (module doc).
@@ -373,7 +375,7 @@ def write_json_and_text(path: Path, data: dict[str, Any], text: str) -> None:
         tmp.replace(target)
 
 
-def run_alert(settings: Any, report_path: str | None, what: str) -> int | None:
+def run_alert(settings: Settings, report_path: str | None, what: str) -> int | None:
     """Run settings.alert_command with the report path as its last argument (no shell).
     Returns its exit status (None when no command is configured or it could not run)."""
     cmd = getattr(settings, "alert_command", "") or ""

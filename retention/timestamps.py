@@ -31,6 +31,7 @@ from typing import Any
 from sohoa.archive.catalogue import audit, utcnow
 from sohoa.archive.models import Document, StoredObject, TimestampRenewal
 from sohoa.core.errors import SigningError, SohoaError
+from sohoa.core.runtime import Runtime
 from sohoa.core.storage import ObjectRef
 from sqlalchemy import select
 
@@ -67,7 +68,7 @@ def _newest_signed(doc: Document) -> StoredObject | None:
     return max(signed, key=lambda o: o.id) if signed else None
 
 
-def find_due(rt: Any, within_days: int | None = None,
+def find_due(rt: Runtime, within_days: int | None = None,
              now: datetime | None = None) -> list[tuple[str, int, datetime | None]]:
     """(document_id, objects.id of its newest signed version, newest timestamp's TSA
     certificate expiry or None) of every document due for renewal."""
@@ -97,7 +98,7 @@ def find_due(rt: Any, within_days: int | None = None,
     return due
 
 
-def renew_timestamps(rt: Any, within_days: int | None = None, dry_run: bool = False,
+def renew_timestamps(rt: Runtime, within_days: int | None = None, dry_run: bool = False,
                      now: datetime | None = None) -> list[Renewal]:
     from sohoa.pipeline.sign import (
         add_document_timestamp,
@@ -116,6 +117,8 @@ def renew_timestamps(rt: Any, within_days: int | None = None, dry_run: bool = Fa
     for doc_id, obj_id, old_expires in find_due(rt, within_days, now):
         with rt.catalogue.session() as s:
             o = s.get(StoredObject, obj_id)
+            if o is None:
+                continue  # found due a moment ago, gone now: nothing to renew
             ref = ObjectRef(o.bucket, o.key, o.version_id, o.sha256, o.size)
         res = Renewal(doc_id, ref.key, "due", old_expires=_iso(old_expires))
         results.append(res)

@@ -16,9 +16,9 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+from sohoa.core.config import Settings
 from sohoa.core.errors import RejectedInput
 from sohoa.core.types import PageText, SourceDocument
 from sohoa.pipeline.ocr.ocrpage import PageResult, process_page
@@ -63,7 +63,7 @@ def assemble(results: list[PageResult], out_pdf: Path, workdir: Path) -> Recogni
     )
 
 
-def recognize(doc: SourceDocument, settings: Any, workdir: Path) -> Recognized:
+def recognize(doc: SourceDocument, settings: Settings, workdir: Path) -> Recognized:
     """Text and positions of every page of `doc`, and its searchable PDF in `workdir`.
 
     Raises RejectedInput when the document's content cannot be decoded.

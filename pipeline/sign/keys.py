@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from sohoa.core.config import Settings
 from sohoa.core.errors import SigningError
 
 from .cms_fast import FrozenCMSMixin
@@ -261,7 +262,7 @@ def load_demo(keys_dir: Path, unit: str) -> LoadedSigner:
     return _build(key, cert, [], True, str(path))
 
 
-def _pin(settings: Any) -> str | None:
+def _pin(settings: Settings) -> str | None:
     pin = getattr(settings, "sign_pkcs11_pin", "") or ""
     pin_file = getattr(settings, "sign_pkcs11_pin_file", "") or ""
     if not pin and pin_file:
@@ -273,7 +274,7 @@ def _pin(settings: Any) -> str | None:
     return pin or None
 
 
-def load_pkcs11(settings: Any) -> LoadedSigner:
+def load_pkcs11(settings: Settings) -> LoadedSigner:
     """Open one session on the token and find the key and certificate by label."""
     import threading
 
@@ -323,7 +324,7 @@ def load_pkcs11(settings: Any) -> LoadedSigner:
                         lock=threading.Lock())
 
 
-def load_trust_roots(settings: Any) -> list[asn1_x509.Certificate]:
+def load_trust_roots(settings: Settings) -> list[asn1_x509.Certificate]:
     """The certificates in the PEM files of settings.trust_roots (comma-separated)."""
     from asn1crypto import pem as asn1_pem
 
@@ -350,7 +351,7 @@ def make_timestamper(url: str) -> Any:
     return HTTPTimeStamper(str(url), timeout=30)
 
 
-def load_signer(settings: Any) -> LoadedSigner:
+def load_signer(settings: Settings) -> LoadedSigner:
     """PKCS#11 token when sign_pkcs11_module is set, else PKCS#12 (sign_pkcs12), else DEMO.
 
     Create it once per process and close() it at the end (a token session)."""
@@ -378,7 +379,7 @@ def load_signer(settings: Any) -> LoadedSigner:
                    trust_roots=roots)
 
 
-def demo_trust_roots(settings: Any) -> list[asn1_x509.Certificate]:
+def demo_trust_roots(settings: Settings) -> list[asn1_x509.Certificate]:
     """The local DEMO certificate, if one was made, as a trust root for verify_pdf."""
     path = Path(settings.keys_dir) / DEMO_CERT_FILE
     if not path.is_file():

@@ -9,13 +9,16 @@ tampered copy changed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+
+from sohoa.core.config import Settings
+from sohoa.core.runtime import CatalogueAccess
+from sohoa.core.storage import ObjectStore
 
 from .keys import demo_trust_roots, load_trust_roots
 from .verify import VerificationReport, catalogue_expectation, verify_pdf
 
 
-def _open_catalogue(settings: Any) -> Any:
+def _open_catalogue(settings: Settings) -> CatalogueAccess | None:
     from sohoa.archive.catalogue import Catalogue
 
     url = settings.database_url
@@ -38,8 +41,8 @@ def _marker_document_id(data: bytes) -> str | None:
         return None
 
 
-def verify_file(settings: Any, data: bytes, *, online: bool = False, use_catalogue: bool = True,
-                catalogue: Any = None, store: Any = None, run_pdfsig: bool = True) -> VerificationReport:
+def verify_file(settings: Settings, data: bytes, *, online: bool = False, use_catalogue: bool = True,
+                catalogue: CatalogueAccess | None = None, store: ObjectStore | None = None, run_pdfsig: bool = True) -> VerificationReport:
     roots = load_trust_roots(settings) + demo_trust_roots(settings)
     expected, reference = None, None
     doc_id = _marker_document_id(data)
