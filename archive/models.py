@@ -79,18 +79,24 @@ class Page(Base):
     document: Mapped[Document] = relationship(back_populates="pages")
 
 
-class FieldValue(Base):
-    """An extracted value with its provenance (page, box) and confidence."""
+class ReadValue:
+    """The columns of an extracted value: its name, value, confidence and provenance
+    (page, box), shared by a document's fields and a person's."""
 
-    __tablename__ = "fields"
-    __table_args__ = (UniqueConstraint("document_id", "name"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[str] = mapped_column(ForeignKey("documents.document_id"), index=True)
     name: Mapped[str] = mapped_column(String(64))
     value: Mapped[Any] = mapped_column(JSON)
     confidence: Mapped[float] = mapped_column(Float)
     page: Mapped[int | None] = mapped_column(Integer)
     bbox: Mapped[list[Any] | None] = mapped_column(JSON)
+
+
+class FieldValue(ReadValue, Base):
+    """A document's extracted value (and, the contract's v1 view, its first person's)."""
+
+    __tablename__ = "fields"
+    __table_args__ = (UniqueConstraint("document_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.document_id"), index=True)
     document: Mapped[Document] = relationship(back_populates="fields")
 
 
@@ -116,18 +122,13 @@ class Person(Base):
     fields: Mapped[list[PersonField]] = relationship(back_populates="person", order_by="PersonField.name")
 
 
-class PersonField(Base):
-    """One person's extracted value, with its provenance and confidence."""
+class PersonField(ReadValue, Base):
+    """One person's extracted value."""
 
     __tablename__ = "person_fields"
     __table_args__ = (UniqueConstraint("person_id", "name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
-    name: Mapped[str] = mapped_column(String(64))
-    value: Mapped[Any] = mapped_column(JSON)
-    confidence: Mapped[float] = mapped_column(Float)
-    page: Mapped[int | None] = mapped_column(Integer)
-    bbox: Mapped[list[Any] | None] = mapped_column(JSON)
     person: Mapped[Person] = relationship(back_populates="fields")
 
 

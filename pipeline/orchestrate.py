@@ -27,6 +27,7 @@ from sohoa.archive.models import (
     Page,
     Person,
     PersonField,
+    ReadValue,
     SourceFileRow,
     StoredObject,
 )
@@ -428,7 +429,7 @@ def _signed_object(doc: Document) -> StoredObject | None:
     return max(signed, key=lambda o: o.id) if signed else None
 
 
-def _field_reports(rows: Sequence[FieldValue | PersonField]) -> dict[str, dict[str, Any]]:
+def _field_reports(rows: Sequence[ReadValue]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for fv in sorted(rows, key=lambda f: f.name):
         box = (fv.bbox[0], fv.bbox[1], fv.bbox[2], fv.bbox[3]) if fv.bbox else None
