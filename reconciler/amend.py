@@ -105,3 +105,34 @@ def swap_fields(session: Any, document_id: str, a: int, b: int, names: list[str]
     session.flush()
     session.refresh(doc)
     rereconcile(session, doc, threshold)
+
+
+def link_person(session: Any, document_id: str, ordinal: int, record_id: str, threshold: float) -> None:
+    """A person's registry record, as a verifier linked it and an approver approved: it
+    stands (no linkage second-guesses it); the person is compared with it, their items
+    queued, and the document takes its persons' most severe status."""
+    from sohoa.archive.models import RegistryRecord
+    from sohoa.core.enums import DocumentStatus, most_severe
+    from sohoa.reconciler import _queue, decide
+
+    doc = session.get(Document, document_id)
+    rec = session.get(RegistryRecord, record_id)
+    if doc is None or rec is None:
+        raise AmendError(f"document {document_id} or record {record_id}: not in the archive")
+    persons = {p.ordinal: p for p in doc.persons}
+    doc_fields = {f.name: (f.value, f.confidence) for f in doc.fields if f.name not in PERSON_FIELDS}
+    person = persons.get(ordinal)
+    mine = ({f.name: (f.value, f.confidence) for f in person.fields} if person is not None
+            else {f.name: (f.value, f.confidence) for f in doc.fields if f.name in PERSON_FIELDS})
+    fields = {**doc_fields, **mine}
+    result = decide(doc.doc_type, fields, rec.data, threshold)
+    result.record_id = record_id
+    if person is not None:
+        person.registry_record_id, person.status, person.discrepancies = record_id, result.status, result.discrepancies
+    if ordinal == 0:
+        doc.registry_record_id = record_id
+    session.flush()
+    statuses = [DocumentStatus(p.status) for p in doc.persons if p.status != DocumentStatus.PENDING] or [result.status]
+    doc.status = most_severe(statuses)
+    doc.updated_at = utcnow()
+    _queue(session, doc, ordinal, result, fields)

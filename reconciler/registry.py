@@ -10,7 +10,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -170,7 +170,7 @@ def import_registry(catalogue: Catalogue, path: Path, actor: str) -> ImportResul
                 s.add(RegistryHistory(record_id=row.record_id, at=now, actor=actor, field=k,
                                       old_value=old.get(k), new_value=rec.get(k),
                                       reason=f"re-imported from {path.name}", approved_by=None))
-            _fill_row(row, rec, now)
+            fill_row(row, rec, now)
             updated += 1
         audit(s, actor, "registry.import", str(path.name), added=added, updated=updated, unchanged=unchanged)
     return ImportResult(added, updated, unchanged, warnings)
@@ -178,11 +178,12 @@ def import_registry(catalogue: Catalogue, path: Path, actor: str) -> ImportResul
 
 def _new_row(rec: dict[str, Any], now) -> RegistryRecord:
     row = RegistryRecord(record_id=rec["record_id"], imported_at=now)
-    _fill_row(row, rec, now)
+    fill_row(row, rec, now)
     return row
 
 
-def _fill_row(row: RegistryRecord, rec: dict[str, Any], now) -> None:
+def fill_row(row: RegistryRecord, rec: dict[str, Any], now: datetime) -> None:
+    """The record's data and the indexed columns matching reads it by."""
     row.doc_type = rec["doc_type"]
     row.document_number = rec.get("document_number")
     row.personal_id = rec.get("personal_id")

@@ -17,8 +17,9 @@ from typing import Any
 from sohoa.archive.catalogue import audit, utcnow
 from sohoa.archive.models import Document, FieldValue, RegistryHistory, RegistryRecord, ReviewItem
 from sohoa.core.errors import SohoaError
+from sohoa.reconciler.amend import link_person
 from sohoa.reconciler.compare import norm_document_number, values_agree
-from sohoa.reconciler.registry import DECISION_KINDS, DOC_TYPES, PENALTIES, normalise_record
+from sohoa.reconciler.registry import DECISION_KINDS, DOC_TYPES, PENALTIES, fill_row, normalise_record
 from sohoa.ui.auth import CurrentUser
 from sohoa.ui.models import Correction, FollowUp, ItemState
 from sqlalchemy import select
@@ -307,10 +308,7 @@ def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | No
         data = copy.deepcopy(rec.data)
         data[c.field] = c.new_value
         data, _ = normalise_record(data)
-        rec.data = data
-        rec.document_number, rec.personal_id, rec.issue_date = (
-            data.get("document_number"), data.get("personal_id"), data.get("issue_date"))
-        rec.updated_at = now
+        fill_row(rec, data, now)
         s.add(RegistryHistory(record_id=rec.record_id, at=now, actor=actor, field=c.field, old_value=c.old_value,
                               new_value=c.new_value, reason=c.legal_basis, approved_by=user.username))
         resolution = f"corrected {c.field} to {show(c.new_value)} (by {c.author}, approved by {user.username})"
@@ -319,10 +317,9 @@ def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | No
             raise ActionError("Mã hồ sơ đã có — record_id exists")
         rec_data = c.new_value
         assert c.record_id is not None  # propose_create names the new record
-        s.add(RegistryRecord(record_id=c.record_id, doc_type=rec_data["doc_type"],
-                             document_number=rec_data.get("document_number"),
-                             personal_id=rec_data.get("personal_id"), issue_date=rec_data.get("issue_date"),
-                             data=rec_data, imported_at=now, updated_at=now))
+        row = RegistryRecord(record_id=c.record_id, imported_at=now)
+        fill_row(row, rec_data, now)
+        s.add(row)
         s.flush()
         s.add(RegistryHistory(record_id=c.record_id, at=now, actor=actor, field="*", old_value=None,
                               new_value=rec_data, reason=c.legal_basis, approved_by=user.username))
@@ -340,7 +337,7 @@ def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | No
     audit(s, f"ui:{user.username}", "ui.correction.approve", f"registry:{c.record_id}", correction=c.id,
           kind=c.kind, field=c.field, old=c.old_value, new=c.new_value, author=c.author, changed=not already)
     if c.kind in ("link", "create") and c.record_id is not None:  # they always name the record
-        _reconcile_again(s, c.document_id, c.record_id, threshold)
+        _reconcile_again(s, c, threshold)
     return f"Đã phê duyệt #{c.id} — approved"
 
 
@@ -360,26 +357,18 @@ def _document(s: Session, document_id: str | None) -> Document:
 def _link(s: Session, c: Correction, now: datetime, actor: str, user: CurrentUser) -> None:
     doc = _document(s, c.document_id)
     old = doc.registry_record_id
-    doc.registry_record_id = c.record_id
-    doc.updated_at = now
     if c.kind == "link":
         s.add(RegistryHistory(record_id=c.record_id, at=now, actor=actor, field="document", old_value=old,
                               new_value=c.document_id, reason=c.legal_basis, approved_by=user.username))
 
 
-def _reconcile_again(s: Session, document_id: str | None, record_id: str, threshold: float) -> None:
-    """Compare the newly linked document with its record: new discrepancies join the queue."""
-    from sohoa.reconciler import _queue, decide
-
-    doc = _document(s, document_id)
-    rec = _registry_record(s, record_id)
-    fields = {f.name: (f.value, f.confidence)
-              for f in s.scalars(select(FieldValue).where(FieldValue.document_id == document_id))}
+def _reconcile_again(s: Session, c: Correction, threshold: float) -> None:
+    """Link the item's person to the record and compare them: new discrepancies join the queue."""
+    doc = _document(s, c.document_id)
+    _registry_record(s, c.record_id)
+    item = s.get(ReviewItem, c.review_item_id) if c.review_item_id else None
     s.flush()
-    result = decide(doc.doc_type, fields, rec.data, threshold)
-    result.record_id = record_id
-    doc.status = result.status
-    _queue(s, doc, 0, result, fields)  # the fields table's v1 view: the document's and persons[0]'s
+    link_person(s, doc.document_id, item.person if item is not None else 0, c.record_id, threshold)
 
 
 def reject(s: Session, user: CurrentUser, correction_id: int, comment: str | None) -> str:

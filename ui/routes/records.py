@@ -10,11 +10,11 @@ import urllib.parse
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sohoa.archive.catalogue import audit
-from sohoa.archive.models import Document, RegistryHistory, RegistryRecord
+from sohoa.archive.models import Document, Person, RegistryHistory, RegistryRecord
 from sohoa.ui import workflow
 from sohoa.ui.models import Correction, FollowUp
 from sohoa.ui.web import Form, VerifierPost, Viewer, WorkbenchDep
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import Session
 
 router = APIRouter()
@@ -28,9 +28,13 @@ def _history(s: Session, record_id: str) -> list[RegistryHistory]:
 @router.get("/ui/records", response_class=HTMLResponse)
 def records(wb: WorkbenchDep, user: Viewer, nodoc: int = 0) -> HTMLResponse:
     with wb.session() as s:
+        # a record belongs to a document through any of its persons (contract section 5)
+        linked = union(select(Document.document_id, Document.registry_record_id.label("rid"))
+                       .where(Document.registry_record_id.is_not(None)),
+                       select(Person.document_id, Person.registry_record_id.label("rid"))
+                       .where(Person.registry_record_id.is_not(None))).subquery()
         counts: dict[str | None, int] = dict(s.execute(
-            select(Document.registry_record_id, func.count()).where(Document.registry_record_id.is_not(None))
-            .group_by(Document.registry_record_id)).all())
+            select(linked.c.rid, func.count()).group_by(linked.c.rid)).all())
         follows = set(s.scalars(select(FollowUp.record_id)))
         rows = [{"record_id": r.record_id, "doc_type": r.doc_type, "document_number": r.document_number,
                  "personal_id": r.personal_id, "issue_date": r.issue_date, "docs": counts.get(r.record_id, 0),
@@ -47,7 +51,9 @@ def record(wb: WorkbenchDep, user: Viewer, record_id: str) -> HTMLResponse:
         rec = s.get(RegistryRecord, record_id)
         if rec is None:
             raise HTTPException(404, "Không có hồ sơ này — no such record")
-        docs = list(s.scalars(select(Document).where(Document.registry_record_id == record_id)))
+        docs = list(s.scalars(select(Document).where(or_(
+            Document.registry_record_id == record_id,
+            Document.document_id.in_(select(Person.document_id).where(Person.registry_record_id == record_id))))))
         history = _history(s, record_id)
         pending = list(s.scalars(select(Correction).where(Correction.record_id == record_id,
                                                           Correction.status == "pending")))
