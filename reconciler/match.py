@@ -65,6 +65,10 @@ LINKING_FIELDS = tuple(FIELD_MODELS)
 PERSON_KEYS = ("personal_id", "passport_number", "person_name", "birth_date")
 
 MIN_WEIGHT = 8.0  # bits: below this, no link (about 1 in 250 that a pair this good is chance)
+# ... of which the document's own fields must give this much: a record is one document's and one
+# person's, and the same person's other documents (their decision, their certificate) agree on
+# every person field
+MIN_DOCUMENT_WEIGHT = 4.0
 MIN_MARGIN = 4.0  # bits the best record must lead the next by; else a person decides
 MAX_CANDIDATES = 200  # per block: a key shared by more records than this says nothing
 
@@ -102,6 +106,7 @@ class Scored:
     record: RegistryRecord
     weight: float
     levels: dict[str, str]
+    document_weight: float = 0.0
 
 
 def score(values: dict[str, Any], record: dict[str, Any]) -> tuple[float, dict[str, str]]:
@@ -114,6 +119,11 @@ def score(values: dict[str, Any], record: dict[str, Any]) -> tuple[float, dict[s
         levels[name] = lv
         total += model.weight(lv)
     return total, levels
+
+
+def document_weight(levels: dict[str, str]) -> float:
+    """The part of a match weight the document's own fields give."""
+    return sum(FIELD_MODELS[n].weight(lv) for n, lv in levels.items() if n not in PERSON_KEYS)
 
 
 def candidates(session: Session, doc_type: str | None, values: dict[str, Any]) -> list[RegistryRecord]:
@@ -152,12 +162,13 @@ def link(session: Session, doc_type: str | None, doc: dict[str, Any],
             w, lv = score({**base, **p}, r.data)
             if len(people) > 1 and not any(lv.get(k) in ("same", "near") for k in PERSON_KEYS):
                 continue  # with several persons, a record links only to one whose person it resembles
-            rows.append(Scored(r, w, lv))
+            rows.append(Scored(r, w, lv, document_weight(lv)))
         rows.sort(key=lambda s: (-s.weight, s.record.record_id))
         scored.append(rows)
     found: list[Scored | None] = [None] * len(people)
     taken: set[str] = set()
-    pairs = sorted(((s.weight, i, s) for i, rows in enumerate(scored) for s in rows if s.weight >= MIN_WEIGHT),
+    pairs = sorted(((s.weight, i, s) for i, rows in enumerate(scored) for s in rows
+                    if s.weight >= MIN_WEIGHT and s.document_weight >= MIN_DOCUMENT_WEIGHT),
                    key=lambda t: (-t[0], t[1], t[2].record.record_id))
     undecided: set[int] = set()
     for w, i, s in pairs:

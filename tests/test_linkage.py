@@ -72,3 +72,15 @@ def test_a_required_field_not_read_is_a_missing_item_not_a_match(cat, tmp_path):
         r = reconcile(s, _doc(s), {k: v for k, v in FIELDS.items() if k != "penalty_months"}, 0.9)
         assert r.record_id == "R000123" and r.status == "needs_review"
         assert [(i.kind, i.field) for i in s.query(ReviewItem)] == [("missing", "penalty_months")]
+
+
+def test_the_same_persons_other_document_is_not_this_documents_record(cat, tmp_path):
+    # the person's completion certificate agrees on every person field, and is another document
+    cert = {"record_id": "R8", "doc_type": "certificate", "decision_kind": "completion",
+            "document_number": "166/2026/GCN-TGBS", "issue_date": "2026-05-08", "issuer": "Trại giam Ba Sao",
+            "person_name": "Nguyễn Văn An", "birth_date": "1990-05-02", "personal_id": "001090012345",
+            "judgment_ref": "125/2024/HS-ST"}
+    import_registry(cat, _write(tmp_path / "r.jsonl", [cert]), actor="t")
+    with cat.session() as s:
+        r = reconcile(s, _doc(s), FIELDS, 0.9)
+        assert r.record_id is None and r.status == "unmatched"
