@@ -94,3 +94,10 @@ def test_offence_catalogue():
 
 def test_title_name():
     assert title_name("NGUYỄN  VĂN AN") == "Nguyễn Văn An"
+
+
+def test_a_number_whose_unit_ocr_turned_into_a_mark_flags_the_term_after_it():
+    # '8 năm 6 tháng' read as '|8 " 6 tháng': the 6 months are not the whole term
+    text = 'Đã bị Tòa án xử phạt |8 " 6 tháng tù về tội'
+    (d,) = find_durations(fold(text), text)
+    assert d.total_months == 6 and d.unit_lost_before

@@ -63,7 +63,8 @@ _PART = rf"(?P<n>{NUM})?\s*(?P<w>{WORDS})?\s*(?P<u>{UNIT})\b"
 _SPELLED_NUMBER = re.compile(r"(?:(?:một|mốt|hai|ba|bốn|tư|năm|lăm|sáu|bảy|bẩy|tám|chín|mười|mươi|trăm|linh|lẻ)\s*)+")
 _DATE_WORD_BEFORE = re.compile(r"(?<![^\W\d_])(?:ng[aà]y|th[aá]ng|sinh)\s*[:]?\s*$")
 _LINES_BETWEEN = re.compile(r"[ \t]*\n[^.;:\n]{0,60}(?:\n[^.;:\n]{0,60}){0,2}\n[ \t]*")
-_LOST_UNIT_BEFORE = re.compile(rf"(?<![\w/.-])\d{{1,3}}\s*(?:{WORDS})?\s*(?!(?:nam|thang|ngay)\b)[a-z]{{1,6}}\s*$")
+# a number whose unit OCR turned into other letters or into marks ('|8 " 6 tháng': 'năm' read '"')
+_LOST_UNIT_BEFORE = re.compile(rf"(?<![\w/.-])\d{{1,3}}\s*(?:{WORDS})?\s*(?!(?:nam|thang|ngay)\b)[^\s\d,;:()]{{1,6}}\s*$")
 
 
 def find_durations(folded: str, orig: str, start: int = 0, end: int | None = None) -> list[Duration]:
