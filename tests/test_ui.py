@@ -591,3 +591,198 @@ def test_sohoa_serve_runs_the_api_and_the_workbench(home, tmp_path):
         assert r.status_code == 303
         assert http.get("/ui/queue").status_code == 200
         assert http.get("/ui/users", follow_redirects=False).status_code == 403  # a verifier is no admin
+
+
+# --- several persons per document (contract v2): display, the two person corrections, the timeline ---
+
+BINH = {"person_name": "Trần Văn Bình", "personal_id": "001088054321", "penalty_months": 30,
+        "charges": ["Trộm cắp tài sản"]}
+
+
+def _two_persons(cat) -> int:
+    """DOC names two defendants: persons 0 (R1's) and 1 (Bình, with his own 30 months, whose
+    term was read with low confidence). Returns the item of person 1."""
+    from sohoa.archive.models import FieldValue, Person, PersonField
+
+    now = utcnow()
+    with cat.session() as s:
+        for name, value in (("document_number", "1/2024/HS-ST"), ("issue_date", "2024-01-02"),
+                            ("issuer", "TAND quận Cầu Giấy"), ("trial_level", "ST"),
+                            ("person_name", "Nguyễn Văn An"), ("personal_id", "001090012345"),
+                            ("penalty_months", 12)):
+            s.add(FieldValue(document_id=DOC, name=name, value=value, confidence=0.97, page=1,
+                             bbox=[100, 100, 200, 112]))
+        for ordinal, values, rid in ((0, {"person_name": "Nguyễn Văn An", "personal_id": "001090012345",
+                                          "penalty_months": 12}, "R1"), (1, BINH, None)):
+            p = Person(document_id=DOC, ordinal=ordinal, person_name=values["person_name"],
+                       personal_id=values["personal_id"], status="mismatch" if rid else "unmatched",
+                       registry_record_id=rid, discrepancies=[])
+            s.add(p)
+            s.flush()
+            for i, (name, value) in enumerate(values.items()):
+                s.add(PersonField(person_id=p.id, name=name, value=value, confidence=0.6 if ordinal else 0.97,
+                                  page=1, bbox=[100, 300 + 20 * ordinal + i, 220, 312 + 20 * ordinal + i]))
+        item = ReviewItem(document_id=DOC, person=1, kind="low_confidence", field="penalty_months",
+                          document_value=30, confidence=0.6, status="open", created_at=now,
+                          due_at=now + timedelta(hours=24))
+        s.add(item)
+        s.flush()
+        return item.id
+
+
+def test_an_item_names_its_person_and_shows_their_values(cat, tmp_path):
+    iid = _two_persons(cat)
+    c = _client(cat, tmp_path)
+    _login(c, "vera")
+    page = c.get(f"/ui/items/{iid}").text
+    assert 'data-person="1"' in page and "Người 2: Trần Văn Bình" in page
+    # both persons side by side, person 2's column marked, each with their timeline
+    assert 'id="persons"' in page and "Nguyễn Văn An" in page
+    assert 'href="/ui/persons/001088054321"' in page and 'href="/ui/persons/001090012345"' in page
+    with cat.session() as s:  # the crop is person 2's penalty, not person 1's
+        from sohoa.ui import persons
+
+        fv = persons.field_for(s, s.get(ReviewItem, iid))
+        assert fv is not None and fv.value == 30 and fv.bbox[1] >= 320
+        assert [f.value for f in persons.fields_for(s, DOC, 1) if f.name == "personal_id"] == ["001088054321"]
+        assert workflow.proposed_record(s, DOC, 1)["personal_id"] == "001088054321"
+        assert workflow.proposed_record(s, DOC, 1)["document_number"] == "1/2024/HS-ST"
+        assert workflow.proposed_record(s, DOC, 0)["personal_id"] == "001090012345"
+    queue = c.get("/ui/queue").text
+    assert "Người 2: Trần Văn Bình" in queue and "Người 1: Nguyễn Văn An" in queue
+    doc = c.get(f"/ui/documents/{DOC}")
+    assert doc.status_code == 200 and doc.text.count('pname"') == 2
+    assert "Trần Văn Bình" in doc.text and 'id="btn-swap"' in doc.text and 'id="btn-add-person"' in doc.text
+    assert c.get("/ui/documents/D404").status_code == 404
+
+
+def test_person_swap_needs_a_second_person(cat, tmp_path):
+    _two_persons(cat)
+    vera, anh = _user(cat, "vera"), _user(cat, "anh")
+    with cat.session() as s, pytest.raises(workflow.ActionError, match="trường"):
+        workflow.propose_person_swap(s, vera, DOC, 0, 1, [], "Đọc nhầm giữa hai bị cáo")
+    with cat.session() as s, pytest.raises(workflow.ActionError, match="hai người"):
+        workflow.propose_person_swap(s, vera, DOC, 0, 0, ["penalty_months"], "Đọc nhầm giữa hai bị cáo")
+    # from the document page, with the form
+    c = _client(cat, tmp_path)
+    _login(c, "vera")
+    token = _csrf(c, f"/ui/documents/{DOC}")
+    r = c.post(f"/ui/documents/{DOC}/persons/swap", data={"csrf": token, "a": "0", "b": "1",
+                                                          "field_penalty_months": "1",
+                                                          "reason": "Bản án: An 30 tháng, Bình 12 tháng"},
+               follow_redirects=False)
+    assert r.status_code == 303, r.text
+    with cat.session() as s:
+        corr = s.scalars(select(Correction).where(Correction.kind == "person_swap")).one()
+        assert (corr.record_id, corr.document_id, corr.status) == ("", DOC, "pending")
+        assert corr.new_value == {"a": 0, "b": 1, "fields": ["penalty_months"]}
+        cid = corr.id
+    with cat.session() as s, pytest.raises(workflow.ActionError, match="đang chờ"):  # one at a time
+        workflow.propose_person_add(s, vera, DOC, {"person_name": "Lê Thị Cúc"}, "Bị cáo thứ ba")
+    approvals = c.get("/ui/approvals").text
+    assert "Đổi chỗ Người 1 ⇄ Người 2" in approvals and "penalty_months: 12 ⇄ 30" in approvals
+    # the author cannot approve it, even as an approver; refused through the page it is audited
+    with cat.session() as s:
+        corr = s.get(Correction, cid)
+        corr.author = "anh"
+    ca = _client(cat, tmp_path)
+    _login(ca, "anh")
+    r = ca.post(f"/ui/corrections/{cid}/approve", data={"csrf": _csrf(ca, "/ui/approvals")})
+    assert r.status_code == 400 and "tự phê duyệt" in r.text
+    assert _actions(cat, "ui.correction.approve")[-1].outcome == "refused"
+    with cat.session() as s:
+        s.get(Correction, cid).author = "vera"
+    with cat.session() as s:
+        msg = workflow.approve(s, anh, cid, threshold=0.9)
+    assert "Đã phê duyệt" in msg
+    with cat.session() as s:
+        from sohoa.archive.models import Person
+
+        ps = {p.ordinal: {f.name: f.value for f in p.fields}
+              for p in s.scalars(select(Person).where(Person.document_id == DOC))}
+        assert ps[0]["penalty_months"] == 30 and ps[1]["penalty_months"] == 12
+        assert ps[0]["personal_id"] == "001090012345"  # only the chosen field moved
+        corr = s.get(Correction, cid)
+        assert (corr.status, corr.approver) == ("approved", "anh")
+    ev = _actions(cat, "ui.correction.approve")[-1]
+    assert ev.object == f"document:{DOC}" and ev.detail["kind"] == "person_swap" and ev.outcome != "refused"
+    with cat.session() as s:
+        assert verify_audit_chain(s) == []
+
+
+def test_missing_person_proposed_rejected_then_approved(cat, tmp_path):
+    _two_persons(cat)
+    vera, anh = _user(cat, "vera"), _user(cat, "anh")
+    with cat.session() as s, pytest.raises(workflow.ActionError, match="họ tên"):
+        workflow.propose_person_add(s, vera, DOC, {"personal_id": "001095011111"}, "Bị cáo thứ ba")
+    with cat.session() as s, pytest.raises(workflow.ActionError, match="12 chữ số"):
+        workflow.propose_person_add(s, vera, DOC, {"person_name": "Lê Thị Cúc", "personal_id": "123"}, "Bị cáo 3")
+    c = _client(cat, tmp_path)
+    _login(c, "vera")
+    token = _csrf(c, f"/ui/documents/{DOC}")
+    r = c.post(f"/ui/documents/{DOC}/persons/add",
+               data={"csrf": token, "person_name": "Lê Thị Cúc", "personal_id": "001095011111",
+                     "json": '{"penalty_months": 18, "charges": ["Trộm cắp tài sản"]}',
+                     "reason": "Bản án trang 2 nêu bị cáo thứ ba"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    with cat.session() as s:
+        corr = s.scalars(select(Correction).where(Correction.kind == "person_add")).one()
+        assert corr.new_value["fields"] == {"person_name": "Lê Thị Cúc", "personal_id": "001095011111",
+                                            "charges": ["Trộm cắp tài sản"], "penalty_months": 18}
+        cid = corr.id
+    assert "Thêm Người 3: Lê Thị Cúc" in c.get("/ui/approvals").text
+    with cat.session() as s, pytest.raises(workflow.ActionError, match="tự phê duyệt"):
+        workflow.approve(s, _user(cat, "vera").__class__(vera.id, "vera", "approver", None, "x"), cid)
+    with cat.session() as s, pytest.raises(workflow.ActionError, match="Chỉ người phê duyệt"):
+        workflow.approve(s, _user(cat, "vinh"), cid)
+    with cat.session() as s:
+        workflow.reject(s, anh, cid, "Không có trong bản án")
+    ev = _actions(cat, "ui.correction.reject")[-1]
+    assert ev.object == f"document:{DOC}"
+    with cat.session() as s:
+        from sohoa.archive.models import Person
+
+        assert s.get(Correction, cid).status == "rejected"
+        assert len(list(s.scalars(select(Person).where(Person.document_id == DOC)))) == 2
+    # proposed again (now allowed: nothing pending), approved by another person
+    with cat.session() as s:
+        workflow.propose_person_add(s, vera, DOC, '{"person_name": "Lê Thị Cúc", "personal_id": "001095011111"}',
+                                    "Bản án trang 2 nêu bị cáo thứ ba")
+        cid2 = s.scalar(select(Correction.id).where(Correction.status == "pending"))
+    with cat.session() as s:
+        assert "added person 3" in workflow.approve(s, anh, cid2, threshold=0.9)
+    with cat.session() as s:
+        ps = list(s.scalars(select(Person).where(Person.document_id == DOC).order_by(Person.ordinal)))
+        assert [p.person_name for p in ps] == ["Nguyễn Văn An", "Trần Văn Bình", "Lê Thị Cúc"]
+        assert ps[2].personal_id == "001095011111"
+    page = c.get(f"/ui/documents/{DOC}").text
+    assert "Lê Thị Cúc" in page and 'href="/ui/persons/001095011111"' in page
+
+
+def test_person_timeline_page(cat, tmp_path):
+    from sohoa.archive.models import FieldValue, Person
+
+    _two_persons(cat)
+    cert = "D" + "cd" * 12  # Bình's completion certificate of a judgment the archive does not hold
+    with cat.session() as s:
+        d = s.get(Document, cert)
+        d.doc_type = "certificate"
+        for name, value in (("document_number", "5/2026/GCN"), ("issue_date", "2026-03-01"),
+                            ("decision_kind", "completion"), ("judgment_ref", "9/2023/HS-ST")):
+            s.add(FieldValue(document_id=cert, name=name, value=value, confidence=0.99))
+        s.add(Person(document_id=cert, ordinal=0, person_name="Trần Văn Bình", personal_id="001088054321",
+                     status="unmatched", discrepancies=[]))
+    c = _client(cat, tmp_path)
+    _login(c, "sam")
+    assert c.get("/ui/persons/001088054321").status_code == 403  # a scanner sees no records
+    c = _client(cat, tmp_path)
+    _login(c, "vera")
+    r = c.get("/ui/persons/001088054321")
+    assert r.status_code == 200
+    assert "Trần Văn Bình" in r.text and "1/2024/HS-ST" in r.text and "TAND quận Cầu Giấy" in r.text
+    assert f'data-document="{DOC}"' in r.text
+    assert r.text.index(f'data-document="{DOC}"') < r.text.index(f'data-document="{cert}"')  # in time order
+    assert 'id="flags"' in r.text and "completion_without_judgment" in r.text
+    assert f'class="flagged" data-document="{cert}"' in r.text
+    missing = c.get("/ui/persons/999999999999")
+    assert missing.status_code == 404 and 'id="person-none"' in missing.text

@@ -6,7 +6,9 @@ Pages under /ui: login, password (own change; forced after an admin's reset),
 queue (filters done in SQL, ui/queue.py; age, time left to the 24 h deadline,
 overdue highlighted), item (crop of the field on the signed page, the values,
 take/release, accept/keep/correct/escalate, link/create for unmatched
-documents), approvals (two-person rule), escalations (approvers: resolve or
+documents), documents (the page beside its persons, side by side; a person
+missing or two mixed up, proposed for approval), persons (a person's
+timeline), approvals (two-person rule), escalations (approvers: resolve or
 send back), records (data, history, CSV/JSON export, follow-up), batches,
 users (admin: create, disable/enable, reset password).
 
@@ -36,6 +38,7 @@ from sohoa.ui.routes import (
     documents,
     escalations,
     items,
+    persons,
     queue,
     records,
     session,
@@ -46,7 +49,7 @@ from sohoa.ui.web import CSP, LoginRequired, PasswordChangeRequired, span, vn
 
 __all__ = ["LoginRequired", "PasswordChangeRequired", "create_ui_app", "span", "vn"]
 
-ROUTERS = (static, session, queue, items, documents, corrections, escalations, records, batches, users)
+ROUTERS = (static, session, queue, items, documents, corrections, escalations, records, persons, batches, users)
 
 
 async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -51,6 +51,9 @@ kbd{color:#1b1b1b;border:1px solid #999;border-bottom-width:2px;border-radius:3p
 .login input{width:100%;box-sizing:border-box}
 .muted{color:#777}
 pre{white-space:pre-wrap;margin:0;font-size:12px}
+table.persons th.current,table.persons td.current{background:#fff4d6}
+tr.flagged td{background:#fde2e2}
+.flag{color:#b00000;font-weight:bold}
 """
 
 JS = """
@@ -121,21 +124,21 @@ QUEUE = """{% extends "base.html" %}{% block title %}Hàng đợi{% endblock %}{
  <label>Loại văn bản <small>document kind</small><select name="doc_type"><option value="">—</option>{% for b in options.doc_type %}<option {% if f.doc_type==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
  <label>Trường <small>field</small><select name="field"><option value="">—</option>{% for b in options.field %}<option {% if f.field==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
  <label>Tòa án / cơ quan <small>court</small><select name="court"><option value="">—</option>{% for b in options.court %}<option {% if f.court==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
- <label>Vấn đề <small>kind</small><select name="kind"><option value="">—</option>{% for b in ['discrepancy','low_confidence','unmatched'] %}<option {% if f.kind==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
+ <label>Vấn đề <small>kind</small><select name="kind"><option value="">—</option>{% for b in ['discrepancy','low_confidence','missing','unmatched'] %}<option {% if f.kind==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
  <label>Giao cho <small>assigned</small><select name="who"><option value="">—</option><option value="me" {% if f.who=='me' %}selected{% endif %}>tôi / me</option><option value="none" {% if f.who=='none' %}selected{% endif %}>chưa giao / nobody</option></select></label>
  <label>Hạn <small>deadline</small><select name="overdue"><option value="">—</option><option value="1" {% if f.overdue=='1' %}selected{% endif %}>quá hạn / overdue</option><option value="0" {% if f.overdue=='0' %}selected{% endif %}>còn hạn / in time</option></select></label>
  <label>Cấp trên <small>escalated</small><select name="escalated"><option value="">—</option><option value="1" {% if f.escalated=='1' %}selected{% endif %}>đã chuyển / escalated</option><option value="0" {% if f.escalated=='0' %}selected{% endif %}>chưa / not escalated</option></select></label>
  <button type="submit" id="filter">Lọc <small>filter</small></button> <a class="button" href="/ui/queue">Bỏ lọc</a>
 </form>
-<table id="queue"><thead><tr><th>#</th><th>Vấn đề <small>kind</small></th><th>Trường <small>field</small></th><th>Tài liệu <small>document</small></th><th>Loại</th><th>Tòa án / cơ quan <small>court</small></th><th>Tin cậy</th><th>Nhận lúc <small>received</small></th><th>Tuổi <small>age</small></th><th>Còn lại <small>time left</small></th><th>Người xử lý <small>assigned</small></th><th>Trạng thái</th></tr></thead><tbody>
+<table id="queue"><thead><tr><th>#</th><th>Vấn đề <small>kind</small></th><th>Trường <small>field</small></th><th>Người <small>person</small></th><th>Tài liệu <small>document</small></th><th>Loại</th><th>Tòa án / cơ quan <small>court</small></th><th>Tin cậy</th><th>Nhận lúc <small>received</small></th><th>Tuổi <small>age</small></th><th>Còn lại <small>time left</small></th><th>Người xử lý <small>assigned</small></th><th>Trạng thái</th></tr></thead><tbody>
 {% for r in rows %}<tr class="{% if r.overdue %}overdue{% endif %}" data-item="{{ r.id }}">
- <td><a href="/ui/items/{{ r.id }}">{{ r.id }}</a></td><td>{{ r.kind_label }}</td><td>{{ r.field or '—' }}</td>
+ <td><a href="/ui/items/{{ r.id }}">{{ r.id }}</a></td><td>{{ r.kind_label }}</td><td>{{ r.field or '—' }}</td><td class="person" data-person="{{ r.person }}">{{ r.person_label }}</td>
  <td><a href="/ui/items/{{ r.id }}">{{ r.source }}</a><br><small>{{ r.batch }}</small></td><td>{{ r.doc_type or '—' }}</td><td>{{ r.court or '—' }}</td>
  <td>{{ r.confidence }}</td><td>{{ r.received }}</td><td>{{ r.age }}</td>
  <td class="left">{% if r.overdue %}<span class="badge red">QUÁ HẠN overdue</span> {{ r.left }}{% else %}{{ r.left }}{% endif %}</td>
  <td>{{ r.assigned or '—' }}</td>
  <td>{% if r.pending %}<span class="badge amber">chờ duyệt</span>{% endif %}{% if r.rejected %}<span class="badge red">bị từ chối</span>{% endif %}{% if r.escalated %}<span class="badge blue">cấp trên</span>{% endif %}</td></tr>
-{% else %}<tr><td colspan="12" class="muted" id="queue-empty">Không có mục nào — the queue is empty</td></tr>{% endfor %}
+{% else %}<tr><td colspan="13" class="muted" id="queue-empty">Không có mục nào — the queue is empty</td></tr>{% endfor %}
 </tbody></table>
 {% if total > rows|length %}<p class="muted">Hiện {{ rows|length }} / {{ total }} mục đầu tiên — the first {{ rows|length }} of {{ total }}; narrow the filters</p>{% endif %}
 <p><small>Phím tắt trên trang mục <kbd>t</kbd> nhận · <kbd>a</kbd> chấp nhận · <kbd>k</kbd> giữ CSDL · <kbd>c</kbd> sửa · <kbd>e</kbd> cấp trên · <kbd>n</kbd> mục tiếp theo</small></p>
@@ -143,8 +146,9 @@ QUEUE = """{% extends "base.html" %}{% block title %}Hàng đợi{% endblock %}{
 """
 
 ITEM = """{% extends "base.html" %}{% block title %}Mục {{ item.id }}{% endblock %}{% block body %}
-<h1 id="item-head" data-kind="{{ item.kind }}" data-field="{{ item.field or '' }}">Mục #{{ item.id }} · {{ kind_label }} {% if item.field %}· <code>{{ item.field }}</code>{% endif %}
- <small><span id="doc-source">{{ doc.source }}</span> · {{ doc.doc_type or '?' }} · lô {{ doc.batch_id }}</small></h1>
+<h1 id="item-head" data-kind="{{ item.kind }}" data-field="{{ item.field or '' }}" data-person="{{ item.person }}">Mục #{{ item.id }} · {{ kind_label }} {% if item.field %}· <code>{{ item.field }}</code>{% endif %}
+ · <span id="item-person">{{ person_label }}</span>
+ <small><a href="/ui/documents/{{ doc.document_id }}" id="doc-link"><span id="doc-source">{{ doc.source }}</span></a> · {{ doc.doc_type or '?' }} · lô {{ doc.batch_id }}</small></h1>
 <p>Nhận <small>received</small> {{ received }} · hạn <small>due</small> {{ due }} ·
  {% if overdue %}<span class="badge red" id="overdue">QUÁ HẠN overdue {{ left }}</span>{% else %}<span class="badge green">còn {{ left }}</span>{% endif %}
  · trạng thái <small>status</small> <b id="item-status">{{ item.status }}</b>
@@ -160,6 +164,8 @@ ITEM = """{% extends "base.html" %}{% block title %}Mục {{ item.id }}{% endblo
  <p><a href="/ui/documents/{{ doc.document_id }}/signed.pdf" target="_blank" id="signed-link">Mở văn bản đã ký (PDF) <small>open the signed document</small></a>
  {% if page_no %} · <a href="/ui/documents/{{ doc.document_id }}/pages/{{ page_no }}.png" target="_blank">Cả trang {{ page_no }} <small>whole page</small></a>{% endif %}</p>
  {% if not has_crop and page_no %}<img class="fullpage" src="/ui/documents/{{ doc.document_id }}/pages/{{ page_no }}.png" alt="page {{ page_no }}" width="520">{% endif %}
+ {% if people|length > 1 %}{% set current = item.person %}{% include "persons_table.html" %}
+ <p><a href="/ui/documents/{{ doc.document_id }}?item={{ item.id }}" id="fix-persons">Thiếu người / nhầm lẫn giữa hai người? <small>a person missing or two mixed up: on the document page</small></a></p>{% endif %}
 </div><div>
  <table class="values" id="values">
  {% if item.kind != 'unmatched' %}
@@ -168,7 +174,7 @@ ITEM = """{% extends "base.html" %}{% block title %}Mục {{ item.id }}{% endblo
   <tr><td>Giá trị trong CSDL <small>registry value</small></td><td class="big" id="reg-value">{{ show(registry_value) }}</td></tr>
   <tr><td>Hồ sơ CSDL <small>record</small></td><td>{% if item.record_id %}<a href="/ui/records/{{ item.record_id }}">{{ item.record_id }}</a>{% else %}—{% endif %}</td></tr>
  {% else %}
-  <tr><th colspan="3">Các trường trích xuất <small>extracted fields</small></th></tr>
+  <tr><th colspan="3">Các trường trích xuất <small>extracted fields — the document's and {{ person_label }}</small></th></tr>
   {% for f in doc_fields %}<tr><td>{{ f.name }}</td><td>{{ show(f.value) }} <small>{{ '%.2f'|format(f.confidence) }}</small></td></tr>{% endfor %}
  {% endif %}
  </table>
@@ -213,7 +219,7 @@ ITEM = """{% extends "base.html" %}{% block title %}Mục {{ item.id }}{% endblo
   {% endif %}
  {% endif %}
  {% if others %}<h2>Các mục khác của văn bản <small>other open items of this document</small></h2><ul>
- {% for o in others %}<li><a href="/ui/items/{{ o.id }}" {% if loop.first %}id="next-item"{% endif %}>#{{ o.id }} {{ o.kind }} {{ o.field }}</a></li>{% endfor %}</ul>{% endif %}
+ {% for o in others %}<li><a href="/ui/items/{{ o.id }}" {% if loop.first %}id="next-item"{% endif %}>#{{ o.id }} {{ o.kind }} {{ o.field }}</a> <small>Người {{ o.person + 1 }}</small></li>{% endfor %}</ul>{% endif %}
 </div></div>
 {% endblock %}
 """
@@ -221,8 +227,9 @@ ITEM = """{% extends "base.html" %}{% block title %}Mục {{ item.id }}{% endblo
 APPROVALS = """{% extends "base.html" %}{% block title %}Phê duyệt{% endblock %}{% block body %}
 <h1>Đề nghị sửa chờ phê duyệt <small>corrections awaiting approval — two-person rule: never your own</small></h1>
 <table id="pending"><thead><tr><th>#</th><th>Loại</th><th>Hồ sơ</th><th>Trường</th><th>Cũ <small>old</small></th><th>Mới <small>new</small></th><th>Căn cứ <small>legal basis</small></th><th>Người đề nghị</th><th>Lúc</th><th>Quyết định <small>decision</small></th></tr></thead><tbody>
-{% for c in pending %}<tr id="corr-{{ c.id }}"><td>{{ c.id }}</td><td>{{ c.kind }}</td><td><a href="/ui/records/{{ c.record_id }}">{{ c.record_id }}</a>{% if c.review_item_id %}<br><a href="/ui/items/{{ c.review_item_id }}"><small>mục #{{ c.review_item_id }}</small></a>{% endif %}</td>
- <td>{{ c.field }}</td><td>{{ show(c.old_value) }}</td><td><b>{{ show(c.new_value) if c.kind != 'create' else 'hồ sơ mới' }}</b>{% if c.kind == 'create' %}<pre>{{ pretty(c.new_value) }}</pre>{% endif %}</td><td>{{ c.legal_basis }}{% if c.comment %}<br><small>{{ c.comment }}</small>{% endif %}</td><td>{{ c.author }}</td><td>{{ vn(c.created_at) }}</td>
+{% for c in pending %}<tr id="corr-{{ c.id }}" data-kind="{{ c.kind }}"><td>{{ c.id }}</td><td>{{ c.kind }}</td><td>{% if c.record_id %}<a href="/ui/records/{{ c.record_id }}">{{ c.record_id }}</a>{% else %}<a href="/ui/documents/{{ c.document_id }}">văn bản <small>document</small></a>{% endif %}{% if c.review_item_id %}<br><a href="/ui/items/{{ c.review_item_id }}"><small>mục #{{ c.review_item_id }}</small></a>{% endif %}</td>
+ {% if c.kind in ('person_add', 'person_swap') %}<td>{{ 'người' if c.kind == 'person_add' else c.field }}</td><td colspan="2" class="person-change"><b>{{ describe(c) }}</b></td>
+ {% else %}<td>{{ c.field }}</td><td>{{ show(c.old_value) }}</td><td><b>{{ show(c.new_value) if c.kind != 'create' else 'hồ sơ mới' }}</b>{% if c.kind == 'create' %}<pre>{{ pretty(c.new_value) }}</pre>{% endif %}</td>{% endif %}<td>{{ c.legal_basis }}{% if c.comment %}<br><small>{{ c.comment }}</small>{% endif %}</td><td>{{ c.author }}</td><td>{{ vn(c.created_at) }}</td>
  <td>{% if user.can('approve') %}
   {% if c.author == user.username %}<small class="muted">đề nghị của bạn — yours, another approver must decide</small><br>{% endif %}
   <form method="post" action="/ui/corrections/{{ c.id }}/approve" class="inline"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button class="primary" id="approve-{{ c.id }}">Duyệt <small class="on-primary">approve</small></button></form>
@@ -231,7 +238,7 @@ APPROVALS = """{% extends "base.html" %}{% block title %}Phê duyệt{% endblock
 {% else %}<tr><td colspan="10" class="muted">Không có đề nghị nào — nothing to approve</td></tr>{% endfor %}</tbody></table>
 <h2>Đã quyết định gần đây <small>recently decided</small></h2>
 <table id="decided"><thead><tr><th>#</th><th>Hồ sơ</th><th>Trường</th><th>Cũ</th><th>Mới</th><th>Người đề nghị</th><th>Người quyết định</th><th>Kết quả</th><th>Ghi chú</th><th>Lúc</th></tr></thead><tbody>
-{% for c in decided %}<tr><td>{{ c.id }}</td><td><a href="/ui/records/{{ c.record_id }}">{{ c.record_id }}</a></td><td>{{ c.field }}</td><td>{{ show(c.old_value) }}</td><td>{{ show(c.new_value) if c.kind != 'create' else 'hồ sơ mới' }}</td><td>{{ c.author }}</td><td>{{ c.approver }}</td>
+{% for c in decided %}<tr><td>{{ c.id }}</td><td>{% if c.record_id %}<a href="/ui/records/{{ c.record_id }}">{{ c.record_id }}</a>{% else %}<a href="/ui/documents/{{ c.document_id }}">văn bản <small>document</small></a>{% endif %}</td><td>{{ c.field }}</td>{% if c.kind in ('person_add', 'person_swap') %}<td colspan="2">{{ describe(c) }}</td>{% else %}<td>{{ show(c.old_value) }}</td><td>{{ show(c.new_value) if c.kind != 'create' else 'hồ sơ mới' }}</td>{% endif %}<td>{{ c.author }}</td><td>{{ c.approver }}</td>
  <td>{% if c.status == 'approved' %}<span class="badge green">đã duyệt</span>{% else %}<span class="badge red">từ chối</span>{% endif %}</td><td>{{ c.decision_comment or '' }}</td><td>{{ vn(c.decided_at) }}</td></tr>{% endfor %}
 </tbody></table>
 {% endblock %}
@@ -253,7 +260,7 @@ RECORD = """{% extends "base.html" %}{% block title %}{{ rec.record_id }}{% endb
 <table class="values" id="record-data">{% for k, v in data %}<tr><td>{{ k }}</td><td id="rec-{{ k }}">{{ show(v) }}</td></tr>{% endfor %}</table>
 </div><div>
 <h2>Văn bản <small>documents</small></h2>
-{% if docs %}<ul>{% for d in docs %}<li><a href="/ui/documents/{{ d.document_id }}/signed.pdf" target="_blank">{{ d.source }}</a> <small>{{ d.document_id }} · {{ d.status }}</small></li>{% endfor %}</ul>
+{% if docs %}<ul>{% for d in docs %}<li><a href="/ui/documents/{{ d.document_id }}/signed.pdf" target="_blank">{{ d.source }}</a> <small>{{ d.document_id }} · {{ d.status }} · <a href="/ui/documents/{{ d.document_id }}">các người <small>persons</small></a></small></li>{% endfor %}</ul>
 {% else %}<p>Chưa có văn bản nào <small>no document</small>
  {% if follow %}<span class="badge amber" id="follow-up">đã đánh dấu theo dõi bởi {{ follow.marked_by }}</span> <small>{{ follow.note or '' }}</small>
  {% elif user.can('verify') %}<form method="post" action="/ui/records/{{ rec.record_id }}/follow-up"><input type="hidden" name="csrf" value="{{ user.csrf }}"><input type="text" name="note" placeholder="ghi chú / note"><button id="btn-follow">Đánh dấu theo dõi <small>mark for follow-up</small></button></form>{% endif %}</p>{% endif %}
@@ -332,7 +339,71 @@ ESCALATIONS = """{% extends "base.html" %}{% block title %}Cấp trên{% endbloc
 {% endblock %}
 """
 
+PERSONS_TABLE = """<h2>Các người trong văn bản <small>the document's persons, side by side</small></h2>
+<table class="persons" id="persons"><thead><tr><th></th>{% for p in people %}<th class="{% if current is defined and p.ordinal == current %}current{% endif %}" data-person="{{ p.ordinal }}">Người {{ p.ordinal + 1 }} <small>person</small></th>{% endfor %}</tr></thead><tbody>
+<tr><td>Họ tên <small>name</small></td>{% for p in people %}<td class="{% if current is defined and p.ordinal == current %}current{% endif %} pname" data-person="{{ p.ordinal }}"><b>{{ p.name or '—' }}</b></td>{% endfor %}</tr>
+<tr><td>Số định danh / hộ chiếu <small>personal ID / passport</small></td>{% for p in people %}<td class="{% if current is defined and p.ordinal == current %}current{% endif %} pid" data-person="{{ p.ordinal }}">{{ p.personal_id or p.passport_number or '—' }}</td>{% endfor %}</tr>
+{% for f in person_fields if f not in ('person_name', 'personal_id', 'passport_number') %}<tr><td><code>{{ f }}</code></td>{% for p in people %}<td class="{% if current is defined and p.ordinal == current %}current{% endif %}" data-person="{{ p.ordinal }}" data-field="{{ f }}">{{ show(p.values.get(f)) }}</td>{% endfor %}</tr>{% endfor %}
+<tr><td>Trạng thái <small>status</small></td>{% for p in people %}<td class="{% if current is defined and p.ordinal == current %}current{% endif %} pstatus" data-person="{{ p.ordinal }}">{{ p.status }}</td>{% endfor %}</tr>
+<tr><td>Hồ sơ CSDL <small>registry record</small></td>{% for p in people %}<td class="{% if current is defined and p.ordinal == current %}current{% endif %} precord" data-person="{{ p.ordinal }}">{% if p.registry_record_id %}<a href="/ui/records/{{ p.registry_record_id }}">{{ p.registry_record_id }}</a>{% else %}—{% endif %}</td>{% endfor %}</tr>
+<tr><td>Lý lịch <small>timeline</small></td>{% for p in people %}<td class="{% if current is defined and p.ordinal == current %}current{% endif %}" data-person="{{ p.ordinal }}">{% if p.key %}<a href="/ui/persons/{{ p.key }}" class="timeline-link">Dòng thời gian <small>timeline</small></a>{% else %}—{% endif %}</td>{% endfor %}</tr>
+</tbody></table>
+"""
+
+DOCUMENT = """{% extends "base.html" %}{% block title %}{{ doc.source }}{% endblock %}{% block body %}
+<h1 id="doc-head" data-persons="{{ people|length }}">Văn bản <span id="doc-source">{{ doc.source }}</span> <small>document · {{ doc.doc_type or '?' }} · lô {{ doc.batch_id }} · {{ doc.status }}</small></h1>
+<div class="cols"><div>
+ <p><a href="/ui/documents/{{ doc.document_id }}/signed.pdf" target="_blank" id="signed-link">Mở văn bản đã ký (PDF) <small>open the signed document</small></a>
+ {% for n in range(1, doc.page_count + 1) %} · <a href="/ui/documents/{{ doc.document_id }}?page={{ n }}{% if item_id %}&item={{ item_id }}{% endif %}">trang {{ n }}</a>{% endfor %}</p>
+ {% if signed %}<img class="fullpage" id="page-image" src="/ui/documents/{{ doc.document_id }}/pages/{{ page_no }}.png" alt="page {{ page_no }}" width="560">{% else %}<p class="muted">Chưa có bản đã ký <small>no signed copy</small></p>{% endif %}
+</div><div>
+ {% if people %}{% include "persons_table.html" %}{% else %}<p class="muted" id="no-persons">Chưa đọc được người nào <small>no person read</small></p>{% endif %}
+ <h2>Trường của văn bản <small>the document's own fields</small></h2>
+ <table class="values" id="doc-fields">{% for f in doc_fields %}<tr><td>{{ f.name }}</td><td>{{ show(f.value) }} <small>{{ '%.2f'|format(f.confidence) }}</small></td></tr>{% endfor %}</table>
+ {% if items %}<h2>Mục đang mở <small>open items</small></h2><ul id="doc-items">{% for o in items %}<li><a href="/ui/items/{{ o.id }}">#{{ o.id }} {{ o.kind }} {{ o.field }}</a> <small>Người {{ o.person + 1 }}</small></li>{% endfor %}</ul>{% endif %}
+ {% if pending %}<div class="flash" id="persons-pending">Đề nghị #{{ pending.id }} của {{ pending.author }} chờ phê duyệt <small>awaits approval</small>: {{ describe(pending) }}</div>
+ {% elif user.can('verify') %}
+ <form method="post" action="/ui/documents/{{ doc.document_id }}/persons/add"><input type="hidden" name="csrf" value="{{ user.csrf }}">{% if item_id %}<input type="hidden" name="item" value="{{ item_id }}">{% endif %}
+  <fieldset><legend>Thiếu người <small>a person is missing — the document names someone not read</small></legend>
+  <label>Họ tên <small>name (required)</small> <input type="text" class="wide" name="person_name" id="add-person_name"></label>
+  <label>Số định danh <small>personal ID</small> <input type="text" name="personal_id" id="add-personal_id" placeholder="12 chữ số"></label>
+  <label>Hộ chiếu <small>passport</small> <input type="text" name="passport_number" id="add-passport_number"></label>
+  <label>Ngày sinh <small>birth date</small> <input type="text" name="birth_date" id="add-birth_date" placeholder="YYYY-MM-DD hoặc YYYY"></label>
+  <label>Các trường khác (JSON) <small>other person fields as JSON, e.g. {"penalty_months": 18}</small><textarea name="json" id="add-json" rows="3"></textarea></label>
+  <label>Căn cứ / lý do <small>reason</small><textarea name="reason" id="add-reason" rows="2"></textarea></label>
+  <button id="btn-add-person">Đề nghị thêm người <small>propose</small></button></fieldset></form>
+ {% if people|length > 1 %}
+ <form method="post" action="/ui/documents/{{ doc.document_id }}/persons/swap"><input type="hidden" name="csrf" value="{{ user.csrf }}">{% if item_id %}<input type="hidden" name="item" value="{{ item_id }}">{% endif %}
+  <fieldset><legend>Nhầm lẫn giữa hai người <small>two persons mixed up — swap their values</small></legend>
+  <label>Người <select name="a" id="swap-a">{% for p in people %}<option value="{{ p.ordinal }}">{{ p.label }}</option>{% endfor %}</select></label>
+  ⇄ <label>người <select name="b" id="swap-b">{% for p in people %}<option value="{{ p.ordinal }}" {% if loop.index == 2 %}selected{% endif %}>{{ p.label }}</option>{% endfor %}</select></label>
+  <p>{% for f in person_fields %}<label class="inline"><input type="checkbox" name="field_{{ f }}" value="1" id="swap-{{ f }}"> <code>{{ f }}</code></label> {% endfor %}</p>
+  <label>Căn cứ / lý do <small>reason</small><textarea name="reason" id="swap-reason" rows="2"></textarea></label>
+  <button id="btn-swap">Đề nghị đổi chỗ <small>propose swap</small></button></fieldset></form>
+ {% endif %}{% endif %}
+</div></div>
+{% endblock %}
+"""
+
+PERSON = """{% extends "base.html" %}{% block title %}Lý lịch {{ key }}{% endblock %}{% block body %}
+{% if timeline %}
+<h1 id="person-head" data-key="{{ timeline.key }}">{{ timeline.person_name or '—' }} <small>· {{ timeline.key }} · dòng thời gian <span class="en">timeline: every archived document about this person</span></small></h1>
+{% if timeline.flags %}<div class="error" id="flags"><b>Điểm bất thường <small>what does not add up</small></b><ul>{% for f in timeline.flags %}<li class="flag" data-kind="{{ f.kind }}">{{ flag_labels.get(f.kind, f.kind) }} <small>{{ f.kind }}</small>: {{ f.detail }}</li>{% endfor %}</ul></div>{% endif %}
+<table id="timeline"><thead><tr><th>Ngày <small>date</small></th><th>Loại <small>kind</small></th><th>Số <small>number</small></th><th>Cơ quan <small>issuer</small></th><th>Trạng thái <small>status</small></th><th>Hồ sơ CSDL <small>record</small></th><th>Văn bản <small>document</small></th></tr></thead><tbody>
+{% for e in timeline.entries %}<tr class="{% if e.document_id in flagged %}flagged{% endif %}" data-document="{{ e.document_id }}">
+ <td>{{ e.issue_date or '—' }}</td><td>{{ e.doc_type or '?' }}{% if e.kind %} · {{ e.kind }}{% endif %}{% if e.penalty_months is not none %} <small>{{ e.penalty_months }} tháng</small>{% endif %}</td>
+ <td>{{ e.document_number or '—' }}{% if e.judgment_ref %}<br><small>theo bản án {{ e.judgment_ref }}</small>{% endif %}</td><td>{{ e.issuer or '—' }}</td><td>{{ e.status }}</td>
+ <td>{% if e.registry_record_id %}<a href="/ui/records/{{ e.registry_record_id }}">{{ e.registry_record_id }}</a>{% else %}—{% endif %}</td>
+ <td><a href="/ui/documents/{{ e.document_id }}">xem <small>view</small></a>{% if e.signed %} · <a href="/ui/documents/{{ e.document_id }}/signed.pdf" target="_blank" class="signed">PDF đã ký <small>signed</small></a>{% endif %}</td></tr>{% endfor %}
+</tbody></table>
+{% else %}
+<h1 id="person-none">Không có văn bản nào về {{ key }} <small>the archive holds no document about this person</small></h1>
+{% endif %}
+{% endblock %}
+"""
+
 TEMPLATES = {"base.html": BASE, "login.html": LOGIN, "queue.html": QUEUE, "item.html": ITEM,
              "approvals.html": APPROVALS, "records.html": RECORDS, "record.html": RECORD,
              "batches.html": BATCHES, "users.html": USERS, "password.html": PASSWORD,
-             "escalations.html": ESCALATIONS}
+             "escalations.html": ESCALATIONS, "persons_table.html": PERSONS_TABLE, "document.html": DOCUMENT,
+             "person.html": PERSON}

@@ -42,7 +42,8 @@ COOKIE = "sohoa_ui"
 LOGIN_COOKIE = "sohoa_ui_login"
 FLASH_COOKIE = "sohoa_ui_flash"
 VN = timezone(timedelta(hours=7))
-KIND_LABELS = {"discrepancy": "Sai khác", "low_confidence": "Độ tin cậy thấp", "unmatched": "Chưa khớp"}
+KIND_LABELS = {"discrepancy": "Sai khác", "low_confidence": "Độ tin cậy thấp", "missing": "Thiếu trường",
+               "unmatched": "Chưa khớp"}
 CSP = ("default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 
@@ -69,7 +70,7 @@ def _pretty(v: object) -> str:
 
 
 ENV = Environment(loader=DictLoader(TEMPLATES), autoescape=select_autoescape(default=True))
-ENV.globals.update(show=workflow.show, vn=vn, pretty=_pretty)
+ENV.globals.update(show=workflow.show, vn=vn, pretty=_pretty, describe=workflow.describe)
 
 
 # --- the runtime and the page renderer --------------------------------------------------

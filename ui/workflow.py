@@ -15,13 +15,15 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from sohoa.archive.catalogue import audit, utcnow
-from sohoa.archive.models import Document, FieldValue, RegistryHistory, RegistryRecord, ReviewItem
+from sohoa.archive.models import Document, RegistryHistory, RegistryRecord, ReviewItem
 from sohoa.core.errors import SohoaError
-from sohoa.reconciler.amend import link_person
-from sohoa.reconciler.compare import norm_document_number, values_agree
+from sohoa.core.types import PERSON_FIELDS
+from sohoa.reconciler.amend import AmendError, add_person, link_person, swap_fields
+from sohoa.reconciler.compare import norm_document_number, norm_passport, values_agree
 from sohoa.reconciler.registry import DECISION_KINDS, DOC_TYPES, PENALTIES, fill_row, normalise_record
 from sohoa.ui.auth import CurrentUser
 from sohoa.ui.models import Correction, FollowUp, ItemState
+from sohoa.ui.persons import fields_for, person_of
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -270,13 +272,141 @@ def propose_create(s: Session, user: CurrentUser, item_id: int, record_json: str
     return f"Đề nghị tạo hồ sơ #{c.id} chờ phê duyệt — new record #{c.id} awaits approval"
 
 
-def proposed_record(s: Session, document_id: str) -> dict[str, Any]:
-    """A new registry record pre-filled from the document's extracted fields."""
+def proposed_record(s: Session, document_id: str, person: int = 0) -> dict[str, Any]:
+    """A new registry record pre-filled from the document's own extracted fields and
+    those of the item's person (not persons[0]'s, unless it is them)."""
     doc = s.get(Document, document_id)
     rec: dict[str, Any] = {"record_id": "", "doc_type": doc.doc_type if doc else None}
-    for f in s.scalars(select(FieldValue).where(FieldValue.document_id == document_id).order_by(FieldValue.name)):
+    for f in fields_for(s, document_id, person):
         rec[f.name] = f.value
     return rec
+
+
+# --- a document's persons: one missing, two mixed up ----------------------------------------
+
+PERSON_KINDS = ("person_add", "person_swap")
+
+
+def _person_document(s: Session, user: CurrentUser, document_id: str, item_id: int | None) -> Document:
+    if not user.can("verify"):
+        raise ActionError("Không có quyền — not allowed")
+    doc = s.get(Document, (document_id or "").strip())
+    if doc is None:
+        raise ActionError("Không có văn bản này — no such document")
+    if s.scalar(select(Correction).where(Correction.document_id == doc.document_id,
+                                         Correction.kind.in_(PERSON_KINDS), Correction.status == "pending")):
+        raise ActionError("Đã có đề nghị về người của văn bản này đang chờ duyệt — "
+                          "a change to this document's persons awaits approval")
+    if item_id is not None:
+        item, _ = _held(s, user, item_id)
+        if item.document_id != doc.document_id:
+            raise ActionError("Mục này không thuộc văn bản — the item is not of this document")
+    return doc
+
+
+def person_fields_from_json(text: str) -> dict[str, Any]:
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise ActionError(f"JSON không hợp lệ — invalid JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ActionError("Cần một đối tượng JSON — a JSON object is needed")
+    return raw
+
+
+def person_fields_from(values: dict[str, Any] | str) -> dict[str, Any]:
+    """A person's fields as typed: a JSON object, or one input per field (empty: not given)."""
+    raw = person_fields_from_json(values) if isinstance(values, str) else dict(values)
+    unknown = sorted(k for k in raw if k not in PERSON_FIELDS)
+    if unknown:
+        raise ActionError(f"Không phải trường của người — not person fields: {', '.join(unknown)}")
+    out: dict[str, Any] = {}
+    for name in PERSON_FIELDS:
+        v = raw.get(name)
+        if v is None or (isinstance(v, str) and not v.strip()) or v == []:
+            continue
+        if isinstance(v, list) and name in LIST_FIELDS:
+            out[name] = [str(x).strip() for x in v if str(x).strip()]
+        elif name == "passport_number":
+            out[name] = norm_passport(parse_value("person_name", str(v)))
+        else:
+            out[name] = parse_value(name, show(v) if not isinstance(v, str) else v)
+    if not out.get("person_name"):
+        raise ActionError("Cần họ tên người — the person's name is required")
+    return out
+
+
+def propose_person_add(s: Session, user: CurrentUser, document_id: str, values: dict[str, Any] | str,
+                       reason: str | None, item_id: int | None = None) -> str:
+    """'This person is missing': the document names a person the extractor did not find."""
+    doc = _person_document(s, user, document_id, item_id)
+    fields = person_fields_from(values)
+    ordinal = max((p.ordinal for p in doc.persons), default=-1) + 1
+    c = Correction(kind="person_add", status="pending", record_id="", document_id=doc.document_id,
+                   review_item_id=item_id, field="person", old_value=None,
+                   new_value={"ordinal": ordinal, "fields": fields}, legal_basis=_reason(reason),
+                   author=user.username, created_at=utcnow())
+    s.add(c)
+    s.flush()
+    audit(s, f"ui:{user.username}", "ui.correction.propose", f"document:{doc.document_id}", correction=c.id,
+          kind="person_add", person=fields.get("person_name"))
+    return f"Đề nghị thêm người #{c.id} chờ phê duyệt — add a person #{c.id} awaits approval"
+
+
+def propose_person_swap(s: Session, user: CurrentUser, document_id: str, a: int, b: int, names: list[str],
+                        reason: str | None, item_id: int | None = None) -> str:
+    """'These two were mixed up': persons a and b (ordinals) each get the other's values of `names`."""
+    doc = _person_document(s, user, document_id, item_id)
+    pa, pb = person_of(s, doc.document_id, a), person_of(s, doc.document_id, b)
+    if a == b or pa is None or pb is None:
+        raise ActionError("Chọn hai người khác nhau của văn bản — choose two different persons of the document")
+    wanted = [n for n in PERSON_FIELDS if n in set(names)]
+    if not wanted or len(wanted) != len(set(names)):
+        raise ActionError("Chọn các trường của người cần đổi chỗ — choose which person fields to swap")
+    va, vb = {f.name: f.value for f in pa.fields}, {f.name: f.value for f in pb.fields}
+    c = Correction(kind="person_swap", status="pending", record_id="", document_id=doc.document_id,
+                   review_item_id=item_id, field=",".join(wanted)[:64],
+                   old_value={"a": {n: va.get(n) for n in wanted}, "b": {n: vb.get(n) for n in wanted}},
+                   new_value={"a": a, "b": b, "fields": wanted}, legal_basis=_reason(reason),
+                   author=user.username, created_at=utcnow())
+    s.add(c)
+    s.flush()
+    audit(s, f"ui:{user.username}", "ui.correction.propose", f"document:{doc.document_id}", correction=c.id,
+          kind="person_swap", a=a, b=b, fields=wanted)
+    return f"Đề nghị đổi chỗ #{c.id} chờ phê duyệt — swap #{c.id} awaits approval"
+
+
+def describe(c: Correction) -> str:
+    """A correction in words, for the approvals page."""
+    v = c.new_value if isinstance(c.new_value, dict) else {}
+    if c.kind == "person_add":
+        fields = v.get("fields") or {}
+        rest = ", ".join(f"{k}: {show(x)}" for k, x in fields.items() if k != "person_name")
+        return (f"Thêm Người {int(v.get('ordinal', 0)) + 1}: {fields.get('person_name')}"
+                + (f" ({rest})" if rest else "") + " — add a missing person")
+    if c.kind == "person_swap":
+        old = c.old_value if isinstance(c.old_value, dict) else {}
+        a, b = int(v.get("a", 0)), int(v.get("b", 0))
+        parts = [f"{n}: {show((old.get('a') or {}).get(n))} ⇄ {show((old.get('b') or {}).get(n))}"
+                 for n in v.get("fields") or []]
+        return f"Đổi chỗ Người {a + 1} ⇄ Người {b + 1} — swap: " + "; ".join(parts)
+    return show(c.new_value)
+
+
+def _apply_person(s: Session, c: Correction, user: CurrentUser, threshold: float) -> str:
+    v = c.new_value if isinstance(c.new_value, dict) else {}
+    doc = _document(s, c.document_id)
+    try:
+        if c.kind == "person_add":
+            p = add_person(s, doc.document_id, dict(v.get("fields") or {}), threshold)
+            return (f"added person {p.ordinal + 1} {p.person_name} (correction #{c.id} by {c.author}, "
+                    f"approved by {user.username})")
+        a, b, names = int(v["a"]), int(v["b"]), list(v.get("fields") or [])
+        swap_fields(s, doc.document_id, a, b, names, threshold)
+    except (AmendError, KeyError, ValueError) as exc:
+        raise ActionError(f"Không áp dụng được — cannot apply: {exc}") from None
+    return (f"swapped {', '.join(names)} of persons {a + 1} and {b + 1} (correction #{c.id} by {c.author}, "
+            f"approved by {user.username})")
 
 
 # --- the two-person rule -------------------------------------------------------------------
@@ -328,6 +458,8 @@ def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | No
     elif c.kind == "link":
         _link(s, c, now, actor, user)
         resolution = f"linked to {c.record_id} (by {c.author}, approved by {user.username})"
+    elif c.kind in PERSON_KINDS:
+        return _approve_person(s, c, user, comment, threshold)
     else:
         raise ActionError("unknown correction kind")
     c.status, c.approver, c.decided_at, c.decision_comment = "approved", user.username, now, (comment or None)
@@ -339,6 +471,30 @@ def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | No
     if c.kind in ("link", "create") and c.record_id is not None:  # they always name the record
         _reconcile_again(s, c, threshold)
     return f"Đã phê duyệt #{c.id} — approved"
+
+
+def _approve_person(s: Session, c: Correction, user: CurrentUser, comment: str | None, threshold: float) -> str:
+    """A person added or two persons' values swapped: the document is reconciled again
+    (reconciler.amend); the item it was proposed from closes when that made it moot,
+    else it stays open with its values as now read."""
+    now = utcnow()
+    resolution = _apply_person(s, c, user, threshold)
+    c.status, c.approver, c.decided_at, c.decision_comment = "approved", user.username, now, (comment or None)
+    item = s.get(ReviewItem, c.review_item_id) if c.review_item_id else None
+    still_open = False
+    if item is not None:
+        s.refresh(item)
+        if item.status == "open":
+            still_open = True
+            st = s.get(ItemState, item.id)
+            if st is not None:  # back to the queue, for whoever takes it next
+                st.assigned_to = st.assigned_at = None
+        else:
+            item.resolution = f"{resolution}; {item.resolution or ''}".strip("; ")
+    audit(s, f"ui:{user.username}", "ui.correction.approve", f"document:{c.document_id}", correction=c.id,
+          kind=c.kind, old=c.old_value, new=c.new_value, author=c.author, resolution=resolution)
+    more = f"; mục #{item.id} vẫn mở — item #{item.id} still open" if item is not None and still_open else ""
+    return f"Đã phê duyệt #{c.id} — approved: {resolution}{more}"
 
 
 def _registry_record(s: Session, record_id: str | None) -> RegistryRecord:
@@ -384,7 +540,8 @@ def reject(s: Session, user: CurrentUser, correction_id: int, comment: str | Non
     if c.review_item_id:  # back to its author
         st = _state(s, c.review_item_id)
         st.assigned_to, st.assigned_at = c.author, utcnow()
-    audit(s, f"ui:{user.username}", "ui.correction.reject", f"registry:{c.record_id}", correction=c.id,
+    obj = f"document:{c.document_id}" if c.kind in PERSON_KINDS else f"registry:{c.record_id}"
+    audit(s, f"ui:{user.username}", "ui.correction.reject", obj, correction=c.id,
           comment=text[:2000], author=c.author)
     return f"Đã từ chối #{c.id} — rejected, back to {c.author}"
 

@@ -10,8 +10,8 @@ from typing import Callable
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse, Response
 from sohoa.archive.catalogue import utcnow
-from sohoa.archive.models import Document, FieldValue, RegistryRecord, ReviewItem
-from sohoa.ui import workflow
+from sohoa.archive.models import Document, RegistryRecord, ReviewItem
+from sohoa.ui import persons, workflow
 from sohoa.ui.auth import CurrentUser
 from sohoa.ui.images import render, signed_ref
 from sohoa.ui.models import Correction, ItemState
@@ -37,8 +37,9 @@ def item_page(wb: Workbench, user: CurrentUser, item_id: int, error: str | None 
         doc = s.get(Document, item.document_id)
         assert doc is not None  # review_items.document_id references documents
         st = s.get(ItemState, item_id)
-        fv = s.scalar(select(FieldValue).where(FieldValue.document_id == doc.document_id,
-                                               FieldValue.name == item.field)) if item.field else None
+        fv = persons.field_for(s, item)
+        people = persons.persons_of(s, doc)
+        person = next((p for p in people if p.ordinal == item.person), None)
         record = s.get(RegistryRecord, item.record_id) if item.record_id else None
         registry_value = item.registry_value
         if record is not None and item.field:
@@ -50,12 +51,11 @@ def item_page(wb: Workbench, user: CurrentUser, item_id: int, error: str | None 
         others = list(s.scalars(select(ReviewItem).where(ReviewItem.document_id == doc.document_id,
                                                          ReviewItem.status == "open",
                                                          ReviewItem.id != item_id).order_by(ReviewItem.id)))
-        doc_fields = list(s.scalars(select(FieldValue).where(FieldValue.document_id == doc.document_id)
-                                    .order_by(FieldValue.name)))
+        doc_fields = persons.fields_for(s, doc.document_id, item.person)
         candidates = list(s.scalars(select(RegistryRecord).where(RegistryRecord.doc_type == doc.doc_type)
                                     .order_by(RegistryRecord.record_id).limit(200))) \
             if item.kind == "unmatched" else []
-        new_record = json.dumps(workflow.proposed_record(s, doc.document_id), ensure_ascii=False, indent=1) \
+        new_record = json.dumps(workflow.proposed_record(s, doc.document_id, item.person), ensure_ascii=False, indent=1) \
             if item.kind == "unmatched" else ""
     crop_width = None
     if fv is not None and fv.page and fv.bbox:
@@ -70,7 +70,9 @@ def item_page(wb: Workbench, user: CurrentUser, item_id: int, error: str | None 
                    received=vn(item.created_at), due=vn(item.due_at), overdue=left.total_seconds() < 0,
                    left=span(left), pending=pending, rejected=rejected, others=others, has_crop=has_crop,
                    crop_width=crop_width, page_no=(fv.page if fv and fv.page else 1), doc_fields=doc_fields,
-                   candidates=candidates, new_record=new_record, hint=HINTS.get(item.field, ""))
+                   candidates=candidates, new_record=new_record, hint=HINTS.get(item.field, ""),
+                   people=people, person_label=persons.label(item.person, person.name if person else None),
+                   person_fields=persons.FIELD_ORDER)
 
 
 @router.get("/ui/items/{item_id}", response_class=HTMLResponse)
@@ -84,8 +86,7 @@ def item_crop(wb: WorkbenchDep, user: Viewer, item_id: int) -> Response:
         item = s.get(ReviewItem, item_id)
         if item is None or not item.field:
             raise HTTPException(404)
-        fv = s.scalar(select(FieldValue).where(FieldValue.document_id == item.document_id,
-                                               FieldValue.name == item.field))
+        fv = persons.field_for(s, item)
         if fv is None or not fv.page or not fv.bbox:
             raise HTTPException(404)
         doc = s.get(Document, item.document_id)

@@ -6,8 +6,8 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from sohoa.archive.catalogue import utcnow
+from sohoa.ui import persons, workflow
 from sohoa.ui import queue as uiqueue
-from sohoa.ui import workflow
 from sohoa.ui.web import KIND_LABELS, Viewer, WorkbenchDep, span, vn
 
 router = APIRouter()
@@ -23,6 +23,7 @@ def queue(wb: WorkbenchDep, user: Viewer, batch: str = "", doc_type: str = "", f
     with wb.session() as s:
         found, total, n_overdue = uiqueue.open_items(s, f, user.username, now)
         options = uiqueue.options(s)
+        names = persons.names(s, {(r.item.document_id, r.item.person) for r in found})
     rows: list[dict[str, Any]] = []
     for r in found:
         item, doc, st = r.item, r.doc, r.state
@@ -30,6 +31,7 @@ def queue(wb: WorkbenchDep, user: Viewer, batch: str = "", doc_type: str = "", f
         is_over = left.total_seconds() < 0
         rows.append({
             "id": item.id, "kind_label": KIND_LABELS.get(item.kind, item.kind), "field": item.field,
+            "person": item.person, "person_label": persons.label(item.person, names.get((item.document_id, item.person))),
             "source": doc.source, "batch": doc.batch_id, "doc_type": doc.doc_type, "court": r.court,
             "confidence": f"{item.confidence:.2f}" if item.confidence is not None else "—",
             "received": vn(item.created_at), "age": span(now - workflow.aware(item.created_at)),
