@@ -354,3 +354,117 @@ def test_admin_resets_a_password_and_disables_an_account(browser, server):
     assert admin.locator("#disable-admin").count() == 0  # not oneself
     admin.click("#enable-thu")
     assert "hoạt động" in admin.inner_text("#user-thu")
+
+
+# --- a judgment with three defendants (contract v2: several persons per document) ----------------
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory):
+    """A generated batch whose first document is a judgment against three defendants (a scan:
+    pdf_image), processed by the real pipeline; in the registry the second and third
+    defendants' terms are each other's, so each has a discrepancy item on penalty_months."""
+    import json
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    base = tmp_path_factory.mktemp("three")
+    home = base / "home"
+    run_sohoa(home, "sample", str(base / "sample"), "--docs", "2", "--seed", "7", "--degradation", "light",
+              "--no-bad-files", "--co-defendants", "1.0")
+    truth = [json.loads(line) for line in (base / "sample" / "truth.jsonl").read_text("utf-8").splitlines()]
+    t = next(t for t in truth if t["doc_type"] == "judgment" and len(t["persons"]) == 3)
+    assert t["format"] == "pdf_image"  # a scan: read by OCR
+    expected = {e["source"]: e for e in map(json.loads, (base / "sample" / "expected.jsonl")
+                                            .read_text("utf-8").splitlines()) if e.get("source")}
+    rids = [p["registry_record_id"] for p in expected[t["source"]]["persons"]]
+    terms = [p["penalty_months"] for p in t["persons"]]
+    assert terms[1] != terms[2], terms
+    reg = base / "sample" / "registry.jsonl"
+    lines = []
+    for line in reg.read_text("utf-8").splitlines():
+        r = json.loads(line)
+        if r["record_id"] == rids[1]:
+            r["penalty_months"] = terms[2]
+        elif r["record_id"] == rids[2]:
+            r["penalty_months"] = terms[1]
+        lines.append(json.dumps(r, ensure_ascii=False))
+    reg.write_text("\n".join(lines) + "\n", "utf-8")
+    run_sohoa(home, "registry", "import", str(reg))
+    run_sohoa(home, "process", str(base / "sample" / "batch"), "--report", str(base / "report.json"))
+    for name in ("vera", "anh"):
+        pw = base / f"{name}.pw"
+        pw.write_text(password(name) + "\n")
+        run_sohoa(home, "user", "create", name, "--role", USERS[name], "--password-file", str(pw))
+    return {"home": home, "truth": t, "rids": rids, "terms": terms}
+
+
+def test_three_defendants_side_by_side_and_a_mix_up_fixed(three, browser):
+    from sohoa.archive.models import Person, ReviewItem
+    from sqlalchemy import select
+
+    t, terms = three["truth"], three["terms"]
+    names = [p["person_name"] for p in t["persons"]]
+    cat = _db(three["home"])
+    with cat.session() as s:
+        item = s.scalars(select(ReviewItem).where(ReviewItem.person == 1, ReviewItem.field == "penalty_months",
+                                                  ReviewItem.status == "open")).one()
+        iid, doc_id = item.id, item.document_id
+        assert [p.person_name for p in s.scalars(select(Person).where(Person.document_id == doc_id)
+                                                 .order_by(Person.ordinal))] == names
+    with serve_ui(three["home"]) as url:
+        vera = login(browser, url, "vera")
+        # the queue names the person of each item
+        row = vera.locator(f"#queue tr[data-item='{iid}']")
+        assert f"Người 2: {names[1]}" in row.inner_text()
+        # the item of the second defendant names him and shows his term, not the first one's
+        vera.goto(url + f"/ui/items/{iid}")
+        head = vera.locator("#item-head")
+        assert head.get_attribute("data-person") == "1" and f"Người 2: {names[1]}" in head.inner_text()
+        assert vera.inner_text("#doc-value") == str(terms[1]) and vera.inner_text("#reg-value") == str(terms[2])
+        # the three side by side next to the scan, the item's person marked
+        assert vera.locator("#persons thead th[data-person]").count() == 3
+        assert vera.locator("#persons th.current").get_attribute("data-person") == "1"
+        cells = vera.locator("#persons td.pname")
+        assert [cells.nth(i).inner_text() for i in range(3)] == names
+        # 'these two were mixed up': the second and third defendants' terms
+        vera.click("#fix-persons")
+        vera.wait_for_function("() => { const i = document.getElementById('page-image'); "
+                               "return i && i.complete && i.naturalWidth > 100; }")
+        vera.select_option("#swap-a", "1")
+        vera.select_option("#swap-b", "2")
+        vera.check("#swap-penalty_months")
+        vera.fill("#swap-reason", "Bản án trang 3: mức hình phạt của bị cáo thứ hai và thứ ba bị đọc lẫn")
+        vera.click("#btn-swap")
+        assert "chờ phê duyệt" in vera.inner_text("#flash")
+        assert vera.locator("#persons-pending").is_visible()
+        vera.goto(url + f"/ui/items/{iid}")
+        assert vera.locator("#pending").is_visible() and vera.locator("#btn-accept").is_disabled()
+        # the author sees it, cannot approve; another person (an approver) does
+        vera.goto(url + "/ui/approvals")
+        assert vera.locator("button[id^=approve-]").count() == 0
+        anh = login(browser, url, "anh")
+        anh.goto(url + "/ui/approvals")
+        row = anh.locator("#pending tr[data-kind='person_swap']")
+        assert "Đổi chỗ Người 2 ⇄ Người 3" in row.inner_text()
+        assert f"penalty_months: {terms[1]} ⇄ {terms[2]}" in row.inner_text()
+        row.locator("button[id^=approve-]").click()
+        assert "Đã phê duyệt" in anh.inner_text("#flash")
+        # afterwards: the persons' terms swapped, both now agree with their records
+        anh.goto(url + f"/ui/documents/{doc_id}")
+        cell = anh.locator("#persons td[data-field='penalty_months']")
+        assert [cell.nth(i).inner_text() for i in range(3)] == [str(terms[0]), str(terms[2]), str(terms[1])]
+        status = anh.locator("#persons td.pstatus")
+        assert [status.nth(i).inner_text() for i in (1, 2)] == ["matched", "matched"]
+        shot(anh, "persons")
+        # the item is moot now; the third defendant's timeline lists the judgment
+        anh.goto(url + f"/ui/items/{iid}")
+        assert anh.inner_text("#item-status") != "open"
+        anh.locator("#persons td[data-person='2'] a.timeline-link").click()
+        assert t["fields"]["document_number"] in anh.inner_text("#timeline")
+        assert anh.locator("#person-head").get_attribute("data-key") == t["persons"][2].get("personal_id")
+    with cat.session() as s:
+        ps = {p.ordinal: {f.name: f.value for f in p.fields}
+              for p in s.scalars(select(Person).where(Person.document_id == doc_id))}
+        assert [ps[k]["penalty_months"] for k in range(3)] == [terms[0], terms[2], terms[1]]
+        assert s.get(ReviewItem, iid).status == "obsolete"
+    cat.dispose()
