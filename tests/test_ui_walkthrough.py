@@ -122,17 +122,37 @@ def _agree(field: str, a, b) -> bool:
     return a is not None and b is not None and values_agree(field, a, b)
 
 
-def _truth_value(t: dict, field: str):
+def _person_truth(t: dict, k: int) -> dict:
+    """What the paper says about person k: the document's own fields and that person's
+    (truth lines list every person's fields in order; `fields` holds the first one's)."""
+    from sohoa.core.types import PERSON_FIELDS
+
+    people = t.get("persons") or []
+    if k >= len(people):
+        return dict(t["fields"]) if k == 0 else {}
+    return {**{n: v for n, v in t["fields"].items() if n not in PERSON_FIELDS}, **people[k]}
+
+
+def _truth_value(t: dict, field: str, k: int = 0):
     if field == "doc_type":
         return t["doc_type"]
-    return t["fields"].get(field)
+    return _person_truth(t, k).get(field)
 
 
-def decide(t: dict, field: str, doc_text: str, reg_text: str, has_record: bool) -> tuple[str, object]:
-    """What a careful verifier does, having read the scan (the truth): accept | keep | correct | escalate."""
+def _expected_record(e: dict, k: int) -> str | None:
+    """The registry record person k of a document belongs to, as the generator knows it."""
+    people = e.get("persons") or []
+    if k < len(people):
+        return people[k].get("registry_record_id")
+    return e.get("registry_record_id") if k == 0 else None
+
+
+def decide(t: dict, field: str, doc_text: str, reg_text: str, has_record: bool, k: int = 0) -> tuple[str, object]:
+    """What a careful verifier does, having read the scan (the truth) for the item's person k:
+    accept | keep | correct | escalate."""
     from sohoa.ui.workflow import show
 
-    right = _truth_value(t, field)
+    right = _truth_value(t, field, k)
     if right is None:  # the paper does not carry this field: the head decides
         return "escalate", None
     doc, reg = _parse(field, doc_text), _parse(field, reg_text)
@@ -144,7 +164,7 @@ def decide(t: dict, field: str, doc_text: str, reg_text: str, has_record: bool) 
 
 
 def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_browser, server):
-    from sohoa.archive.models import AuditEvent, Document, RegistryHistory, RegistryRecord, ReviewItem
+    from sohoa.archive.models import AuditEvent, Document, Person, RegistryHistory, RegistryRecord, ReviewItem
     from sohoa.ui.models import Correction
     from sqlalchemy import func, select
 
@@ -209,17 +229,19 @@ def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_
             vy.goto(server + f"/ui/items/{iid}")
             head = vy.locator("#item-head")
             kind, field = head.get_attribute("data-kind"), head.get_attribute("data-field")
+            k = int(head.get_attribute("data-person") or 0)  # the person the item concerns
             source = vy.inner_text("#doc-source")
             t = truth[source]
+            mine = _person_truth(t, k)
             if kind == "unmatched":
-                rid = expected[source].get("registry_record_id")
+                rid = _expected_record(expected[source], k)
                 if rid:  # the registry has it: the reading failed to find it
                     vy.fill("#link-record", rid)
-                    vy.fill("#link-reason", f"Cùng số văn bản {t['fields'].get('document_number')} và số định danh")
+                    vy.fill("#link-reason", f"Cùng số văn bản {mine.get('document_number')} và số định danh")
                     vy.click("#btn-link")
                 else:
                     new_records += 1
-                    rec = {"doc_type": t["doc_type"], **t["fields"]}
+                    rec = {"doc_type": t["doc_type"], **mine}
                     vy.fill("#new-record-id", f"R-MOI-{new_records:03d}")
                     vy.fill("#new-record", json.dumps(rec, ensure_ascii=False, indent=1))
                     vy.fill("#create-reason", "Văn bản có bản giấy, chưa có trong CSDL; nhập theo bản giấy")
@@ -228,7 +250,7 @@ def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_
                 proposed[iid] = "link" if rid else "create"
                 continue
             has_record = vy.locator("#btn-keep").is_enabled()
-            action, value = decide(t, field, vy.inner_text("#doc-value"), vy.inner_text("#reg-value"), has_record)
+            action, value = decide(t, field, vy.inner_text("#doc-value"), vy.inner_text("#reg-value"), has_record, k)
             if iid in sent_back and action == "escalate":  # the head answered: the paper has no such value
                 action = "keep" if has_record else "accept"
             if action != "escalate" and not unsure_asked:
@@ -236,7 +258,7 @@ def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_
                 unsure_asked = True
             if action == "escalate":
                 vy.keyboard.press("e")
-                reason = ("Văn bản không ghi trường này" if _truth_value(t, field) is None
+                reason = ("Văn bản không ghi trường này" if _truth_value(t, field, k) is None
                           else "Không chắc giá trị, xin ý kiến")
                 vy.keyboard.type(reason)
                 vy.click("#btn-escalate")
@@ -316,8 +338,13 @@ def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_
         corrections = list(s.scalars(select(Correction)))
         history = [h for h in s.scalars(select(RegistryHistory)) if h.id not in batch50["history_before"]]
         after = {r.record_id: dict(r.data) for r in s.scalars(select(RegistryRecord))}
-        source_of = dict(s.execute(select(Document.registry_record_id, Document.source)
-                                   .where(Document.registry_record_id.is_not(None))).all())
+        # a record belongs to a document through any of its persons: record -> (source, person)
+        source_of = {rid: (src, 0) for rid, src in s.execute(select(Document.registry_record_id, Document.source)
+                                                              .where(Document.registry_record_id.is_not(None)))}
+        source_of.update({rid: (src, k) for rid, src, k in s.execute(
+            select(Person.registry_record_id, Document.source, Person.ordinal)
+            .join(Document, Document.document_id == Person.document_id)
+            .where(Person.registry_record_id.is_not(None)))})
         events = list(s.scalars(select(AuditEvent).where(AuditEvent.action.in_(
             ("ui.item.accept", "ui.item.keep", "ui.item.correct")))))
         from sohoa.archive.catalogue import verify_audit_chain
@@ -346,8 +373,9 @@ def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_
     for h in history:
         if h.field in ("*", "document"):
             continue
-        t = truth[source_of[h.record_id]]
-        assert _agree(h.field, after[h.record_id][h.field], _truth_value(t, h.field)), (h.record_id, h.field)
+        src, k = source_of[h.record_id]
+        assert _agree(h.field, after[h.record_id][h.field], _truth_value(truth[src], h.field, k)), \
+            (h.record_id, h.field)
     for rid in set(after) - set(before):
         assert normalise_record(after[rid])[1] == []
     # no item was resolved twice: one closing action each, and every item is closed
