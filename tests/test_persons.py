@@ -90,6 +90,17 @@ def test_a_name_misread_once_is_not_a_further_defendant():
     assert [p["person_name"] for p in persons_of(read(judgment([A, B], op)))] == [A["name"], B["name"]]
 
 
+def test_a_co_defendants_values_are_checked_as_the_first_persons_are():
+    # 'ba' (three) years of probation, the digit misread '0': neither digits nor a 0-year probation pass
+    op = sentence(A, "02 (hai) năm") + [
+        f"Tuyên bố bị cáo {B['name']} phạm tội \"Trộm cắp tài sản\". Căn cứ khoản 1 Điều 173; Điều 65 Bộ luật Hình sự.",
+        f"Xử phạt bị cáo {B['name']} 24 (hai mươi bốn) tháng tù nhưng cho hưởng án treo, "
+        "thời gian thử thách là 0 (ba) năm."]
+    second = read(judgment([A, B], op)).all_persons()[1]
+    assert second["penalty_months"].value == 24
+    assert second["probation_months"].confidence < 0.9
+
+
 def test_acquitted_defendant_is_no_person():
     op = sentence(A, "02 (hai) năm") + [f"Tuyên bố bị cáo {B['name']} không phạm tội \"Trộm cắp tài sản\"."]
     ps = persons_of(read(judgment([A, B], op)))

@@ -28,7 +28,7 @@ from .layout import Doc, Span
 from .normalize import fold, fz
 from .person import NameHit, find_birth, find_ids, find_people, name_echoes, name_quality, region_end
 from .sections import DISTRACTOR, Range, operative_range, sentences
-from .validate import cross_check
+from .validate import cross_check, person_checks
 
 SPECIAL_PART = range(108, 426)
 MAX_PERSONS = 40  # the most defendants read from one judgment (a bound on time: one pass each)
@@ -388,6 +388,7 @@ def _co_defendants(doc: Doc, first: dict[str, Candidate], warnings: list[str], r
         if got is None:
             continue
         _defendant(doc, pf, pw, rng, header_end, got, named)
+        pw += person_checks(pf, first.get("issue_date"))  # every person is checked as the first one is
         if "principal_penalty" not in pf:
             clauses, _ = defendant_clauses(doc, rng, got, named)
             if any(_NOT_SENTENCED.search(doc.folded[a:b]) for a, b in clauses):
@@ -493,8 +494,11 @@ def _emit_penalty(f: dict[str, Candidate], pen: Penalty, rng_conf: float, warnin
     if pen.months is not None and pen.kind in ("imprisonment", "suspended_imprisonment", "non_custodial_reform"):
         f["penalty_months"] = Candidate(pen.months, prior, pen.span, "penalty", list(c))
     if pen.probation is not None:
-        f["probation_months"] = Candidate(pen.probation, prior, pen.span, "penalty",
-                                          c + [applied(ev.PROBATION_OF_PENALTY)])
+        steps = c + [applied(ev.PROBATION_OF_PENALTY)]
+        if ev.PROBATION_WORDS_DISAGREE in pen.evidence:
+            steps.append(applied(ev.PROBATION_WORDS_DISAGREE))
+            warnings.append("probation: number in words disagrees with digits")
+        f["probation_months"] = Candidate(pen.probation, prior, pen.span, "penalty", steps)
 
 
 # --- decisions / certificates ------------------------------------------------------------------------------------

@@ -224,8 +224,8 @@ PROBATION_OF_PENALTY = _define("PROBATION_OF_PENALTY", 0.98, "probation read wit
 # observations of a penalty clause that weigh nothing (yet)
 AGGREGATE_UNREAD = _define("AGGREGATE_UNREAD", 1.0, "an aggregate phrase whose figure was not read "
                            "(leads to PENALTY_NOT_AGGREGATE)", "note")
-PROBATION_WORDS_DISAGREE = _define("PROBATION_WORDS_DISAGREE", 1.0, "the probation's number in words disagrees "
-                                   "with its digits (not weighed)", "note")
+PROBATION_WORDS_DISAGREE = _define("PROBATION_WORDS_DISAGREE", 0.5, "the probation's number in words disagrees "
+                                   "with its digits ('0 (ba) năm'): one of them is misread")
 OFFENCE_UNCATALOGUED = _define("OFFENCE_UNCATALOGUED", 0.5, "a printed offence name not in the catalogue")
 OFFENCE_MATCH_SCORE = _define("OFFENCE_MATCH_SCORE", 1.0, "the catalogue match of a quoted offence name: 1 when "
                               "exact, else its score - 0.08 (at least 0.5)", variable=True)

@@ -25,9 +25,10 @@ def _date(s: str) -> dt.date | None:
 
 
 def cross_check(f: dict[str, Candidate], doc_type: str | None) -> list[str]:
+    """The document's checks, and its first person's (person_checks)."""
     w: list[str] = []
     num, issue = f.get("document_number"), f.get("issue_date")
-    for k in ("issue_date", "birth_date", "effective_date"):
+    for k in ("issue_date", "effective_date"):
         if k in f and not valid_iso(str(f[k].value)):
             f[k].adjust(ev.DATE_NOT_REAL)
             w.append(f"{k} {f[k].value!r} is not a real date")
@@ -41,7 +42,37 @@ def cross_check(f: dict[str, Candidate], doc_type: str | None) -> list[str]:
                 num.adjust(ev.NUMBER_YEAR_DISAGREES)
                 issue.adjust(ev.NUMBER_YEAR_DISAGREES)
                 w.append(f"year in number {num.value} disagrees with issue date {issue.value}")
+    w += person_checks(f, issue)
+    eff = f.get("effective_date")
+    if eff and issue and doc_type in ("decision", "certificate"):
+        e, i = _date(eff.value), _date(issue.value)
+        if e and i and (e - i).days > 3 * 365:
+            eff.adjust(ev.EFFECTIVE_FAR_AFTER)
+            w.append("effective date far after issue date")
+        if e and i and (i - e).days > 20 * 365:
+            eff.adjust(ev.EFFECTIVE_FAR_BEFORE)
+            w.append("effective date far before issue date")
+    ref = f.get("judgment_ref")
+    if ref and issue:
+        m = re.match(r"^\d+/(\d{4})/", ref.value)
+        if m and int(m.group(1)) > int(issue.value[:4]):
+            ref.adjust(ev.REF_LATER_THAN_ISSUE)
+            w.append("referenced judgment is later than the decision")
+    dur = f.get("duration_months")
+    if dur and not 1 <= dur.value <= 240:
+        dur.adjust(ev.DURATION_OUT_OF_RANGE)
+    return w
+
+
+def person_checks(f: dict[str, Candidate], issue: Candidate | None) -> list[str]:
+    """One person's checks: real birth date, plausible for the document's date, a
+    12-digit ID whose structure agrees with it, penalties in their legal ranges
+    (every person of a document, contract section 5)."""
+    w: list[str] = []
     birth = f.get("birth_date")
+    if birth and not valid_iso(str(birth.value)):
+        birth.adjust(ev.DATE_NOT_REAL)
+        w.append(f"birth_date {birth.value!r} is not a real date")
     if birth and issue:
         by = int(str(birth.value)[:4])
         iy = int(issue.value[:4])
@@ -66,21 +97,6 @@ def cross_check(f: dict[str, Candidate], doc_type: str | None) -> list[str]:
                 if birth:
                     birth.adjust(ev.BIRTH_DISAGREES_WITH_ID)
                 w.append("personal_id structure (province code / birth year) does not agree")
-    eff = f.get("effective_date")
-    if eff and issue and doc_type in ("decision", "certificate"):
-        e, i = _date(eff.value), _date(issue.value)
-        if e and i and (e - i).days > 3 * 365:
-            eff.adjust(ev.EFFECTIVE_FAR_AFTER)
-            w.append("effective date far after issue date")
-        if e and i and (i - e).days > 20 * 365:
-            eff.adjust(ev.EFFECTIVE_FAR_BEFORE)
-            w.append("effective date far before issue date")
-    ref = f.get("judgment_ref")
-    if ref and issue:
-        m = re.match(r"^\d+/(\d{4})/", ref.value)
-        if m and int(m.group(1)) > int(issue.value[:4]):
-            ref.adjust(ev.REF_LATER_THAN_ISSUE)
-            w.append("referenced judgment is later than the decision")
     pen, months = f.get("principal_penalty"), f.get("penalty_months")
     if pen and months and pen.value in MONTH_RANGES:
         lo, hi = MONTH_RANGES[pen.value]
@@ -95,7 +111,4 @@ def cross_check(f: dict[str, Candidate], doc_type: str | None) -> list[str]:
     if fine and not 1_000_000 <= fine.value <= 1_000_000_000_000:
         fine.adjust(ev.FINE_OUT_OF_RANGE)
         w.append("fine outside the legal range")
-    dur = f.get("duration_months")
-    if dur and not 1 <= dur.value <= 240:
-        dur.adjust(ev.DURATION_OUT_OF_RANGE)
     return w
