@@ -112,7 +112,7 @@ def reconcile(session: Session, doc: Document, fields: Fields, threshold: float,
     doc.status = outcome.status
     _store_persons(session, doc, persons, results)
     for i, result in enumerate(results):
-        _queue(session, doc, i, result, {**doc_fields, **persons[i]})
+        queue_items(session, doc, i, result, {**doc_fields, **persons[i]})
     _close_departed(session, doc, len(results))
     return outcome
 
@@ -132,7 +132,7 @@ def _store_persons(session: Session, doc: Document, persons: list[Fields], resul
     session.flush()
 
 
-def _queue(session: Session, doc: Document, person: int, result: Reconciliation,
+def queue_items(session: Session, doc: Document, person: int, result: Reconciliation,
            fields: Fields) -> None:
     """Upsert one person's open review items; close those that no longer apply."""
     now = utcnow()

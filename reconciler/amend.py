@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from sohoa.archive.catalogue import utcnow
-from sohoa.archive.models import Document, FieldValue, Person, PersonField
+from sohoa.archive.models import Document, FieldValue, Person, PersonField, RegistryRecord
+from sohoa.core.enums import DocumentStatus, most_severe
 from sohoa.core.types import PERSON_FIELDS
-from sohoa.reconciler import DocumentReconciliation, reconcile
+from sohoa.reconciler import DocumentReconciliation, decide, queue_items, reconcile
 
 HUMAN = 1.0  # confidence of a value a verifier entered and an approver accepted
 
@@ -111,10 +112,6 @@ def link_person(session: Any, document_id: str, ordinal: int, record_id: str, th
     """A person's registry record, as a verifier linked it and an approver approved: it
     stands (no linkage second-guesses it); the person is compared with it, their items
     queued, and the document takes its persons' most severe status."""
-    from sohoa.archive.models import RegistryRecord
-    from sohoa.core.enums import DocumentStatus, most_severe
-    from sohoa.reconciler import _queue, decide
-
     doc = session.get(Document, document_id)
     rec = session.get(RegistryRecord, record_id)
     if doc is None or rec is None:
@@ -135,4 +132,4 @@ def link_person(session: Any, document_id: str, ordinal: int, record_id: str, th
     statuses = [DocumentStatus(p.status) for p in doc.persons if p.status != DocumentStatus.PENDING] or [result.status]
     doc.status = most_severe(statuses)
     doc.updated_at = utcnow()
-    _queue(session, doc, ordinal, result, fields)
+    queue_items(session, doc, ordinal, result, fields)
