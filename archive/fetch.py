@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from sohoa.archive.catalogue import audit
-from sohoa.archive.models import Document, StoredObject
+from sohoa.archive.models import Document
 from sohoa.core.errors import SohoaError
 from sohoa.core.storage import ObjectRef
 
@@ -20,12 +20,11 @@ def fetch_signed(rt, document_id: str) -> tuple[ObjectRef, bytes]:
         raise NotFound(f"{document_id!r} is not a document id (D followed by 24 hex digits)")
     with rt.catalogue.session() as s:
         doc = s.get(Document, document_id)
-        signed = [o for o in doc.objects if o.role == "signed"] if doc else []
-        if not signed:
+        obj = doc.latest_signed if doc else None
+        if obj is None:
             audit(s, rt.actor, "document.fetch", document_id, outcome="not_found")
             raise NotFound(f"document {document_id}: not in the archive")
-        obj: StoredObject = max(signed, key=lambda o: o.id)
-        ref = ObjectRef(obj.bucket, obj.key, obj.version_id, obj.sha256, obj.size)
+        ref = obj.ref
     data = rt.store.get(ref)  # raises IntegrityError on a hash mismatch
     with rt.catalogue.session() as s:
         audit(s, rt.actor, "document.fetch", document_id, sha256=ref.sha256)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sohoa.core.storage import ObjectRef
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -52,6 +53,12 @@ class Document(Base):
     fields: Mapped[list[FieldValue]] = relationship(back_populates="document")
     objects: Mapped[list[StoredObject]] = relationship(back_populates="document")
     persons: Mapped[list[Person]] = relationship(back_populates="document", order_by="Person.ordinal")
+
+    @property
+    def latest_signed(self) -> StoredObject | None:
+        """The newest signed version (a timestamp renewal adds one; earlier ones stay)."""
+        signed = [o for o in self.objects if o.role == "signed"]
+        return max(signed, key=lambda o: o.id) if signed else None
 
 
 class SourceFileRow(Base):
@@ -145,6 +152,10 @@ class StoredObject(Base):
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     document: Mapped[Document] = relationship(back_populates="objects")
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef(self.bucket, self.key, self.version_id, self.sha256, self.size)
 
 
 class BatchItem(Base):

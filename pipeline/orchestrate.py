@@ -424,11 +424,6 @@ def run_document(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
 
 # -- catalogue rows ---------------------------------------------------------------------
 
-def _signed_object(doc: Document) -> StoredObject | None:
-    signed = [o for o in doc.objects if o.role == "signed"]
-    return max(signed, key=lambda o: o.id) if signed else None
-
-
 def _field_reports(rows: Sequence[ReadValue]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for fv in sorted(rows, key=lambda f: f.name):
@@ -438,14 +433,14 @@ def _field_reports(rows: Sequence[ReadValue]) -> dict[str, dict[str, Any]]:
 
 
 def _outcome_from_rows(doc: Document, recon: DocumentReconciliation, reused: bool) -> DocumentOutcome:
-    obj = _signed_object(doc)
+    obj = doc.latest_signed
     persons = [{"fields": _field_reports(p.fields), "registry_record_id": r.record_id, "status": r.status,
                 "discrepancies": r.discrepancies}
                for p, r in zip(sorted(doc.persons, key=lambda p: p.ordinal), recon.persons)]
     return DocumentOutcome(
         source=doc.source, status=recon.status, document_id=doc.document_id, doc_type=doc.doc_type,
         fields=_field_reports(doc.fields), registry_record_id=recon.record_id, discrepancies=recon.discrepancies,
-        object=ObjectRef(obj.bucket, obj.key, obj.version_id, obj.sha256, obj.size).to_report() if obj else None,
+        object=obj.ref.to_report() if obj else None,
         reused=reused, persons=persons,
     )
 

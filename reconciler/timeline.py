@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sohoa.archive.models import Document, Person, StoredObject
+from sohoa.archive.models import Document, Person
 from sohoa.core.types import PERSON_FIELDS
 from sohoa.reconciler.compare import norm_document_number, norm_passport
 from sqlalchemy import or_, select
@@ -55,11 +55,8 @@ class Timeline:
 
 
 def _signed(doc: Document) -> dict[str, Any] | None:
-    signed = [o for o in doc.objects if o.role == "signed"]
-    if not signed:
-        return None
-    o: StoredObject = max(signed, key=lambda x: x.id)
-    return {"bucket": o.bucket, "key": o.key, "version_id": o.version_id, "sha256": o.sha256}
+    o = doc.latest_signed
+    return o.ref.to_report() if o else None
 
 
 def person_timeline(session: Session, key: str) -> Timeline | None:

@@ -32,7 +32,6 @@ from sohoa.archive.catalogue import audit, utcnow
 from sohoa.archive.models import Document, StoredObject, TimestampRenewal
 from sohoa.core.errors import SigningError, SohoaError
 from sohoa.core.runtime import Runtime
-from sohoa.core.storage import ObjectRef
 from sqlalchemy import select
 
 log = logging.getLogger("sohoa.retention")
@@ -63,11 +62,6 @@ def _iso(dt: datetime | None) -> str | None:
     return aware.isoformat(timespec="seconds") if aware else None
 
 
-def _newest_signed(doc: Document) -> StoredObject | None:
-    signed = [o for o in doc.objects if o.role == "signed"]
-    return max(signed, key=lambda o: o.id) if signed else None
-
-
 def find_due(rt: Runtime, within_days: int | None = None,
              now: datetime | None = None) -> list[tuple[str, int, datetime | None]]:
     """(document_id, objects.id of its newest signed version, newest timestamp's TSA
@@ -78,9 +72,9 @@ def find_due(rt: Runtime, within_days: int | None = None,
     limit = (now or datetime.now(timezone.utc)) + timedelta(days=days)
     due = []
     with rt.catalogue.session() as s:
-        docs = [(d.document_id, _newest_signed(d)) for d in s.scalars(select(Document))]
+        docs = [(d.document_id, d.latest_signed) for d in s.scalars(select(Document))]
         known = {r.new_object_id: _aware(r.new_expires) for r in s.scalars(select(TimestampRenewal))}
-        rows = [(doc_id, o.id, ObjectRef(o.bucket, o.key, o.version_id, o.sha256, o.size))
+        rows = [(doc_id, o.id, o.ref)
                 for doc_id, o in docs if o is not None]
     for doc_id, obj_id, ref in rows:
         if obj_id in known and known[obj_id] is not None:
@@ -119,7 +113,7 @@ def renew_timestamps(rt: Runtime, within_days: int | None = None, dry_run: bool 
             o = s.get(StoredObject, obj_id)
             if o is None:
                 continue  # found due a moment ago, gone now: nothing to renew
-            ref = ObjectRef(o.bucket, o.key, o.version_id, o.sha256, o.size)
+            ref = o.ref
         res = Renewal(doc_id, ref.key, "due", old_expires=_iso(old_expires))
         results.append(res)
         if dry_run:

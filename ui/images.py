@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from sohoa.archive.models import Document, StoredObject
+from sohoa.archive.models import Document
 from sohoa.core.storage import ObjectRef
 
 DPI = 150
@@ -17,11 +17,8 @@ MARGIN_X, MARGIN_Y = 110.0, 28.0  # points around the field's box
 
 def signed_ref(s, document_id: str) -> ObjectRef | None:
     doc = s.get(Document, document_id)
-    signed = [o for o in doc.objects if o.role == "signed"] if doc else []
-    if not signed:
-        return None
-    o: StoredObject = max(signed, key=lambda o: o.id)
-    return ObjectRef(o.bucket, o.key, o.version_id, o.sha256, o.size)
+    obj = doc.latest_signed if doc else None
+    return obj.ref if obj else None
 
 
 def _pdf_path(rt, ref: ObjectRef, cache: Path) -> Path:

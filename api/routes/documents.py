@@ -15,7 +15,7 @@ from sohoa.api.audit import audit_context, clean
 from sohoa.api.deps import PersonalReader, Reader, RuntimeDep
 from sohoa.api.masking import mask, mask_id
 from sohoa.api.schemas import ERRORS, NOT_FOUND, DocumentList, DocumentOut, Presigned, Problem
-from sohoa.archive.models import Document, FieldValue, Person, RegistryRecord, StoredObject
+from sohoa.archive.models import Document, FieldValue, Person, RegistryRecord
 from sohoa.core.errors import IntegrityError, SohoaError, StoreError
 from sohoa.core.runtime import Runtime
 from sohoa.core.storage import ObjectRef
@@ -37,11 +37,6 @@ router = APIRouter()
 
 def aware(t: datetime | None) -> datetime | None:
     return t.replace(tzinfo=timezone.utc) if t is not None and t.tzinfo is None else t
-
-
-def _latest_signed(doc: Document) -> StoredObject | None:
-    signed = [o for o in doc.objects if o.role == "signed"]
-    return max(signed, key=lambda o: o.id) if signed else None
 
 
 def _links(document_id: str) -> dict[str, str]:
@@ -80,10 +75,10 @@ def _person_out(p: Person, personal: bool) -> dict[str, Any]:
 def _signed_ref(rt: Runtime, document_id: str) -> ObjectRef:
     with rt.catalogue.session() as s:
         doc = s.get(Document, document_id)
-        obj = _latest_signed(doc) if doc is not None else None
+        obj = doc.latest_signed if doc is not None else None
         if obj is None:
             raise HTTPException(404, f"document {document_id}: not in the archive")
-        return ObjectRef(obj.bucket, obj.key, obj.version_id, obj.sha256, obj.size)
+        return obj.ref
 
 
 def _read(rt: Runtime, request: Request, ref: ObjectRef) -> bytes:
@@ -251,7 +246,7 @@ def search(request: Request, token: Reader, rt: RuntimeDep,
         rows = []
         for d in docs:
             vals = {f.name: f.value for f in d.fields}
-            obj = _latest_signed(d)
+            obj = d.latest_signed
             row = {"document_id": d.document_id, "doc_type": d.doc_type, "status": d.status,
                    "document_number": _str(vals.get("document_number")),
                    "issue_date": _str(vals.get("issue_date")), "person_name": _str(vals.get("person_name")),
