@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -132,8 +132,7 @@ def _store_persons(session: Session, doc: Document, persons: list[Fields], resul
     session.flush()
 
 
-def queue_items(session: Session, doc: Document, person: int, result: Reconciliation,
-           fields: Fields) -> None:
+def queue_items(session: Session, doc: Document, person: int, result: Reconciliation, fields: Fields) -> None:
     """Upsert one person's open review items; close those that no longer apply."""
     now = utcnow()
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
@@ -175,7 +174,12 @@ def queue_items(session: Session, doc: Document, person: int, result: Reconcilia
                 setattr(item, k, v)
     for key, item in existing.items():
         if key not in wanted and item.status == ReviewStatus.OPEN:
-            item.status, item.resolved_at, item.resolution = ReviewStatus.OBSOLETE, now, "no longer applies after re-run"
+            _obsolete(item, now)
+
+
+def _obsolete(item: ReviewItem, now: datetime) -> None:
+    """Closed, not deleted: a later run that finds the question again reopens it."""
+    item.status, item.resolved_at, item.resolution = ReviewStatus.OBSOLETE, now, "no longer applies after re-run"
 
 
 def _close_departed(session: Session, doc: Document, count: int) -> None:
@@ -184,4 +188,4 @@ def _close_departed(session: Session, doc: Document, count: int) -> None:
     for item in session.scalars(select(ReviewItem).where(ReviewItem.document_id == doc.document_id,
                                                          ReviewItem.person >= count,
                                                          ReviewItem.status == ReviewStatus.OPEN)):
-        item.status, item.resolved_at, item.resolution = ReviewStatus.OBSOLETE, now, "no longer applies after re-run"
+        _obsolete(item, now)
