@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import TypedDict
 
+from rapidfuzz.distance import Levenshtein
 from sohoa.core.types import DocType, ExtractedField, Extraction, PageText, person_part
 
 from . import evidence as ev
@@ -417,18 +418,7 @@ def misread_of(a: str, b: str) -> bool:
     wa, wb = a.split(), b.split()
     if len(wa) != len(wb):
         return False
-    return sum(_distance(x, y) for x, y in zip(wa, wb)) <= 2
-
-
-def _distance(a: str, b: str) -> int:
-    """Levenshtein distance (names are short)."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+    return sum(Levenshtein.distance(x, y) for x, y in zip(wa, wb)) <= 2
 
 
 def _shared(a: Span, b: Span) -> bool:
