@@ -61,7 +61,6 @@ FIELD_MODELS: dict[str, FieldModel] = {
     "decision_kind": FieldModel(0.95, 0.02, 0.15, 0.05),
     "trial_level": FieldModel(0.97, 0.01, 0.8, 0.01),
 }
-LINKING_FIELDS = tuple(FIELD_MODELS)
 PERSON_KEYS = ("personal_id", "passport_number", "person_name", "birth_date")
 
 MIN_WEIGHT = 8.0  # bits: below this, no link (about 1 in 250 that a pair this good is chance)
