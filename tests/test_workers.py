@@ -287,6 +287,7 @@ class Stack:
 def check_batch(stack: Stack, sample: Path, report: dict, schema: dict, s3_env: dict) -> dict:
     """Report valid, good documents archived exactly once, catalogue == bucket."""
     from sohoa.archive.s3store import S3ObjectStore
+    from sohoa.core.storage import ObjectRef
 
     jsonschema.validate(report, schema)
     expected = [json.loads(line) for line in (sample / "expected.jsonl").read_text("utf-8").splitlines() if line]
@@ -329,7 +330,7 @@ def check_batch(stack: Stack, sample: Path, report: dict, schema: dict, s3_env: 
     assert not orphans, f"versions in the bucket the catalogue does not know: {orphans}"
     assert not missing, f"catalogued versions missing from the bucket: {missing}"
     for o in objects:
-        data = store.get(o.ref)  # checks sha256
+        data = store.get(ObjectRef(o.bucket, o.key, o.version_id, o.sha256, o.size))  # checks sha256  (rows, not ORM objects)
         assert hashlib.sha256(data).hexdigest() == o.sha256 and len(data) == o.size
     return {"documents": len(docs), "objects": len(objects), "versions_in_bucket": len(listed),
             "orphans": len(orphans), "duplicates": sum(n - 1 for n in hashes.values()),
