@@ -1,10 +1,12 @@
 """The catalogue schema (SQLAlchemy 2). Migrations live in archive/migrations."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sohoa.core.storage import ObjectRef
+from sohoa.core.types import ExtractedField
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -95,6 +97,25 @@ class ReadValue:
     confidence: Mapped[float] = mapped_column(Float)
     page: Mapped[int | None] = mapped_column(Integer)
     bbox: Mapped[list[Any] | None] = mapped_column(JSON)
+    # ExtractedField.read_evidence(): the alternatives the read could not rule out, doubtful characters
+    read_evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # set by reconciliation: the source whose agreement lifted the confidence, and to what
+    confirmed_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    confirmed_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+    def extracted(self) -> ExtractedField:
+        """The value as read (the reconciler's input), without any confirmation."""
+        ev = self.read_evidence or {}
+        box = (self.bbox[0], self.bbox[1], self.bbox[2], self.bbox[3]) if self.bbox else None
+        return ExtractedField(self.value, self.confidence, self.page, box,
+                              tuple(ev.get("alternatives") or ()), bool(ev.get("doubtful")))
+
+    def reported(self) -> ExtractedField:
+        """The value as the report gives it: all evidence combined."""
+        f = self.extracted()
+        if self.confirmed_by and self.confirmed_confidence is not None:
+            return replace(f, confidence=self.confirmed_confidence, confirmed_by=self.confirmed_by)
+        return f
 
 
 class FieldValue(ReadValue, Base):

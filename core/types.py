@@ -87,10 +87,19 @@ class SourceDocument:
 
 @dataclass(frozen=True)
 class ExtractedField:
+    """A value read and how sure the read is. `alternatives`: other values the read could not
+    rule out (a losing anchor's value, a second read's); `doubtful`: the doubt is about the
+    characters themselves (weak OCR, a repaired digit, a dropped tone mark), so an outside
+    source that agrees may hold the same slip. `confirmed_by`: the source whose agreement lifted
+    the confidence to `confidence` (contract section 4)."""
+
     value: Any
     confidence: float  # 0..1
     page: int | None = None
     bbox: BBox | None = None
+    alternatives: tuple[Any, ...] = ()
+    doubtful: bool = False
+    confirmed_by: str | None = None
 
     def to_report(self) -> dict[str, Any]:
         d: dict[str, Any] = {"value": self.value, "confidence": round(self.confidence, 4)}
@@ -98,7 +107,15 @@ class ExtractedField:
             d["page"] = self.page
         if self.bbox is not None:
             d["bbox"] = [round(v, 2) for v in self.bbox]
+        if self.confirmed_by:
+            d["confirmed_by"] = self.confirmed_by
         return d
+
+    def read_evidence(self) -> dict[str, Any] | None:
+        """What the catalogue keeps of the read beside value and confidence (None: nothing)."""
+        if not self.alternatives and not self.doubtful:
+            return None
+        return {"alternatives": list(self.alternatives), "doubtful": self.doubtful}
 
 
 # Contract section 2: which fields describe the document and which one person of it.

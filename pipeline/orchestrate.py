@@ -38,7 +38,7 @@ from sohoa.core.enums import DocumentStatus, Stage
 from sohoa.core.errors import FatalError, RejectedInput
 from sohoa.core.runtime import Runtime
 from sohoa.core.storage import ObjectRef
-from sohoa.core.types import ExtractedField, Extraction, SourceDocument
+from sohoa.core.types import Extraction, SourceDocument
 from sohoa.core.version import SOFTWARE
 from sohoa.core.workarea import WorkArea
 from sohoa.pipeline.intake import BatchInfo
@@ -380,10 +380,8 @@ def _catalogue_reconcile(rt: Runtime, batch: BatchInfo, doc: SourceDocument, doc
             with rt.catalogue.session() as s:
                 row = _catalogue_document(s, rt, doc, document_id, batch, rec, extraction, ref,
                                           datetime.fromisoformat(obj["converted_at"]))
-                recon = reconcile(s, row, {k: (f.value, f.confidence) for k, f in extraction.fields.items()},
-                                  rt.settings.review_threshold,
-                                  [{k: (f.value, f.confidence) for k, f in p.items()}
-                                   for p in extraction.all_persons()])
+                recon = reconcile(s, row, dict(extraction.fields), rt.settings.review_threshold,
+                                  [dict(p) for p in extraction.all_persons()])
                 audit(s, rt.actor, "document.archive", document_id, source=doc.relpath, batch=batch.batch_id,
                       key=ref.key, version_id=ref.version_id, sha256=ref.sha256, status=recon.status)
                 s.flush()
@@ -400,9 +398,8 @@ def _catalogue_reconcile(rt: Runtime, batch: BatchInfo, doc: SourceDocument, doc
 def reconcile_archived(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> DocumentOutcome:
     with rt.catalogue.session() as s:
         row = s.scalars(select(Document).where(Document.content_sha256 == doc.content_sha256)).one()
-        recon = reconcile(s, row, {f.name: (f.value, f.confidence) for f in row.fields},
-                          rt.settings.review_threshold,
-                          [{f.name: (f.value, f.confidence) for f in p.fields} for p in row.persons] or None)
+        recon = reconcile(s, row, {f.name: f.extracted() for f in row.fields}, rt.settings.review_threshold,
+                          [{f.name: f.extracted() for f in p.fields} for p in row.persons] or None)
         row.updated_at = utcnow()
         audit(s, rt.actor, "document.reprocess", row.document_id, source=doc.relpath, batch=batch.batch_id)
         out = _outcome_from_rows(row, recon, reused=True)
@@ -427,8 +424,7 @@ def run_document(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
 def _field_reports(rows: Sequence[ReadValue]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for fv in sorted(rows, key=lambda f: f.name):
-        box = (fv.bbox[0], fv.bbox[1], fv.bbox[2], fv.bbox[3]) if fv.bbox else None
-        out[fv.name] = ExtractedField(fv.value, fv.confidence, fv.page, box).to_report()
+        out[fv.name] = fv.reported().to_report()
     return out
 
 
@@ -464,14 +460,15 @@ def _catalogue_document(s, rt: Runtime, doc: SourceDocument, document_id: str, b
                    mean_confidence=sum(confs) / len(confs) if confs else None, text=p.text))
     for name, fv in extraction.fields.items():
         s.add(FieldValue(document_id=document_id, name=name, value=fv.value, confidence=fv.confidence, page=fv.page,
-                         bbox=list(fv.bbox) if fv.bbox else None))
+                         bbox=list(fv.bbox) if fv.bbox else None, read_evidence=fv.read_evidence()))
     for ordinal, person_fields in enumerate(extraction.all_persons()):
         person = Person(document_id=document_id, ordinal=ordinal, status=DocumentStatus.PENDING, discrepancies=[])
         s.add(person)
         s.flush()
         for name, fv in person_fields.items():
             s.add(PersonField(person_id=person.id, name=name, value=fv.value, confidence=fv.confidence,
-                              page=fv.page, bbox=list(fv.bbox) if fv.bbox else None))
+                              page=fv.page, bbox=list(fv.bbox) if fv.bbox else None,
+                              read_evidence=fv.read_evidence()))
     s.add(StoredObject(document_id=document_id, role="signed", bucket=ref.bucket, key=ref.key,
                        version_id=ref.version_id, sha256=ref.sha256, size=ref.size, created_at=now))
     s.flush()

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Iterable, Mapping, Sequence
 
 from sohoa.archive.catalogue import utcnow
-from sohoa.archive.models import Document, Person, ReviewItem
+from sohoa.archive.models import Document, Person, ReadValue, ReviewItem
 from sohoa.core.enums import DocumentStatus, ReviewKind, ReviewStatus, most_severe
-from sohoa.core.types import PERSON_FIELDS
+from sohoa.core.types import PERSON_FIELDS, ExtractedField
 from sohoa.reconciler.compare import discrepancies, norm_passport
+from sohoa.reconciler.confirm import CONFIRMED_BY_REGISTRY, confirmed_confidence, registry_agrees
 from sohoa.reconciler.match import match_persons
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ class Reconciliation:
     discrepancies: list[dict[str, Any]] = field(default_factory=list)
     low_confidence: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # required fields not read
+    confirmed: dict[str, float] = field(default_factory=dict)  # field -> confidence the record lifted it to
 
 
 @cache
@@ -48,17 +50,32 @@ def required_fields(doc_type: str | None, values: dict[str, Any]) -> list[str]:
     return out
 
 
-def decide(
-    doc_type: str | None, fields: dict[str, tuple[Any, float]], record: dict[str, Any] | None, threshold: float
-) -> Reconciliation:
+Read = ExtractedField | tuple[Any, float]
+Fields = Mapping[str, Read]
+
+
+def as_read(value: Read) -> ExtractedField:
+    return value if isinstance(value, ExtractedField) else ExtractedField(value[0], value[1])
+
+
+def decide(doc_type: str | None, fields: Fields, record: dict[str, Any] | None, threshold: float) -> Reconciliation:
     """The contract's status for one document (pure: no database). `matched` needs every
-    required field read, confident and agreeing; a required field not read is no agreement."""
-    low = sorted(name for name, (_, conf) in fields.items() if conf < threshold)
-    if doc_type is None:
-        low = ["doc_type", *low]
-    values = {name: v for name, (v, _) in fields.items()}
+    required field read, confident (on its own or confirmed by the record, reconciler.confirm)
+    and agreeing; a required field not read is no agreement."""
+    reads = {name: as_read(v) for name, v in fields.items()}
+    values = {name: r.value for name, r in reads.items()}
     if doc_type:
         values["doc_type"] = doc_type
+    confirmed: dict[str, float] = {}
+    if record is not None:
+        for name, r in reads.items():
+            if r.confidence < threshold:
+                lifted = confirmed_confidence(name, r, record, values)
+                if lifted is not None and lifted >= threshold:
+                    confirmed[name] = round(lifted, 4)
+    low = sorted(name for name, r in reads.items() if r.confidence < threshold and name not in confirmed)
+    if doc_type is None:
+        low = ["doc_type", *low]
     missing = [name for name in required_fields(doc_type, values) if values.get(name) in (None, "", [])]
     discs = discrepancies(values, record) if record is not None else []
     if low or missing or not fields:
@@ -67,7 +84,7 @@ def decide(
         status = DocumentStatus.UNMATCHED
     else:
         status = DocumentStatus.MISMATCH if discs else DocumentStatus.MATCHED
-    return Reconciliation(status, record.get("record_id") if record else None, discs, low, missing)
+    return Reconciliation(status, record.get("record_id") if record else None, discs, low, missing, confirmed)
 
 
 @dataclass
@@ -90,34 +107,54 @@ class DocumentReconciliation:
         return self.persons[0].discrepancies if self.persons else []
 
 
-Fields = dict[str, tuple[Any, float]]
-
-
 def reconcile(session: Session, doc: Document, fields: Fields, threshold: float,
-              persons: list[Fields] | None = None) -> DocumentReconciliation:
+              persons: Sequence[Fields] | None = None) -> DocumentReconciliation:
     """Match and compare each person of the document, store each person's outcome and
     the document's, queue what a person must look at.
     fields: the v1 view (document fields and persons[0]'s); persons: each person's own
     fields (default: persons[0]'s, taken from `fields`)."""
-    doc_fields = {k: v for k, v in fields.items() if k not in PERSON_FIELDS}
+    doc_fields = {k: as_read(v) for k, v in fields.items() if k not in PERSON_FIELDS}
     if not persons:
         persons = [{k: v for k, v in fields.items() if k in PERSON_FIELDS}]
-    values = {name: v for name, (v, _) in doc_fields.items()}
+    people = [{k: as_read(v) for k, v in p.items()} for p in persons]
+    values = {name: r.value for name, r in doc_fields.items()}
     records = match_persons(session, doc.doc_type, values,
-                            [{name: v for name, (v, _) in p.items()} for p in persons])
+                            [{name: r.value for name, r in p.items()} for p in people])
     results = [decide(doc.doc_type, {**doc_fields, **person}, row.data if row else None, threshold)
-               for person, row in zip(persons, records)]
+               for person, row in zip(people, records)]
     outcome = DocumentReconciliation(results)
     doc.registry_record_id = outcome.record_id
     doc.status = outcome.status
-    _store_persons(session, doc, persons, results)
-    for i, result in enumerate(results):
-        queue_items(session, doc, i, result, {**doc_fields, **persons[i]})
+    _store_persons(session, doc, people, results)
+    _store_confirmations(session, doc, results)
+    for i, (result, row) in enumerate(zip(results, records)):
+        queue_items(session, doc, i, result, {**doc_fields, **people[i]}, row.data if row else None)
     _close_departed(session, doc, len(results))
     return outcome
 
 
-def _store_persons(session: Session, doc: Document, persons: list[Fields], results: list[Reconciliation]) -> None:
+def _store_confirmations(session: Session, doc: Document, results: list[Reconciliation]) -> None:
+    """Each read value's confirmation, set or cleared (a re-run may no longer confirm it). The
+    `fields` rows are the v1 view: the document's fields and persons[0]'s."""
+    if results:
+        mark_confirmed(doc.fields, results[0].confirmed)
+    by_ordinal = {p.ordinal: p for p in session.scalars(select(Person).where(Person.document_id == doc.document_id))}
+    for i, result in enumerate(results):
+        if i in by_ordinal:
+            mark_confirmed(by_ordinal[i].fields, result.confirmed)
+    session.flush()
+
+
+def mark_confirmed(rows: Iterable[ReadValue], confirmed: dict[str, float]) -> None:
+    """Set (or clear) each row's confirmation from one reconciliation's `confirmed`."""
+    for row in rows:
+        lifted = confirmed.get(row.name)
+        row.confirmed_by = CONFIRMED_BY_REGISTRY if lifted is not None else None
+        row.confirmed_confidence = lifted
+
+
+def _store_persons(session: Session, doc: Document, persons: list[dict[str, ExtractedField]],
+                   results: list[Reconciliation]) -> None:
     rows = {p.ordinal: p for p in session.scalars(select(Person).where(Person.document_id == doc.document_id))}
     for i, (fields, result) in enumerate(zip(persons, results)):
         row = rows.get(i)
@@ -125,28 +162,35 @@ def _store_persons(session: Session, doc: Document, persons: list[Fields], resul
             row = Person(document_id=doc.document_id, ordinal=i)
             session.add(row)
         for key in ("person_name", "personal_id", "passport_number"):
-            value = fields.get(key, (None, 0.0))[0]
+            read = fields.get(key)
+            value = read.value if read is not None else None
             setattr(row, key, None if value is None else norm_passport(value) if key == "passport_number"
                     else str(value))
         row.registry_record_id, row.status, row.discrepancies = result.record_id, result.status, result.discrepancies
     session.flush()
 
 
-def queue_items(session: Session, doc: Document, person: int, result: Reconciliation, fields: Fields) -> None:
-    """Upsert one person's open review items; close those that no longer apply."""
+def queue_items(session: Session, doc: Document, person: int, result: Reconciliation, fields: Fields,
+                record: dict[str, Any] | None = None) -> None:
+    """Upsert one person's open review items; close those that no longer apply. A doubtful value
+    the record agrees with (but cannot confirm: reconciler.confirm) carries the record's value,
+    so the verifier sees both sources say the same and need only check the scan."""
     now = utcnow()
+    reads = {name: as_read(v) for name, v in fields.items()}
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
     for d in result.discrepancies:
+        read = reads.get(d["field"])
         wanted[(ReviewKind.DISCREPANCY, d["field"])] = {
             "document_value": d["document_value"], "registry_value": d["registry_value"],
-            "confidence": fields.get(d["field"], (None, None))[1],
+            "confidence": read.confidence if read is not None else None,
         }
     for name in result.low_confidence:
         if person > 0 and name not in PERSON_FIELDS:
             continue  # a document field is read once: its doubt is queued with the first person
-        value, conf = fields.get(name, (None, 0.0))
-        wanted[(ReviewKind.LOW_CONFIDENCE, name)] = {"document_value": value, "registry_value": None,
-                                                     "confidence": conf}
+        read = reads.get(name, ExtractedField(None, 0.0))
+        agreeing = record.get(name) if record is not None and registry_agrees(name, read, record) else None
+        wanted[(ReviewKind.LOW_CONFIDENCE, name)] = {"document_value": read.value, "registry_value": agreeing,
+                                                     "confidence": read.confidence}
     for name in result.missing:
         if person > 0 and name not in PERSON_FIELDS:
             continue

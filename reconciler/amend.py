@@ -12,7 +12,7 @@ from sohoa.archive.catalogue import utcnow
 from sohoa.archive.models import Document, FieldValue, Person, PersonField, RegistryRecord
 from sohoa.core.enums import DocumentStatus, most_severe
 from sohoa.core.types import PERSON_FIELDS
-from sohoa.reconciler import DocumentReconciliation, decide, queue_items, reconcile
+from sohoa.reconciler import DocumentReconciliation, decide, mark_confirmed, queue_items, reconcile
 
 HUMAN = 1.0  # confidence of a value a verifier entered and an approver accepted
 
@@ -39,13 +39,15 @@ def rereconcile(session: Any, doc: Document, threshold: float) -> DocumentReconc
             row = have.get(name)
             if row is None:
                 session.add(FieldValue(document_id=doc.document_id, name=name, value=pf.value,
-                                       confidence=pf.confidence, page=pf.page, bbox=pf.bbox))
+                                       confidence=pf.confidence, page=pf.page, bbox=pf.bbox,
+                                       read_evidence=pf.read_evidence))
             else:
                 row.value, row.confidence, row.page, row.bbox = pf.value, pf.confidence, pf.page, pf.bbox
+                row.read_evidence = pf.read_evidence
         session.flush()
         session.refresh(doc)
-    v1 = {f.name: (f.value, f.confidence) for f in doc.fields}
-    people = [{f.name: (f.value, f.confidence) for f in p.fields} for p in persons]
+    v1 = {f.name: f.extracted() for f in doc.fields}
+    people = [{f.name: f.extracted() for f in p.fields} for p in persons]
     result = reconcile(session, doc, v1, threshold, people or None)
     doc.updated_at = utcnow()
     return result
@@ -98,7 +100,7 @@ def swap_fields(session: Any, document_id: str, a: int, b: int, names: list[str]
         session.refresh(p)
         for f in p.fields:
             if f.name in names:
-                f.confidence = HUMAN
+                f.confidence, f.read_evidence = HUMAN, None  # a person's reading: no doubt left
         if "person_name" in names or "personal_id" in names or "passport_number" in names:
             values = {f.name: f.value for f in p.fields}
             p.person_name, p.personal_id = values.get("person_name"), values.get("personal_id")
@@ -117,19 +119,21 @@ def link_person(session: Any, document_id: str, ordinal: int, record_id: str, th
     if doc is None or rec is None:
         raise AmendError(f"document {document_id} or record {record_id}: not in the archive")
     persons = {p.ordinal: p for p in doc.persons}
-    doc_fields = {f.name: (f.value, f.confidence) for f in doc.fields if f.name not in PERSON_FIELDS}
+    doc_fields = {f.name: f.extracted() for f in doc.fields if f.name not in PERSON_FIELDS}
     person = persons.get(ordinal)
-    mine = ({f.name: (f.value, f.confidence) for f in person.fields} if person is not None
-            else {f.name: (f.value, f.confidence) for f in doc.fields if f.name in PERSON_FIELDS})
+    mine = ({f.name: f.extracted() for f in person.fields} if person is not None
+            else {f.name: f.extracted() for f in doc.fields if f.name in PERSON_FIELDS})
     fields = {**doc_fields, **mine}
     result = decide(doc.doc_type, fields, rec.data, threshold)
     result.record_id = record_id
     if person is not None:
         person.registry_record_id, person.status, person.discrepancies = record_id, result.status, result.discrepancies
+        mark_confirmed(person.fields, result.confirmed)
     if ordinal == 0:
         doc.registry_record_id = record_id
+        mark_confirmed(doc.fields, result.confirmed)
     session.flush()
     statuses = [DocumentStatus(p.status) for p in doc.persons if p.status != DocumentStatus.PENDING] or [result.status]
     doc.status = most_severe(statuses)
     doc.updated_at = utcnow()
-    queue_items(session, doc, ordinal, result, fields)
+    queue_items(session, doc, ordinal, result, fields, rec.data)

@@ -57,8 +57,9 @@ def test_decide_statuses():
     assert r.status == "mismatch" and r.discrepancies == [
         {"field": "penalty_months", "document_value": 30, "registry_value": 24}]
     assert decide("judgment", f, None, 0.9).status == "unmatched"
-    low = decide("judgment", {**f, "penalty_months": (24, 0.5)}, REC, 0.9)
-    assert low.status == "needs_review" and low.low_confidence == ["penalty_months"]
+    # a guess (below confirm.READ_FLOOR) stays a guess, whatever the record says
+    low = decide("judgment", {**f, "penalty_months": (24, 0.3)}, REC, 0.9)
+    assert low.status == "needs_review" and low.low_confidence == ["penalty_months"] and not low.confirmed
     assert decide(None, f, REC, 0.9).status == "needs_review"
 
 

@@ -32,6 +32,7 @@ from .evidence import (
     Adjustment,
     Applied,
     applied,
+    doubts_reading,
     fold,
 )
 from .layout import Doc, Span
@@ -52,6 +53,7 @@ class Candidate:
     source: str = ""  # which anchor produced it
     applied: list[Applied] = field(default_factory=list)
     article: str | None = None  # an offence's article ('?' for a printed offence not catalogued)
+    rivals: tuple[Any, ...] = ()  # values other anchors read for the field, that lost (resolve)
     conf: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -97,6 +99,11 @@ def base(span: Span | None, method: float) -> float:
     # map OCR confidence: tesseract word confidences of clean text sit ~0.90-0.97
     return clamp(method * min(1.0, 0.15 + 0.9 * ocr) if ocr < 0.95 else method * ocr ** 0.3)
 
+
+# Below this OCR quality (Span.ocr) of a value's words, any character of it may be a slip.
+READ_SURE = 0.85
+# A losing anchor's value at least this sure is one the read could not rule out.
+RIVAL_FLOOR = 0.2
 
 # A number with more than this many digit widths of unexplained space beside it may
 # have lost a digit to OCR ('18' read '8'): see Doc.digit_gap.
@@ -174,11 +181,14 @@ def resolve(cands: list[Candidate], *, conflict_weight: float = 0.7) -> tuple[Ca
             steps.append(step)
             notes.append(step.note)
     steps.append(applied(CLAMPED))
-    out = Candidate(best.value, best.prior, best.span, best.source, steps, best.article)
+    rivals = tuple(g[0].value for g in ranked[1:] if max(c.conf for c in g) > RIVAL_FLOOR)
+    out = Candidate(best.value, best.prior, best.span, best.source, steps, best.article, rivals)
     return out, notes
 
 
 def to_field(c: Candidate, cap: float = 0.995) -> ExtractedField:
     span = c.span
+    weak_ocr = span is not None and bool(span.words) and span.ocr < READ_SURE
     return ExtractedField(value=c.value, confidence=round(min(cap, clamp(c.conf)), 4),
-                          page=span.page if span else None, bbox=span.bbox if span else None)
+                          page=span.page if span else None, bbox=span.bbox if span else None,
+                          alternatives=c.rivals, doubtful=weak_ocr or doubts_reading(c.applied))

@@ -299,3 +299,22 @@ CO_DEFENDANT_NO_OPERATIVE = _define(
 TOO_MANY_DEFENDANTS = _define(
     "TOO_MANY_DEFENDANTS", 0.5, "more defendants named than are read from one document: the persons past "
     "the bound are left to a person, so every name read is checked too", "cap")
+
+
+# The adjustments that speak of the characters read rather than of where or how the value was
+# found: a repaired or possibly lost digit, a name no syllable can be, words that disagree with
+# the digits. A value marked down by one of them may be one slip off the paper -- the same kind of
+# slip a registry typist makes -- so an outside source that agrees with it does not confirm it
+# (reconciler.confirm).
+READING_DOUBTS = frozenset({
+    DIGITS_REPAIRED, NUMBER_DIGITS_REPAIRED, DIGIT_LOST, TERM_WORDS_DISAGREE, TERM_DIGITS_REPAIRED,
+    TERM_DIGIT_LOST, SYMBOL_ONE_LETTER, NAME_SURNAME_UNKNOWN, NAME_LONG_WORD, NAME_ONE_LETTER, NAME_DIGIT,
+    NAME_NOT_SYLLABLE, NAME_QUALITY, NAME_DISAGREES_ELSEWHERE, NAME_WORD_GAP, ID_DIGITS_REPAIRED,
+    OFFENCE_DIACRITICS_RESTORED, MONEY_WORDS_DISAGREE, MONEY_ILL_FORMED, PROBATION_WORDS_DISAGREE, DATE_NOT_REAL,
+    ID_NOT_12_DIGITS, ID_STRUCTURE_DISAGREES, BIRTH_DISAGREES_WITH_ID, NUMBER_YEAR_DISAGREES,
+})
+
+
+def doubts_reading(steps: list[Applied]) -> bool:
+    """Did any of `steps` mark the value down for its characters (READING_DOUBTS)?"""
+    return any(s.adjustment in READING_DOUBTS and s.apply(1.0) < 0.999 for s in steps)
