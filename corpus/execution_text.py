@@ -96,6 +96,7 @@ def execution_doc(rng: random.Random, doc_type: str, kind: str, j: Judgment, dat
         body = bodies.district_court(rng, p.prov, p.district)
     else:
         body = st.court
+    body = bodies.court_on(rng, body, date)
     year_in_no = rng.random() < 0.7
     n = rng.randint(1, 900)
     if doc_type == "certificate":

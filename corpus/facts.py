@@ -10,7 +10,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from sohoa.corpus import bodies, vocab
+from sohoa.corpus import bodies, variation, vocab
 from sohoa.corpus.people import Person, make_person
 from sohoa.corpus.vnformat import add_months
 
@@ -223,10 +223,11 @@ def make_judgment(rng: random.Random, date: dt.date, level: str = "ST", person: 
         st_date = date - dt.timedelta(days=rng.randint(60, 160))
         st = make_judgment(rng, st_date, "ST", person, co_defendants)
         prov = st.court.extra.get("prov") or rng.choice(vocab.PROVINCES)
-        if st.court.kind == "court_district":
+        if st.court.kind in ("court_district", "court_regional"):
             court = bodies.province_court(rng, prov)
         else:
             court = bodies.high_court(rng, bodies.high_court_for(prov))
+        court = bodies.court_on(rng, court, date)
         subj = st.subject
         outcome = "keep"
         new = Sentence(**vars(subj.sentence))
@@ -265,6 +266,10 @@ def make_judgment(rng: random.Random, date: dt.date, level: str = "ST", person: 
         court = bodies.district_court(rng, person_prov)
     else:
         court = bodies.province_court(rng, person_prov)
+    if variation.is_wide():  # more provincial first instances, so more appeals at the high courts
+        if court.kind == "court_district" and rng.random() < 0.3:
+            court = bodies.province_court(rng, court.extra["prov"])
+        court = bodies.court_on(rng, court, date)
     n_def = rng.choices([1, 2, 3], [65, 25, 10])[0]
     if co_defendants is not None:
         n_def = rng.choice([2, 3, 4]) if rng.random() < co_defendants else 1

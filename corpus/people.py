@@ -5,7 +5,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from sohoa.corpus import vocab
+from sohoa.corpus import variation, vocab
 
 
 def weighted(rng: random.Random, pairs):
@@ -25,6 +25,28 @@ def full_name(rng: random.Random, sex: str) -> str:
         mid = rng.choice(vocab.MIDDLE_F)
         given = rng.choice(vocab.GIVEN_F)
     return f"{s} {mid} {given}"
+
+
+def wide_name(rng: random.Random, sex: str) -> tuple[str, str | None]:
+    """A name of the wide variation: a rare syllable, a long name (4-5 syllables) or the name of an
+    ethnic minority (then its ethnicity too); else an ordinary name."""
+    r = rng.random()
+    if r < 0.3:
+        minority = [m for m in vocab.MINORITY_NAMES if m[1] == sex] or vocab.MINORITY_NAMES
+        name, _, eth = rng.choice(minority)
+        return name, eth
+    if r < 0.55:  # long: a double family name and/or two middle names
+        doubles = [d for d in vocab.DOUBLE_SURNAMES if sex == "F" or d != "Tôn Nữ"]
+        sur = rng.choice(doubles) if rng.random() < 0.6 else weighted(rng, vocab.SURNAMES)
+        mid = rng.choice([m for m in vocab.LONG_MIDDLE if (m.startswith("Thị") or m.startswith("Ngọc")) == (sex == "F")])
+        given = rng.choice(vocab.RARE_GIVEN_F if sex == "F" else vocab.RARE_GIVEN_M + vocab.GIVEN_M)
+        return " ".join(f"{sur} {mid} {given}".split()[:5]), None
+    if r < 0.9:  # a rare given name, sometimes a rare family name
+        sur = rng.choice(vocab.RARE_SURNAMES) if rng.random() < 0.3 else weighted(rng, vocab.SURNAMES)
+        mid = rng.choice(vocab.RARE_MIDDLE_F if sex == "F" else vocab.RARE_MIDDLE_M)
+        given = rng.choice(vocab.RARE_GIVEN_F if sex == "F" else vocab.RARE_GIVEN_M)
+        return f"{sur} {mid} {given}", None
+    return full_name(rng, sex), None
 
 
 def commune(rng: random.Random) -> str:
@@ -114,7 +136,10 @@ def make_person(rng: random.Random, ref_date: dt.date, foreigner: bool = False, 
     else:
         idn = personal_id_for(rng, birth_prov[2], sex, birth)
     name = full_name(rng, sex)
-    return Person(
+    wide_eth = None
+    if variation.is_wide() and rng.random() < 0.6:
+        name, wide_eth = wide_name(rng, sex)
+    person = Person(
         name=name, sex=sex, birth=birth, birth_year_only=rng.random() < 0.18,
         birth_place=birth_prov[0], id_kind=kind, id_number=idn,
         residence=address(rng, prov, district), ethnicity=rng.choice(vocab.ETHNIC), job=rng.choice(vocab.JOBS),
@@ -122,3 +147,12 @@ def make_person(rng: random.Random, ref_date: dt.date, foreigner: bool = False, 
         mother=full_name(rng, "F"),
         prov=prov, district=district,
     )
+    if variation.is_wide():
+        if wide_eth:
+            person.ethnicity = wide_eth
+            person.father = name.split()[0] + " " + rng.choice(["Văn", "A", "Seo", "Mí", "Tài"]) + " " + rng.choice(
+                ["Sùng", "Pó", "Dình", "Lả", "Chứ", "Thào", "Pẻng"]) if not name.startswith(("Y ", "H'", "Ksor", "Rơ", "Siu")) else rng.choice(
+                ["Y Blô Niê", "Ama H'Dơk", "Rơ Châm Bơh"])
+        elif len(name.split()) > 3:
+            person.father = name.split()[0] + " " + full_name(rng, "M").split(" ", 1)[1]
+    return person

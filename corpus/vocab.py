@@ -151,3 +151,53 @@ SIGNER_TITLES_COURT = [("TM. HỘI ĐỒNG XÉT XỬ", "THẨM PHÁN - CHỦ T�
 RELATIONS = ["bố", "mẹ", "vợ", "chồng", "anh trai", "chị gái"]
 FOREIGN = [("Wang Li Ming", "Trung Quốc", "E12345678"), ("Kim Sung Ho", "Hàn Quốc", "M87654321"),
            ("Somchai Boonmee", "Thái Lan", "AA1234567"), ("Sok Dara", "Campuchia", "N0456789")]
+
+# ---- wide variation only (corpus/variation.py): names and bodies the default corpus never uses
+
+# given names on rare syllables, every tone mark (ngang, huyền, sắc, hỏi, ngã, nặng), tone marks
+# on capital vowels, and both placements of the tone in -uy/-oa ('Thuỵ' and 'Thụy', 'Hoà' and 'Hòa')
+RARE_GIVEN_M = ["Tỵ", "Ngữ", "Khuê", "Thuỵ", "Thụy", "Quỳnh", "Hưởng", "Ỷ", "Khuyến", "Tuệ", "Toản", "Ngoạn",
+                "Doãn", "Khởi", "Sỹ", "Kỷ", "Tiễn", "Ẩn", "Ước", "Ất", "Ổn", "Dưỡng", "Hoà", "Hòa", "Thoả",
+                "Khoát", "Quý", "Quí", "Nhượng", "Uy", "Ỳ", "Giỏi", "Tưởng", "Thưởng", "Đễ", "Nhuận", "Oánh"]
+RARE_GIVEN_F = ["Quỳnh", "Hưởng", "Khuê", "Thuỵ", "Thụy", "Ỷ", "Nguyệt", "Huệ", "Thuý", "Thúy", "Hoà", "Hòa",
+                "Diễm", "Mỹ", "Nhạn", "Yểu", "Ánh", "Ẩn", "Xoan", "Tỵ", "Ngữ", "Uyển", "Thoả", "Hạnh", "Khuyên",
+                "Ngoãn", "Nhụy", "Nhuỵ", "Oanh", "Ửng"]
+RARE_MIDDLE_M = ["Văn", "Hữu", "Doãn", "Khắc", "Bá", "Ngọc", "Viết", "Duy", "Đăng", "Thế"]
+RARE_MIDDLE_F = ["Thị", "Thị Ngọc", "Ngọc", "Thị Thu", "Thị Thuỵ", "Thị Thụy", "Nữ", "Diệu", "Thị Mỹ"]
+# family names not in SURNAMES, and double family names of long (4-5 syllable) names
+RARE_SURNAMES = ["Khúc", "Ông", "Ứng", "Âu", "Ưng", "Mạc", "Khổng", "Giáp", "Nghiêm", "Thái", "Doãn", "Kiều",
+                 "Lữ", "Tôn", "Diệp", "Phí", "Thân", "Văn", "Ninh", "Hứa", "Ôn"]
+DOUBLE_SURNAMES = ["Nguyễn Lê", "Trần Nguyễn", "Tôn Thất", "Tôn Nữ", "Lê Trần", "Phạm Huỳnh", "Hoàng Trọng",
+                   "Nguyễn Phước", "Đỗ Lê", "Huỳnh Ngọc", "Trương Công", "Âu Dương"]
+LONG_MIDDLE = ["Thị Ngọc", "Hoàng Bảo", "Minh Quốc", "Thị Thuỵ", "Thị Thụy", "Ngọc Phương", "Quốc Bảo",
+               "Thị Mỹ", "Hữu Khánh", "Đăng Khoa", "Thị Kim", "Văn Thiện"]
+# names of ethnic minorities: (name, sex, ethnicity); ethnicity as the document writes it
+MINORITY_NAMES = [
+    ("Hoàng Văn Páo", "M", "Nùng"), ("Lò Thị Xuân", "F", "Thái"), ("Sùng A Chứ", "M", "H'Mông"),
+    ("Y Bhăm Êban", "M", "Ê Đê"), ("Ksor H'Nhi", "F", "Gia Rai"), ("Thào Mí Sính", "M", "H'Mông"),
+    ("Giàng A Pháo", "M", "H'Mông"), ("Vàng Thị Mỷ", "F", "H'Mông"), ("Lầu Seo Chảo", "M", "H'Mông"),
+    ("Hầu A Lử", "M", "H'Mông"), ("Mùa A Dế", "M", "H'Mông"), ("Sùng Thị Dợ", "F", "H'Mông"),
+    ("Lò Văn Pẻng", "M", "Thái"), ("Quàng Văn Hặc", "M", "Thái"), ("Lường Thị Ỏn", "F", "Thái"),
+    ("Cầm Văn Ỉn", "M", "Thái"), ("Nông Thị Nhình", "F", "Tày"), ("Nông Văn Thưởng", "M", "Tày"),
+    ("Hà Văn Khẩm", "M", "Mường"), ("Bàn Văn Sảng", "M", "Dao"), ("Triệu Tài Vần", "M", "Dao"),
+    ("Đặng Thị Nhầy", "F", "Dao"), ("H'Hen Niê", "F", "Ê Đê"), ("Y Moan Ênuôl", "M", "Ê Đê"),
+    ("Y Thuột Byă", "M", "Ê Đê"), ("Rơ Châm Ních", "M", "Gia Rai"), ("Siu H'Ly", "F", "Gia Rai"),
+    ("Thạch Sô Phanh", "M", "Khmer"), ("Danh Tha", "M", "Khmer"), ("Thạch Thị Sa Rin", "F", "Khmer"),
+    ("Sơn Thị Sóc Khơ", "F", "Khmer"), ("Lâm Sà Rết", "M", "Khmer"), ("Trương Á Sáng", "M", "Hoa"),
+]
+# provinces of Viet Nam from 1 July 2025 (Resolution 202/2025/QH15): an old province's short name ->
+# the province it merged into, as body text names it; provinces not listed kept their name
+MERGED_2025 = {
+    "Hà Giang": "tỉnh Tuyên Quang", "Bắc Giang": "tỉnh Bắc Ninh", "Hải Dương": "thành phố Hải Phòng",
+    "Thái Bình": "tỉnh Hưng Yên", "Nam Định": "tỉnh Ninh Bình", "Quảng Bình": "tỉnh Quảng Trị",
+    "Thừa Thiên Huế": "thành phố Huế", "Quảng Nam": "thành phố Đà Nẵng", "Bình Định": "tỉnh Gia Lai",
+    "Bình Phước": "tỉnh Đồng Nai", "Bình Dương": "Thành phố Hồ Chí Minh",
+    "Bà Rịa - Vũng Tàu": "Thành phố Hồ Chí Minh", "Long An": "tỉnh Tây Ninh", "Tiền Giang": "tỉnh Đồng Tháp",
+    "Bến Tre": "tỉnh Vĩnh Long", "Kiên Giang": "tỉnh An Giang",
+}
+# regional people's courts (from 1 July 2025) per province: how many a province has (a prudent
+# lower bound: numbers above it may not exist)
+REGIONAL_COURTS = {"Hà Nội": 12, "Thành phố Hồ Chí Minh": 17, "Hải Phòng": 6, "Đà Nẵng": 5, "Cần Thơ": 4}
+REGIONAL_COURTS_OTHER = 4
+MARGIN_NOTES = ["Đã đối chiếu", "Lưu HS", "Sao y", "BS", "Đã nhận bản chính", "Chuyển Phòng HS", "Đ/c kiểm tra lại",
+                "Đã vào sổ", "Photo 02 bản", "Trả lại", "Xem lại ngày", "Hồ sơ số 2"]
