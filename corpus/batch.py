@@ -11,10 +11,11 @@ from pathlib import Path
 
 from sohoa.core.types import PERSON_FIELDS
 from sohoa.corpus import badfiles, degrade, outputs, registry
+from sohoa.corpus import variation as _variation
 from sohoa.corpus.execution_text import execution_doc
 from sohoa.corpus.facts import make_judgment
 from sohoa.corpus.judgment_text import judgment_doc, judgment_persons
-from sohoa.corpus.layout import Style, layout
+from sohoa.corpus.layout import Layout, NoteOp, StampOp, Style, layout
 from sohoa.corpus.plan import plan
 from sohoa.corpus.render import render_pdf, render_raster
 
@@ -57,17 +58,36 @@ def _jsonl(path: Path, rows: list[dict]) -> None:
 
 
 def generate_batch(out_dir: Path, docs: int = 20, seed: int = 0, degradation: str = "medium",
-                   bad_files: bool = True, co_defendants: float | None = None) -> GeneratedBatch:
+                   bad_files: bool = True, co_defendants: float | None = None,
+                   variation: str = "default") -> GeneratedBatch:
     """Write `out_dir/batch/`, `truth.jsonl`, `registry.jsonl`, `expected.jsonl`.
 
-    Deterministic for a given (docs, seed, degradation, bad_files, co_defendants).
+    Deterministic for a given (docs, seed, degradation, bad_files, co_defendants, variation).
     co_defendants: the share of judgments with 2-4 defendants (facts.make_judgment).
+    variation: `default` (the corpus of earlier seeds, unchanged) or `wide` (corpus/variation.py).
     """
+    with _variation.use(variation):
+        return _generate(Path(out_dir), docs, seed, degradation, bad_files, co_defendants)
+
+
+def _marks(page_ops: list, over_header: list[str]) -> list[dict]:
+    """Wide variation: the marks laid over a page after printing (truth `marks`)."""
+    out: list[dict] = [{"kind": k} for k in over_header]
+    for op in page_ops:
+        if isinstance(op, NoteOp):
+            out.append({"kind": "margin_note", "text": op.text})
+        elif isinstance(op, StampOp):
+            out.append({"kind": "received_stamp", "lines": op.lines})
+    return out
+
+
+def _generate(out_dir: Path, docs: int, seed: int, degradation: str, bad_files: bool,
+              co_defendants: float | None) -> GeneratedBatch:
+    wide = _variation.is_wide()
     if degradation not in degrade.LEVELS:
         raise ValueError(f"degradation must be one of {degrade.LEVELS}")
     if docs < 1:
         raise ValueError("docs must be >= 1")
-    out_dir = Path(out_dir)
     batch_dir = out_dir / "batch"
     if batch_dir.exists():
         shutil.rmtree(batch_dir)
@@ -104,7 +124,11 @@ def generate_batch(out_dir: Path, docs: int = 20, seed: int = 0, degradation: st
                 raise ValueError(f"a {spec.doc_type} planned without its decision kind")
             doc, fields, dist, tpl = execution_doc(drng, spec.doc_type, spec.kind, spec.judgment, spec.date)
         style = Style.random(drng)
-        pages = layout(doc, style, drng)
+        lay = Layout(doc, style, drng)
+        pages = lay.run()
+        if lay.stamp_entries:  # a received stamp's handwritten number and date are not the document's
+            dist.append({"kind": "received_stamp", "document_number": lay.stamp_entries["number"],
+                         "date": lay.stamp_entries["date"]})
         name = _name(drng, i, spec, fields)
         while name in used_names:
             name += "_b"
@@ -178,6 +202,12 @@ def generate_batch(out_dir: Path, docs: int = 20, seed: int = 0, degradation: st
             "dossier": spec.dossier,
             "distractors": dist,
         }
+        if wide:
+            line["variation"] = "wide"
+            line["style"].update(drift={"right_dx": round(style.right_dx, 1), "right_dy": round(style.right_dy, 1),
+                                        "left_dx": round(style.left_dx, 1), "line_jitter": round(style.line_jitter, 1),
+                                        "date_dy": style.date_dy})
+            line["marks"] = [_marks(p.ops, lay.over_header if k == 0 else []) for k, p in enumerate(pages)]
         truth.append(line)
 
     bad_lines: list[dict] = []

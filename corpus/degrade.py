@@ -11,6 +11,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+from sohoa.corpus import variation
 
 LEVELS = ("none", "light", "medium", "heavy")
 
@@ -36,7 +37,36 @@ def plan(rng: random.Random, level: str) -> dict[str, Any]:
                  stains=rng.choice([1, 1, 2]), saltpepper=rng.choice([0.001, 0.002]), lines=rng.choice([1, 2, 3]),
                  rot90=0.2, punch=rng.random() < 0.5, shadow=rng.choice([0, 0.3, 0.45]), fade=rng.choice([0, 0.2, 0.3]))
     p["skew"] *= rng.choice([-1, 1])
+    if variation.is_wide():  # photocopies of photocopies: each generation one more pass
+        p["copies"] = rng.choice({"light": [0, 0, 0, 1], "medium": [0, 1, 1, 2], "heavy": [1, 2, 2, 3]}[level])
     return p
+
+
+def photocopy(img: np.ndarray, rng: random.Random, nrng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """One photocopier generation: harder contrast (greys go to black or white), toner blur,
+    toner speckle and a dark band at an edge, the sheet a little skewed on the glass.
+    Returns the copy and its skew in degrees."""
+    h, w = img.shape[:2]
+    lo, hi = rng.uniform(40, 90), rng.uniform(175, 225)
+    lut = np.clip((np.arange(256, dtype=np.float32) - lo) * 255.0 / (hi - lo), 0, 255).astype(np.uint8)
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)  # a photocopier sees grey, and prints black
+    out = cv2.LUT(cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB), lut)
+    out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.5, 1.0))
+    k = int(h * w * rng.uniform(0.0002, 0.0008))  # toner specks, some a few pixels wide
+    ys, xs = nrng.integers(0, h, k), nrng.integers(0, w, k)
+    rad = nrng.integers(0, 3, k)
+    for y, x, r in zip(ys[: k // 8], xs[: k // 8], rad[: k // 8]):
+        cv2.circle(out, (int(x), int(y)), int(r) + 1, (30, 30, 30), -1)
+    out[ys, xs] = 35
+    if rng.random() < 0.5:  # the lid was not closed: a grey band at one edge
+        band = int(w * rng.uniform(0.01, 0.03))
+        side = rng.choice(["l", "r", "t", "b"])
+        region = {"l": np.s_[:, :band], "r": np.s_[:, w - band:], "t": np.s_[:band, :], "b": np.s_[h - band:, :]}[side]
+        out[region] = (out[region].astype(np.float32) * rng.uniform(0.3, 0.6)).astype(np.uint8)
+    ang = rng.uniform(-0.8, 0.8)
+    M = cv2.getRotationMatrix2D((w / 2, h / 2), ang, rng.uniform(0.985, 1.0))
+    out = cv2.warpAffine(out, M, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
+    return out, ang
 
 
 def _lowfreq(nrng: np.random.Generator, h: int, w: int, cells: int = 4) -> np.ndarray:
@@ -56,6 +86,12 @@ def apply(img: np.ndarray, p: dict, rng: random.Random, page_no: int = 1) -> tup
     nrng = np.random.default_rng(rng.randrange(1 << 32))
     h, w = img.shape[:2]
     out = img
+    copy_skew = 0.0
+    for _ in range(p.get("copies", 0)):
+        out, ang = photocopy(out, rng, nrng)
+        copy_skew += ang
+    if p.get("copies"):
+        rec["copies"] = p["copies"]
     if p["fade"]:  # faded toner: ink lighter, paper unchanged
         out = cv2.convertScaleAbs(out, alpha=1 - p["fade"], beta=255 * p["fade"])
     # multiplicative paper field at low resolution
@@ -94,7 +130,9 @@ def apply(img: np.ndarray, p: dict, rng: random.Random, page_no: int = 1) -> tup
         M = cv2.getRotationMatrix2D((w / 2, h / 2), ang, 1.0)
         border = tuple(int(v) for v in out[5, w // 2])
         out = cv2.warpAffine(out, M, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
-        rec["skew_deg"] = round(ang, 3)
+        rec["skew_deg"] = round(ang + copy_skew, 3)
+    elif copy_skew:
+        rec["skew_deg"] = round(copy_skew, 3)
     if p["blur"]:
         out = cv2.GaussianBlur(out, (0, 0), p["blur"])
     if p["noise"]:  # luminance noise, saturating uint8 adds

@@ -9,8 +9,9 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
+from random import Random
 
-from sohoa.corpus import fonts
+from sohoa.corpus import fonts, variation, vocab
 from sohoa.corpus.doc import Block, Doc
 
 A4_W, A4_H = 595.28, 841.89
@@ -66,6 +67,18 @@ class PhotoOp(_BoxOp):
 
 
 @dataclass
+class StampOp(_BoxOp):
+    """A rectangular ink stamp (a registry's 'received' stamp) with handwritten entries."""
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NoteOp(_BoxOp):
+    """A handwritten note in the margin (not part of the page text)."""
+    text: str = ""
+
+
+@dataclass
 class Page:
     ops: list = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
@@ -89,9 +102,18 @@ class Style:
     heading_align: str  # center | left
     title_delta: float
     left_col: float  # fraction of the text width for the header's left column
+    # wide variation only (0 / False in a default corpus): the header's columns drift
+    right_dx: float = 0.0  # right column moved right (points)
+    right_dy: float = 0.0  # right column moved down (points)
+    left_dx: float = 0.0
+    line_jitter: float = 0.0  # each header line moved sideways up to this much
+    date_dy: float = 0.0  # the place-date line off the number line's baseline
+    marks: bool = False  # stamps/signatures over the number and date, margin notes
 
     @staticmethod
     def random(rng: random.Random) -> "Style":
+        if variation.is_wide():
+            return Style.wide(rng)
         fams = fonts.available()
         names = [n for n in fonts.FAMILY_WEIGHTS if n in fams]
         fam = rng.choices(names, [fonts.FAMILY_WEIGHTS[n] for n in names])[0]
@@ -105,6 +127,32 @@ class Style:
             indent=rng.choice([0.0, 0.5, 1.0, 1.27, 1.27]) * 28.35, para_space=rng.choice([0, 0, 2, 3, 6]),
             heading_align=rng.choice(["center", "left", "center"]), title_delta=rng.choice([0, 1, 1, 2]),
             left_col=rng.uniform(0.38, 0.45),
+        )
+
+    @staticmethod
+    def wide(rng: Random) -> "Style":
+        fams = fonts.available()
+        names = [n for n in fonts.WIDE_FAMILY_WEIGHTS if n in fams]
+        fam = rng.choices(names, [fonts.WIDE_FAMILY_WEIGHTS[n] for n in names])[0]
+        if fam in fonts.MONO:
+            base = rng.choice([10, 10.5, 11, 11.5, 12])
+        elif fam in fonts.CONDENSED:
+            base = rng.choice([11.5, 12, 12.5, 13, 13.5])
+        elif "sans" in fam:
+            base = rng.choice([10.5, 11, 11.5, 12, 12.5])
+        else:
+            base = rng.choice([11.5, 12, 13, 13, 14, 14.5])
+        drift = rng.random() < 0.6
+        return Style(
+            family=fam, size=base, leading=rng.choice([1.0, 1.05, 1.1, 1.15, 1.2, 1.3, 1.5, 1.7]),
+            margin_l=rng.uniform(18, 38) * MM, margin_r=rng.uniform(10, 22) * MM,
+            margin_t=rng.uniform(10, 28) * MM, margin_b=rng.uniform(12, 25) * MM,
+            indent=rng.choice([0.0, 0.5, 1.0, 1.27, 2.0]) * 28.35, para_space=rng.choice([0, 0, 2, 3, 6, 9]),
+            heading_align=rng.choice(["center", "left", "center"]), title_delta=rng.choice([0, 1, 2, 3]),
+            left_col=rng.uniform(0.32, 0.5),
+            right_dx=rng.uniform(-12, 25) if drift else 0.0, right_dy=rng.uniform(-6, 16) if drift else 0.0,
+            left_dx=rng.uniform(-10, 8) if drift else 0.0, line_jitter=rng.uniform(0, 7) if drift else 0.0,
+            date_dy=rng.choice([0.0, 0.0, 6.0, 12.0, -5.0]) if drift else 0.0, marks=rng.random() < 0.75,
         )
 
 
@@ -143,6 +191,8 @@ class Layout:
     def __init__(self, doc: Doc, style: Style, rng: random.Random):
         self.doc, self.s, self.rng = doc, style, rng
         self.pages: list[Page] = []
+        self.stamp_entries: dict[str, str] | None = None  # the received stamp's handwritten number and date
+        self.over_header: list[str] = []  # wide: marks put over the header's number and date
         self.y = 0.0
         self.x0 = style.margin_l
         self.x1 = A4_W - style.margin_r
@@ -267,19 +317,24 @@ class Layout:
             lcx = self.x0 + lw / 2
             rcx = self.x0 + lw + (self.width - lw) / 2
             rw = self.width - lw
+            if s.line_jitter or s.left_dx or s.right_dx or s.right_dy:  # wide: the columns drift
+                lcx += s.left_dx
+                rcx += s.right_dx
+                jit = random.Random(hash((s.line_jitter, s.right_dx, len(h.body_lines))) & 0xFFFF)
             # left column
             y = top
             for i, ln in enumerate(h.body_lines):
                 st = "B" if i >= h.bold_from else "R"
                 sz = self.fit_size(ln, st, size, lw - 4)
                 y += self.lh(size) * 0.95
-                pg.ops.append(TextOp(lcx - self.w(ln, st, sz) / 2, y, ln, s.family, st, sz))
+                dx = jit.uniform(-s.line_jitter, s.line_jitter) if s.line_jitter else 0.0
+                pg.ops.append(TextOp(lcx + dx - self.w(ln, st, sz) / 2, y, ln, s.family, st, sz))
                 pg.lines.append(ln)
             rule_w = min(lw * 0.45, self.w(h.body_lines[-1], "B", size) * 0.6)
             pg.ops.append(RuleOp(lcx - rule_w / 2, y + 4, lcx + rule_w / 2, y + 4, 0.7))
             left_end = y
             # right column
-            y = top
+            y = top + s.right_dy
             msz = self.fit_size(h.motto_upper, "B", size, rw - 2)
             y += self.lh(size) * 0.95
             self.line_centered(h.motto_upper, "B", msz, rcx, y, pg)
@@ -303,9 +358,11 @@ class Layout:
                 pg.lines.append(ln)
             if h.place_date:
                 psz = self.fit_size(h.place_date, "I", size, rw)
-                self.line_centered(h.place_date, "I", psz, rcx, y, pg)
+                self.line_centered(h.place_date, "I", psz, rcx, y + s.date_dy, pg)
                 pg.lines.append(h.place_date)
-            self.y = max(y, ly)
+            self.y = max(y + max(s.date_dy, 0.0), ly)
+            if s.marks:
+                self.header_marks(lcx, lw, rcx, rw, y, size)
         else:  # stacked: motto centred on top, body left, date right
             cx = A4_W / 2 if self.rng.random() < 0.5 else self.x0 + self.width / 2
             y = top + self.lh(size)
@@ -338,6 +395,46 @@ class Layout:
                 pg.lines.append(h.place_date)
             self.y = y
         self.y += self.lh() * 0.6
+
+    def header_marks(self, lcx: float, lw: float, rcx: float, rw: float, num_y: float, size: float) -> None:
+        """Wide variation: what offices put on the header after printing, over the number and the
+        date: a hanging seal, initials, a 'received' stamp with handwritten entries."""
+        pg, rng = self.page, self.rng
+        if rng.random() < 0.5:  # hanging seal on the issuer's name and number
+            r = rng.uniform(40, 55)
+            pg.ops.append(SealOp(lcx - lw * rng.uniform(0.05, 0.3), num_y - r * rng.uniform(0.4, 1.0), r,
+                                 self.doc.signature.seal_ring, rng.randrange(1 << 30)))
+            self.over_header.append("hanging_seal")
+        if rng.random() < 0.45:  # initials across the number or the date
+            cx = rng.choice([lcx, rcx])
+            pg.ops.append(SignOp(cx - rng.uniform(10, 50), num_y - size * 1.6, rng.uniform(45, 80), size * 2.4,
+                                 rng.randrange(1 << 30)))
+            self.over_header.append("initials_over_number" if cx == lcx else "initials_over_date")
+        if rng.random() < 0.45:  # received stamp over the date (its entries are distractors)
+            w, h = rng.uniform(120, 150), rng.uniform(48, 58)
+            got = rng.randint(1, 28), rng.randint(1, 12), self.doc_year() + rng.choice([0, 0, 1])
+            self.stamp_entries = {"number": str(rng.randint(12, 4800)), "date": f"{got[2]:04d}-{got[1]:02d}-{got[0]:02d}"}
+            lines = ["VĂN THƯ - ĐẾN", f"Số: {self.stamp_entries['number']}",
+                     f"Ngày: {got[0]}/{got[1]}/{got[2]}", "Chuyển: " + rng.choice(["PHS", "Đ/c Hùng", "Lưu", "P.TH"])]
+            pg.ops.append(StampOp(rcx - w / 2 + rng.uniform(-30, 30), num_y - h * rng.uniform(0.3, 0.8), w, h,
+                                  rng.randrange(1 << 30), lines))
+            self.over_header.append("stamp_over_date")
+
+    def doc_year(self) -> int:
+        m = re.search(r"(19|20)\d\d", self.doc.header.place_date or self.doc.header.number_line)
+        return int(m.group(0)) if m else 2024
+
+    def margin_notes(self) -> None:
+        """Wide variation: handwritten notes in the margins of some pages."""
+        for pg in self.pages:
+            if self.rng.random() < 0.35:
+                text = self.rng.choice(vocab.MARGIN_NOTES)
+                if self.rng.random() < 0.5:  # left margin, written upwards, or top/bottom margin
+                    pg.ops.append(NoteOp(4, self.rng.uniform(200, 600), max(self.s.margin_l - 8, 40), 110,
+                                         self.rng.randrange(1 << 30), text))
+                else:
+                    pg.ops.append(NoteOp(self.rng.uniform(60, 380), self.rng.choice([6.0, A4_H - 42]), 150, 34,
+                                         self.rng.randrange(1 << 30), text))
 
     def titles(self) -> None:
         s = self.s
@@ -455,6 +552,8 @@ class Layout:
         for i, b in enumerate(blocks):
             self.block(b, blocks[i + 1] if i + 1 < len(blocks) else None)
         self.signature()
+        if self.s.marks:
+            self.margin_notes()
         return self.pages
 
 

@@ -109,3 +109,68 @@ def photo_image(w_px: int, h_px: int, seed: int) -> Image.Image:
     d.ellipse([cx - w_px * 0.45, h_px * 0.6, cx + w_px * 0.45, h_px * 1.3], fill=(40, 40, 50))
     d.rectangle([0, 0, w_px - 1, h_px - 1], outline=(60, 60, 60), width=2)
     return img.filter(ImageFilter.GaussianBlur(1.5))
+
+
+def stamp_image(lines: list[str], w_px: int, h_px: int, seed: int) -> Image.Image:
+    """A rectangular office stamp ('VĂN THƯ - ĐẾN', number, date) in violet, red or blue ink;
+    the first line is stamped, the entries after it handwritten into the box."""
+    rng = random.Random(seed)
+    a = Image.new("L", (w_px, h_px), 0)
+    d = ImageDraw.Draw(a)
+    bw = max(2, h_px // 30)
+    d.rectangle([bw, bw, w_px - bw - 1, h_px - bw - 1], outline=255, width=bw)
+    n = max(1, len(lines))
+    lh = (h_px - 4 * bw) / n
+    for i, ln in enumerate(lines):
+        hand = i > 0
+        fam, st = ("free-serif", "I") if hand else ("dejavu-sans-cond", "B")
+        fs = max(8, int(lh * (0.7 if hand else 0.62)))
+        font = fonts.pil_font(fam, st, fs)
+        y = int(2 * bw + lh * (i + 0.5))
+        x = int(3 * bw + (rng.uniform(0, w_px * 0.06) if hand else max(0, (w_px - 6 * bw - d.textlength(ln, font=font)) / 2)))
+        d.text((x, y), ln, font=font, fill=255, anchor="lm")
+    arr = np.asarray(a, dtype=np.float32) / 255.0
+    nrng = np.random.default_rng(seed)
+    blot = cv2.resize(nrng.uniform(0.75, 1.0, (6, 10)).astype(np.float32), (w_px, h_px), interpolation=cv2.INTER_CUBIC)
+    arr = np.clip(arr * blot * rng.uniform(0.88, 1.0), 0, 1)
+    arr = cv2.GaussianBlur(arr, (0, 0), 0.7)
+    ink = rng.choice([(95, 25, 130), (185, 25, 40), (25, 45, 150)])
+    rgba = np.zeros((h_px, w_px, 4), np.uint8)
+    rgba[..., :3] = ink
+    rgba[..., 3] = (arr * 255).astype(np.uint8)
+    return Image.fromarray(rgba, "RGBA").rotate(rng.uniform(-6, 6), resample=Image.Resampling.BILINEAR, expand=True)
+
+
+def note_image(text: str, w_px: int, h_px: int, seed: int) -> Image.Image:
+    """A handwritten margin note: slanted italic letters, uneven baseline, a stroke under it;
+    written upwards when the box is taller than wide (the left margin)."""
+    rng = random.Random(seed)
+    upright = w_px >= h_px
+    W, H = (w_px, h_px) if upright else (h_px, w_px)
+    a = Image.new("L", (W, H), 0)
+    d = ImageDraw.Draw(a)
+    fs = max(10, int(H * 0.55))
+    font = fonts.pil_font(rng.choice(["free-serif", "dejavu-serif-cond"]), "I", fs)
+    while fs > 8 and d.textlength(text, font=font) > W * 0.92:
+        fs -= 1
+        font = fonts.pil_font("free-serif", "I", fs)
+    x = W * 0.04
+    for ch in text:
+        y = H * 0.55 + rng.uniform(-H * 0.06, H * 0.06)
+        d.text((x, y), ch, font=font, fill=255, anchor="ls")
+        x += d.textlength(ch, font=font) * rng.uniform(0.95, 1.1)
+    arr = np.asarray(a, dtype=np.uint8).copy()
+    if rng.random() < 0.6:
+        y = int(H * 0.72)
+        cv2.line(arr, (int(W * 0.03), y), (int(min(x, W - 2)), y - int(H * rng.uniform(-0.1, 0.15))), 255,
+                 max(1, fs // 12), cv2.LINE_AA)
+    img = Image.fromarray(arr, "L").transform((W, H), Image.Transform.AFFINE, (1, rng.uniform(0.1, 0.3), -H * 0.1, 0, 1, 0),
+                                              resample=Image.Resampling.BILINEAR)
+    img = img.rotate(rng.uniform(-4, 4), resample=Image.Resampling.BILINEAR)
+    if not upright:
+        img = img.rotate(90, expand=True)
+    ink = rng.choice([(20, 40, 140), (30, 50, 170), (150, 30, 40), (40, 40, 40)])
+    rgba = np.zeros((img.height, img.width, 4), np.uint8)
+    rgba[..., :3] = ink
+    rgba[..., 3] = (np.asarray(img, dtype=np.float32) * rng.uniform(0.75, 0.95)).astype(np.uint8)
+    return Image.fromarray(rgba, "RGBA")

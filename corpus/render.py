@@ -10,8 +10,8 @@ from PIL import Image, ImageDraw
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 from sohoa.corpus import fonts
-from sohoa.corpus.layout import A4_H, A4_W, Page, PhotoOp, RuleOp, SealOp, SignOp, TextOp
-from sohoa.corpus.marks import photo_image, seal_image, signature_image
+from sohoa.corpus.layout import A4_H, A4_W, NoteOp, Page, PhotoOp, RuleOp, SealOp, SignOp, StampOp, TextOp
+from sohoa.corpus.marks import note_image, photo_image, seal_image, signature_image, stamp_image
 
 
 def multiply(base: np.ndarray, overlay: Image.Image, x: int, y: int) -> None:
@@ -55,6 +55,12 @@ def render_raster(page: Page, dpi: int, ink: tuple[int, int, int] = (18, 18, 22)
         if isinstance(op, SignOp):
             im = signature_image(int(op.w * k), int(op.h * k), op.seed)
             multiply(arr, im, int(op.x * k), int(op.y * k))
+        elif isinstance(op, NoteOp):
+            im = note_image(op.text, int(op.w * k), int(op.h * k), op.seed)
+            multiply(arr, im, int(op.x * k), int(op.y * k))
+        elif isinstance(op, StampOp):
+            im = stamp_image(op.lines, int(op.w * k), int(op.h * k), op.seed)
+            multiply(arr, im, int(op.x * k), int(op.y * k))
     for op in overlays:
         if isinstance(op, SealOp):
             im = seal_image(op.ring, int(op.r * k), op.seed)
@@ -85,6 +91,12 @@ def render_pdf(pages: list[Page], path: Path | io.BytesIO, title: str = "", mark
             elif isinstance(op, SignOp):
                 im = signature_image(int(op.w * k), int(op.h * k), op.seed)
                 c.drawImage(ImageReader(im), op.x, A4_H - op.y - op.h, op.w, op.h, mask="auto")
+            elif isinstance(op, NoteOp):
+                im = note_image(op.text, int(op.w * k), int(op.h * k), op.seed)
+                c.drawImage(ImageReader(im), op.x, A4_H - op.y - im.height / k, im.width / k, im.height / k, mask="auto")
+            elif isinstance(op, StampOp):
+                im = stamp_image(op.lines, int(op.w * k), int(op.h * k), op.seed)
+                c.drawImage(ImageReader(im), op.x, A4_H - op.y - im.height / k, im.width / k, im.height / k, mask="auto")
             elif isinstance(op, SealOp):
                 im = seal_image(op.ring, int(op.r * k), op.seed)
                 sz = im.width / k

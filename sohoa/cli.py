@@ -303,13 +303,16 @@ def renew_timestamps_cmd(ctx: click.Context, within_days: int | None, dry_run: b
 @click.option("--no-bad-files", is_flag=True, help="Leave out the bad-input files.")
 @click.option("--co-defendants", type=click.FloatRange(0, 1), default=None,
               help="Share of judgments with 2-4 defendants (default: the historic mix, 1-3).")
+@click.option("--variation", type=click.Choice(["default", "wide"]), default="default", show_default=True,
+              help="wide: other fonts, rare and minority names, post-2025 courts, marks, photocopies "
+                   "(corpus/README.md).")
 def sample(out_dir: Path, docs: int, seed: int, degradation: str, no_bad_files: bool,
-           co_defendants: float | None) -> None:
+           co_defendants: float | None, variation: str) -> None:
     """Generate a realistic sample batch with its truth and registry files."""
     from sohoa.corpus import generate_batch
 
     result = generate_batch(out_dir, docs=docs, seed=seed, degradation=degradation, bad_files=not no_bad_files,
-                            co_defendants=co_defendants)
+                            co_defendants=co_defendants, variation=variation)
     click.echo(f"batch:    {result.batch_dir}  ({result.documents} documents, {result.bad} bad files)")
     click.echo(f"registry: {result.registry_path}")
     click.echo(f"truth:    {result.truth_path}")
