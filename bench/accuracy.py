@@ -83,6 +83,52 @@ def per_kind(report: dict, truth: dict[str, dict], threshold: float) -> dict[str
     return out
 
 
+def reconciliation(report: dict, expected: list[dict]) -> Counter:
+    """Links, seeded discrepancies and hands-off matches against the generator's expectations
+    (expected.jsonl): every person's link, every discrepancy reported (persons included)."""
+    docs = {d["source"]: d for d in report["documents"]}
+    c: Counter = Counter()
+    for exp in expected:
+        d = docs.get(exp.get("source"))
+        if d is None or exp["status"] in ("rejected", "unmatched_registry") or d["status"] == "rejected":
+            continue
+        want_links = [p["registry_record_id"] for p in exp.get("persons", [])] or [exp.get("registry_record_id")]
+        got = d.get("persons") or [{"registry_record_id": d.get("registry_record_id"),
+                                     "discrepancies": d.get("discrepancies", [])}]
+        for i, want in enumerate(want_links):
+            have = got[i]["registry_record_id"] if i < len(got) else None
+            if want is None:
+                c["links_expected_none"] += 1
+                c["links_spurious" if have else "links_none_right"] += 1
+            else:
+                c["links_expected"] += 1
+                c["links_right" if have == want else "links_wrong" if have else "links_missed"] += 1
+        seeded = set(exp.get("discrepancy_fields", []))
+        c["discrepancies_seeded"] += len(seeded)
+        reported = [(i, x["field"]) for i, p in enumerate(got) for x in p.get("discrepancies", [])]
+        c["discrepancies_reported"] += len(reported)
+        c["discrepancies_real"] += sum(1 for i, f in reported if i == 0 and f in seeded)
+        c["discrepancies_found"] += len(seeded & {f for i, f in reported if i == 0})
+        if exp["status"] == "matched":
+            c["record_right_docs"] += 1
+            c["record_right_matched"] += d["status"] == "matched"
+        for f in d.get("fields", {}).values():
+            c["confirmed_by_registry"] += f.get("confirmed_by") == "registry"
+    return c
+
+
+def print_reconciliation(c: Counter) -> None:
+    def pct(a: int, b: int) -> str:
+        return f"{a}/{b} = {a / b:.1%}" if b else "n/a"
+    print(f"links right: {pct(c['links_right'], c['links_expected'])} (wrong record {c['links_wrong']}, "
+          f"not linked {c['links_missed']}); no record and none linked: "
+          f"{pct(c['links_none_right'], c['links_expected_none'])}")
+    print(f"discrepancies: recall {pct(c['discrepancies_found'], c['discrepancies_seeded'])}; "
+          f"precision {pct(c['discrepancies_real'], c['discrepancies_reported'])}")
+    print(f"record right, `matched` hands-off: {pct(c['record_right_matched'], c['record_right_docs'])}; "
+          f"values confirmed by the registry: {c['confirmed_by_registry']}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("report", type=Path)
@@ -114,6 +160,11 @@ def main() -> None:
     print(f"{'kind':<22}" + "".join(f"{c:>19}" for c in cols[:5]))
     for kind, c in sorted(per_kind(report, truth, args.threshold).items()):
         print(f"{kind:<22}" + "".join(f"{c[k]:>19}" for k in cols[:5]))
+    expected_path = args.truth.parent / "expected.jsonl"
+    if expected_path.exists():
+        expected = [json.loads(x) for x in expected_path.read_text("utf-8").splitlines() if x.strip()]
+        print()
+        print_reconciliation(reconciliation(report, expected))
     print("\nthreshold  silent_errors  sent_to_review")
     for thr, silent, flagged in threshold_curve(report, truth, [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98]):
         print(f"{thr:>9}  {silent:>13}  {flagged:>14.1%}")

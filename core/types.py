@@ -25,6 +25,7 @@ class Word:
     bbox: BBox
     line: int  # page-unique line number, in reading order
     block: int = 0  # page-unique block (paragraph) number
+    alternatives: tuple[str, ...] = ()  # another read's spelling the OCR could not rule out
 
 
 @dataclass

@@ -34,6 +34,7 @@ class TessWord:
     block: int  # page-unique paragraph number (block, par) in reading order
     line: int  # page-unique line number in reading order
     line_box: tuple[int, int, int, int]  # the whole line: left, top, right, bottom
+    alternatives: tuple[str, ...] = ()  # another spelling the ink allows (verify.unexplained_dots)
 
 
 class TesseractError(Exception):
