@@ -38,6 +38,7 @@ from .evidence import (
 from .layout import Doc, Span
 
 if TYPE_CHECKING:
+    from .calibrate import ConfidenceModel
     from .numbers import Duration
 
 
@@ -186,9 +187,12 @@ def resolve(cands: list[Candidate], *, conflict_weight: float = 0.7) -> tuple[Ca
     return out, notes
 
 
-def to_field(c: Candidate, cap: float = 0.995) -> ExtractedField:
+def to_field(name: str, c: Candidate, cap: float = 0.995, model: ConfidenceModel | None = None) -> ExtractedField:
+    """The field reported for candidate `c` of field `name`: its confidence is `model`'s
+    (calibrate.py; caps applied stay caps) or, without a model, the hand-set one (c.conf)."""
     span = c.span
     weak_ocr = span is not None and bool(span.words) and span.ocr < READ_SURE
-    return ExtractedField(value=c.value, confidence=round(min(cap, clamp(c.conf)), 4),
+    conf = min(cap, model.score(name, c)) if model is not None else min(cap, clamp(c.conf))
+    return ExtractedField(value=c.value, confidence=round(conf, 4),
                           page=span.page if span else None, bbox=span.bbox if span else None,
                           alternatives=c.rivals, doubtful=weak_ocr or doubts_reading(c.applied))

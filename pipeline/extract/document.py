@@ -4,11 +4,12 @@ judgment's or decision's own fields, then the cross-field checks), and which can
 from __future__ import annotations
 
 import re
-from typing import TypedDict
+from typing import Callable, TypedDict
 
 from rapidfuzz.distance import Levenshtein
 from sohoa.core.types import DocType, ExtractedField, Extraction, PageText, person_part
 
+from . import calibrate
 from . import evidence as ev
 from .classify import Title, classify, decision_kind, find_title
 from .confidence import LOST_WORD_GAP, Candidate, base, resolve, to_field, weigh_term
@@ -41,9 +42,27 @@ class _State(TypedDict):
     dt_conf: float
 
 
-def extract(pages: list[PageText]) -> Extraction:
+# Sees each value as it is reported: (field name, candidate, field reported, person: 0 for the
+# document's fields, k for the k-th other person of a judgment). bench/fit_confidence.py records
+# the features of every value through it.
+Observer = Callable[[str, Candidate, ExtractedField, int], None]
+
+
+def extract(pages: list[PageText], *, calibrated: bool = True, observe: Observer | None = None) -> Extraction:
     """Never raises for any page content: an internal failure keeps the fields read so far, all
-    routed to review, with a warning (a crash would lose every field of the document)."""
+    routed to review, with a warning (a crash would lose every field of the document).
+
+    calibrated: each value's confidence is the fitted model's (calibrate.py, the model shipped in
+    data/confidence_model.json); False: the hand-set confidence (the candidate's prior folded
+    through its named adjustments)."""
+    model = calibrate.load() if calibrated else None
+
+    def emit(name: str, c: Candidate, person: int = 0) -> ExtractedField:
+        fld = to_field(name, c, model=model)
+        if observe is not None:
+            observe(name, c, fld, person)
+        return fld
+
     try:
         doc = Doc.build(pages)
     except Exception as e:  # noqa: BLE001 - the pipeline must survive any OCR output
@@ -52,20 +71,21 @@ def extract(pages: list[PageText]) -> Extraction:
     f: dict[str, Candidate] = {}
     state: _State = {"doc_type": None, "dt_conf": 0.0}
     try:
-        return _extract(doc, f, state)
+        return _extract(doc, f, state, emit)
     except Exception as e:  # noqa: BLE001
         fields: dict[str, ExtractedField] = {}
         for k, c in f.items():
             try:
                 c.adjust(ev.EXTRACTION_FAILED)
-                fields[k] = to_field(c)
+                fields[k] = emit(k, c)
             except Exception:  # noqa: BLE001
                 continue
         return Extraction(doc_type=state["doc_type"], doc_type_confidence=round(min(state["dt_conf"], 0.6), 4),
                           fields=fields, warnings=[f"extraction failed: {type(e).__name__}: {e}"])
 
 
-def _extract(doc: Doc, f: dict[str, Candidate], state: _State) -> Extraction:
+def _extract(doc: Doc, f: dict[str, Candidate], state: _State,
+             emit: Callable[[str, Candidate, int], ExtractedField]) -> Extraction:
     if not doc.segments:
         return Extraction(doc_type=None, doc_type_confidence=0.0, fields={}, warnings=["no text on any page"])
     warnings: list[str] = []
@@ -101,14 +121,14 @@ def _extract(doc: Doc, f: dict[str, Candidate], state: _State) -> Extraction:
         warnings.append("document kind not recognised")
 
     warnings += cross_check(f, doc_type)
-    fields: dict[str, ExtractedField] = {k: to_field(c) for k, c in f.items()}
+    fields: dict[str, ExtractedField] = {k: emit(k, c, 0) for k, c in f.items()}
     for k, c in f.items():
         for a in c.applied:
             if a.adjustment.warns:
                 warnings.append(f"{k}: {a.note}")
     persons: list[dict[str, ExtractedField]] = []
     if others:
-        persons = [person_part(fields)] + [{k: to_field(c) for k, c in p.items()} for p in others]
+        persons = [person_part(fields)] + [{k: emit(k, c, i) for k, c in p.items()} for i, p in enumerate(others, 1)]
     return Extraction(doc_type=doc_type, doc_type_confidence=round(dt_conf, 4), fields=fields,
                       warnings=warnings, persons=persons)
 

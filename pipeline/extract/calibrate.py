@@ -1,0 +1,139 @@
+"""Calibrated confidence: a model fitted on generated corpora turns a candidate's evidence into the
+confidence reported (issue 15, item 4).
+
+The hand-set confidence of a candidate (confidence.Candidate: OCR quality x method, folded through
+the named adjustments of evidence.REGISTRY) is one of the model's features; the others are what
+the candidate knows of its read: the words' OCR confidences, how long the value is, whether the
+doubt is about its characters, its rivals (values other anchors read), its page, and each
+adjustment applied (its log-factor for a scale, its share for a boost, 1 for a cap).
+`features(name, c)` computes them; `ConfidenceModel` scores them with plain Python (a logistic
+model: dot product, minus a conservative shift, then sigmoid), its coefficients loaded from
+data/confidence_model.json, which `bench/fit_confidence.py` rebuilds reproducibly with
+scikit-learn (needed to fit only).
+
+Caps stay policy: a value capped by an adjustment of kind "cap" (a person must check, however
+clean the read: a weak anchor, too many defendants, a failed extraction...) is reported at most at
+that cap, whatever the model says.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .evidence import doubts_reading
+
+if TYPE_CHECKING:
+    from .confidence import Candidate
+
+MODEL_FILE = Path(__file__).with_name("data") / "confidence_model.json"
+EPS = 1e-3
+
+
+def logit(p: float) -> float:
+    p = max(EPS, min(1.0 - EPS, p))
+    return math.log(p / (1.0 - p))
+
+
+def sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def handset(c: Candidate, cap: float = 0.995) -> float:
+    """The hand-set confidence of `c` as reported before the model (clamped, capped)."""
+    return min(cap, max(0.0, min(1.0, c.conf)))
+
+
+def caps(c: Candidate) -> float:
+    """The lowest cap applied to `c` (1.0 for none)."""
+    out = 1.0
+    for a in c.applied:
+        if a.adjustment.kind == "cap":
+            out = min(out, a.factor)
+    return out
+
+
+def features(name: str, c: Candidate) -> dict[str, float]:
+    """The features of candidate `c` read for field `name` (a zero feature may be left out)."""
+    f: dict[str, float] = {f"field:{name}": 1.0, "bias": 1.0}
+    f["logit_conf"] = logit(handset(c))
+    f["logit_prior"] = logit(c.prior)
+    words = c.span.words if c.span is not None else []
+    if words:
+        cs = [max(0.0, min(1.0, w.confidence)) for w in words]
+        f["ocr"] = c.span.ocr if c.span is not None else 0.0
+        f["word_min"] = min(cs)
+        f["word_mean"] = sum(cs) / len(cs)
+        f["text_layer"] = 1.0 if min(cs) >= 0.999 else 0.0
+        # words another read spelled otherwise (the OCR's second read: pipeline/ocr/verify.py)
+        f["word_alternatives"] = float(sum(1 for w in words if getattr(w, "alternatives", ())))
+        f["log_words"] = math.log1p(len(words))
+        f["page_after_first"] = 1.0 if (c.span is not None and (c.span.page or 1) > 1) else 0.0
+    else:
+        f["no_words"] = 1.0
+    v = c.value
+    text = " ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+    f["log_chars"] = math.log1p(len(text))
+    f["rivals"] = float(len(c.rivals))
+    weak = bool(words) and c.span is not None and c.span.ocr < 0.85
+    f["doubtful"] = 1.0 if weak or doubts_reading(c.applied) else 0.0
+    for a in c.applied:
+        adj = a.adjustment
+        key = f"adj:{adj.name}"
+        if adj.kind == "scale":
+            x = -math.log(max(EPS, min(1.0, a.factor))) if a.factor > 0 else -math.log(EPS)
+        elif adj.kind == "boost":
+            x = max(0.0, min(1.0, a.factor * a.weight))
+        elif adj.kind == "cap":
+            x = 1.0
+        else:
+            continue  # clamp, note: weigh nothing
+        f[key] = f.get(key, 0.0) + x
+    return f
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """A logistic model over `features`: confidence = sigmoid(intercept + coef . x - shift), at most
+    `cap` and at most any cap applied to the candidate. `shift` makes it conservative (chosen when
+    fitting so that no value of the fitting seeds' out-of-fold scores is wrong above the review
+    threshold)."""
+
+    coef: dict[str, float]
+    intercept: float
+    shift: float = 0.0
+    cap: float = 0.995
+    meta: dict[str, Any] | None = None
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> ConfidenceModel:
+        return cls({k: float(v) for k, v in d["coef"].items()}, float(d["intercept"]), float(d.get("shift", 0.0)),
+                   float(d.get("cap", 0.995)), d.get("meta"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "logistic", "intercept": self.intercept, "shift": self.shift, "cap": self.cap,
+                "coef": dict(sorted(self.coef.items())), "meta": self.meta or {}}
+
+    def raw(self, feats: dict[str, float]) -> float:
+        """The calibrated probability that the value is right (no shift, no caps)."""
+        z = self.intercept + sum(self.coef.get(k, 0.0) * v for k, v in feats.items())
+        return sigmoid(z)
+
+    def score_features(self, feats: dict[str, float]) -> float:
+        z = self.intercept + sum(self.coef.get(k, 0.0) * v for k, v in feats.items()) - self.shift
+        return min(self.cap, sigmoid(z))
+
+    def score(self, name: str, c: Candidate) -> float:
+        return min(self.score_features(features(name, c)), caps(c))
+
+
+@lru_cache(maxsize=4)
+def load(path: str = str(MODEL_FILE)) -> ConfidenceModel:
+    """The model of `path` (default: the one shipped in the package)."""
+    return ConfidenceModel.from_json(json.loads(Path(path).read_text("utf-8")))
