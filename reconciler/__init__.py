@@ -14,7 +14,7 @@ from sohoa.archive.models import Document, Person, ReadValue, ReviewItem
 from sohoa.core.enums import DocumentStatus, ReviewKind, ReviewStatus, most_severe
 from sohoa.core.types import PERSON_FIELDS, ExtractedField
 from sohoa.reconciler.compare import discrepancies, norm_passport
-from sohoa.reconciler.confirm import CONFIRMED_BY_REGISTRY, confirmed_confidence, registry_agrees
+from sohoa.reconciler.confirm import CONFIRMED_BY_REGISTRY, confirmed_confidence, could_be_misread
 from sohoa.reconciler.match import match_persons
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -77,7 +77,10 @@ def decide(doc_type: str | None, fields: Fields, record: dict[str, Any] | None, 
     if doc_type is None:
         low = ["doc_type", *low]
     missing = [name for name in required_fields(doc_type, values) if values.get(name) in (None, "", [])]
-    discs = discrepancies(values, record) if record is not None else []
+    # a disagreement the read supports is a discrepancy; one the read's own doubt explains (the
+    # record holds what the scan may well say) is a question for the low-confidence item
+    discs = [d for d in (discrepancies(values, record) if record is not None else [])
+             if not could_be_misread(d["field"], reads[d["field"]], d["registry_value"], threshold)]
     if low or missing or not fields:
         status = DocumentStatus.NEEDS_REVIEW
     elif record is None:
@@ -173,8 +176,8 @@ def _store_persons(session: Session, doc: Document, persons: list[dict[str, Extr
 def queue_items(session: Session, doc: Document, person: int, result: Reconciliation, fields: Fields,
                 record: dict[str, Any] | None = None) -> None:
     """Upsert one person's open review items; close those that no longer apply. A doubtful value
-    the record agrees with (but cannot confirm: reconciler.confirm) carries the record's value,
-    so the verifier sees both sources say the same and need only check the scan."""
+    carries the linked record's value: the verifier sees whether the record agrees (but could not
+    confirm it: reconciler.confirm) or holds what the scan may say instead."""
     now = utcnow()
     reads = {name: as_read(v) for name, v in fields.items()}
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
@@ -188,8 +191,8 @@ def queue_items(session: Session, doc: Document, person: int, result: Reconcilia
         if person > 0 and name not in PERSON_FIELDS:
             continue  # a document field is read once: its doubt is queued with the first person
         read = reads.get(name, ExtractedField(None, 0.0))
-        agreeing = record.get(name) if record is not None and registry_agrees(name, read, record) else None
-        wanted[(ReviewKind.LOW_CONFIDENCE, name)] = {"document_value": read.value, "registry_value": agreeing,
+        wanted[(ReviewKind.LOW_CONFIDENCE, name)] = {"document_value": read.value,
+                                                     "registry_value": record.get(name) if record else None,
                                                      "confidence": read.confidence}
     for name in result.missing:
         if person > 0 and name not in PERSON_FIELDS:

@@ -1,5 +1,6 @@
 """Evidence fusion: the linked registry record confirms a value read with low confidence --
-only where the read itself is evidence (contract section 4).
+only where the read itself is evidence (contract section 4) -- and an uncertain read's
+disagreement with it is a discrepancy only where the read's doubt does not explain it.
 
 A record that agrees with a read lifts it when
 - the record was linked through *other* fields: the link holds without this field's agreement;
@@ -63,6 +64,12 @@ def confirmed_confidence(name: str, read: ExtractedField, record: dict[str, Any]
     return min(MAX_CONFIRMED, odds / (1 + odds))
 
 
-def registry_agrees(name: str, read: ExtractedField, record: dict[str, Any] | None) -> bool:
-    reg = record.get(name) if record else None
-    return reg is not None and read.value not in (None, "", []) and values_agree(name, read.value, reg)
+def could_be_misread(name: str, read: ExtractedField, registry_value: Any, threshold: float) -> bool:
+    """A record's value that differs from an uncertain read by what the read could not rule out:
+    one slip (a tone mark, a digit), or one of the read's alternatives. Not yet a discrepancy --
+    which of the two is wrong, the scan decides (a low-confidence item shows both)."""
+    if read.confidence >= threshold:
+        return False
+    if level(name, read.value, registry_value) == "near":
+        return True
+    return any(values_agree(name, alt, registry_value) for alt in read.alternatives)

@@ -138,3 +138,33 @@ def test_catalogue_keeps_the_evidence_and_the_report_says_confirmed_by(cat, tmp_
         assert "confirmed_by" not in fields["penalty_months"] and fields["penalty_months"]["confidence"] == 0.7
         evidence = s.query(FieldValue).filter_by(name="person_name").one().read_evidence
         assert json.loads(json.dumps(evidence)) == {"alternatives": [], "doubtful": True}
+
+
+def test_an_uncertain_read_one_slip_from_the_record_is_a_question_not_a_discrepancy():
+    """'27' read at 0.7 where the record says '24': the read may have slipped (one digit): the
+    scan decides, through a low-confidence item that shows both values -- not a discrepancy
+    that claims the record is wrong."""
+    r = decide("judgment", {**CLEAN, "penalty_months": ExtractedField(27, 0.7)}, REC, 0.9)
+    assert r.discrepancies == [] and r.low_confidence == ["penalty_months"] and r.status == "needs_review"
+    # the record's value is one the read could not rule out (another anchor read it): the same
+    r = decide("judgment", {**CLEAN, "penalty_months": ExtractedField(36, 0.7, alternatives=(24,))}, REC, 0.9)
+    assert r.discrepancies == []
+
+
+def test_a_confident_or_far_disagreement_stays_a_discrepancy():
+    confident = decide("judgment", {**CLEAN, "penalty_months": ExtractedField(27, 0.97)}, REC, 0.9)
+    assert confident.discrepancies == [{"field": "penalty_months", "document_value": 27, "registry_value": 24}]
+    assert confident.status == "mismatch"
+    far = decide("judgment", {**CLEAN, "penalty_months": ExtractedField(36, 0.7)}, REC, 0.9)
+    assert far.discrepancies == [{"field": "penalty_months", "document_value": 36, "registry_value": 24}]
+
+
+def test_the_low_confidence_item_shows_the_record_value(cat, tmp_path):
+    import_registry(cat, _write(tmp_path / "r.jsonl", [REC]), actor="t")
+    with cat.session() as s:
+        doc = _doc(s)
+        _catalogue_reads(s, doc, {**CLEAN, "penalty_months": ExtractedField(27, 0.7)})
+        out = rereconcile(s, doc, 0.9)
+        assert out.status == "needs_review" and out.discrepancies == []
+        item = s.query(ReviewItem).filter_by(kind="low_confidence", field="penalty_months").one()
+        assert (item.document_value, item.registry_value) == (27, 24)
