@@ -1,8 +1,11 @@
 """Registry import: the database entries documents are reconciled against.
 
-An import is all-or-nothing: every line is checked first, and one bad line
-refuses the whole file with its line number. Re-importing a record changes
-only what differs, and every change gets a history row.
+An import is all-or-nothing: one transaction, and one bad line refuses the
+whole file with its line number (every line is checked, the first bad one
+stops the writing and rolls it back). The file is read as a stream and
+written in chunks, so a registry of millions of records imports in the memory
+of one chunk. Re-importing a record changes only what differs, and every
+change gets a history row.
 """
 from __future__ import annotations
 
@@ -12,14 +15,15 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from sohoa.archive.catalogue import Catalogue, audit, utcnow
 from sohoa.archive.models import RegistryHistory, RegistryRecord
 from sohoa.core.errors import SohoaError
 from sohoa.core.runtime import CatalogueAccess
 from sohoa.reconciler.compare import norm_document_number, norm_passport
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 DOC_TYPES = {"judgment", "decision", "certificate"}
 DECISION_KINDS = {
@@ -116,81 +120,135 @@ def normalise_record(raw: Any) -> tuple[dict[str, Any], list[str]]:
     return rec, warnings
 
 
-def read_registry(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+CHUNK = 2000  # records written per round trip (one executemany per table)
+
+
+def iter_registry(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, list[str]]]:
+    """(line number, record, its warnings) per non-empty line, read as a stream; a bad
+    line gives (n, None, [the fault]). A file that cannot be read raises RegistryError."""
+    seen: set[str] = set()
     try:
-        text = path.read_text("utf-8")
+        with path.open(encoding="utf-8", newline="") as f:
+            for n, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                if len(line) > MAX_LINE:
+                    yield n, None, [f"longer than {MAX_LINE} characters"]
+                    continue
+                try:
+                    rec, rec_warnings = normalise_record(json.loads(line))
+                except ValueError as exc:  # JSONDecodeError is a ValueError
+                    yield n, None, [str(exc)]
+                    continue
+                if rec["record_id"] in seen:
+                    yield n, None, [f"record_id {rec['record_id']} repeated"]
+                    continue
+                seen.add(rec["record_id"])
+                yield n, rec, rec_warnings
     except FileNotFoundError:
         raise RegistryError(f"{path}: no such registry file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RegistryError(f"{path}: unreadable ({exc})") from None
-    records, errors, warnings, seen = [], [], [], set()
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+
+
+def _refuse(path: Path, errors: list[str]) -> RegistryError:
+    shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
+    return RegistryError(f"{path}: {len(errors)} bad line(s), nothing imported: {shown}")
+
+
+def read_registry(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every record of the file and the warnings, or RegistryError naming the bad lines."""
+    records, errors, warnings = [], [], []
+    for n, rec, notes in iter_registry(path):
+        if rec is None:
+            errors.append(f"line {n}: {notes[0]}")
             continue
-        if len(line) > MAX_LINE:
-            errors.append(f"line {n}: longer than {MAX_LINE} characters")
-            continue
-        try:
-            rec, rec_warnings = normalise_record(json.loads(line))
-        except ValueError as exc:  # JSONDecodeError is a ValueError
-            errors.append(f"line {n}: {exc}")
-            continue
-        if rec["record_id"] in seen:
-            errors.append(f"line {n}: record_id {rec['record_id']} repeated")
-            continue
-        seen.add(rec["record_id"])
         records.append(rec)
-        warnings += [f"line {n} ({rec['record_id']}): {w}" for w in rec_warnings]
+        warnings += [f"line {n} ({rec['record_id']}): {w}" for w in notes]
     if errors:
-        shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
-        raise RegistryError(f"{path}: {len(errors)} bad line(s), nothing imported: {shown}")
+        raise _refuse(path, errors)
     return records, warnings
 
 
-def import_registry(catalogue: Catalogue, path: Path, actor: str) -> ImportResult:
-    records, warnings = read_registry(path)
-    added = updated = unchanged = 0
+def import_registry(catalogue: Catalogue, path: Path, actor: str, chunk: int = CHUNK) -> ImportResult:
+    """Import (or re-import) a registry file in one transaction: a stream of lines,
+    written `chunk` records at a time (one multi-row INSERT per table for new records),
+    so a registry of millions of records needs memory for one chunk, not the file.
+    The first bad line stops the writing (the rest is still checked, to name every bad
+    line) and the transaction is rolled back: nothing of the file is imported."""
+    errors: list[str] = []
+    warnings: list[str] = []
+    counts = [0, 0, 0]  # added, updated, unchanged
     now = utcnow()
     with catalogue.session() as s:
-        for rec in records:
-            row = s.get(RegistryRecord, rec["record_id"])
-            if row is None:
-                s.add(_new_row(rec, now))
-                s.flush()  # the record before its history row (foreign key)
-                s.add(RegistryHistory(record_id=rec["record_id"], at=now, actor=actor, field="*", old_value=None,
-                                      new_value=rec, reason=f"imported from {path.name}", approved_by=None))
-                added += 1
+        batch: list[dict[str, Any]] = []
+        for n, rec, notes in iter_registry(path):
+            if rec is None:
+                errors.append(f"line {n}: {notes[0]}")
                 continue
-            old = row.data
-            changed = sorted(k for k in set(old) | set(rec) if old.get(k) != rec.get(k))
-            if not changed:
-                unchanged += 1
-                continue
-            for k in changed:
-                s.add(RegistryHistory(record_id=row.record_id, at=now, actor=actor, field=k,
-                                      old_value=old.get(k), new_value=rec.get(k),
-                                      reason=f"re-imported from {path.name}", approved_by=None))
-            fill_row(row, rec, now)
-            updated += 1
+            warnings += [f"line {n} ({rec['record_id']}): {w}" for w in notes]
+            if errors:
+                continue  # refused already: check the rest, write nothing
+            batch.append(rec)
+            if len(batch) >= chunk:
+                _write_chunk(s, batch, counts, now, actor, path.name)
+                batch = []
+        if errors:
+            raise _refuse(path, errors)  # the session's transaction rolls back what was written
+        _write_chunk(s, batch, counts, now, actor, path.name)
+        added, updated, unchanged = counts
         audit(s, actor, "registry.import", str(path.name), added=added, updated=updated, unchanged=unchanged)
     return ImportResult(added, updated, unchanged, warnings)
 
 
-def _new_row(rec: dict[str, Any], now) -> RegistryRecord:
-    row = RegistryRecord(record_id=rec["record_id"], imported_at=now)
-    fill_row(row, rec, now)
-    return row
+def _write_chunk(s: Session, batch: list[dict[str, Any]], counts: list[int], now: datetime, actor: str,
+                 source: str) -> None:
+    """New records (with their "*" history row) in one INSERT per table; a changed
+    record gets a history row per changed field and its row refilled."""
+    if not batch:
+        return
+    rows = {r.record_id: r for r in s.scalars(
+        select(RegistryRecord).where(RegistryRecord.record_id.in_([rec["record_id"] for rec in batch])))}
+    new_rows: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    for rec in batch:
+        row = rows.get(rec["record_id"])
+        if row is None:
+            new_rows.append({"record_id": rec["record_id"], "imported_at": now, **_columns(rec, now)})
+            history.append({"record_id": rec["record_id"], "at": now, "actor": actor, "field": "*",
+                            "old_value": None, "new_value": rec, "reason": f"imported from {source}",
+                            "approved_by": None})
+            counts[0] += 1
+            continue
+        old = row.data
+        changed = sorted(k for k in set(old) | set(rec) if old.get(k) != rec.get(k))
+        if not changed:
+            counts[2] += 1
+            continue
+        history += [{"record_id": row.record_id, "at": now, "actor": actor, "field": k, "old_value": old.get(k),
+                     "new_value": rec.get(k), "reason": f"re-imported from {source}", "approved_by": None}
+                    for k in changed]
+        fill_row(row, rec, now)
+        counts[1] += 1
+    s.flush()  # the refilled rows
+    if new_rows:  # the records before their history rows (foreign key)
+        s.execute(insert(RegistryRecord), new_rows)
+    if history:
+        s.execute(insert(RegistryHistory), history)
+    s.expunge_all()  # the chunk's rows are written: hold no more than one chunk
+
+
+def _columns(rec: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The record's data and the indexed columns matching reads it by."""
+    return {"doc_type": rec["doc_type"], "document_number": rec.get("document_number"),
+            "personal_id": rec.get("personal_id"), "passport_number": rec.get("passport_number"),
+            "issue_date": rec.get("issue_date"), "data": rec, "updated_at": now}
 
 
 def fill_row(row: RegistryRecord, rec: dict[str, Any], now: datetime) -> None:
     """The record's data and the indexed columns matching reads it by."""
-    row.doc_type = rec["doc_type"]
-    row.document_number = rec.get("document_number")
-    row.personal_id = rec.get("personal_id")
-    row.passport_number = rec.get("passport_number")
-    row.issue_date = rec.get("issue_date")
-    row.data = rec
-    row.updated_at = now
+    for k, v in _columns(rec, now).items():
+        setattr(row, k, v)
 
 
 def all_record_ids(catalogue: CatalogueAccess) -> list[str]:
