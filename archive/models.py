@@ -7,7 +7,7 @@ from typing import Any
 
 from sohoa.core.storage import ObjectRef
 from sohoa.core.types import ExtractedField
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -210,6 +210,8 @@ class RegistryRecord(Base):
     """A database entry the archive reconciles against (contract section 2)."""
 
     __tablename__ = "registry_records"
+    # linkage's kind + issue date block (reconciler/match.py: candidates) is an index lookup
+    __table_args__ = (Index("ix_registry_records_doc_type_issue_date", "doc_type", "issue_date"),)
     record_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     doc_type: Mapped[str] = mapped_column(String(16), index=True)
     document_number: Mapped[str | None] = mapped_column(String(64), index=True)

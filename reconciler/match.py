@@ -14,11 +14,13 @@ many distinct values a field takes in a registry (a 12-digit personal ID almost 
 agrees by chance, a trial level half the time), m from how often a scan or a
 registry entry gets it wrong. Blocking (`candidates`) keeps the pairs scored to the
 records that share at least one exact key with the document -- document number,
-personal ID, passport number, or kind and issue date -- so linking costs a few
-indexed lookups whatever the size of the registry.
+personal ID, passport number, or kind and issue date; a key too many records share
+is replaced by document number and issue date together -- so linking costs a few
+indexed lookups whatever the size of the registry (bench/linkage.py: 1,000,000 records).
 """
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -69,9 +71,10 @@ MIN_WEIGHT = 8.0  # bits: below this, no link (about 1 in 250 that a pair this g
 # every person field
 MIN_DOCUMENT_WEIGHT = 4.0
 MIN_MARGIN = 4.0  # bits the best record must lead the next by; else a person decides
-MAX_CANDIDATES = 200  # per block: a key shared by more records than this says nothing
+MAX_CANDIDATES = 200  # per block: a key shared by more records than this says nothing alone
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a query's values are folded once, not once a candidate
 def _fold(s: str) -> str:
     """Without tone marks and diacritics ('Tỵ' -> 'ty', 'đ' -> 'd'), case-folded."""
     decomposed = unicodedata.normalize("NFD", norm_text(s).replace("đ", "d"))
@@ -82,6 +85,11 @@ def level(field: str, a: Any, b: Any) -> str | None:
     """same / near / different, or None when either side has no value."""
     if a is None or b is None or a == "" or b == "" or a == [] or b == []:
         return None
+    if field == "birth_date" and (len(str(a)) == 4 or len(str(b)) == 4):
+        # a year-only birth date agrees with one in 45 random persons, not one in a thousand:
+        # the year alone is at most nearly the same (with a document number that ~700 courts
+        # each give once a year, 'same year' made a stranger's judgment a link)
+        return "near" if str(a)[:4] == str(b)[:4] else "different"
     if values_agree(field, a, b):
         return "same"
     if isinstance(a, list) or isinstance(b, list):
@@ -126,22 +134,40 @@ def document_weight(levels: dict[str, str]) -> float:
 
 
 def candidates(session: Session, doc_type: str | None, values: dict[str, Any]) -> list[RegistryRecord]:
-    """Registry records sharing at least one exact key with the values (blocking)."""
+    """Registry records sharing at least one exact key with the values (blocking).
+
+    Each key is one indexed lookup of record ids. A key more than MAX_CANDIDATES records
+    share says nothing alone and is dropped -- in a national registry a judgment number
+    like '57/2021/HS-ST' is ~700 courts' and a day ~300 judgments -- and the document
+    number and issue date are then looked up together. The records are read once, by id."""
+    number = norm_document_number(values["document_number"]) if values.get("document_number") else None
+    day = str(values["issue_date"]) if values.get("issue_date") else None
     blocks = []
-    if values.get("document_number"):
-        blocks.append(RegistryRecord.document_number == norm_document_number(values["document_number"]))
+    if number:
+        blocks.append(RegistryRecord.document_number == number)
     if values.get("personal_id"):
         blocks.append(RegistryRecord.personal_id == str(values["personal_id"]))
     if values.get("passport_number"):
         blocks.append(RegistryRecord.passport_number == norm_passport(values["passport_number"]))
-    if values.get("issue_date") and doc_type:
-        blocks.append(and_(RegistryRecord.doc_type == doc_type, RegistryRecord.issue_date == str(values["issue_date"])))
-    found: dict[str, RegistryRecord] = {}
+    if day and doc_type:
+        blocks.append(and_(RegistryRecord.doc_type == doc_type, RegistryRecord.issue_date == day))
+    ids: set[str] = set()
+    saturated = False
     for block in blocks:
-        for r in session.scalars(select(RegistryRecord).where(block).order_by(RegistryRecord.record_id)
-                                 .limit(MAX_CANDIDATES)):
-            found[r.record_id] = r
-    return list(found.values())
+        found = session.scalars(select(RegistryRecord.record_id).where(block).limit(MAX_CANDIDATES + 1)).all()
+        if len(found) > MAX_CANDIDATES:
+            saturated = True
+            continue
+        ids.update(found)
+    if saturated and number and day:
+        both = and_(RegistryRecord.document_number == number, RegistryRecord.issue_date == day)
+        found = session.scalars(select(RegistryRecord.record_id).where(both).limit(MAX_CANDIDATES + 1)).all()
+        if len(found) <= MAX_CANDIDATES:
+            ids.update(found)
+    if not ids:
+        return []
+    return list(session.scalars(select(RegistryRecord).where(RegistryRecord.record_id.in_(sorted(ids)))
+                                .order_by(RegistryRecord.record_id)))
 
 
 def link(session: Session, doc_type: str | None, doc: dict[str, Any],
