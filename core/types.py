@@ -26,6 +26,7 @@ class Word:
     line: int  # page-unique line number, in reading order
     block: int = 0  # page-unique block (paragraph) number
     alternatives: tuple[str, ...] = ()  # another read's spelling the OCR could not rule out
+    verified: bool = False  # a second, independent read agreed with this one
 
 
 @dataclass

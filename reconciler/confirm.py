@@ -38,8 +38,19 @@ def chance_agreement(name: str) -> float | None:
     return model.u_same if model is not None else CHANCE_AGREEMENT.get(name)
 
 
+# Fields a registry clerk types character by character, so that a typo can be the very slip OCR
+# makes (a tone mark, a digit). A category (kind, penalty, trial level) or a catalogue entry
+# (an offence, a court) is picked, not typed: a wrong pick is no slip of the characters.
+TRANSCRIBED = frozenset({
+    "person_name", "birth_date", "personal_id", "passport_number", "document_number", "judgment_ref",
+    "issue_date", "effective_date", "penalty_months", "probation_months", "fine_vnd", "duration_months",
+})
+
+
 def slip_prone(name: str, read: ExtractedField) -> bool:
     """Could the read be one slip off the paper, of the kind a registry typo also makes?"""
+    if name not in TRANSCRIBED:
+        return False
     if read.doubtful:
         return True
     return any(level(name, alt, read.value) == "near" for alt in read.alternatives)

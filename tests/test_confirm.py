@@ -168,3 +168,17 @@ def test_the_low_confidence_item_shows_the_record_value(cat, tmp_path):
         assert out.status == "needs_review" and out.discrepancies == []
         item = s.query(ReviewItem).filter_by(kind="low_confidence", field="penalty_months").one()
         assert (item.document_value, item.registry_value) == (27, 24)
+
+
+def test_a_picked_category_is_confirmed_even_when_its_words_were_read_weakly():
+    """A decision's kind is picked from a list in the registry, not typed: weak OCR of its title
+    is no slip the registry can share, so the record's agreement confirms it; a typed field read
+    as weakly is not confirmed."""
+    dec = {"record_id": "R7", "doc_type": "decision", "decision_kind": "parole", "document_number": "12/QĐ-CA",
+           "issue_date": "2024-05-02", "person_name": "Lê Văn Tám", "personal_id": "001090099999",
+           "issuer": "Công an tỉnh Nam Định"}
+    read = {k: ExtractedField(v, 0.98) for k, v in dec.items() if k not in ("record_id", "doc_type")}
+    kind = decide("decision", {**read, "decision_kind": ExtractedField("parole", 0.75, doubtful=True)}, dec, 0.9)
+    assert "decision_kind" in kind.confirmed and kind.status == "matched"
+    number = decide("decision", {**read, "document_number": ExtractedField("12/QĐ-CA", 0.75, doubtful=True)}, dec, 0.9)
+    assert "document_number" not in number.confirmed and number.status == "needs_review"

@@ -40,6 +40,7 @@ def test_clean_id_keeps_its_confidence(line_words):
     out, st = verify.second_read(g, words)
     assert st["checked"] >= 2 and st["disagreed"] == 0
     assert [w.conf for w in out] == [w.conf for w in words]
+    assert out[i].verified and not words[i].verified  # the two reads agreed: its digits are evidence
 
 
 def test_misread_digit_lowers_confidence(line_words):
@@ -174,3 +175,14 @@ def test_the_alternative_reaches_the_field_and_stops_a_registry_confirmation():
     f = to_field("person_name", Candidate("Trần Văn Ty", 0.8, Span(words, 1), "operative"))
     assert f.doubtful and "Trần Văn Tỵ" in f.alternatives
     assert slip_prone("person_name", f)
+
+
+def test_a_weak_word_a_second_read_agreed_with_is_no_doubt_on_its_characters():
+    from sohoa.core.types import Word
+    from sohoa.pipeline.extract.confidence import READ_SURE, Candidate, to_field
+    from sohoa.pipeline.extract.layout import Span
+
+    weak = Word("237/2016/HS-ST", READ_SURE - 0.1, (0, 0, 50, 10), 1)
+    assert to_field("document_number", Candidate("237/2016/HS-ST", 0.7, Span([weak], 1), "header")).doubtful
+    checked = replace(weak, verified=True)
+    assert not to_field("document_number", Candidate("237/2016/HS-ST", 0.7, Span([checked], 1), "header")).doubtful

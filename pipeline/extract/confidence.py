@@ -16,10 +16,11 @@ agree raise the confidence (noisy-OR), conflicting ones lower it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sohoa.core.types import ExtractedField
+from sohoa.core.types import ExtractedField, Word
 
 from .evidence import (
     ANCHOR_AGREES,
@@ -101,8 +102,8 @@ def base(span: Span | None, method: float) -> float:
     return clamp(method * min(1.0, 0.15 + 0.9 * ocr) if ocr < 0.95 else method * ocr ** 0.3)
 
 
-# Below this OCR quality (Span.ocr) of a value's words, any character of it may be a slip.
-READ_SURE = 0.85
+# Below this OCR confidence of a word, any character of it may be a slip.
+READ_SURE = 0.8
 # A losing anchor's value at least this sure is one the read could not rule out.
 RIVAL_FLOOR = 0.2
 
@@ -191,8 +192,24 @@ def to_field(name: str, c: Candidate, cap: float = 0.995, model: ConfidenceModel
     """The field reported for candidate `c` of field `name`: its confidence is `model`'s
     (calibrate.py; caps applied stay caps) or, without a model, the hand-set one (c.conf)."""
     span = c.span
-    weak_ocr = span is not None and bool(span.words) and span.ocr < READ_SURE
+    words = span.words if span is not None else []
+    # a word read weakly is a doubt on its characters, unless a second read agreed with it
+    weak_ocr = any(w.confidence < READ_SURE and not w.verified for w in words)
     conf = min(cap, model.score(name, c)) if model is not None else min(cap, clamp(c.conf))
     return ExtractedField(value=c.value, confidence=round(conf, 4),
                           page=span.page if span else None, bbox=span.bbox if span else None,
-                          alternatives=c.rivals, doubtful=weak_ocr or doubts_reading(c.applied))
+                          alternatives=c.rivals + second_spellings(c.value, words),
+                          doubtful=weak_ocr or doubts_reading(c.applied) or any(w.alternatives for w in words))
+
+
+def second_spellings(value: Any, words: list[Word]) -> tuple[str, ...]:
+    """The value as another read spelled its words (ocr.verify.unexplained_dots)."""
+    if not isinstance(value, str):
+        return ()
+    out = []
+    for w in words:
+        for alt in w.alternatives:
+            swapped = re.sub(rf"(?<!\w){re.escape(w.text)}(?!\w)", alt, value, count=1)
+            if swapped != value:
+                out.append(swapped)
+    return tuple(out)

@@ -35,6 +35,7 @@ class TessWord:
     line: int  # page-unique line number in reading order
     line_box: tuple[int, int, int, int]  # the whole line: left, top, right, bottom
     alternatives: tuple[str, ...] = ()  # another spelling the ink allows (verify.unexplained_dots)
+    verified: bool = False  # a second read agreed on its digits (verify.second_read)
 
 
 class TesseractError(Exception):

@@ -187,7 +187,7 @@ def process_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) 
         top = min(max(tw.top * sy, 0.0), h_pt)
         bottom = min(max((tw.top + tw.height) * sy, 0.0), h_pt)
         words.append(Word(tw.text, round(tw.conf, 4), (round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2)),
-                          tw.line, tw.block, tw.alternatives))
+                          tw.line, tw.block, tw.alternatives, tw.verified))
         if tw.line not in line_boxes:
             line_boxes[tw.line] = (min(max(tw.line_box[1] * sy, 0.0), h_pt), min(max(tw.line_box[3] * sy, 0.0), h_pt))
     text = PageText(src.number, round(w_pt, 3), round(h_pt, 3), words, source="ocr")

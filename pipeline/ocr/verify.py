@@ -153,7 +153,9 @@ def second_read(gray: np.ndarray, words: list[engine.TessWord], *, lang: str = "
     for i, text in second.items():
         stats["checked"] += 1
         verdict = compare(words[i].text, text)
-        if verdict is False:
+        if verdict is True:
+            out[i] = replace(words[i], verified=True)
+        elif verdict is False:
             if _letter_for_digit(words[i].text, text):
                 _lower(out, words, i, text, stats)
             else:
@@ -164,6 +166,7 @@ def second_read(gray: np.ndarray, words: list[engine.TessWord], *, lang: str = "
         stats["tiebreak"] = len(unsure)
         for i in unsure:
             if third is not None and compare(words[i].text, third.get(i, "")) is True:
+                out[i] = replace(words[i], verified=True)
                 continue  # two reads of three agree
             _lower(out, words, i, second[i], stats)
     return out, stats
