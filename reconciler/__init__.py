@@ -80,7 +80,8 @@ def decide(doc_type: str | None, fields: Fields, record: dict[str, Any] | None, 
     # a disagreement the read supports is a discrepancy; one the read's own doubt explains (the
     # record holds what the scan may well say) is a question for the low-confidence item
     discs = [d for d in (discrepancies(values, record) if record is not None else [])
-             if not could_be_misread(d["field"], reads[d["field"]], d["registry_value"], threshold)]
+             if d["field"] not in reads  # the kind, as classified
+             or not could_be_misread(d["field"], reads[d["field"]], d["registry_value"], threshold)]
     if low or missing or not fields:
         status = DocumentStatus.NEEDS_REVIEW
     elif record is None:

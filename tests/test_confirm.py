@@ -182,3 +182,10 @@ def test_a_picked_category_is_confirmed_even_when_its_words_were_read_weakly():
     assert "decision_kind" in kind.confirmed and kind.status == "matched"
     number = decide("decision", {**read, "document_number": ExtractedField("12/QĐ-CA", 0.75, doubtful=True)}, dec, 0.9)
     assert "document_number" not in number.confirmed and number.status == "needs_review"
+
+
+def test_a_record_of_another_kind_is_a_discrepancy_on_the_kind():
+    """The kind is classified, not read as a field: a linked record of another kind disagrees on it."""
+    rec = {**REC, "doc_type": "decision"}
+    r = decide("judgment", CLEAN, rec, 0.9)
+    assert {"field": "doc_type", "document_value": "judgment", "registry_value": "decision"} in r.discrepancies
