@@ -1,6 +1,7 @@
 """Standard catalogues (data files under data/): offences, bodies, kinds, penalties."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import unicodedata
 from dataclasses import dataclass
@@ -157,6 +158,65 @@ def penalties() -> dict:
 @lru_cache(maxsize=1)
 def provinces_folded() -> dict[str, str]:
     return {fold(p).replace(" - ", "-"): p for p in bodies()["provinces"]}
+
+
+@lru_cache(maxsize=1)
+def units_2025() -> dict:
+    """Courts and provinces by date (data/units_2025.json: the 2025 reforms and their sources)."""
+    return json.loads((DATA / "units_2025.json").read_text(encoding="utf-8"))
+
+
+def _province_key(name: str) -> str:
+    f = collapse_ws(fold(name).replace(".", " ")).replace(" - ", "-").replace("'", "")
+    if f.startswith(("tp ", "tp-")):
+        f = "thanh pho " + f[3:]
+    if f.endswith("ho chi minh") and not f.startswith("thanh pho"):
+        f = "thanh pho ho chi minh"  # the city's name is 'Thành phố Hồ Chí Minh', 'thành phố' and all
+    for unit in ("tinh ", "thanh pho "):
+        if f.startswith(unit) and f != "thanh pho ho chi minh":
+            f = f[len(unit):]
+    return f
+
+
+@lru_cache(maxsize=1)
+def _provinces_2025() -> dict[str, str]:
+    return {_province_key(p): p for p in units_2025()["provinces_2025"]}
+
+
+def province_2025(name: str) -> str | None:
+    """The provincial unit of 1 July 2025 (Resolution 202/2025/QH15) that `name` ('Gia Lai', 'tỉnh Gia Lai',
+    'THÀNH PHỐ HỒ CHÍ MINH') names, in its short form ('Gia Lai', 'Thành phố Hồ Chí Minh'); None if none."""
+    return _provinces_2025().get(_province_key(name))
+
+
+def province_end(name: str) -> dt.date | None:
+    """The date from which the province `name` no longer exists (merged into another, or renamed), or None."""
+    key = _province_key(name)
+    for old, (_, when) in units_2025()["merged"].items():
+        if _province_key(old) == key:
+            return dt.date.fromisoformat(when)
+    return None
+
+
+def high_court_city(name: str) -> tuple[str, str | None]:
+    """The city after 'Tòa án nhân dân cấp cao tại' against the three high courts: ('known', city) the
+    city named whole (its catalogue spelling); ('prefix', city) the first words of one city only, the
+    last maybe cut ('Thành phố Hồ', 'Thành phố Hồ Ch'); ('unknown', None)."""
+    key = _province_key(name)
+    cities = {_province_key(c): c for c in units_2025()["high_court_cities"]}
+    if key in cities:
+        return "known", cities[key]
+    words = collapse_ws(fold(name).replace(".", " ")).split()
+    if not words:
+        return "unknown", None
+    hits = set()
+    for k, c in cities.items():
+        cw = fold(c).split()
+        if len(words) <= len(cw) and cw[:len(words) - 1] == words[:-1] and cw[len(words) - 1].startswith(words[-1]):
+            hits.add(c)
+    if len(hits) == 1:
+        return "prefix", next(iter(hits))
+    return "unknown", None
 
 
 @lru_cache(maxsize=1)

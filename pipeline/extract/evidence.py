@@ -318,3 +318,9 @@ READING_DOUBTS = frozenset({
 def doubts_reading(steps: list[Applied]) -> bool:
     """Did any of `steps` mark the value down for its characters (READING_DOUBTS)?"""
     return any(s.adjustment in READING_DOUBTS and s.apply(1.0) < 0.999 for s in steps)
+
+# -- issuer against the issue date (header.issuer_on_date) ---------------------------------------------
+ISSUER_NOT_ON_DATE = _define(
+    "ISSUER_NOT_ON_DATE", 0.7, "the issuer names a body that did not exist on the issue date (a district court "
+    "or a high court after 1 July 2025, a regional court before it, a province merged away): an old letterhead "
+    "or a misread; a person checks", note="{detail}", warns=True)

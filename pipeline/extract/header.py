@@ -9,12 +9,13 @@ năm 2024') under the motto. Judgments often put 'Bản án số: ...' and
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from . import evidence as ev
-from .catalogues import bodies, place_status, provinces_folded
+from .catalogues import bodies, high_court_city, place_status, province_2025, province_end, provinces_folded, units_2025
 from .confidence import Candidate, base, number_candidate
 from .dates import find_dates
 from .digits import DIGIT_REPAIR
@@ -342,8 +343,10 @@ def _checked_place(name: str, notes: list[str], catalogue: bool = True) -> tuple
     return name, 1.0
 
 
-def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
-    """Header text (joined lines) -> issuer in contract form, quality factor, note."""
+def compose_issuer(orig: str, folded: str, breaks: tuple[int, ...] = ()) -> tuple[str | None, float, str]:
+    """Header text (joined lines; `breaks`: the offsets in it where a header line ended, default its
+    end) -> issuer in contract form, quality factor, note."""
+    breaks = breaks or (len(orig.rstrip(_EDGE_MARKS)),)
     bs = _bodies_in(folded)
     q_body = 1.0
     if not bs:
@@ -365,6 +368,13 @@ def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
         if note:
             notes.append(note)
         units = bodies()["admin_units"]
+        rest_end = b.end + len(orig[b.end:end].rstrip(_EDGE_MARKS))
+        special = _court_place(b, chunks, rest_end in breaks)
+        if special is not None:
+            part, q_sp, sp_notes = special
+            names.append((b, (b.canon + " " + part).strip(), 1 if part else 0, [u for u, _ in chunks], q_sp,
+                          sp_notes))
+            continue
         q_place, place_notes = 1.0, []
         parts = [b.canon]
         kept = 0
@@ -405,6 +415,7 @@ def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
         q = 0.9
     elif kept == 0 and b.kind in ("court", "police", "prison", "procuracy", "commune"):
         q = 0.75  # 'TÒA ÁN NHÂN DÂN' with nothing else is incomplete
+        notes.append("bare body")
     name = collapse_ws(canon_toa(nfc(name)))
     q *= q_body
     if unclean_units:
@@ -413,6 +424,8 @@ def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
     # diacritics, any case): a name that normalisation changed is not trusted
     src_words = {w.strip(",;.:-").lower() for w in nfc(orig).split()}
     body_words = {w for bb in bs for w in bb.canon.lower().split()} | {w for v in bodies()["admin_units"].values() for w in v.split()}
+    if any("completed from the catalogue" in n for n in notes):  # the words the catalogue added are not changed
+        body_words |= {w for c in units_2025()["high_court_cities"] for w in c.lower().split()}
     changed = [w for w in name.lower().split() if any(c.isalpha() for c in w) and w not in src_words and w not in body_words and w not in ("tòa", "toà")]
     if changed:
         q *= 0.8
@@ -425,6 +438,145 @@ def compose_issuer(orig: str, folded: str) -> tuple[str | None, float, str]:
         q *= 0.6  # there are no commune-level courts: a misread or merged header
         notes.append("commune unit under a court")
     return name, q, ";".join(notes)
+
+
+# --- courts whose name the catalogue knows: regional courts (from 1 July 2025), high courts ---------
+
+_NUM_WORD = re.compile(r"^[0-9OoIlL|]{1,3}$")
+
+
+def _court_place(b: Body, chunks: list[tuple[str, str]], ends_line: bool) -> tuple[str, float, list[str]] | None:
+    """The part after 'Tòa án nhân dân' of a regional court ('khu vực 3 - Thành phố Hồ Chí Minh') or after
+    'Tòa án nhân dân cấp cao' ('tại Đà Nẵng'), checked against the catalogue: (part, quality, notes);
+    None for any other body. `ends_line`: the header's text after the body ended a line."""
+    chunks = [(u, n) for u, n in chunks if u or n]
+    if b.canon == "Tòa án nhân dân" and chunks and chunks[0][0] == "cap cao tai":
+        b = Body("Tòa án nhân dân cấp cao", b.kind, b.start, b.end)  # 'TÒA ÁN NHÂN DÂN' / 'CẤP CAO TẠI ...'
+        chunks = [("tai", chunks[0][1])] + chunks[1:]
+    if b.canon == "Tòa án nhân dân" and chunks and chunks[0][0] == "khu vuc":
+        return _regional(chunks)
+    if b.canon == "Tòa án nhân dân cấp cao" and chunks and chunks[0][0] in ("tai", ""):
+        part, q, notes = _high_court(chunks, ends_line)
+        return (part, q, notes) if part else ("", 0.75, notes + ["bare body"])
+    return None
+
+
+def _place_text(chunks: list[tuple[str, str]]) -> str:
+    units = bodies()["admin_units"]
+    return " ".join((units.get(u, "") + " " + n).strip() for u, n in chunks).strip(_EDGE_MARKS)
+
+
+def _regional(chunks: list[tuple[str, str]]) -> tuple[str, float, list[str]]:
+    """'KHU VỰC 3 - THÀNH PHỐ HỒ CHÍ MINH', 'KHU VỰC 2' / 'ĐỒNG NAI' (the dash lost at the line break):
+    'khu vực N - <province>', the province as a provincial unit of 1 July 2025 names itself."""
+    words = chunks[0][1].split()
+    notes: list[str] = []
+    q = 1.0
+    number = ""
+    if words and _NUM_WORD.match(words[0]):
+        number = "".join(c if c.isdigit() else DIGIT_REPAIR.get(c, "?") for c in words[0])
+        if not number.isdigit():
+            number = words[0]
+        elif number != words[0]:
+            notes.append(f"regional court number repaired: {words[0]} -> {number}")
+            q *= 0.85
+        words = words[1:]
+    if not number.isdigit() or not 1 <= int(number) <= units_2025()["regional_courts_max"] or number.startswith("0"):
+        notes.append(f"regional court without a plausible number: {number or '?'}")
+        q *= 0.7
+    place = _place_text([("", " ".join(w for w in words if w not in "-–—"))] + chunks[1:])
+    head = f"khu vực {number}".strip()
+    if not place:
+        notes.append("regional court without its province")
+        return head, q * 0.75, notes
+    province = province_2025(place)
+    if province is None:
+        if province_end(place) is not None:
+            notes.append(f"regional court of a province merged away in 2025: {place}")
+        else:
+            notes.append(f"regional court of an unknown province: {place}")
+        return f"{head} - {title_name(place)}", q * 0.7, notes
+    return f"{head} - {province}", q, notes
+
+
+def _high_court(chunks: list[tuple[str, str]], ends_line: bool) -> tuple[str, float, list[str]]:
+    """'TẠI THÀNH PHỐ HỒ CHÍ MINH' -> 'tại Thành phố Hồ Chí Minh': one of the three high courts. A clean
+    prefix of one city at the end of a header line (the rest on a line not read) is completed; a city
+    cut inside a word or a line is completed for a person to check."""
+    place = _place_text(chunks[1:] if chunks[0] == ("tai", "") else [("", chunks[0][1])] + chunks[1:])
+    if not place:
+        return "", 1.0, []
+    status, city = high_court_city(place)
+    if status == "known" and city is not None:
+        return f"tại {city}", 1.0, []
+    if status == "prefix" and city is not None:
+        whole_words = fold(city).split()[:len(fold(place).split())] == fold(place).split()
+        if whole_words and ends_line and len(fold(place).split()) >= 2:
+            return f"tại {city}", 0.97, [f"high court's city completed from the catalogue: {place} -> {city}"]
+        return f"tại {city}", 0.75, [f"high court's city cut: {place} ({city}?)"]
+    return f"tại {title_name(place)}", 0.7, [f"no high court at {place}"]
+
+
+# --- the issuer against the issue date --------------------------------------------------------------
+
+_DISTRICT_UNIT = re.compile(r"(?:^|\s)(?P<body>toa an nhan dan|cong an)\s+(quan|huyen|thi xa|thanh pho)\s+(?P<name>.+)$")
+
+
+def issuer_on_date(issuer: str, when: dt.date | None) -> str | None:
+    """Why the body `issuer` names could not have issued a document on `when`, or None: district courts
+    and high courts end on 30 June 2025, regional courts begin on 1 July 2025, district police ends on
+    28 February 2025, a province merged away ends on its merger (data/units_2025.json)."""
+    if when is None:
+        return None
+    u = units_2025()
+    reform = dt.date.fromisoformat(u["reform_date"])
+    f = collapse_ws(fold(issuer))
+    court = f.startswith("toa an nhan dan")
+    if court and f.startswith("toa an nhan dan cap cao"):
+        return "high courts were dissolved on 1 July 2025" if when >= reform else None
+    if court and f.startswith("toa an nhan dan khu vuc"):
+        return "regional courts exist from 1 July 2025" if when < reform else None
+    m = re.search(r"(?<![a-z])(tinh|thanh pho)\s+(?P<name>.+)$", f)
+    if m and province_end(m.group("name")) is not None and when >= province_end(m.group("name")):  # type: ignore[operator]
+        return f"the province {m.group('name')} was merged away before this date"
+    d = _DISTRICT_UNIT.search(f)
+    district = d is not None and not _is_province(d.group("name"))
+    if district and d is not None and d.group("body").startswith("toa an") and when >= reform:
+        return "district courts were dissolved on 1 July 2025"
+    police_end = dt.date.fromisoformat(u["district_police_end"])
+    if district and d is not None and d.group("body") == "cong an" and when >= police_end:
+        return "district police was dissolved on 1 March 2025"
+    return None
+
+
+def _issue_date(doc: Doc, limit: int) -> dt.date | None:
+    cands = find_issue_date(doc, limit, None)
+    if not cands:
+        return None
+    try:
+        return dt.date.fromisoformat(max(cands, key=lambda c: c.conf).value)
+    except ValueError:
+        return None
+
+
+def _on_date(c: Candidate, when: dt.date | None) -> Candidate:
+    why = issuer_on_date(c.value, when)
+    if why:
+        c.adjust(ev.ISSUER_NOT_ON_DATE, detail=f"{why} (issued {when})")
+    return c
+
+
+# stray marks at the edges of a header word ('TÒA,', '“NHÂN', '%'): scan noise, not name
+_EDGE_JUNK = ",.;:“”\"'‘’`´^ˆ~*#%&@|\\/()[]{}<>»«¬_"
+
+
+def _clean_words(line: str) -> str:
+    out = []
+    for w in line.split():
+        c = w.strip(_EDGE_JUNK)
+        if c or w in "-–—":
+            out.append(c or w)
+    return " ".join(out)
 
 
 def find_issuer(doc: Doc, limit: int) -> list[Candidate]:
@@ -454,29 +606,49 @@ def find_issuer(doc: Doc, limit: int) -> list[Candidate]:
         words = text.split()
         if not any(sum(c.isalpha() for c in w) >= 2 for w in words):
             continue  # a speck or a stroke read as 'Í', '¬', '-': not a header line
-        upper = sum(is_upper_word(w) for w in words) / max(1, len(words))
+        lettered = [w for w in words if any(c.isalpha() for c in w)]  # 'QUẬN 1', 'KHU VỰC 9': numbers have no case
+        upper = sum(is_upper_word(w) for w in lettered) / max(1, len(lettered))
         ws = [w for w, (ws_, we_) in zip(s.words, s.offsets) if ws_ < cut]
         xc = (min(w.bbox[0] for w in ws) + max(w.bbox[2] for w in ws)) / 2 if ws else s.x_center
+        if xc > 0.6 * page_w:
+            continue  # the right column (motto, a stamp, a note): it does not end the left one
+        if _is_noise(s) and len(words) <= 2:
+            continue  # a seal's or a stamp's ink read as a word or two of junk ('Xu', 'ng am')
         if upper < 0.7:
             if started:
                 break
-            continue
-        if xc > 0.6 * page_w:
             continue
         picked.append((s, cut))
         started = True
     if not picked:
         return cands
-    orig = " ".join(doc.text[s.start:cut].strip() for s, cut in picked)
+    lines = [_clean_words(doc.text[s.start:cut]) for s, cut in picked]
+    orig = " ".join(x for x in lines if x)
     folded = fold(orig)
     orig = re.sub(r"[\-_–—]{2,}.*$", "", orig).strip()
     folded = folded[:len(orig)]
-    name, q, _ = compose_issuer(orig, folded)
-    if not name:
-        return cands
-    sp = Span([w for s, cut in picked for w, (ws_, _) in zip(s.words, s.offsets) if ws_ < cut], picked[0][0].page)
-    conf = base(sp, 0.95) * q
-    cands.append(Candidate(name, conf, sp, "header"))
+    breaks, at = [], 0
+    for x in lines:
+        if x:
+            at += len(x)
+            breaks.append(at)
+            at += 1
+    name, q, note = compose_issuer(orig, folded, breaks=tuple(breaks))
+    when = _issue_date(doc, limit)
+    bare = name is None or "bare body" in note
+    if name and not bare:
+        sp = Span([w for s, cut in picked for w, (ws_, _) in zip(s.words, s.offsets) if ws_ < cut], picked[0][0].page)
+        conf = base(sp, 0.95) * q
+        cands.append(_on_date(Candidate(name, conf, sp, "header"), when))
+    restated = _restated_issuer(doc, limit, name, bare)
+    if bare:
+        # 'TÒA ÁN NHÂN DÂN' (the rest of the header lost) is no name: the text's restatement, if
+        # any, names the body ('CHÁNH ÁN TÒA ÁN NHÂN DÂN TỈNH CÀ MAU'); else the bare body, unsure
+        if name and not any(fold(c.value).startswith(fold(name)) for c in restated):
+            sp = Span([w for s, cut in picked for w, (ws_, _) in zip(s.words, s.offsets) if ws_ < cut], picked[0][0].page)
+            cands.append(Candidate(name, base(sp, 0.95) * q, sp, "header"))
+        return cands + [_on_date(c, when) for c in restated]
+    assert name is not None
     # corroboration: the same body named in the text (NHÂN DANH line, 'tại trụ sở ...', 'Giám thị ...');
     # compared with diacritics, so a misread header and a clean mention conflict instead of agreeing
     off = doc.segments[limit].start if limit < len(doc.segments) else len(doc.text)
@@ -488,11 +660,11 @@ def find_issuer(doc: Doc, limit: int) -> list[Candidate]:
         if not val:
             continue
         sp2 = doc.span(a, b)
-        cands.append(Candidate(val, base(sp2, 0.8) * q2, sp2, f"body_mention{n}"))
+        cands.append(_on_date(Candidate(val, base(sp2, 0.8) * q2, sp2, f"body_mention{n}"), when))
         n += 1
         if n >= 2:
             break
-    cands += _restated_issuer(doc, limit, name)
+    cands += [_on_date(c, when) for c in restated]
     return cands
 
 
@@ -501,14 +673,18 @@ def find_issuer(doc: Doc, limit: int) -> list[Candidate]:
 _RESTATED = re.compile(r"^[\W_]*(?:(?P<title>giam thi|pho giam thi|chanh an|pho chanh an|vien truong|giam doc|truong)\s+)?")
 
 
-def _restated_issuer(doc: Doc, limit: int, name: str) -> list[Candidate]:
+def _restated_issuer(doc: Doc, limit: int, name: str | None, bare: bool = False) -> list[Candidate]:
     """The issuer as restated in the text when it names a different body of the same kind:
-    a conflicting candidate (a misread header, 'TRẠI GIAM HLÂM', against the clean restatement)."""
-    own = _bodies_in(fold(name))
-    if not own:
+    a conflicting candidate (a misread header, 'TRẠI GIAM HLÂM', against the clean restatement).
+    Without a header name (`name` None: the header unread), a restatement after a head's title or
+    under 'NHÂN DANH NƯỚC ...' is the only reading of the issuer."""
+    own = _bodies_in(fold(name)) if name else []
+    if name and not own:
         return []
     out: list[Candidate] = []
+    prev = ""
     for s in doc.segments[limit:limit + 40]:
+        after_motto, prev = bool(re.search(r"viet\s*nam\W*$", prev)), doc.folded[s.start:s.end]
         text = doc.text[s.start:s.end]
         words = text.split()
         if len(words) < 3 or sum(is_upper_word(w) for w in words) / len(words) < 0.7:
@@ -520,10 +696,12 @@ def _restated_issuer(doc: Doc, limit: int, name: str) -> list[Candidate]:
         bs = _bodies_in(f[lead:])
         # after a head's title ('GIÁM THỊ TRẠI GIAM ...') the body is the issuer, whatever its kind;
         # a bare body line may be another one (the first-instance court), so only the same kind counts
-        if not bs or bs[0].start != 0 or (not m.group("title") and bs[-1].canon != own[-1].canon):
+        if not bs or bs[0].start != 0:
             continue
-        val, q2, _ = compose_issuer(text[lead:], f[lead:])
-        if val and fold(val) != fold(name):
+        if not m.group("title") and (bs[-1].canon != own[-1].canon if own else not after_motto):
+            continue
+        val, q2, note = compose_issuer(text[lead:], f[lead:])
+        if val and "bare body" not in note and (name is None or fold(val) != fold(name)):
             sp = doc.span(s.start + lead, s.end)
             out.append(Candidate(val, base(sp, 0.8) * q2, sp, f"restated{len(out)}"))
     return out[:2]
