@@ -220,9 +220,30 @@ def high_court_city(name: str) -> tuple[str, str | None]:
 
 
 @lru_cache(maxsize=1)
+def _surname_rows() -> list[tuple[str, str]]:
+    rows = []
+    for line in (DATA / "surnames.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, tag = line.partition("\t")
+            rows.append((nfc(name.strip()), tag.strip()))
+    return rows
+
+
+@lru_cache(maxsize=1)
 def surnames() -> set[str]:
-    return {nfc(l.strip()) for l in (DATA / "surnames.txt").read_text(encoding="utf-8").splitlines()
-            if l.strip() and not l.startswith("#")}
+    """First words of names: family names, and the sex prefix 'Y' of Ê Đê names (data/surnames.txt)."""
+    return {n for n, _ in _surname_rows()}
+
+
+@lru_cache(maxsize=1)
+def highland_surnames() -> set[str]:
+    """First words of names of the Central Highlands peoples, whose words are not Vietnamese syllables."""
+    return {n for n, tag in _surname_rows() if tag == "highland"}
+
+
+def highland_prefix(word: str) -> bool:
+    """'H'Hen', 'K'Brơi': a sex or clan prefix with an apostrophe (Ê Đê, Gia Rai, K'Ho names)."""
+    return len(word) > 2 and word[0] in "HKhk" and word[1] in "'’" and word[2].isalpha()
 
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from . import evidence as ev
-from .catalogues import surnames
+from .catalogues import highland_prefix, highland_surnames, surnames
 from .confidence import Candidate, base, number_candidate
 from .dates import find_dates, find_year
 from .digits import DIGIT_REPAIR
@@ -93,7 +93,8 @@ def _take_name(doc: Doc, pos: int, limit: int) -> tuple[str, int, int] | None:
         raw = wm.group(0)
         w = raw.strip(",;:.()\"'“”")
         lead_bad = raw[0] in "(\"“”'‘’„«["  # an opening quote starts an offence name, not a name word
-        if not w or not w.replace("-", "").isalpha() or lead_bad:
+        # letters, maybe a hyphen or an apostrophe inside ('H'Nhi', 'Ksor H'Hen': Central Highlands names)
+        if not w or not w.replace("-", "").replace("'", "").replace("’", "").isalpha() or lead_bad:
             break
         if not starts_upper(w):
             break
@@ -219,15 +220,21 @@ def name_quality(name: str) -> list[Adjustment]:
     q: list[Adjustment] = []
     if not 2 <= len(ws) <= 5:
         q.append(ev.NAME_WORD_COUNT)
-    if ws[0] not in surnames():
+    # Central Highlands names ('Y Bhăm Êban', 'Ksor H'Nhi', 'H'Hen Niê'): not Vietnamese syllables
+    highland = ws[0] in highland_surnames() or highland_prefix(ws[0])
+    if ws[0] not in surnames() and not highland:
         q.append(ev.NAME_SURNAME_UNKNOWN)
     if any(len(w) > 7 for w in ws):
         q.append(ev.NAME_LONG_WORD)
-    if any(len(w) == 1 for w in ws):
-        q.append(ev.NAME_ONE_LETTER)  # a one-letter syllable: OCR split a word
+    # a one-letter syllable: OCR split a word ('A' of H'Mông names, 'Y' of Ê Đê names are words)
+    if any(len(w) == 1 and fold(w) not in ("a", "y") for w in ws):
+        q.append(ev.NAME_ONE_LETTER)
     if any(re.search(r"[0-9]", w) for w in ws):
         q.append(ev.NAME_DIGIT)
-    if ws[0] in surnames() and not all(is_syllable(w) for w in ws):
+    if highland:
+        if not all(re.fullmatch(r"[^\W\d_]+(?:['’][^\W\d_]+)?", w) for w in ws):
+            q.append(ev.NAME_NOT_SYLLABLE)  # a word of no name: marks inside
+    elif ws[0] in surnames() and not all(is_syllable(w) for w in ws):
         q.append(ev.NAME_NOT_SYLLABLE)  # a word no syllable can be: 'Minhnam' (glued), 'Hlâm'
     return q
 
