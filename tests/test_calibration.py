@@ -92,6 +92,30 @@ def test_caps_stay_caps(generated):
     assert checked
 
 
+def test_the_hand_set_rules_stay_vetoes(generated):
+    """A value something spoke against (a scale adjustment, a doubt about its characters, a rival)
+    is never reported above its hand-set confidence; only clean reads may be lifted."""
+    from sohoa.pipeline.extract import evidence as ev
+
+    _, docs = generated
+    m = calibrate.load()
+    checked = 0
+
+    def observe(name, c, fld, person):
+        nonlocal checked
+        hand = calibrate.handset(c.adjust(ev.NAME_ONE_LETTER))
+        f = calibrate.features(name, c)
+        assert calibrate.marked_down(f)
+        assert m.score(name, c) <= hand + 1e-6
+        checked += 1
+
+    extract(docs[0][1], observe=observe)
+    assert checked
+    assert not calibrate.marked_down({"logit_conf": 2.0, "adj:ANCHOR_AGREES": 0.5, "doubtful": 0.0})
+    assert calibrate.marked_down({"logit_conf": 2.0, "adj:DIGIT_LOST": 0.35})
+    assert calibrate.marked_down({"logit_conf": 2.0, "rivals": 1.0})
+
+
 def test_monotone_in_the_hand_set_confidence(generated):
     """Other evidence equal, a higher hand-set confidence never lowers the model's."""
     _, docs = generated
@@ -105,7 +129,6 @@ def test_monotone_in_the_hand_set_confidence(generated):
         assert scores == sorted(scores)
 
 
-@pytest.mark.slow
 def test_the_rebuild_command_runs_end_to_end(generated, tmp_path):
     pytest.importorskip("sklearn")
     out, _ = generated

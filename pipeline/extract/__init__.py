@@ -17,6 +17,7 @@ Modules (one job each):
     decision    judgment_ref, effective date, duration, penalty of decisions/certificates
     evidence    the named confidence adjustments (REGISTRY)
     confidence  candidates, agreement/conflict resolution
+    calibrate   the fitted confidence model (data/confidence_model.json): features of a candidate, score
     validate    cross-field validity checks
     document    one document's steps: extract()
 """

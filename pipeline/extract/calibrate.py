@@ -14,6 +14,15 @@ scikit-learn (needed to fit only).
 Caps stay policy: a value capped by an adjustment of kind "cap" (a person must check, however
 clean the read: a weak anchor, too many defendants, a failed extraction...) is reported at most at
 that cap, whatever the model says.
+
+The hand-set rules stay vetoes (`guard`): the model may raise a value above its hand-set
+confidence only when nothing spoke against the value -- it was read by a primary anchor, no scale
+adjustment marked it down, its doubt is not about its characters, no other anchor read another
+value. Each of those rules was
+written for an accident seen once in a few hundred documents (tests/test_extract_regress.py), too
+rare for a fit on a few thousand values to learn; where one fired, the model can only lower the
+confidence. What the model adds is the rest: it re-weighs OCR quality, method, field and the
+boosts, and lifts the clean reads the hand-set priors left just under the review threshold.
 """
 from __future__ import annotations
 
@@ -24,13 +33,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .evidence import doubts_reading
+from .evidence import REGISTRY, doubts_reading
 
 if TYPE_CHECKING:
     from .confidence import Candidate
 
 MODEL_FILE = Path(__file__).with_name("data") / "confidence_model.json"
 EPS = 1e-3
+# Anchors at least this reliable are primary ones (confidence.base's method: ~0.97-0.99); below,
+# a fallback whose value the model may not raise above its hand-set confidence.
+METHOD_SURE = 0.9
 
 
 def logit(p: float) -> float:
@@ -64,6 +76,13 @@ def features(name: str, c: Candidate) -> dict[str, float]:
     f: dict[str, float] = {f"field:{name}": 1.0, "bias": 1.0}
     f["logit_conf"] = logit(handset(c))
     f["logit_prior"] = logit(c.prior)
+    # how reliable the anchor is (the method factor of the prior: confidence.base is linear in it)
+    from .confidence import base
+    g = base(c.span, 1.0)
+    method = c.prior / g if g > 0 else c.prior
+    f["log_method"] = math.log(max(EPS, min(1.0, method)))
+    if c.source:
+        f[f"source:{c.source}"] = 1.0
     words = c.span.words if c.span is not None else []
     if words:
         cs = [max(0.0, min(1.0, w.confidence)) for w in words]
@@ -98,27 +117,43 @@ def features(name: str, c: Candidate) -> dict[str, float]:
     return f
 
 
+def marked_down(feats: dict[str, float]) -> bool:
+    """Did anything speak against the value: a scale adjustment below 1, a doubt about its
+    characters, a rival value, an anchor less sure than METHOD_SURE?"""
+    if feats.get("doubtful", 0.0) > 0 or feats.get("rivals", 0.0) > 0:
+        return True
+    if feats.get("log_method", 0.0) < math.log(METHOD_SURE):
+        return True  # a fallback anchor (a partial catalogue match, a weak label...)
+    for k, v in feats.items():
+        if k.startswith("adj:") and v > 1e-6:
+            adj = REGISTRY.get(k[4:])
+            if adj is not None and adj.kind == "scale":
+                return True
+    return False
+
+
 @dataclass(frozen=True)
 class ConfidenceModel:
     """A logistic model over `features`: confidence = sigmoid(intercept + coef . x - shift), at most
     `cap` and at most any cap applied to the candidate. `shift` makes it conservative (chosen when
-    fitting so that no value of the fitting seeds' out-of-fold scores is wrong above the review
-    threshold)."""
+    fitting: bench/fit_confidence.py). `guard`: a value something spoke against (marked_down) is
+    reported at most at its hand-set confidence."""
 
     coef: dict[str, float]
     intercept: float
     shift: float = 0.0
     cap: float = 0.995
+    guard: bool = True
     meta: dict[str, Any] | None = None
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> ConfidenceModel:
         return cls({k: float(v) for k, v in d["coef"].items()}, float(d["intercept"]), float(d.get("shift", 0.0)),
-                   float(d.get("cap", 0.995)), d.get("meta"))
+                   float(d.get("cap", 0.995)), bool(d.get("guard", True)), d.get("meta"))
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": "logistic", "intercept": self.intercept, "shift": self.shift, "cap": self.cap,
-                "coef": dict(sorted(self.coef.items())), "meta": self.meta or {}}
+                "guard": self.guard, "coef": dict(sorted(self.coef.items())), "meta": self.meta or {}}
 
     def raw(self, feats: dict[str, float]) -> float:
         """The calibrated probability that the value is right (no shift, no caps)."""
@@ -126,8 +161,12 @@ class ConfidenceModel:
         return sigmoid(z)
 
     def score_features(self, feats: dict[str, float]) -> float:
+        """The confidence reported for a value of features `feats` (caps applied aside)."""
         z = self.intercept + sum(self.coef.get(k, 0.0) * v for k, v in feats.items()) - self.shift
-        return min(self.cap, sigmoid(z))
+        s = min(self.cap, sigmoid(z))
+        if self.guard and marked_down(feats):
+            s = min(s, sigmoid(feats.get("logit_conf", 0.0)))  # the hand-set confidence
+        return s
 
     def score(self, name: str, c: Candidate) -> float:
         return min(self.score_features(features(name, c)), caps(c))
