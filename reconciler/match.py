@@ -172,6 +172,20 @@ def candidates(session: Session, doc_type: str | None, values: dict[str, Any]) -
                                 .order_by(RegistryRecord.record_id)))
 
 
+def other_court_unconfirmed(levels: dict[str, str]) -> bool:
+    """Another court's record, and the person not shown to be the same. A document number and
+    date are unique within one court only: at national scale ~700 courts number from 1 each
+    year, so a stranger's judgment of the same number and day is there to be found (5 of 457
+    persons with no record linked to one at 1,000,000 records, bench/linkage.py). A link across
+    a differing issuer -- the issuer being the one wrong field -- needs the person's ID or
+    passport, or their full name and birth date, to agree."""
+    if levels.get("issuer") != "different":
+        return False
+    if any(levels.get(k) in ("same", "near") for k in ("personal_id", "passport_number")):
+        return False
+    return not (levels.get("person_name") == "same" and levels.get("birth_date") == "same")
+
+
 def link(session: Session, doc_type: str | None, doc: dict[str, Any],
          persons: list[dict[str, Any]]) -> list[Scored | None]:
     """Each person's record (or None), no record to two persons; a person whose two best
@@ -189,6 +203,8 @@ def link(session: Session, doc_type: str | None, doc: dict[str, Any],
             w, lv = score({**base, **p}, r.data)
             if len(people) > 1 and not any(lv.get(k) in ("same", "near") for k in PERSON_KEYS):
                 continue  # with several persons, a record links only to one whose person it resembles
+            if other_court_unconfirmed(lv):
+                continue
             rows.append(Scored(r, w, lv, document_weight(lv)))
         rows.sort(key=lambda s: (-s.weight, s.record.record_id))
         scored.append(rows)

@@ -84,3 +84,23 @@ def test_the_same_persons_other_document_is_not_this_documents_record(cat, tmp_p
     with cat.session() as s:
         r = reconcile(s, _doc(s), FIELDS, 0.9)
         assert r.record_id is None and r.status == "unmatched"
+
+
+def test_another_courts_judgment_of_the_same_number_and_day_is_no_link(cat, tmp_path):
+    """Numbers restart at 1 in every court each year: another court's '125/2024/HS-ST' of the
+    same day, about a man of the same name and birth year, is a stranger's record."""
+    stranger = {**REC, "record_id": "R8", "issuer": "Tòa án nhân dân huyện Gia Lâm", "personal_id": "001090077777",
+                "birth_date": "1990-11-30"}
+    import_registry(cat, _write(tmp_path / "r.jsonl", [stranger]), actor="t")
+    no_id = {k: v for k, v in FIELDS.items() if k != "personal_id"}
+    with cat.session() as s:
+        assert reconcile(s, _doc(s), no_id, 0.9).record_id is None
+
+
+def test_an_issuer_typo_still_links_when_the_person_agrees(cat, tmp_path):
+    """The issuer the one wrong field (a registry typo, a misread header): the person's ID agrees."""
+    typo = {**REC, "issuer": "Tòa án nhân dân huyện Gia Lâm"}
+    import_registry(cat, _write(tmp_path / "r.jsonl", [typo]), actor="t")
+    with cat.session() as s:
+        r = reconcile(s, _doc(s), FIELDS, 0.9)
+        assert r.record_id == "R000123" and [d["field"] for d in r.discrepancies] == ["issuer"]
