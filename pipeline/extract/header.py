@@ -117,9 +117,36 @@ def parse_number(raw: str) -> Number | None:
     return Number(value, num, year, sym, rep, sym in KNOWN_SYMBOLS)
 
 
+# A received stamp ('VĂN THƯ - ĐẾN', 'CÔNG VĂN ĐẾN') has its own 'Số:' and 'Ngày:' entries,
+# handwritten by the office that received the paper: its number and date are not the document's.
+_STAMP_TITLE = re.compile(r"\b(?:van\s*thu|cong\s*van)\W{0,4}(?:-\W{0,3})?den\b|^\W*den\W*$")
+STAMP_LINES = 4  # entries below a stamp's title that are the stamp's
+
+
+def stamp_segments(doc: Doc) -> set[int]:
+    """Indexes of the segments of received stamps on the first page: the title, and the short
+    lines under it within the title's width."""
+    out: set[int] = set()
+    first = [s for s in doc.segments if s.page == doc.segments[0].page] if doc.segments else []
+    for t in first:
+        if not _STAMP_TITLE.search(doc.folded[t.start:t.end]):
+            continue
+        x0, y0, x1, y1 = t.bbox
+        h = max(1.0, y1 - y0)
+        pad = 0.6 * (x1 - x0)  # handwritten entries run wider than the stamped title
+        out.add(t.index)
+        for s in first:
+            b = s.bbox
+            if y0 < b[1] <= y1 + STAMP_LINES * 1.6 * h and b[0] >= x0 - pad and b[2] <= x1 + pad \
+                    and len(s.text) <= 30:
+                out.add(s.index)
+    return out
+
+
 def find_document_number(doc: Doc, limit: int) -> list[Candidate]:
     cands = []
-    segs = doc.segments[:max(limit, 1) + 2]
+    stamp = stamp_segments(doc)
+    segs = [s for s in doc.segments[:max(limit, 1) + 2] if s.index not in stamp]
     for s in segs:
         f = doc.folded[s.start:s.end]
         m = _SO.match(f)
@@ -183,7 +210,10 @@ def find_issue_date(doc: Doc, limit: int, doc_type: str | None) -> list[Candidat
         if in_header:
             break
     # 'Ngày: 18-3-2024' / 'Ngày 18 tháng 3 năm 2024' under the number in the header
+    stamp = stamp_segments(doc)
     for s in doc.segments[:limit + 1]:
+        if s.index in stamp:
+            continue
         f = doc.folded[s.start:s.end]
         if not re.match(r"^\W{0,2}ngay\s*[:.]?\s*[0-9oil|]", f) or len(f) > 45:
             continue

@@ -214,6 +214,12 @@ def find_people(doc: Doc, start: int = 0, end: int | None = None) -> list[NameHi
     return hits
 
 
+def surname_slip_of(word: str) -> str | None:
+    """The known surname `word` differs from by tone marks only ('Nguyên' -> 'Nguyễn'), if one."""
+    f = fold(word)
+    return next((s for s in sorted(surnames()) if fold(s) == f and s != word), None)
+
+
 def name_quality(name: str) -> list[Adjustment]:
     """The name's own quality checks that fail (their factors multiply: evidence.product)."""
     ws = name.split()
@@ -223,7 +229,7 @@ def name_quality(name: str) -> list[Adjustment]:
     # Central Highlands names ('Y Bhăm Êban', 'Ksor H'Nhi', 'H'Hen Niê'): not Vietnamese syllables
     highland = ws[0] in highland_surnames() or highland_prefix(ws[0])
     if ws[0] not in surnames() and not highland:
-        q.append(ev.NAME_SURNAME_UNKNOWN)
+        q.append(ev.NAME_SURNAME_SLIP if surname_slip_of(ws[0]) else ev.NAME_SURNAME_UNKNOWN)
     if any(len(w) > 7 for w in ws):
         q.append(ev.NAME_LONG_WORD)
     # a one-letter syllable: OCR split a word ('A' of H'Mông names, 'Y' of Ê Đê names are words)
