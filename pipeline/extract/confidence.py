@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sohoa.core.types import ExtractedField, Word
 
@@ -39,7 +39,6 @@ from .evidence import (
 from .layout import Doc, Span
 
 if TYPE_CHECKING:
-    from .calibrate import ConfidenceModel
     from .numbers import Duration
 
 
@@ -188,7 +187,13 @@ def resolve(cands: list[Candidate], *, conflict_weight: float = 0.7) -> tuple[Ca
     return out, notes
 
 
-def to_field(name: str, c: Candidate, cap: float = 0.995, model: ConfidenceModel | None = None) -> ExtractedField:
+class Scorer(Protocol):
+    """What scores a candidate's confidence (calibrate.ConfidenceModel, the fitted model)."""
+
+    def score(self, name: str, c: Candidate) -> float: ...
+
+
+def to_field(name: str, c: Candidate, cap: float = 0.995, model: Scorer | None = None) -> ExtractedField:
     """The field reported for candidate `c` of field `name`: its confidence is `model`'s
     (calibrate.py; caps applied stay caps) or, without a model, the hand-set one (c.conf)."""
     span = c.span

@@ -158,6 +158,8 @@ TRIAL_DATE_AS_ISSUE = _define("TRIAL_DATE_AS_ISSUE", 0.45, "issue date taken fro
 
 NAME_WORD_COUNT = _define("NAME_WORD_COUNT", 0.8, "a name of fewer than 2 or more than 5 words")
 NAME_SURNAME_UNKNOWN = _define("NAME_SURNAME_UNKNOWN", 0.93, "the name's first word is no known surname")
+NAME_FOREIGN_MARK = _define("NAME_FOREIGN_MARK", 0.7, "a letter with a mark Vietnamese writing has not "
+                            "('Byä' for 'Byă'): OCR's slip")
 NAME_SURNAME_SLIP = _define("NAME_SURNAME_SLIP", 0.8, "the name's first word is no known surname but one tone "
                             "mark from one ('Nguyên' for 'Nguyễn'): more likely that surname misread")
 NAME_LONG_WORD = _define("NAME_LONG_WORD", 0.85, "a word of more than 7 letters in the name (words glued)")
@@ -310,7 +312,7 @@ TOO_MANY_DEFENDANTS = _define(
 # (reconciler.confirm).
 READING_DOUBTS = frozenset({
     DIGITS_REPAIRED, NUMBER_DIGITS_REPAIRED, DIGIT_LOST, TERM_WORDS_DISAGREE, TERM_DIGITS_REPAIRED,
-    TERM_DIGIT_LOST, SYMBOL_ONE_LETTER, NAME_SURNAME_UNKNOWN, NAME_SURNAME_SLIP, NAME_LONG_WORD, NAME_ONE_LETTER, NAME_DIGIT,
+    TERM_DIGIT_LOST, SYMBOL_ONE_LETTER, NAME_SURNAME_UNKNOWN, NAME_SURNAME_SLIP, NAME_FOREIGN_MARK, NAME_LONG_WORD, NAME_ONE_LETTER, NAME_DIGIT,
     NAME_NOT_SYLLABLE, NAME_QUALITY, NAME_DISAGREES_ELSEWHERE, NAME_WORD_GAP, ID_DIGITS_REPAIRED,
     OFFENCE_DIACRITICS_RESTORED, MONEY_WORDS_DISAGREE, MONEY_ILL_FORMED, PROBATION_WORDS_DISAGREE, DATE_NOT_REAL,
     ID_NOT_12_DIGITS, ID_STRUCTURE_DISAGREES, BIRTH_DISAGREES_WITH_ID, NUMBER_YEAR_DISAGREES,

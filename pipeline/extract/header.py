@@ -23,7 +23,10 @@ from .evidence import applied
 from .layout import Doc, Segment, Span
 from .normalize import canon_toa, collapse_ws, fold, fz, is_syllable, is_upper_word, nfc, title_name
 
-_SO = re.compile(r"^\W{0,3}(?:(?:ban an|quyet dinh|giay chung nhan|bản án)\s*)?(?:so|s0|s6|sd|sb)\s*[:;.,]?\s*", re.I)
+# 'Số:' at the start of a header line, after at most a speck or a two-character scrap of a seal
+# ('| v2 Số: 593/QĐ-CA')
+_SO = re.compile(r"^\W{0,3}(?:\w{1,2}\W{1,3}(?=so|s0))?(?:(?:ban an|quyet dinh|giay chung nhan|bản án)\s*)?"
+                 r"(?:so|s0|s6|sd|sb)\s*[:;.,]?\s*", re.I)
 _NUMBER = re.compile(r"^(?P<n>[0-9OoIlLSsB|]{1,6})/(?:(?P<y>[0-9OoIlLSsB|]{4})/)?(?P<sym>[A-ZĐÐ0-9]{1,6}(?:-[A-ZĐÐ0-9]{1,6}){0,3})$")
 _LETTER_REPAIR = {"0": "O", "5": "S", "1": "I", "8": "B", "6": "G", "2": "Z", "Ð": "Đ"}
 KNOWN_SYMBOLS = {"HS-ST", "HS-PT", "HSST", "HSPT", "QĐ-CA", "QĐ-TA", "QĐ-THA", "QĐ", "GCN", "QĐ-TG", "QĐ-XAT",
@@ -69,6 +72,11 @@ class Number:
     known_symbol: bool
 
 
+def _unmarked(c: str) -> str:
+    base = unicodedata.normalize("NFD", c)[:1]
+    return base if "A" <= base <= "Z" else c
+
+
 def parse_number(raw: str) -> Number | None:
     s = nfc(raw).strip()
     s = re.sub(r"\s+", "", s)
@@ -76,10 +84,17 @@ def parse_number(raw: str) -> Number | None:
     s = re.sub(r"[–—‐‑−_]", "-", s)
     s = re.sub(r"[\\|]", "/", s) if s.count("/") < 1 else s
     s = s.strip(".,;:)(\"'")
+    # a symbol's letters carry no tone marks ('QĐ-CÁ', 'QĐ-THẢ'): OCR put them there; each is a repair
+    marked = 0
+    if "/" in s:
+        head, _, sym_raw = s.rpartition("/")
+        plain = "".join(c if c == "Đ" else _unmarked(c) for c in sym_raw)
+        marked = sum(a != b for a, b in zip(sym_raw, plain))
+        s = head + "/" + plain
     m = _NUMBER.match(s)
     if not m:
         return None
-    rep = 0
+    rep = marked
     num = ""
     for c in m.group("n"):
         if c.isdigit():

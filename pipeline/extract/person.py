@@ -9,6 +9,7 @@ Victims, witnesses, counsel, judges and signatories are never taken.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from . import evidence as ev
@@ -214,6 +215,27 @@ def find_people(doc: Doc, start: int = 0, end: int | None = None) -> list[NameHi
     return hits
 
 
+# The marks of Vietnamese writing, and the letters each may sit on: tones on any vowel, the
+# breve on a, the circumflex on a e o, the horn on o u.
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_MARK_BASES = {"\u0306": "a", "\u0302": "aeo", "\u031b": "ou"}
+
+
+def vietnamese_letters(word: str) -> bool:
+    """Whether every mark on the word's letters is one Vietnamese writing has (a foreign name in
+    plain Latin letters passes; 'Byä', 'Ngñ' do not)."""
+    for ch in word:
+        nfd = unicodedata.normalize("NFD", ch)
+        base, marks = nfd[0].lower(), nfd[1:]
+        for mk in marks:
+            if mk in _TONES:
+                if base not in "aeiouy":
+                    return False
+            elif base not in _MARK_BASES.get(mk, ""):
+                return False
+    return True
+
+
 def surname_slip_of(word: str) -> str | None:
     """The known surname `word` differs from by tone marks only ('Nguyên' -> 'Nguyễn'), if one."""
     f = fold(word)
@@ -237,6 +259,8 @@ def name_quality(name: str) -> list[Adjustment]:
         q.append(ev.NAME_ONE_LETTER)
     if any(re.search(r"[0-9]", w) for w in ws):
         q.append(ev.NAME_DIGIT)
+    if any(not vietnamese_letters(w) for w in ws):
+        q.append(ev.NAME_FOREIGN_MARK)
     if highland:
         if not all(re.fullmatch(r"[^\W\d_]+(?:['’][^\W\d_]+)?", w) for w in ws):
             q.append(ev.NAME_NOT_SYLLABLE)  # a word of no name: marks inside
