@@ -31,12 +31,10 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .confidence import Candidate, base
 from .evidence import REGISTRY, doubts_reading
-
-if TYPE_CHECKING:
-    from .confidence import Candidate
 
 MODEL_FILE = Path(__file__).with_name("data") / "confidence_model.json"
 EPS = 1e-3
@@ -77,7 +75,6 @@ def features(name: str, c: Candidate) -> dict[str, float]:
     f["logit_conf"] = logit(handset(c))
     f["logit_prior"] = logit(c.prior)
     # how reliable the anchor is (the method factor of the prior: confidence.base is linear in it)
-    from .confidence import base
     g = base(c.span, 1.0)
     method = c.prior / g if g > 0 else c.prior
     f["log_method"] = math.log(max(EPS, min(1.0, method)))
@@ -134,10 +131,12 @@ def marked_down(feats: dict[str, float]) -> bool:
 
 @dataclass(frozen=True)
 class ConfidenceModel:
-    """A logistic model over `features`: confidence = sigmoid(intercept + coef . x - shift), at most
-    `cap` and at most any cap applied to the candidate. `shift` makes it conservative (chosen when
-    fitting: bench/fit_confidence.py). `guard`: a value something spoke against (marked_down) is
-    reported at most at its hand-set confidence."""
+    """A logistic model over `features`: confidence = sigmoid(intercept + coef . x), at most `cap`
+    and at most any cap applied to the candidate. `guard`: a value something spoke against
+    (marked_down) is reported at most at its hand-set confidence. `shift` makes lifts conservative:
+    a value the model puts above its hand-set confidence is lifted only to sigmoid(z - shift)
+    (never below the hand-set confidence); lowering a value is never held back. The shift is
+    chosen when fitting (bench/fit_confidence.py)."""
 
     coef: dict[str, float]
     intercept: float
@@ -162,10 +161,13 @@ class ConfidenceModel:
 
     def score_features(self, feats: dict[str, float]) -> float:
         """The confidence reported for a value of features `feats` (caps applied aside)."""
-        z = self.intercept + sum(self.coef.get(k, 0.0) * v for k, v in feats.items()) - self.shift
+        z = self.intercept + sum(self.coef.get(k, 0.0) * v for k, v in feats.items())
         s = min(self.cap, sigmoid(z))
+        hand = sigmoid(feats.get("logit_conf", 0.0))  # the hand-set confidence
         if self.guard and marked_down(feats):
-            s = min(s, sigmoid(feats.get("logit_conf", 0.0)))  # the hand-set confidence
+            return min(s, hand)
+        if s > hand:  # a lift above the hand-set confidence: only as far as the shifted model goes
+            s = max(hand, min(s, sigmoid(z - self.shift)))
         return s
 
     def score(self, name: str, c: Candidate) -> float:
