@@ -14,7 +14,7 @@ from sohoa.archive.models import Document, Person, ReadValue, ReviewItem
 from sohoa.core.enums import DocumentStatus, ReviewKind, ReviewStatus, most_severe
 from sohoa.core.types import PERSON_FIELDS, ExtractedField
 from sohoa.reconciler.compare import discrepancies, norm_passport
-from sohoa.reconciler.confirm import CONFIRMED_BY_REGISTRY, confirmed_confidence, could_be_misread
+from sohoa.reconciler.confirm import CONFIRMED_BY_REGISTRY, confirmed_confidence
 from sohoa.reconciler.match import match_persons
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -77,11 +77,10 @@ def decide(doc_type: str | None, fields: Fields, record: dict[str, Any] | None, 
     if doc_type is None:
         low = ["doc_type", *low]
     missing = [name for name in required_fields(doc_type, values) if values.get(name) in (None, "", [])]
-    # a disagreement the read supports is a discrepancy; one the read's own doubt explains (the
-    # record holds what the scan may well say) is a question for the low-confidence item
+    # a disagreement on a confidently read field is a discrepancy; on an uncertain one, which side
+    # is wrong the scan decides: the field's low-confidence item says so (it shows the record's value)
     discs = [d for d in (discrepancies(values, record) if record is not None else [])
-             if d["field"] not in reads  # the kind, as classified
-             or not could_be_misread(d["field"], reads[d["field"]], d["registry_value"], threshold)]
+             if d["field"] not in reads or reads[d["field"]].confidence >= threshold]  # (the kind: classified)
     if low or missing or not fields:
         status = DocumentStatus.NEEDS_REVIEW
     elif record is None:

@@ -1,6 +1,5 @@
 """Evidence fusion: the linked registry record confirms a value read with low confidence --
-only where the read itself is evidence (contract section 4) -- and an uncertain read's
-disagreement with it is a discrepancy only where the read's doubt does not explain it.
+only where the read itself is evidence (contract section 4).
 
 A record that agrees with a read lifts it when
 - the record was linked through *other* fields: the link holds without this field's agreement;
@@ -73,14 +72,3 @@ def confirmed_confidence(name: str, read: ExtractedField, record: dict[str, Any]
         return None  # linked on this very field: its agreement is the link, not a confirmation
     odds = read.confidence / max(1e-9, 1 - read.confidence) * REGISTRY_RIGHT / chance
     return min(MAX_CONFIRMED, odds / (1 + odds))
-
-
-def could_be_misread(name: str, read: ExtractedField, registry_value: Any, threshold: float) -> bool:
-    """A record's value that differs from an uncertain read by what the read could not rule out:
-    one slip (a tone mark, a digit), or one of the read's alternatives. Not yet a discrepancy --
-    which of the two is wrong, the scan decides (a low-confidence item shows both)."""
-    if read.confidence >= threshold:
-        return False
-    if level(name, read.value, registry_value) == "near":
-        return True
-    return any(values_agree(name, alt, registry_value) for alt in read.alternatives)

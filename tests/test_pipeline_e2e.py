@@ -133,8 +133,8 @@ def test_reconciliation_against_expected(processed):
         got = {x["field"] for x in d.get("discrepancies", [])}
         want = set(e.get("discrepancy_fields", []))
         flagged = {k for k, f in d["fields"].items() if f["confidence"] < processed["report"]["review_threshold"]}
-        # a seeded discrepancy on a value read uncertainly, one slip from the record, is a question
-        # for a person (its low-confidence item shows both values), not yet a discrepancy
+        # a seeded discrepancy on a value read uncertainly is a question for a person (its
+        # low-confidence item shows both values), not a discrepancy
         assert want - got <= flagged and got - want <= flagged, (e["source"], got, want)
         truth = processed["truth"][e["source"]]["fields"]
         for name, f in d["fields"].items():

@@ -120,13 +120,13 @@ def test_match_by_number_then_by_personal_id(cat, tmp_path):
 
 def test_rerun_does_not_duplicate_review_items(cat, tmp_path):
     import_registry(cat, _write(tmp_path / "r.jsonl", [REC]), actor="t")
-    fields = {**READ, "penalty_months": (30, 0.5)}
+    fields = {**READ, "penalty_months": (30, 0.97), "issue_date": ("2024-03-18", 0.4)}  # 0.4: no confirming it
     with cat.session() as s:
         d = _doc(s)
         reconcile(s, d, fields, 0.9)
         reconcile(s, d, fields, 0.9)
         kinds = sorted((i.kind, i.field, i.status) for i in s.query(ReviewItem))
-        assert kinds == [("discrepancy", "penalty_months", "open"), ("low_confidence", "penalty_months", "open")]
+        assert kinds == [("discrepancy", "penalty_months", "open"), ("low_confidence", "issue_date", "open")]
         reconcile(s, d, {**READ, "penalty_months": (24, 0.99)}, 0.9)
         assert {i.status for i in s.query(ReviewItem)} == {"obsolete"}
 
