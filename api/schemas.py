@@ -12,6 +12,7 @@ class FieldOut(BaseModel):
     confidence: float
     page: int | None = None
     bbox: list[Any] | None = None
+    confirmed_by: str | None = None  # the source whose agreement lifted the confidence (contract section 4)
 
 
 class ObjectOut(BaseModel):

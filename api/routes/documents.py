@@ -7,7 +7,7 @@ import json
 import logging
 import unicodedata
 from datetime import datetime, timedelta, timezone
-from typing import Annotated, Any, Iterator
+from typing import Annotated, Any, Iterable, Iterator
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -15,7 +15,7 @@ from sohoa.api.audit import audit_context, clean
 from sohoa.api.deps import PersonalReader, Reader, RuntimeDep
 from sohoa.api.masking import mask, mask_id
 from sohoa.api.schemas import ERRORS, NOT_FOUND, DocumentList, DocumentOut, Presigned, Problem
-from sohoa.archive.models import Document, FieldValue, Person, RegistryRecord
+from sohoa.archive.models import Document, FieldValue, Person, ReadValue, RegistryRecord
 from sohoa.core.errors import IntegrityError, SohoaError, StoreError
 from sohoa.core.runtime import Runtime
 from sohoa.core.storage import ObjectRef
@@ -60,9 +60,13 @@ def _load(rt: Runtime, document_id: str) -> Document:
         return doc
 
 
+def _fields_out(rows: Iterable[ReadValue]) -> dict[str, dict[str, Any]]:
+    """Read values as the batch report gives them: all evidence combined (confirmed_by)."""
+    return {f.name: f.reported().to_report() for f in sorted(rows, key=lambda f: f.name)}
+
+
 def _person_out(p: Person, personal: bool) -> dict[str, Any]:
-    fields = {f.name: {"value": f.value, "confidence": f.confidence, "page": f.page, "bbox": f.bbox}
-              for f in p.fields}
+    fields = _fields_out(p.fields)
     discrepancies = list(p.discrepancies or [])
     key = p.personal_id or p.passport_number
     out = {"ordinal": p.ordinal, "fields": fields if personal else mask(fields),
@@ -105,8 +109,7 @@ def _read(rt: Runtime, request: Request, ref: ObjectRef) -> bytes:
 def get_document(request: Request, document_id: DocumentId, token: Reader, rt: RuntimeDep) -> dict[str, Any]:
     doc = _load(rt, document_id)
     personal = token.has("read_personal")
-    fields = {f.name: {"value": f.value, "confidence": f.confidence, "page": f.page, "bbox": f.bbox}
-              for f in sorted(doc.fields, key=lambda f: f.name)}
+    fields = _fields_out(doc.fields)
     out = {
         "document_id": doc.document_id, "doc_type": doc.doc_type, "doc_type_confidence": doc.doc_type_confidence,
         "status": doc.status, "batch_id": doc.batch_id, "source": doc.source, "source_kind": doc.source_kind,
