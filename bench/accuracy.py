@@ -17,7 +17,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sohoa.core.types import PERSON_FIELDS  # noqa: E402
 from sohoa.reconciler.compare import values_agree  # noqa: E402
+
+
+def _truth_for(t: dict, got: dict) -> dict:
+    """The truth the report's fields (the document's and its first person's) are scored against:
+    the extractor may name a judgment's defendants in another order than the generator, so the
+    person fields are those of the truth's person whose name is nearest the one read."""
+    persons = t.get("persons") or []
+    name = (got.get("person_name") or {}).get("value")
+    if len(persons) < 2 or not name:
+        return t["fields"]
+    from rapidfuzz import fuzz
+
+    best = max(persons, key=lambda p: fuzz.ratio(str(p.get("person_name", "")), str(name)))
+    if best is persons[0]:
+        return t["fields"]
+    doc_part = {k: v for k, v in t["fields"].items() if k not in PERSON_FIELDS}
+    return {**doc_part, **{k: v for k, v in best.items() if k in PERSON_FIELDS}}
 
 
 def evaluate(report: dict, truth: dict[str, dict], threshold: float) -> dict:
@@ -34,7 +52,7 @@ def evaluate(report: dict, truth: dict[str, dict], threshold: float) -> dict:
             continue
         doc_type_ok["right" if d.get("doc_type") == t["doc_type"] else "wrong"] += 1
         got = d.get("fields", {})
-        for name, want in t["fields"].items():
+        for name, want in _truth_for(t, got).items():
             if name == "doc_type":
                 continue  # judged above, from the report's doc_type
             c = per_field[name]
@@ -95,14 +113,18 @@ def reconciliation(report: dict, expected: list[dict], threshold: float = 0.9) -
         want_links = [p["registry_record_id"] for p in exp.get("persons", [])] or [exp.get("registry_record_id")]
         got = d.get("persons") or [{"registry_record_id": d.get("registry_record_id"),
                                      "discrepancies": d.get("discrepancies", [])}]
-        for i, want in enumerate(want_links):
-            have = got[i]["registry_record_id"] if i < len(got) else None
-            if want is None:
-                c["links_expected_none"] += 1
-                c["links_spurious" if have else "links_none_right"] += 1
-            else:
-                c["links_expected"] += 1
-                c["links_right" if have == want else "links_wrong" if have else "links_missed"] += 1
+        # persons are matched as sets: the extractor may name a judgment's defendants in another
+        # order than the generator's truth; a link is wrong when it goes to a record that is none
+        # of this document's persons'
+        wanted = {w for w in want_links if w}
+        have = {p["registry_record_id"] for p in got if p.get("registry_record_id")}
+        if not wanted:
+            c["links_expected_none"] += 1
+            c["links_spurious" if have else "links_none_right"] += 1
+        c["links_expected"] += len(wanted)
+        c["links_right"] += len(wanted & have)
+        c["links_missed"] += len(wanted - have)
+        c["links_wrong"] += len(have - wanted) if wanted else 0
         seeded = set(exp.get("discrepancy_fields", []))
         c["discrepancies_seeded"] += len(seeded)
         reported = [(i, x["field"]) for i, p in enumerate(got) for x in p.get("discrepancies", [])]
