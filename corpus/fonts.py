@@ -20,30 +20,34 @@ LIB2 = Path("/usr/share/fonts/truetype/liberation2")
 FREE = Path("/usr/share/fonts/truetype/freefont")
 ROBOTO = Path("/usr/share/fonts/truetype/roboto/unhinted")
 
+def _faces(d: Path, regular: str, bold: str, italic: str, bold_italic: str) -> dict[str, Path]:
+    return {"R": d / regular, "B": d / bold, "I": d / italic, "BI": d / bold_italic}
+
+
 FAMILIES: dict[str, dict[str, Path]] = {
-    "lib-serif": {"R": LIB2 / "LiberationSerif-Regular.ttf", "B": LIB2 / "LiberationSerif-Bold.ttf",
-                  "I": LIB2 / "LiberationSerif-Italic.ttf", "BI": LIB2 / "LiberationSerif-BoldItalic.ttf"},
-    "lib-sans": {"R": LIB2 / "LiberationSans-Regular.ttf", "B": LIB2 / "LiberationSans-Bold.ttf",
-                 "I": LIB2 / "LiberationSans-Italic.ttf", "BI": LIB2 / "LiberationSans-BoldItalic.ttf"},
-    "dejavu-serif": {"R": DEJAVU / "DejaVuSerif.ttf", "B": DEJAVU / "DejaVuSerif-Bold.ttf",
-                     "I": DEJAVU / "DejaVuSerif-Italic.ttf", "BI": DEJAVU / "DejaVuSerif-BoldItalic.ttf"},
-    "dejavu-serif-cond": {"R": DEJAVU / "DejaVuSerifCondensed.ttf", "B": DEJAVU / "DejaVuSerifCondensed-Bold.ttf",
-                          "I": DEJAVU / "DejaVuSerifCondensed-Italic.ttf", "BI": DEJAVU / "DejaVuSerifCondensed-BoldItalic.ttf"},
-    "dejavu-sans": {"R": DEJAVU / "DejaVuSans.ttf", "B": DEJAVU / "DejaVuSans-Bold.ttf",
-                    "I": DEJAVU / "DejaVuSans-Oblique.ttf", "BI": DEJAVU / "DejaVuSans-BoldOblique.ttf"},
+    "lib-serif": _faces(LIB2, "LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf",
+        "LiberationSerif-Italic.ttf", "LiberationSerif-BoldItalic.ttf"),
+    "lib-sans": _faces(LIB2, "LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf",
+        "LiberationSans-Italic.ttf", "LiberationSans-BoldItalic.ttf"),
+    "dejavu-serif": _faces(DEJAVU, "DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf",
+        "DejaVuSerif-Italic.ttf", "DejaVuSerif-BoldItalic.ttf"),
+    "dejavu-serif-cond": _faces(DEJAVU, "DejaVuSerifCondensed.ttf", "DejaVuSerifCondensed-Bold.ttf",
+        "DejaVuSerifCondensed-Italic.ttf", "DejaVuSerifCondensed-BoldItalic.ttf"),
+    "dejavu-sans": _faces(DEJAVU, "DejaVuSans.ttf", "DejaVuSans-Bold.ttf",
+        "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf"),
     # wide variation only
-    "lib-mono": {"R": LIB2 / "LiberationMono-Regular.ttf", "B": LIB2 / "LiberationMono-Bold.ttf",
-                 "I": LIB2 / "LiberationMono-Italic.ttf", "BI": LIB2 / "LiberationMono-BoldItalic.ttf"},
-    "free-mono": {"R": FREE / "FreeMono.ttf", "B": FREE / "FreeMonoBold.ttf",
-                  "I": FREE / "FreeMonoOblique.ttf", "BI": FREE / "FreeMonoBoldOblique.ttf"},
-    "free-serif": {"R": FREE / "FreeSerif.ttf", "B": FREE / "FreeSerifBold.ttf",
-                   "I": FREE / "FreeSerifItalic.ttf", "BI": FREE / "FreeSerifBoldItalic.ttf"},
-    "free-sans": {"R": FREE / "FreeSans.ttf", "B": FREE / "FreeSansBold.ttf",
-                  "I": FREE / "FreeSansOblique.ttf", "BI": FREE / "FreeSansBoldOblique.ttf"},
-    "dejavu-sans-cond": {"R": DEJAVU / "DejaVuSansCondensed.ttf", "B": DEJAVU / "DejaVuSansCondensed-Bold.ttf",
-                         "I": DEJAVU / "DejaVuSansCondensed-Oblique.ttf", "BI": DEJAVU / "DejaVuSansCondensed-BoldOblique.ttf"},
-    "roboto-cond": {"R": ROBOTO / "RobotoCondensed-Regular.ttf", "B": ROBOTO / "RobotoCondensed-Bold.ttf",
-                    "I": ROBOTO / "RobotoCondensed-Italic.ttf", "BI": ROBOTO / "RobotoCondensed-BoldItalic.ttf"},
+    "lib-mono": _faces(LIB2, "LiberationMono-Regular.ttf", "LiberationMono-Bold.ttf",
+        "LiberationMono-Italic.ttf", "LiberationMono-BoldItalic.ttf"),
+    "free-mono": _faces(FREE, "FreeMono.ttf", "FreeMonoBold.ttf",
+        "FreeMonoOblique.ttf", "FreeMonoBoldOblique.ttf"),
+    "free-serif": _faces(FREE, "FreeSerif.ttf", "FreeSerifBold.ttf",
+        "FreeSerifItalic.ttf", "FreeSerifBoldItalic.ttf"),
+    "free-sans": _faces(FREE, "FreeSans.ttf", "FreeSansBold.ttf",
+        "FreeSansOblique.ttf", "FreeSansBoldOblique.ttf"),
+    "dejavu-sans-cond": _faces(DEJAVU, "DejaVuSansCondensed.ttf", "DejaVuSansCondensed-Bold.ttf",
+        "DejaVuSansCondensed-Oblique.ttf", "DejaVuSansCondensed-BoldOblique.ttf"),
+    "roboto-cond": _faces(ROBOTO, "RobotoCondensed-Regular.ttf", "RobotoCondensed-Bold.ttf",
+        "RobotoCondensed-Italic.ttf", "RobotoCondensed-BoldItalic.ttf"),
 }
 # how often each family is used: court paper is mostly Times New Roman (= Liberation Serif)
 FAMILY_WEIGHTS = {"lib-serif": 55, "dejavu-serif": 15, "dejavu-serif-cond": 10, "lib-sans": 10, "dejavu-sans": 10}
