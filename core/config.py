@@ -72,6 +72,9 @@ class Settings:
     ocr_jobs: int = 0  # 0: all cores
     # Extraction/reconciliation
     review_threshold: float = 0.9
+    # the linked registry record may confirm a read below the threshold (reconciler/confirm.py);
+    # false: a strict unit, every read below it goes to a person whatever the registry says
+    registry_confirms: bool = True
     # Intake limits (bad input must fail fast, not exhaust the machine)
     max_file_bytes: int = 512 * 1024 * 1024
     max_pages: int = 500

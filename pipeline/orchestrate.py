@@ -381,7 +381,7 @@ def _catalogue_reconcile(rt: Runtime, batch: BatchInfo, doc: SourceDocument, doc
                 row = _catalogue_document(s, rt, doc, document_id, batch, rec, extraction, ref,
                                           datetime.fromisoformat(obj["converted_at"]))
                 recon = reconcile(s, row, dict(extraction.fields), rt.settings.review_threshold,
-                                  [dict(p) for p in extraction.all_persons()])
+                                  [dict(p) for p in extraction.all_persons()], rt.settings.registry_confirms)
                 audit(s, rt.actor, "document.archive", document_id, source=doc.relpath, batch=batch.batch_id,
                       key=ref.key, version_id=ref.version_id, sha256=ref.sha256, status=recon.status)
                 s.flush()
@@ -399,7 +399,8 @@ def reconcile_archived(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> Do
     with rt.catalogue.session() as s:
         row = s.scalars(select(Document).where(Document.content_sha256 == doc.content_sha256)).one()
         recon = reconcile(s, row, {f.name: f.extracted() for f in row.fields}, rt.settings.review_threshold,
-                          [{f.name: f.extracted() for f in p.fields} for p in row.persons] or None)
+                          [{f.name: f.extracted() for f in p.fields} for p in row.persons] or None,
+                          rt.settings.registry_confirms)
         row.updated_at = utcnow()
         audit(s, rt.actor, "document.reprocess", row.document_id, source=doc.relpath, batch=batch.batch_id)
         out = _outcome_from_rows(row, recon, reused=True)

@@ -58,7 +58,8 @@ def as_read(value: Read) -> ExtractedField:
     return value if isinstance(value, ExtractedField) else ExtractedField(value[0], value[1])
 
 
-def decide(doc_type: str | None, fields: Fields, record: dict[str, Any] | None, threshold: float) -> Reconciliation:
+def decide(doc_type: str | None, fields: Fields, record: dict[str, Any] | None, threshold: float,
+           confirm: bool = True) -> Reconciliation:
     """The contract's status for one document (pure: no database). `matched` needs every
     required field read, confident (on its own or confirmed by the record, reconciler.confirm)
     and agreeing; a required field not read is no agreement."""
@@ -67,7 +68,7 @@ def decide(doc_type: str | None, fields: Fields, record: dict[str, Any] | None, 
     if doc_type:
         values["doc_type"] = doc_type
     confirmed: dict[str, float] = {}
-    if record is not None:
+    if record is not None and confirm:
         for name, r in reads.items():
             if r.confidence < threshold:
                 lifted = confirmed_confidence(name, r, record, values)
@@ -111,7 +112,7 @@ class DocumentReconciliation:
 
 
 def reconcile(session: Session, doc: Document, fields: Fields, threshold: float,
-              persons: Sequence[Fields] | None = None) -> DocumentReconciliation:
+              persons: Sequence[Fields] | None = None, confirm: bool = True) -> DocumentReconciliation:
     """Match and compare each person of the document, store each person's outcome and
     the document's, queue what a person must look at.
     fields: the v1 view (document fields and persons[0]'s); persons: each person's own
@@ -123,7 +124,7 @@ def reconcile(session: Session, doc: Document, fields: Fields, threshold: float,
     values = {name: r.value for name, r in doc_fields.items()}
     records = match_persons(session, doc.doc_type, values,
                             [{name: r.value for name, r in p.items()} for p in people])
-    results = [decide(doc.doc_type, {**doc_fields, **person}, row.data if row else None, threshold)
+    results = [decide(doc.doc_type, {**doc_fields, **person}, row.data if row else None, threshold, confirm)
                for person, row in zip(people, records)]
     outcome = DocumentReconciliation(results)
     doc.registry_record_id = outcome.record_id

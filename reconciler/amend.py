@@ -25,7 +25,7 @@ def _persons(doc: Document) -> list[Person]:
     return sorted(doc.persons, key=lambda p: p.ordinal)
 
 
-def rereconcile(session: Any, doc: Document, threshold: float) -> DocumentReconciliation:
+def rereconcile(session: Any, doc: Document, threshold: float, confirm: bool = True) -> DocumentReconciliation:
     """Reconcile the document again from its catalogued fields and persons; the v1 view
     (the `fields` table's person fields) follows persons[0]."""
     persons = _persons(doc)
@@ -48,12 +48,13 @@ def rereconcile(session: Any, doc: Document, threshold: float) -> DocumentReconc
         session.refresh(doc)
     v1 = {f.name: f.extracted() for f in doc.fields}
     people = [{f.name: f.extracted() for f in p.fields} for p in persons]
-    result = reconcile(session, doc, v1, threshold, people or None)
+    result = reconcile(session, doc, v1, threshold, people or None, confirm)
     doc.updated_at = utcnow()
     return result
 
 
-def add_person(session: Any, document_id: str, fields: dict[str, Any], threshold: float) -> Person:
+def add_person(session: Any, document_id: str, fields: dict[str, Any], threshold: float,
+               confirm: bool = True) -> Person:
     """A person the document concerns and the extractor did not find."""
     doc = session.get(Document, document_id)
     if doc is None:
@@ -69,11 +70,12 @@ def add_person(session: Any, document_id: str, fields: dict[str, Any], threshold
         session.add(PersonField(person_id=person.id, name=name, value=value, confidence=HUMAN))
     session.flush()
     session.refresh(doc)
-    rereconcile(session, doc, threshold)
+    rereconcile(session, doc, threshold, confirm)
     return person
 
 
-def swap_fields(session: Any, document_id: str, a: int, b: int, names: list[str], threshold: float) -> None:
+def swap_fields(session: Any, document_id: str, a: int, b: int, names: list[str], threshold: float,
+                confirm: bool = True) -> None:
     """Persons a and b (ordinals) each get the other's values of `names`: the extractor
     gave one person's term (name, ID ...) to the other."""
     doc = session.get(Document, document_id)
@@ -107,10 +109,11 @@ def swap_fields(session: Any, document_id: str, a: int, b: int, names: list[str]
             p.passport_number = values.get("passport_number")
     session.flush()
     session.refresh(doc)
-    rereconcile(session, doc, threshold)
+    rereconcile(session, doc, threshold, confirm)
 
 
-def link_person(session: Any, document_id: str, ordinal: int, record_id: str, threshold: float) -> None:
+def link_person(session: Any, document_id: str, ordinal: int, record_id: str, threshold: float,
+                confirm: bool = True) -> None:
     """A person's registry record, as a verifier linked it and an approver approved: it
     stands (no linkage second-guesses it); the person is compared with it, their items
     queued, and the document takes its persons' most severe status."""
@@ -124,7 +127,7 @@ def link_person(session: Any, document_id: str, ordinal: int, record_id: str, th
     mine = ({f.name: f.extracted() for f in person.fields} if person is not None
             else {f.name: f.extracted() for f in doc.fields if f.name in PERSON_FIELDS})
     fields = {**doc_fields, **mine}
-    result = decide(doc.doc_type, fields, rec.data, threshold)
+    result = decide(doc.doc_type, fields, rec.data, threshold, confirm)
     result.record_id = record_id
     if person is not None:
         person.registry_record_id, person.status, person.discrepancies = record_id, result.status, result.discrepancies

@@ -185,3 +185,14 @@ def test_a_record_of_another_kind_is_a_discrepancy_on_the_kind():
     rec = {**REC, "doc_type": "decision"}
     r = decide("judgment", CLEAN, rec, 0.9)
     assert {"field": "doc_type", "document_value": "judgment", "registry_value": "decision"} in r.discrepancies
+
+
+def test_a_strict_unit_lets_no_record_confirm():
+    """Settings.registry_confirms = false: every read below the threshold goes to a person."""
+    from sohoa.core.config import load_settings
+
+    assert load_settings(env={"SOHOA_REGISTRY_CONFIRMS": "false"}).registry_confirms is False
+    read = {**CLEAN, "penalty_months": ExtractedField(24, 0.7)}
+    strict = decide("judgment", read, REC, 0.9, confirm=False)
+    assert strict.confirmed == {} and strict.low_confidence == ["penalty_months"]
+    assert decide("judgment", read, REC, 0.9).confirmed

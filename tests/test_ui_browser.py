@@ -28,6 +28,10 @@ def seeded(tmp_path_factory):
         pytest.skip("chromium not installed (apt-get install chromium)")
     base = tmp_path_factory.mktemp("ui")
     home = base / "home"
+    home.mkdir()
+    # a strict unit: no registry confirmation (reconciler/confirm.py), so every uncertain read is an
+    # item -- the tests work items on many fields of these four documents
+    (home / "sohoa.toml").write_text("registry_confirms = false\n", "utf-8")
     run_sohoa(home, "sample", str(base / "sample"), "--docs", "4", "--seed", "3", "--degradation", "light",
               "--no-bad-files")
     run_sohoa(home, "registry", "import", str(base / "sample" / "registry.jsonl"))

@@ -173,7 +173,9 @@ def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_
     cat = _catalogue(home)
     with cat.session() as s:
         open_at_start = s.scalar(select(func.count()).select_from(ReviewItem).where(ReviewItem.status == "open"))
-    assert open_at_start >= DOCS  # a real queue: low confidence, discrepancies, unmatched documents
+    # a real queue: low confidence, discrepancies, unmatched documents (registry confirmations
+    # clear some low-confidence values: reconciler.confirm)
+    assert open_at_start >= DOCS // 2
 
     # --- the admin creates the two accounts, with first passwords to be changed -------------
     admin = _page(ui_browser, server)

@@ -393,16 +393,16 @@ def describe(c: Correction) -> str:
     return show(c.new_value)
 
 
-def _apply_person(s: Session, c: Correction, user: CurrentUser, threshold: float) -> str:
+def _apply_person(s: Session, c: Correction, user: CurrentUser, threshold: float, confirm: bool = True) -> str:
     v = c.new_value if isinstance(c.new_value, dict) else {}
     doc = _document(s, c.document_id)
     try:
         if c.kind == "person_add":
-            p = add_person(s, doc.document_id, dict(v.get("fields") or {}), threshold)
+            p = add_person(s, doc.document_id, dict(v.get("fields") or {}), threshold, confirm)
             return (f"added person {p.ordinal + 1} {p.person_name} (correction #{c.id} by {c.author}, "
                     f"approved by {user.username})")
         a, b, names = int(v["a"]), int(v["b"]), list(v.get("fields") or [])
-        swap_fields(s, doc.document_id, a, b, names, threshold)
+        swap_fields(s, doc.document_id, a, b, names, threshold, confirm)
     except (AmendError, KeyError, ValueError) as exc:
         raise ActionError(f"Không áp dụng được — cannot apply: {exc}") from None
     return (f"swapped {', '.join(names)} of persons {a + 1} and {b + 1} (correction #{c.id} by {c.author}, "
@@ -412,7 +412,7 @@ def _apply_person(s: Session, c: Correction, user: CurrentUser, threshold: float
 # --- the two-person rule -------------------------------------------------------------------
 
 def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | None = None,
-            threshold: float = 0.9) -> str:
+            threshold: float = 0.9, confirm: bool = True) -> str:
     if not user.can("approve"):
         raise ActionError("Chỉ người phê duyệt — approvers only")
     c = s.get(Correction, correction_id)
@@ -459,7 +459,7 @@ def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | No
         _link(s, c, now, actor, user)
         resolution = f"linked to {c.record_id} (by {c.author}, approved by {user.username})"
     elif c.kind in PERSON_KINDS:
-        return _approve_person(s, c, user, comment, threshold)
+        return _approve_person(s, c, user, comment, threshold, confirm)
     else:
         raise ActionError("unknown correction kind")
     c.status, c.approver, c.decided_at, c.decision_comment = "approved", user.username, now, (comment or None)
@@ -469,16 +469,17 @@ def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | No
     audit(s, f"ui:{user.username}", "ui.correction.approve", f"registry:{c.record_id}", correction=c.id,
           kind=c.kind, field=c.field, old=c.old_value, new=c.new_value, author=c.author, changed=not already)
     if c.kind in ("link", "create") and c.record_id is not None:  # they always name the record
-        _reconcile_again(s, c, threshold)
+        _reconcile_again(s, c, threshold, confirm)
     return f"Đã phê duyệt #{c.id} — approved"
 
 
-def _approve_person(s: Session, c: Correction, user: CurrentUser, comment: str | None, threshold: float) -> str:
+def _approve_person(s: Session, c: Correction, user: CurrentUser, comment: str | None, threshold: float,
+                    confirm: bool = True) -> str:
     """A person added or two persons' values swapped: the document is reconciled again
     (reconciler.amend); the item it was proposed from closes when that made it moot,
     else it stays open with its values as now read."""
     now = utcnow()
-    resolution = _apply_person(s, c, user, threshold)
+    resolution = _apply_person(s, c, user, threshold, confirm)
     c.status, c.approver, c.decided_at, c.decision_comment = "approved", user.username, now, (comment or None)
     item = s.get(ReviewItem, c.review_item_id) if c.review_item_id else None
     still_open = False
@@ -518,13 +519,13 @@ def _link(s: Session, c: Correction, now: datetime, actor: str, user: CurrentUse
                               new_value=c.document_id, reason=c.legal_basis, approved_by=user.username))
 
 
-def _reconcile_again(s: Session, c: Correction, threshold: float) -> None:
+def _reconcile_again(s: Session, c: Correction, threshold: float, confirm: bool = True) -> None:
     """Link the item's person to the record and compare them: new discrepancies join the queue."""
     doc = _document(s, c.document_id)
     _registry_record(s, c.record_id)
     item = s.get(ReviewItem, c.review_item_id) if c.review_item_id else None
     s.flush()
-    link_person(s, doc.document_id, item.person if item is not None else 0, c.record_id, threshold)
+    link_person(s, doc.document_id, item.person if item is not None else 0, c.record_id, threshold, confirm)
 
 
 def reject(s: Session, user: CurrentUser, correction_id: int, comment: str | None) -> str:
