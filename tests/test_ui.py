@@ -7,7 +7,6 @@ import json
 import re
 import warnings
 from datetime import timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -227,8 +226,9 @@ def test_link_to_existing_record(cat):
 
 
 def _client(cat, tmp_path) -> TestClient:
-    rt = SimpleNamespace(catalogue=cat, store=None,
-                         settings=SimpleNamespace(review_threshold=0.9, home=Path(tmp_path)))
+    from sohoa.core.config import load_settings
+
+    rt = SimpleNamespace(catalogue=cat, store=None, settings=load_settings(env={"SOHOA_HOME": str(tmp_path)}))
     return TestClient(create_ui_app(rt), base_url="http://127.0.0.1")
 
 

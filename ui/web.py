@@ -96,6 +96,10 @@ class Workbench:
     def threshold(self) -> float:
         return self.rt.settings.review_threshold
 
+    @property
+    def registry_confirms(self) -> bool:
+        return self.rt.settings.registry_confirms
+
     def set_cookie(self, resp: Response, name: str, value: str, max_age: int | None = None) -> None:
         secure = bool(self.request.app.state.secure_cookies) or self.request.url.scheme == "https"
         resp.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict", secure=secure, path="/ui")

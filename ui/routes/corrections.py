@@ -32,7 +32,7 @@ def approve(wb: WorkbenchDep, user: User, form: Form, cid: int) -> Response:
     try:
         with wb.session() as s:
             msg = workflow.approve(s, user, cid, form.get("comment"), threshold=wb.threshold,
-                                   confirm=wb.rt.settings.registry_confirms)
+                                   confirm=wb.registry_confirms)
     except workflow.ActionError as exc:
         if "tự phê duyệt" in str(exc):  # keep the refusal in the audit log (its own transaction)
             with wb.session() as s:
