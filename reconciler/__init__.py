@@ -15,7 +15,7 @@ from sohoa.core.enums import DocumentStatus, ReviewKind, ReviewStatus, most_seve
 from sohoa.core.types import PERSON_FIELDS, ExtractedField
 from sohoa.reconciler.compare import discrepancies, norm_passport
 from sohoa.reconciler.confirm import CONFIRMED_BY_REGISTRY, confirmed_confidence
-from sohoa.reconciler.match import match_persons
+from sohoa.reconciler.match import match_persons, score
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -68,13 +68,14 @@ def decide(doc_type: str | None, fields: Fields, record: dict[str, Any] | None, 
     if doc_type:
         values["doc_type"] = doc_type
     confirmed: dict[str, float] = {}
-    if record is not None and confirm:
-        for name, r in reads.items():
-            if r.confidence < threshold:
-                lifted = confirmed_confidence(name, r, record, values)
-                if lifted is not None and lifted >= threshold:
-                    confirmed[name] = round(lifted, 4)
-    low = sorted(name for name, r in reads.items() if r.confidence < threshold and name not in confirmed)
+    uncertain = [name for name, r in reads.items() if r.confidence < threshold]
+    if record is not None and confirm and uncertain:
+        link = score(values, record)  # the same for every field: weighed once
+        for name in uncertain:
+            lifted = confirmed_confidence(name, reads[name], record, link)
+            if lifted is not None and lifted >= threshold:
+                confirmed[name] = round(lifted, 4)
+    low = sorted(name for name in uncertain if name not in confirmed)
     if doc_type is None:
         low = ["doc_type", *low]
     missing = [name for name in required_fields(doc_type, values) if values.get(name) in (None, "", [])]
@@ -130,27 +131,17 @@ def reconcile(session: Session, doc: Document, fields: Fields, threshold: float,
     doc.registry_record_id = outcome.record_id
     doc.status = outcome.status
     _store_persons(session, doc, people, results)
-    _store_confirmations(session, doc, results)
+    if results:
+        mark_confirmed(doc.fields, results[0].confirmed)  # the v1 view: document fields and persons[0]'s
     for i, (result, row) in enumerate(zip(results, records)):
         queue_items(session, doc, i, result, {**doc_fields, **people[i]}, row.data if row else None)
     _close_departed(session, doc, len(results))
     return outcome
 
 
-def _store_confirmations(session: Session, doc: Document, results: list[Reconciliation]) -> None:
-    """Each read value's confirmation, set or cleared (a re-run may no longer confirm it). The
-    `fields` rows are the v1 view: the document's fields and persons[0]'s."""
-    if results:
-        mark_confirmed(doc.fields, results[0].confirmed)
-    by_ordinal = {p.ordinal: p for p in session.scalars(select(Person).where(Person.document_id == doc.document_id))}
-    for i, result in enumerate(results):
-        if i in by_ordinal:
-            mark_confirmed(by_ordinal[i].fields, result.confirmed)
-    session.flush()
-
-
 def mark_confirmed(rows: Iterable[ReadValue], confirmed: dict[str, float]) -> None:
-    """Set (or clear) each row's confirmation from one reconciliation's `confirmed`."""
+    """Set (or clear: a re-run may no longer confirm it) each row's confirmation from one
+    reconciliation's `confirmed`."""
     for row in rows:
         lifted = confirmed.get(row.name)
         row.confirmed_by = CONFIRMED_BY_REGISTRY if lifted is not None else None
@@ -171,6 +162,7 @@ def _store_persons(session: Session, doc: Document, persons: list[dict[str, Extr
             setattr(row, key, None if value is None else norm_passport(value) if key == "passport_number"
                     else str(value))
         row.registry_record_id, row.status, row.discrepancies = result.record_id, result.status, result.discrepancies
+        mark_confirmed(row.fields, result.confirmed)
     session.flush()
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sohoa.core.types import ExtractedField
 from sohoa.reconciler.compare import values_agree
-from sohoa.reconciler.match import FIELD_MODELS, MIN_WEIGHT, level, score
+from sohoa.reconciler.match import FIELD_MODELS, MIN_WEIGHT, level
 
 CONFIRMED_BY_REGISTRY = "registry"
 READ_FLOOR = 0.5  # below this the value is a guess, not a read: no record makes it one
@@ -56,17 +56,17 @@ def slip_prone(name: str, read: ExtractedField) -> bool:
 
 
 def confirmed_confidence(name: str, read: ExtractedField, record: dict[str, Any],
-                         values: dict[str, Any]) -> float | None:
+                         link: tuple[float, dict[str, str]]) -> float | None:
     """The read's confidence lifted by the record's agreement, or None when the agreement is
-    no evidence (see the module's rules). values: every value of the document (person), for
-    the link's weight without this field."""
+    no evidence (see the module's rules). link: match.score of the document's (person's)
+    values against the record, for the link's weight without this field."""
     reg = record.get(name)
     if reg is None or read.value in (None, "", []) or not values_agree(name, read.value, reg):
         return None
     chance = chance_agreement(name)
     if chance is None or read.confidence < READ_FLOOR or slip_prone(name, read):
         return None
-    total, levels = score(values, record)
+    total, levels = link
     own = FIELD_MODELS[name].weight(levels[name]) if name in levels and name in FIELD_MODELS else 0.0
     if total - own < MIN_WEIGHT:
         return None  # linked on this very field: its agreement is the link, not a confirmation

@@ -13,6 +13,7 @@ from sohoa.core.types import ExtractedField
 from sohoa.reconciler import decide
 from sohoa.reconciler.amend import rereconcile
 from sohoa.reconciler.confirm import READ_FLOOR, confirmed_confidence
+from sohoa.reconciler.match import score
 from sohoa.reconciler.registry import import_registry
 from test_reconciler import REC, _doc, _write
 
@@ -68,9 +69,10 @@ def test_the_field_that_made_the_link_cannot_confirm_itself():
     number alone does not confirm that document number."""
     sparse = {"doc_type": "judgment", "document_number": "125/2024/HS-ST"}
     values = {"doc_type": "judgment", "document_number": "125/2024/HS-ST"}
-    assert confirmed_confidence("document_number", ExtractedField("125/2024/HS-ST", 0.8), sparse, values) is None
+    number = ExtractedField("125/2024/HS-ST", 0.8)
+    assert confirmed_confidence("document_number", number, sparse, score(values, sparse)) is None
     full = {k: v.value for k, v in CLEAN.items()} | {"doc_type": "judgment"}
-    assert confirmed_confidence("document_number", ExtractedField("125/2024/HS-ST", 0.8), REC, full) is not None
+    assert confirmed_confidence("document_number", number, REC, score(full, REC)) is not None
 
 
 def test_a_disagreeing_record_confirms_nothing():
