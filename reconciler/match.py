@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import functools
 import math
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 from sohoa.archive.models import RegistryRecord
+from sohoa.core.text import fold_marks
 from sohoa.reconciler.compare import norm_document_number, norm_passport, norm_text, values_agree
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -78,9 +78,8 @@ MAX_CANDIDATES = 200  # per block: a key shared by more records than this says n
 
 @functools.lru_cache(maxsize=1 << 16)  # a query's values are folded once, not once a candidate
 def _fold(s: str) -> str:
-    """Without tone marks and diacritics ('Tỵ' -> 'ty', 'đ' -> 'd'), case-folded."""
-    decomposed = unicodedata.normalize("NFD", norm_text(s).replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """Without tone marks and diacritics ('Tỵ' -> 'ty', 'đ' -> 'd'), case-folded, spaces collapsed."""
+    return fold_marks(norm_text(s))
 
 
 def level(field: str, a: Any, b: Any) -> str | None:

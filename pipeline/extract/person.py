@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from sohoa.core.text import TONE_MARKS
+
 from . import evidence as ev
 from .catalogues import highland_prefix, highland_surnames, surnames
 from .confidence import Candidate, base, number_candidate
@@ -217,7 +219,6 @@ def find_people(doc: Doc, start: int = 0, end: int | None = None) -> list[NameHi
 
 # The marks of Vietnamese writing, and the letters each may sit on: tones on any vowel, the
 # breve on a, the circumflex on a e o, the horn on o u.
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 _MARK_BASES = {"\u0306": "a", "\u0302": "aeo", "\u031b": "ou"}
 
 
@@ -228,7 +229,7 @@ def vietnamese_letters(word: str) -> bool:
         nfd = unicodedata.normalize("NFD", ch)
         base, marks = nfd[0].lower(), nfd[1:]
         for mk in marks:
-            if mk in _TONES:
+            if mk in TONE_MARKS:
                 if base not in "aeiouy":
                     return False
             elif base not in _MARK_BASES.get(mk, ""):

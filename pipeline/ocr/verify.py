@@ -26,6 +26,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+from sohoa.core.text import DOT_BELOW, TONE_MARKS, fold_marks
 from sohoa.pipeline.ocr import engine
 
 MIN_LEN = 6  # characters of the token
@@ -228,11 +229,6 @@ def _letter_for_digit(first: str, second: str) -> bool:
 MAX_NAME_LEN = 7  # a Vietnamese syllable has at most 7 letters ('nghiêng')
 
 
-def _fold_marks(s: str) -> str:
-    d = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d"))
-    return "".join(c for c in d if not unicodedata.combining(c)).casefold()
-
-
 def is_name_word(text: str) -> bool:
     return 1 < len(text) <= MAX_NAME_LEN and text.isalpha() and text[0].isupper()
 
@@ -246,14 +242,13 @@ def is_name_word(text: str) -> bool:
 # dot sits under the letter and is read (on 12 heavy scans, blobs under other vowels were specks
 # of the scan 6 times out of 6, and the script model's second read disagreed with a right first
 # read 12 times and with a wrong one never, so neither is used).
-_DOT_BELOW = "\u0323"
 _BOTTOM_DOTS = ".,;:"
-_VOWELS = set("aăâeêioôơuưy")
+_VOWELS = set("aeiouy")  # folded: 'ă', 'ơ', 'ư'... are these
 
 
 def _dots_explained(text: str) -> int:
     nfd = unicodedata.normalize("NFD", text)
-    return nfd.count(_DOT_BELOW) + sum(text.count(c) for c in _BOTTOM_DOTS)
+    return nfd.count(DOT_BELOW) + sum(text.count(c) for c in _BOTTOM_DOTS)
 
 
 def _bottom_dots(gray: np.ndarray, w: engine.TessWord) -> list[float]:
@@ -281,16 +276,15 @@ def _bottom_dots(gray: np.ndarray, w: engine.TessWord) -> list[float]:
 def with_dot_below(text: str, at: float) -> str | None:
     """`text` with a dot below on the vowel nearest `at` (0..1 of its width), if it has none."""
     nfc = unicodedata.normalize("NFC", text)
-    vowels = [i for i, c in enumerate(nfc) if _fold_marks(c) in _VOWELS]
+    vowels = [i for i, c in enumerate(nfc) if fold_marks(c) in _VOWELS]
     if not vowels:
         return None
     i = min(vowels, key=lambda j: abs((j + 0.5) / len(nfc) - at))
     base = unicodedata.normalize("NFD", nfc[i])
-    if _DOT_BELOW in base:
+    if DOT_BELOW in base:
         return None
     # the dot below is the tone: it replaces any other tone mark the vowel had
-    tones = {"\u0300", "\u0301", "\u0303", "\u0309"}
-    marked = "".join(c for c in base if c not in tones) + _DOT_BELOW
+    marked = "".join(c for c in base if c not in TONE_MARKS) + DOT_BELOW
     return nfc[:i] + unicodedata.normalize("NFC", marked) + nfc[i + 1:]
 
 
@@ -306,7 +300,7 @@ def unexplained_dots(gray: np.ndarray, words: list[engine.TessWord]) -> tuple[li
         if len(dots) <= _dots_explained(w.text):
             continue
         alt = with_dot_below(w.text, dots[-1])
-        if alt is None or _fold_marks(_changed_letter(w.text, alt)) != "y":
+        if alt is None or fold_marks(_changed_letter(w.text, alt)) != "y":
             continue
         stats["unexplained"] += 1
         out[i] = replace(w, conf=round(w.conf * DISAGREE_FACTOR, 4), alternatives=(*w.alternatives, alt))
