@@ -152,19 +152,19 @@ def candidates(session: Session, doc_type: str | None, values: dict[str, Any]) -
         blocks.append(RegistryRecord.passport_number == norm_passport(values["passport_number"]))
     if day and doc_type:
         blocks.append(and_(RegistryRecord.doc_type == doc_type, RegistryRecord.issue_date == day))
+    def block_ids(block: Any) -> list[str] | None:
+        """The ids of the records sharing the key, or None when too many share it."""
+        found = session.scalars(select(RegistryRecord.record_id).where(block).limit(MAX_CANDIDATES + 1)).all()
+        return None if len(found) > MAX_CANDIDATES else list(found)
+
     ids: set[str] = set()
     saturated = False
     for block in blocks:
-        found = session.scalars(select(RegistryRecord.record_id).where(block).limit(MAX_CANDIDATES + 1)).all()
-        if len(found) > MAX_CANDIDATES:
-            saturated = True
-            continue
-        ids.update(found)
+        found = block_ids(block)
+        saturated |= found is None
+        ids.update(found or [])
     if saturated and number and day:
-        both = and_(RegistryRecord.document_number == number, RegistryRecord.issue_date == day)
-        found = session.scalars(select(RegistryRecord.record_id).where(both).limit(MAX_CANDIDATES + 1)).all()
-        if len(found) <= MAX_CANDIDATES:
-            ids.update(found)
+        ids.update(block_ids(and_(RegistryRecord.document_number == number, RegistryRecord.issue_date == day)) or [])
     if not ids:
         return []
     return list(session.scalars(select(RegistryRecord).where(RegistryRecord.record_id.in_(sorted(ids)))
