@@ -135,6 +135,21 @@ class Settings:
     api_presign_seconds: int = 300  # lifetime of a presigned URL to an original (S3 store)
     ui_host: str = "127.0.0.1"
     ui_port: int = 8090
+    # Behind TLS: cookies marked Secure and Strict-Transport-Security sent (sohoa serve/ui --secure-cookies).
+    secure_cookies: bool = False
+    hsts_seconds: int = 31536000  # the HSTS max-age when secure_cookies
+    # Logins (ui/login.py): an account locks after this many failures in a row (for
+    # login_lock_minutes; 0: until an admin unlocks it); an address that failed
+    # login_address_failures times within login_window_minutes is refused without a password check.
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    login_address_failures: int = 20
+    login_window_minutes: int = 15
+    # The API: an address refused (401) more than this many times a minute gets 429 for the
+    # rest of the minute, one aggregate audit event instead of one per request (api/throttle.py).
+    api_unauthenticated_per_minute: int = 30
+    # Two-person rule: no approval between accounts one of which created or reset the other this recently.
+    approval_account_days: int = 30
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
