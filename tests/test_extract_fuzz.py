@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import random
 
+from extract_documents import codefendants_judgment, judgment_st
 from sohoa.core.types import PageText, Word
 from sohoa.corpus.pagetext import lay_out
 from sohoa.pipeline.extract import extract
-from test_extract_decision import *  # noqa: F401,F403  (document builders, when present)
-from test_extract_judgment import _codefendants, judgment_st
 
 _JUNK = "0123456789OoIl|!?.,;:()\"'“”-–/\\ ĐđƯơăâêôưÁÀẢÃẠáàảãạếềểễệ*#@~_"
 
@@ -56,7 +55,7 @@ def _mutate(lines, rng: random.Random):
 
 def test_extract_never_raises_on_mutated_documents():
     rng = random.Random(1234)
-    bases = [_texts(judgment_st()), _texts(_codefendants())]
+    bases = [_texts(judgment_st()), _texts(codefendants_judgment())]
     for i in range(60):
         lines = _mutate(rng.choice(bases), rng)
         pages = lay_out(lines or ["?"], conf=rng.choice([0.3, 0.7, 0.95]), source="ocr")

@@ -270,7 +270,7 @@ def test_a_name_that_folds_to_a_unit_is_not_a_date_word():
 
 
 def _judgment(operative):
-    from test_extract_judgment import judgment_st
+    from extract_documents import judgment_st
 
     items = judgment_st()
     k = next(i for i, it in enumerate(items) if isinstance(it, str) and it.startswith("Xử phạt bị cáo"))
