@@ -80,6 +80,12 @@ class Settings:
     max_pages: int = 500
     max_page_pixels: int = 20000 * 20000  # ~ A0 at 600 dpi
     max_pdf_objects: int = 200_000  # an object-stream bomb is refused before any parsing work
+    # One PDF stream may inflate to at most this (A3 colour at 600 dpi is 208 MiB); a 2 MB file
+    # holding a 2 GiB Flate stream is refused by name, counted in chunks, never decoded whole.
+    max_stream_bytes: int = 256 * 1024 * 1024
+    # Every PDF parse runs in a child process with this much address space and wall time.
+    parse_memory_bytes: int = 1024 * 1024 * 1024
+    parse_timeout: float = 120.0
     # Celery: empty broker means tasks run in-process (embedded default).
     broker_url: str = ""
     # Redis redelivers an unacknowledged task (its worker died) after this many seconds;
