@@ -55,17 +55,15 @@ def pages_path(seed: int, level: str, out: Path = OUT) -> Path:
 def _page_json(p: Any) -> dict[str, Any]:
     return {"number": p.number, "width": p.width, "height": p.height, "source": p.source,
             "words": [[w.text, round(w.confidence, 4), *[round(v, 2) for v in w.bbox], w.line, w.block,
-                       list(getattr(w, "alternatives", ()))] for w in p.words]}
+                       list(w.alternatives), w.verified] for w in p.words]}
 
 
 def page_from_json(d: dict[str, Any]) -> Any:
     from sohoa.core.types import PageText, Word
     words = []
-    for t, c, x0, y0, x1, y1, line, block, alts in d["words"]:
-        w = Word(t, c, (x0, y0, x1, y1), line, block)
-        if alts and "alternatives" in Word.__dataclass_fields__:  # the OCR's second read of a word
-            w = Word(t, c, (x0, y0, x1, y1), line, block, tuple(alts))  # type: ignore[call-arg]
-        words.append(w)
+    for t, c, x0, y0, x1, y1, line, block, alts, *rest in d["words"]:
+        # the OCR's second read of a word: other spellings, or agreement (`verified`; older caches lack it)
+        words.append(Word(t, c, (x0, y0, x1, y1), line, block, tuple(alts), bool(rest and rest[0])))
     return PageText(d["number"], d["width"], d["height"], words, d["source"])
 
 

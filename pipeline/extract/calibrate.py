@@ -33,8 +33,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .confidence import Candidate, base
-from .evidence import REGISTRY, doubts_reading
+from .confidence import Candidate, base, doubtful, handset
+from .evidence import REGISTRY
 
 MODEL_FILE = Path(__file__).with_name("data") / "confidence_model.json"
 EPS = 1e-3
@@ -53,11 +53,6 @@ def sigmoid(z: float) -> float:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)
     return e / (1.0 + e)
-
-
-def handset(c: Candidate, cap: float = 0.995) -> float:
-    """The hand-set confidence of `c` as reported before the model (clamped, capped)."""
-    return min(cap, max(0.0, min(1.0, c.conf)))
 
 
 def caps(c: Candidate) -> float:
@@ -97,8 +92,7 @@ def features(name: str, c: Candidate) -> dict[str, float]:
     text = " ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
     f["log_chars"] = math.log1p(len(text))
     f["rivals"] = float(len(c.rivals))
-    weak = bool(words) and c.span is not None and c.span.ocr < 0.85
-    f["doubtful"] = 1.0 if weak or doubts_reading(c.applied) else 0.0
+    f["doubtful"] = 1.0 if doubtful(c) else 0.0
     for a in c.applied:
         adj = a.adjustment
         key = f"adj:{adj.name}"

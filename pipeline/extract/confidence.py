@@ -193,18 +193,29 @@ class Scorer(Protocol):
     def score(self, name: str, c: Candidate) -> float: ...
 
 
+def handset(c: Candidate, cap: float = 0.995) -> float:
+    """The hand-set confidence of `c` as reported without a model (clamped, capped)."""
+    return min(cap, clamp(c.conf))
+
+
+def doubtful(c: Candidate) -> bool:
+    """Could any character of `c`'s value be a slip the read did not rule out: a word read weakly
+    that no second read agreed with, a word another read spelled otherwise, or an adjustment that
+    doubts the reading? (The reported field's `doubtful` and the fitted model's feature.)"""
+    words = c.span.words if c.span is not None else []
+    weak_ocr = any(w.confidence < READ_SURE and not w.verified for w in words)
+    return weak_ocr or doubts_reading(c.applied) or any(w.alternatives for w in words)
+
+
 def to_field(name: str, c: Candidate, cap: float = 0.995, model: Scorer | None = None) -> ExtractedField:
     """The field reported for candidate `c` of field `name`: its confidence is `model`'s
     (calibrate.py; caps applied stay caps) or, without a model, the hand-set one (c.conf)."""
     span = c.span
     words = span.words if span is not None else []
-    # a word read weakly is a doubt on its characters, unless a second read agreed with it
-    weak_ocr = any(w.confidence < READ_SURE and not w.verified for w in words)
-    conf = min(cap, model.score(name, c)) if model is not None else min(cap, clamp(c.conf))
+    conf = min(cap, model.score(name, c)) if model is not None else handset(c, cap)
     return ExtractedField(value=c.value, confidence=round(conf, 4),
                           page=span.page if span else None, bbox=span.bbox if span else None,
-                          alternatives=c.rivals + second_spellings(c.value, words),
-                          doubtful=weak_ocr or doubts_reading(c.applied) or any(w.alternatives for w in words))
+                          alternatives=c.rivals + second_spellings(c.value, words), doubtful=doubtful(c))
 
 
 def second_spellings(value: Any, words: list[Word]) -> tuple[str, ...]:
