@@ -80,9 +80,12 @@ class Settings:
     max_pages: int = 500
     max_page_pixels: int = 20000 * 20000  # ~ A0 at 600 dpi
     max_pdf_objects: int = 200_000  # an object-stream bomb is refused before any parsing work
-    # One PDF stream may inflate to at most this (A3 colour at 600 dpi is 208 MiB); a 2 MB file
-    # holding a 2 GiB Flate stream is refused by name, counted in chunks, never decoded whole.
+    # A PDF image stream may inflate to its declared pixels' bytes and at most this (A3 colour
+    # at 600 dpi is 208 MiB); a 2 MB file holding a 2 GiB Flate stream is refused by name,
+    # counted in chunks, never decoded whole.
     max_stream_bytes: int = 256 * 1024 * 1024
+    # Any other PDF stream (page content, fonts) may inflate to at most this.
+    max_content_bytes: int = 32 * 1024 * 1024
     # Every PDF parse runs in a child process with this much address space and wall time.
     parse_memory_bytes: int = 1024 * 1024 * 1024
     parse_timeout: float = 120.0

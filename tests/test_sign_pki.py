@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
+from unittest import mock
 
 import pikepdf
 import pytest
@@ -123,7 +124,10 @@ def test_unreachable_tsa_fails_signing_clearly(tmp_path, pki):
 # --- PKCS#11 (SoftHSM2) ---------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def softhsm_token(pki, tmp_path_factory):
+def softhsm_session_token(pki, tmp_path_factory):
+    """A SoftHSM2 token holding the test signer's key and chain, in a token directory of the
+    session's own; SOFTHSM2_CONF names it only while the token is made (softhsm_token sets it
+    for each test that uses it)."""
     if SOFTHSM is None or not shutil.which("softhsm2-util"):
         pytest.skip("softhsm2 not installed (scripts/bootstrap.sh installs it)")
     d = tmp_path_factory.mktemp("softhsm")
@@ -131,24 +135,46 @@ def softhsm_token(pki, tmp_path_factory):
     conf = d / "softhsm2.conf"
     conf.write_text(f"directories.tokendir = {d / 'tokens'}\nobjectstore.backend = file\n"
                     "log.level = ERROR\n")
-    os.environ["SOFTHSM2_CONF"] = str(conf)  # read by the module when it initialises
-    env = {**os.environ}
+    env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
     run = lambda *a: subprocess.run(["softhsm2-util", *a], check=True, capture_output=True,  # noqa: E731
                                     text=True, env=env)
     run("--init-token", "--free", "--label", "sohoa-test", "--pin", "123456", "--so-pin", "654321")
     run("--import", str(pki.dir / "signer.key.pem"), "--token", "sohoa-test", "--label", "signer",
         "--id", "01", "--pin", "123456")
     import pkcs11
-    from asn1crypto import pem
+
+    # the module reads SOFTHSM2_CONF when it initialises: only for this block
+    with mock.patch.dict(os.environ, {"SOFTHSM2_CONF": str(conf)}):
+        _store_chain(pkcs11.lib(SOFTHSM), pki)
+    pin_file = d / "pin"
+    pin_file.write_text("123456\n")
+    pin_file.chmod(0o600)
+    return {"module": SOFTHSM, "token": "sohoa-test", "key": "signer", "pin_file": str(pin_file), "conf": str(conf)}
+
+
+@pytest.fixture
+def softhsm_token(softhsm_session_token, monkeypatch):
+    """The session's token, SOFTHSM2_CONF pointing at it for this test only."""
+    monkeypatch.setenv("SOFTHSM2_CONF", softhsm_session_token["conf"])
+    return softhsm_session_token
+
+
+def test_softhsm_conf_is_set_only_for_the_tests_that_use_the_token(softhsm_session_token):
+    # the session's token exists, yet a test that did not ask for it sees no SOFTHSM2_CONF of ours
+    assert Path(softhsm_session_token["conf"]).is_file()
+    assert os.environ.get("SOFTHSM2_CONF") != softhsm_session_token["conf"]
+
+
+def _store_chain(lib, pki) -> None:
+    """The signer's and the intermediate's certificates onto the token, beside the key."""
+    from asn1crypto import pem, x509
     from pkcs11 import Attribute, CertificateType, ObjectClass
 
-    lib = pkcs11.lib(SOFTHSM)
     token = lib.get_token(token_label="sohoa-test")
     with token.open(rw=True, user_pin="123456") as s:
         for label, path, oid in (("signer", "signer.cert.pem", b"\x01"),
                                  ("interm", "interm.cert.pem", b"\x02")):
             _, _, der = pem.unarmor((pki.dir / path).read_bytes())
-            from asn1crypto import x509
             cert = x509.Certificate.load(der)
             s.create_object({Attribute.CLASS: ObjectClass.CERTIFICATE,
                              Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
@@ -157,10 +183,6 @@ def softhsm_token(pki, tmp_path_factory):
                              Attribute.ISSUER: cert.issuer.dump(),
                              Attribute.SERIAL_NUMBER: cert["tbs_certificate"]["serial_number"].dump(),
                              Attribute.VALUE: der})
-    pin_file = d / "pin"
-    pin_file.write_text("123456\n")
-    pin_file.chmod(0o600)
-    return {"module": SOFTHSM, "token": "sohoa-test", "key": "signer", "pin_file": str(pin_file)}
 
 
 def _p11_settings(pki, home, tok, level="B-LTA", **kw) -> Settings:
