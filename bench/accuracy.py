@@ -4,8 +4,12 @@
 
 Per field: how many values were right, wrong-but-flagged (below the
 threshold, so a person sees them), silent errors (wrong at or above the
-threshold: the worst outcome), and missing. Also the review rate and
-status agreement with expected.jsonl when it sits beside the truth.
+threshold: the worst outcome), missing, and spurious_confident (a value the
+truth does not have, reported at or above the threshold: a silent error too,
+listed with them). Right means exactly the truth's canonical form
+(corpus/truth.py: no case folding, no year for a full date, every article),
+not the reconciler's lenient values_agree. Also the review rate and status
+agreement with expected.jsonl when it sits beside the truth.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sohoa.core.types import PERSON_FIELDS  # noqa: E402
-from sohoa.reconciler.compare import values_agree  # noqa: E402
+from sohoa.corpus.truth import same_value  # noqa: E402
 
 
 def _truth_for(t: dict, got: dict) -> dict:
@@ -52,7 +56,8 @@ def evaluate(report: dict, truth: dict[str, dict], threshold: float) -> dict:
             continue
         doc_type_ok["right" if d.get("doc_type") == t["doc_type"] else "wrong"] += 1
         got = d.get("fields", {})
-        for name, want in _truth_for(t, got).items():
+        want_fields = _truth_for(t, got)
+        for name, want in want_fields.items():
             if name == "doc_type":
                 continue  # judged above, from the report's doc_type
             c = per_field[name]
@@ -60,7 +65,7 @@ def evaluate(report: dict, truth: dict[str, dict], threshold: float) -> dict:
                 c["missing"] += 1
                 continue
             f = got[name]
-            ok = values_agree(name, f["value"], want)
+            ok = same_value(name, f["value"], want)
             high = f["confidence"] >= threshold
             if ok:
                 c["right_confident" if high else "right_flagged"] += 1
@@ -69,8 +74,10 @@ def evaluate(report: dict, truth: dict[str, dict], threshold: float) -> dict:
                 if high:
                     silent.append((source, name, f["value"], want, f["confidence"]))
         for name in got:
-            if name not in t["fields"] and got[name]["confidence"] >= threshold:
+            if name not in want_fields and got[name]["confidence"] >= threshold:
+                # a value where the paper has none, confidently: as silent as a wrong one
                 per_field[name]["spurious_confident"] += 1
+                silent.append((source, name, got[name]["value"], None, got[name]["confidence"]))
     return {"per_field": per_field, "silent": silent, "doc_type": doc_type_ok}
 
 
@@ -84,7 +91,7 @@ def threshold_curve(report: dict, truth: dict[str, dict], thresholds: list[float
             tot.update(c)
         n = sum(tot[k] for k in ("right_confident", "right_flagged", "wrong_flagged", "silent_error"))
         flagged = tot["right_flagged"] + tot["wrong_flagged"]
-        rows.append((thr, tot["silent_error"], flagged / n if n else 0.0))
+        rows.append((thr, tot["silent_error"] + tot["spurious_confident"], flagged / n if n else 0.0))
     return rows
 
 
@@ -180,7 +187,7 @@ def main() -> None:
     if n:
         print(f"\nvalues: {n}; confident and right {tot['right_confident'] / n:.1%}; "
               f"sent to review {(tot['right_flagged'] + tot['wrong_flagged']) / n:.1%}; "
-              f"silent errors {tot['silent_error']} ; missing {tot['missing'] / n:.1%}")
+              f"silent errors {tot['silent_error'] + tot['spurious_confident']} ; missing {tot['missing'] / n:.1%}")
     print(f"doc_type: {dict(r['doc_type'])}")
     statuses = Counter(d["status"] for d in report["documents"])
     print(f"statuses: {dict(statuses)}")
