@@ -113,6 +113,11 @@ class Settings:
     # plus a legal hold on every object when legal_hold is on.
     retention_years: int = 80
     legal_hold: bool = True
+    # `sohoa retention extend` (retention/objectlock.py, on beat retention_extend_schedule)
+    # renews a version's retain-until to now + retention_years when it would lapse
+    # within this many days, and puts a missing legal hold back.
+    retention_extend_within_days: int = 3650
+    retention_extend_schedule: str = "0 5 2 * *"  # monthly, the 2nd at 05:00
     # Optional replication copy: every put is also written to this endpoint
     # (same credentials), into bucket + s3_backup_bucket_suffix.
     s3_backup_endpoint: str = ""

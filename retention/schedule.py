@@ -1,5 +1,6 @@
 """Periodic jobs on Celery beat: the integrity check (monthly), backups (daily
-incremental, weekly full, monthly full) and restore drills (monthly).
+incremental, weekly full, monthly full), restore drills (monthly) and the
+renewal of the S3 object-lock retention (monthly, retention/objectlock.py).
 
 The jobs below take a runtime; the composition root (sohoa.worker) registers
 them as Celery tasks next to the pipeline's and installs the beat schedule::
@@ -10,7 +11,8 @@ them as Celery tasks next to the pipeline's and installs the beat schedule::
 Each schedule is a cron line "minute hour day-of-month month day-of-week" (UTC)
 in settings (``SOHOA_INTEGRITY_SCHEDULE``, ``SOHOA_BACKUP_INCREMENTAL_SCHEDULE``,
 ``SOHOA_BACKUP_WEEKLY_SCHEDULE``, ``SOHOA_BACKUP_MONTHLY_SCHEDULE``,
-``SOHOA_RESTORE_DRILL_SCHEDULE``); empty turns that job off. Backups and drills
+``SOHOA_RESTORE_DRILL_SCHEDULE``, ``SOHOA_RETENTION_EXTEND_SCHEDULE``); empty turns
+that job off. Backups and drills
 need ``SOHOA_BACKUP_TARGET``. A failed job logs an error and runs
 ``SOHOA_ALERT_COMMAND <report path>``.
 """
@@ -54,6 +56,7 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     add("backup-monthly-full", settings.backup_monthly_schedule, "retention.backup",
         {"kind": "full", "schedule": "monthly"})
     add("restore-drill", settings.restore_drill_schedule, "retention.restore_drill")
+    add("retention-extend", settings.retention_extend_schedule, "retention.extend")
     return entries
 
 
@@ -82,6 +85,13 @@ def backup_job(rt: Runtime, kind: str = "incremental", schedule: str = "manual",
         write_json_and_text(path, result.to_dict(), result.to_text())
         run_alert(rt.settings, str(path), "backup had problems")
     return {"ok": result.ok, "run_id": result.run_id, "objects": result.objects}
+
+
+def retention_extend_job(rt: Runtime, within_days: int | None = None) -> dict[str, Any]:
+    from sohoa.retention.objectlock import extend_retention
+
+    report = extend_retention(rt, within_days=within_days)  # logs and alerts itself on failures
+    return {"ok": report.ok, "counts": report.counts(), "report": report.report_path}
 
 
 def restore_drill_job(rt: Runtime, target: str | None = None) -> dict[str, Any]:

@@ -1,9 +1,12 @@
-"""`sohoa integrity …` and `sohoa backup …` (wired into sohoa.cli by register(main)).
+"""`sohoa integrity …`, `sohoa backup …` and `sohoa retention extend` (wired into
+sohoa.cli by register(main)).
 
     sohoa integrity check [--json] [--no-signatures]       exit 1 on findings
+    sohoa integrity repair [--from DIR_OR_S3URL] [--object-id N] [--document ID]   exit 1 when not all repaired
     sohoa backup run --kind full|incremental [--target DIR_OR_S3URL]
     sohoa backup restore-drill [--target …] [--scratch DIR] [--keep]   exit 1 when not clean
     sohoa backup list [--target …] [--json]
+    sohoa retention extend [--within-days N] [--dry-run] [--json]   exit 1 on failures
 
 --target defaults to settings.backup_target (SOHOA_BACKUP_TARGET). Exit 2 with
 `sohoa: error: …` when a job cannot run at all.
@@ -50,6 +53,28 @@ def integrity_check(ctx: click.Context, as_json: bool, no_signatures: bool) -> N
 
     try:
         report = check_integrity(_runtime(ctx), signatures=not no_signatures)
+    except SohoaError as exc:
+        _fail(str(exc))
+    click.echo(_dump(report.to_dict()) if as_json else report.to_text())
+    sys.exit(0 if report.ok else 1)
+
+
+@integrity.command("repair")
+@click.option("--target", "--from", "target", default=None,
+              help="The backup to repair from (a directory or s3://…); default $SOHOA_BACKUP_TARGET.")
+@click.option("--object-id", "object_ids", type=int, multiple=True, help="Only this catalogued object (repeatable).")
+@click.option("--document", "document_ids", multiple=True, help="Only this document's objects (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def integrity_repair(ctx: click.Context, target: str | None, object_ids: tuple[int, ...],
+                     document_ids: tuple[str, ...], as_json: bool) -> None:
+    """Put back missing or corrupt archived objects from a backup, hash-checked against the
+    catalogue, each repair audited; exits 1 when one could not be repaired."""
+    from sohoa.retention.repair import repair_objects
+
+    try:
+        report = repair_objects(_runtime(ctx), target, object_ids=list(object_ids) or None,
+                                document_ids=list(document_ids) or None)
     except SohoaError as exc:
         _fail(str(exc))
     click.echo(_dump(report.to_dict()) if as_json else report.to_text())
@@ -137,9 +162,36 @@ def backup_list(ctx: click.Context, target: str | None, as_json: bool) -> None:
         click.echo("no backups")
 
 
+@click.command("extend")
+@click.option("--within-days", type=click.IntRange(min=0), default=None,
+              help="Renew what lapses within N days (default: settings.retention_extend_within_days).")
+@click.option("--dry-run", is_flag=True, help="Only list what is due; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def retention_extend(ctx: click.Context, within_days: int | None, dry_run: bool, as_json: bool) -> None:
+    """Renew the S3 object-lock retain-until of archived objects before it lapses (never shortened)
+    and put back missing legal holds. Writes $SOHOA_HOME/reports/retention-extend-<time>.json;
+    exits 1 when an object could not be renewed."""
+    from sohoa.retention.objectlock import extend_retention
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"retention extend: {done}/{total} objects", err=True)
+
+    try:
+        report = extend_retention(_runtime(ctx), within_days=within_days, dry_run=dry_run, progress=progress)
+    except SohoaError as exc:
+        _fail(str(exc))
+    click.echo(_dump(report.to_dict()) if as_json else report.to_text())
+    sys.exit(0 if report.ok else 1)
+
+
 def register(main_group: click.Group) -> None:
-    """Add the `integrity` and `backup` groups to the `sohoa` command (idempotent)."""
+    """Add the `integrity` and `backup` groups, and `extend` to the `retention` group, to the
+    `sohoa` command (idempotent)."""
     if "integrity" not in main_group.commands:
         main_group.add_command(integrity)
     if "backup" not in main_group.commands:
         main_group.add_command(backup_group, "backup")
+    group = main_group.commands.get("retention")
+    if isinstance(group, click.Group) and "extend" not in group.commands:
+        group.add_command(retention_extend)

@@ -50,7 +50,14 @@ def make_app(settings: Settings) -> Celery:
         finally:
             rt.catalogue.dispose()
 
-    for job in (integrity_check_task, backup_task, restore_drill_task):
+    def extend_task(within_days: int | None = None) -> dict[str, Any]:
+        rt = job_runtime()
+        try:
+            return retention.retention_extend_job(rt, within_days)
+        finally:
+            rt.catalogue.dispose()
+
+    for job in (integrity_check_task, backup_task, restore_drill_task, extend_task):
         # shared=False: a second app in the process (the CLI's) must not inherit this one's closures
         app.task(name=f"retention.{job.__name__.removesuffix('_task')}", acks_late=True, shared=False)(job)
     app.set_default()
@@ -58,7 +65,7 @@ def make_app(settings: Settings) -> Celery:
 
 
 _TASKS = {"integrity_check_task": "retention.integrity_check", "backup_task": "retention.backup",
-          "restore_drill_task": "retention.restore_drill"}
+          "restore_drill_task": "retention.restore_drill", "extend_task": "retention.extend"}
 _made: dict[str, Celery] = {}
 
 
