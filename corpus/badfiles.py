@@ -1,6 +1,12 @@
-"""Bad inputs a scan batch may contain; each one is clearly unusable."""
+"""Bad inputs a scan batch may contain; each one is clearly unusable.
+
+Also the hostile ones of tests/security/ (decompression bombs, PDFs with
+actions, files of zeros), each built small and fast: none holds its inflated
+size in memory.
+"""
 from __future__ import annotations
 
+import io
 import random
 import struct
 import zlib
@@ -28,8 +34,6 @@ def truncated_pdf(good_pdf: bytes, rng: random.Random) -> bytes:
 
 def encrypt_pdf(good_pdf: bytes, path: Path) -> None:
     """Password-protected PDF (user password needed to open it)."""
-    import io
-
     with pikepdf.open(io.BytesIO(good_pdf)) as pdf:
         pdf.save(path, encryption=pikepdf.Encryption(owner="chu-so-huu", user="matkhau123", R=4, aes=False, metadata=False),
                  static_id=True)
@@ -65,3 +69,95 @@ def write_bad_files(batch_dir: Path, rng: random.Random, good_pdf: bytes, batch_
     add("IMG_0042.tif", "random bytes with an image extension (no image signature)",
         b"\x1f" + bytes(rng.getrandbits(8) for _ in range(4095)))
     return out
+
+
+# -- hostile files (tests/security) ------------------------------------------------------
+
+def zeros_deflate(n_mib: int) -> bytes:
+    """A zlib stream that inflates to n_mib MiB of zero bytes, built in about 1 KiB per MiB.
+
+    After a full flush deflate forgets its history, so every further MiB of zeros
+    compresses to the same bytes: one block is made and repeated, then an empty
+    final block and the Adler-32 of n zero bytes ((n mod 65521) << 16 | 1)."""
+    c = zlib.compressobj(9)
+    mib = bytes(1 << 20)
+    first = c.compress(mib) + c.flush(zlib.Z_FULL_FLUSH)
+    block = c.compress(mib) + c.flush(zlib.Z_FULL_FLUSH)
+    adler = (((n_mib << 20) % 65521) << 16) | 1
+    return first + block * (n_mib - 1) + b"\x03\x00" + struct.pack(">I", adler)
+
+
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF of these object bodies (numbered from 1; object 1 the catalog), with its xref."""
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for off in offsets:
+        out.write(b"%010d 00000 n \n" % off)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def flate_bomb_pdf(inflated_mib: int = 2048) -> bytes:
+    """A one-page PDF whose content stream is `inflated_mib` MiB of zeros, Flate-compressed
+    (2 GiB: a file of about 2 MB)."""
+    data = zeros_deflate(inflated_mib)
+    return _raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
+    ])
+
+
+def image_bomb_pdf(inflated_mib: int = 1024, width: int = 1000, height: int = 1000) -> bytes:
+    """A one-page PDF whose image declares width x height gray pixels but inflates to far more."""
+    data = zeros_deflate(inflated_mib)
+    return _raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R"
+        b" /Resources << /XObject << /Im0 4 0 R >> >> >>",
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray"
+        b" /BitsPerComponent 8 /Length %d /Filter /FlateDecode >>\nstream\n" % (width, height, len(data))
+        + data + b"\nendstream",
+        b"<< /Length 31 >>\nstream\nq 595 0 0 842 0 0 cm /Im0 Do Q\nendstream",
+    ])
+
+
+def write_zeros(path: Path, size: int) -> Path:
+    """A file of `size` zero bytes, written a MiB at a time (a disk image never written to)."""
+    chunk = bytes(1 << 20)
+    with path.open("wb") as fh:
+        left = size
+        while left > 0:
+            fh.write(chunk[: min(left, len(chunk))])
+            left -= len(chunk)
+    return path
+
+
+def bomb_tiff(width: int = 100_000, height: int = 100_000) -> bytes:
+    """A small, well-formed TIFF header declaring an enormous page (one strip of 8 bytes)."""
+    entries = [(256, 4, 1, width), (257, 4, 1, height), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
+               (273, 4, 1, 8), (277, 3, 1, 1), (278, 4, 1, height), (279, 4, 1, 8)]
+    ifd = struct.pack("<H", len(entries)) + b"".join(
+        struct.pack("<HHI", tag, typ, count) + (struct.pack("<HH", value, 0) if typ == 3 else struct.pack("<I", value))
+        for tag, typ, count, value in entries) + struct.pack("<I", 0)
+    return b"II*\x00" + struct.pack("<I", 16) + b"\x00" * 8 + ifd
+
+
+def bomb_jpeg(width: int = 60_000, height: int = 60_000) -> bytes:
+    """A real small JPEG whose frame header (SOF0) is rewritten to declare width x height."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (16, 16), 255).save(buf, "JPEG")
+    data = bytearray(buf.getvalue())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5: sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)

@@ -108,6 +108,8 @@ def run_batch(rt: Runtime, batch_dir: Path, progress: ProgressFn | None = None, 
 
     batch = read_batch_info(batch_dir)
     items = list(Intake(rt.settings).scan(batch_dir))
+    if not items:
+        log.warning("empty batch: no files to process", extra={"batch": batch.batch_id, "dir": str(batch_dir)})
     start_batch(rt, batch_dir, batch, items)
     for item in items:
         if isinstance(item, Rejection):

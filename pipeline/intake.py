@@ -4,27 +4,43 @@ A document is a PDF, a multi-page TIFF, a single page image, or a folder of
 page images (contract section 1). The type is decided by the file's bytes,
 never by its name. Every other entry is a `Rejection` with a specific
 reason; the batch goes on.
+
+Source names. The report, the catalogue and the signed marker keep each
+entry's name as `source_name()` spells it: the name itself when it is
+printable UTF-8, else with percent escapes (%XX, upper-case hex) for each byte
+that is not UTF-8 (a name written under another code page), each control
+character (ESC, DEL, C1), each bidirectional control (U+202A..U+202E,
+U+2066..U+2069, which could disguise `gpj.exe` as `exe.jpg`), U+FFFE/U+FFFF,
+and '%' itself. The escape is reversible: `name_bytes()` gives back the exact
+bytes of the name on disk, and every escaped name is valid UTF-8 and valid in
+XML, so the marker (XMP) holds the same string as the catalogue.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import unquote_to_bytes
 
-import pikepdf
 from PIL import Image
 from sohoa.core.config import Settings
 from sohoa.core.errors import FatalError, RejectedInput
 from sohoa.core.types import SourceDocument, SourceFile
+from sohoa.pipeline.pdfprobe import ProbeLimits, probe_pdf
+
+log = logging.getLogger("sohoa.intake")
 
 BATCH_META = "batch.json"
 _IMAGE_FORMATS = {"PNG", "JPEG", "TIFF"}
-# A page this large at 300 dpi (A0 is 9933 x 14043) is a bomb, not a scan.
-_MIN_TEXT_CHARS_PER_PAGE = 20
+_BIDI_CONTROLS = {0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+# Characters of text files besides the printable: tab, line feed, carriage return, form feed.
+_TEXT_CONTROLS = {0x09, 0x0A, 0x0C, 0x0D}
 
 
 @dataclass(frozen=True)
@@ -55,14 +71,53 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def describe_unknown(head: bytes) -> str:
+def describe_unknown(head: bytes, path: Path | None = None) -> str:
+    """Why a file of no known type is not a scan, saying what it is."""
     if not head:
         return "empty file (0 bytes)"
+    if not head.strip(b"\x00"):
+        if path is not None and _all_zero(path):
+            return f"no content: all {path.stat().st_size:,} bytes are zero (an unwritten or wiped file)"
+        return "not a scanned document: starts with zero bytes, unrecognised binary content"
     try:
-        head.decode("utf-8")
-        return "not a scanned document: plain text, not PDF/TIFF/PNG/JPEG"
-    except UnicodeDecodeError:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # a multi-byte character cut at the end of the head is still text
+        text = head[: exc.start].decode("utf-8") if exc.start >= len(head) - 3 else ""
+        if not text:
+            return "not a scanned document: unrecognised binary content, not PDF/TIFF/PNG/JPEG"
+    if any(ord(c) < 0x20 and ord(c) not in _TEXT_CONTROLS or ord(c) == 0x7F for c in text):
         return "not a scanned document: unrecognised binary content, not PDF/TIFF/PNG/JPEG"
+    return "not a scanned document: plain text, not PDF/TIFF/PNG/JPEG"
+
+
+def _all_zero(path: Path) -> bool:
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            if chunk.strip(b"\x00"):
+                return False
+    return True
+
+
+def source_name(name: str) -> str:
+    """The report's, catalogue's and marker's spelling of a file name (see the module's doc).
+    `name` is as os.fsdecode gives it: bytes that are not UTF-8 are lone surrogates."""
+    out = []
+    for ch in name:
+        cp = ord(ch)
+        if 0xDC80 <= cp <= 0xDCFF:  # surrogateescape: one raw byte of the name
+            out.append(f"%{cp - 0xDC00:02X}")
+        elif (ch == "%" or cp in _BIDI_CONTROLS or cp in (0xFFFE, 0xFFFF)
+              or unicodedata.category(ch) in ("Cc", "Cs")):
+            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass")))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def name_bytes(source: str) -> bytes:
+    """The exact bytes of a name on disk from its `source_name` spelling."""
+    return unquote_to_bytes(source)
 
 
 def sha256_file(path: Path) -> str:
@@ -111,11 +166,16 @@ class Intake:
         for entry in sorted(batch_dir.iterdir(), key=lambda p: natural_key(p.name)):
             if entry.name == BATCH_META and entry.is_file():
                 continue
-            relpath = entry.name
+            relpath = source_name(entry.name)
             try:
                 yield self.inspect(entry, relpath, root)
             except RejectedInput as rej:
                 yield Rejection(rej.source, rej.reason)
+            except OSError as exc:  # unreadable, or gone since the listing: this entry only
+                yield Rejection(relpath, f"unreadable: {exc.strerror or exc}")
+            except Exception as exc:  # a parser's surprise on a hostile file must not end the batch
+                log.exception("intake failed", extra={"document": relpath})
+                yield Rejection(relpath, f"could not be inspected: {type(exc).__name__}: {str(exc)[:200]}")
 
     # -- one entry -------------------------------------------------------
     def inspect(self, path: Path, relpath: str, root: Path) -> SourceDocument:
@@ -130,7 +190,7 @@ class Intake:
             head = fh.read(2048)
         kind = sniff(head)
         if kind is None:
-            raise RejectedInput(relpath, describe_unknown(head))
+            raise RejectedInput(relpath, describe_unknown(head, path))
         if kind == "pdf":
             return self._pdf(src)
         pages = self._check_image(src)
@@ -181,49 +241,15 @@ class Intake:
             raise RejectedInput(src.relpath, f"corrupt or truncated image: {exc}") from None
 
     def _pdf(self, src: SourceFile) -> SourceDocument:
-        rel = src.relpath
-        with src.path.open("rb") as fh:
-            fh.seek(max(0, src.size - 2048))
-            tail = fh.read()
-        if b"%%EOF" not in tail:
-            raise RejectedInput(rel, "truncated PDF: no %%EOF end marker")
-        try:
-            pdf = pikepdf.open(src.path)
-        except pikepdf.PasswordError:
-            raise RejectedInput(rel, "encrypted PDF: password required") from None
-        except pikepdf.PdfError as exc:
-            raise RejectedInput(rel, f"corrupt PDF: {exc}") from None
-        with pdf:
-            if pdf.is_encrypted:
-                raise RejectedInput(rel, "encrypted PDF: encryption must be removed before archiving")
-            try:
-                n = len(pdf.pages)
-            except pikepdf.PdfError as exc:
-                raise RejectedInput(rel, f"corrupt PDF page tree: {exc}") from None
-            if n == 0:
-                raise RejectedInput(rel, "PDF has no pages")
-            if n > self.settings.max_pages:
-                raise RejectedInput(rel, f"too many pages: {n} over the limit of {self.settings.max_pages}")
-            active = _active_content(pdf, self.settings.max_pdf_objects)
-            if active:
-                raise RejectedInput(rel, f"PDF with active content ({active}): not accepted from a scanning station")
-            dpi = self.settings.ocr_dpi
-            for i, page in enumerate(pdf.pages, start=1):
-                try:
-                    box = [float(v) for v in page.mediabox]
-                except (pikepdf.PdfError, TypeError, ValueError) as exc:
-                    raise RejectedInput(rel, f"page {i} has no valid MediaBox: {exc}") from None
-                w_px = abs(box[2] - box[0]) * dpi / 72
-                h_px = abs(box[3] - box[1]) * dpi / 72
-                if w_px * h_px > self.settings.max_page_pixels:
-                    raise RejectedInput(rel, f"page {i} too large to rasterize: {box[2]-box[0]:.0f}x{box[3]-box[1]:.0f} pt")
-        return SourceDocument(rel, "pdf_text" if _has_text_layer(src.path, n) else "pdf_image", [src], n)
+        # Parsed in a child process with a memory and a time bound (pipeline/pdfprobe.py).
+        found = probe_pdf(src.path, src.relpath, ProbeLimits.from_settings(self.settings))
+        return SourceDocument(src.relpath, "pdf_text" if found.kind == "pdf_text" else "pdf_image", [src], found.pages)
 
     def _image_dir(self, path: Path, relpath: str, root: Path) -> SourceDocument:
         entries = sorted(path.iterdir(), key=lambda p: natural_key(p.name))
         files: list[SourceFile] = []
         for e in entries:
-            rel = f"{relpath}/{e.name}"
+            rel = f"{relpath}/{source_name(e.name)}"
             if e.name.startswith("."):
                 continue  # scanner/OS droppings (.DS_Store); not pages
             if e.is_symlink() or not e.is_file():
@@ -245,66 +271,3 @@ class Intake:
         if len(files) > self.settings.max_pages:
             raise RejectedInput(relpath, f"too many pages: {len(files)} over the limit of {self.settings.max_pages}")
         return SourceDocument(relpath, "image_dir", files, len(files))
-
-
-# Actions and payloads that run or carry code: a scan has none of them, and an
-# archive must not sign and serve them to other systems.
-_ACTIVE_ACTIONS = {"/JavaScript": "JavaScript", "/Launch": "launch action", "/ImportData": "import action",
-                   "/RichMediaExecute": "rich media", "/SubmitForm": "form submission", "/GoToE": "embedded go-to"}
-_ACTIVE_KEYS = {"/JS": "JavaScript", "/JavaScript": "JavaScript", "/EmbeddedFiles": "embedded files",
-                "/EmbeddedFile": "embedded file", "/XFA": "XFA form", "/RichMedia": "rich media"}
-
-
-def _push(stack: list, obj) -> None:
-    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)):
-        stack.append(obj)
-
-
-def _active_content(pdf: pikepdf.Pdf, max_objects: int) -> str | None:
-    """What active content the PDF holds, or None: every object reachable from the
-    trailer is visited once (direct objects too, which pdf.objects does not list)."""
-    if len(pdf.objects) > max_objects:
-        return f"{len(pdf.objects)} objects, over the limit of {max_objects}"
-    seen: set[tuple[int, int]] = set()
-    stack: list = [pdf.trailer]
-    visited = 0
-    while stack:
-        obj = stack.pop()
-        visited += 1
-        if visited > 20 * max_objects:
-            return f"object graph over {20 * max_objects} nodes"
-        if obj.is_indirect:
-            if obj.objgen in seen:
-                continue
-            seen.add(obj.objgen)
-        if isinstance(obj, pikepdf.Stream):
-            obj = obj.stream_dict
-        if isinstance(obj, pikepdf.Dictionary):
-            kind = obj.get("/S")
-            if isinstance(kind, pikepdf.Name) and str(kind) in _ACTIVE_ACTIONS:
-                return _ACTIVE_ACTIONS[str(kind)]
-            for key in obj.keys():
-                if key in _ACTIVE_KEYS:
-                    return _ACTIVE_KEYS[key]
-                if key != "/Parent":  # the page tree is reached from the top already
-                    _push(stack, obj[key])
-        elif isinstance(obj, pikepdf.Array):
-            for item in obj:
-                _push(stack, item)
-    return None
-
-
-def _has_text_layer(path: Path, pages: int) -> bool:
-    """Born-digital: every page carries real text (a scan has none, or a few stray marks)."""
-    import pdfplumber
-
-    try:
-        with pdfplumber.open(path) as pdf:
-            for page in pdf.pages:
-                chars = [c for c in page.chars if not c.get("text", "").isspace()]
-                if len(chars) < _MIN_TEXT_CHARS_PER_PAGE:
-                    return False
-                page.flush_cache()
-        return True
-    except Exception:  # pdfminer raises many types on odd files; treat as a scan
-        return False

@@ -104,6 +104,10 @@ def process(ctx: click.Context, batch_dir: Path, report_path: Path, quiet: bool,
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{exc.filename or report_path}: {exc.strerror}")
+    # said even with --quiet: a wrong path or an unfinished copy looks like this
+    if report is not None and not report.documents:
+        click.echo(f"warning: {batch_dir}: empty batch, no files to process (the report lists no documents)",
+                   err=True)
     if not quiet:
         click.echo(summary_table(report, report_path, settings))
 

@@ -152,10 +152,11 @@ def _plan_pdf(doc: SourceDocument, settings, workdir: Path) -> list[PageSource]:
     outdir.mkdir(parents=True, exist_ok=True)
     pages: list[PageSource] = []
     try:
-        pdf = pikepdf.open(src)
+        fh = open(src, "rb")  # a file object: pikepdf takes no path whose name is not UTF-8
+        pdf = pikepdf.open(fh)
     except (pikepdf.PdfError, OSError, ValueError) as exc:
         raise _reject(doc, f"cannot open PDF ({_short(exc)})") from None
-    with pdf:
+    with fh, pdf:
         n = len(pdf.pages)
         if n == 0:
             raise _reject(doc, "PDF has no pages")

@@ -1,0 +1,368 @@
+"""The intake's look inside a PDF, in a child process with a memory and a time bound.
+
+A PDF is parsed by C libraries (qpdf through pikepdf, pdfminer through
+pdfplumber) that decompress whatever the file asks: a 2 MB file may hold a
+Flate stream of 2 GiB of zeros, or a content stream that takes minutes to
+interpret. So the parse runs in a child process (`python -m
+sohoa.pipeline.pdfprobe`) that limits its own address space (RLIMIT_AS) and
+CPU time before it opens the file, and the parent kills it at a wall-clock
+timeout. Inside, every Flate stream is decompressed in bounded chunks only to
+count its size, and one over `max_stream_bytes` is refused by name, before
+anything decodes it whole. The child sets its own limits (no `preexec_fn`,
+which is unsafe in a parent with threads).
+
+Protocol: the parent writes one JSON object to the child's stdin (the path as
+hex of its bytes, so a file name that is not UTF-8 survives, and the limits);
+the child writes one JSON object to stdout: {"kind", "pages"} or {"rejected"},
+plus its peak resident memory ("max_rss_kib").
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from sohoa.core.config import Settings
+from sohoa.core.errors import RejectedInput
+
+_MIN_TEXT_CHARS_PER_PAGE = 20
+_CHUNK = 1 << 20
+# Filters that only image decoders undo (their pixel count is checked instead).
+_IMAGE_CODECS = {"/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode"}
+
+
+@dataclass(frozen=True)
+class ProbeLimits:
+    max_pages: int
+    max_page_pixels: int
+    max_pdf_objects: int
+    max_stream_bytes: int
+    max_content_bytes: int
+    ocr_dpi: int
+    memory_bytes: int
+    seconds: float
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> "ProbeLimits":
+        return cls(s.max_pages, s.max_page_pixels, s.max_pdf_objects, s.max_stream_bytes, s.max_content_bytes,
+                   s.ocr_dpi, s.parse_memory_bytes, s.parse_timeout)
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    kind: str  # 'pdf_text' or 'pdf_image'
+    pages: int
+    seconds: float
+    max_rss_kib: int  # the child's peak resident memory
+
+
+class _Refused(Exception):
+    """The PDF is refused; the message is the report's reason."""
+
+
+# -- parent side --------------------------------------------------------------------
+
+def probe_pdf(path: os.PathLike[str] | str, relpath: str, limits: ProbeLimits) -> ProbeResult:
+    """Kind and page count of the PDF at `path`, or RejectedInput(relpath, why)."""
+    request = json.dumps({"path": os.fsencode(path).hex(), "limits": limits.__dict__})
+    t0 = time.monotonic()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "sohoa.pipeline.pdfprobe"], input=request.encode(),
+                              capture_output=True, timeout=limits.seconds, env=_child_env())
+    except subprocess.TimeoutExpired:
+        raise RejectedInput(relpath, f"PDF too costly to parse: not read within {limits.seconds:g} s "
+                                     "(a decompression or content-stream bomb?)") from None
+    seconds = time.monotonic() - t0
+    try:
+        answer: dict[str, Any] = json.loads(proc.stdout.decode("utf-8").strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise RejectedInput(relpath, _died(proc, limits)) from None
+    if "rejected" in answer:
+        raise RejectedInput(relpath, answer["rejected"])
+    return ProbeResult(answer["kind"], int(answer["pages"]), seconds, int(answer.get("max_rss_kib", 0)))
+
+
+def _child_env() -> dict[str, str]:
+    # The child needs no more than the interpreter's own search path; no site tweaks from the batch.
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "PYTHONPATH", "LANG", "LC_ALL", "HOME")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _died(proc: subprocess.CompletedProcess, limits: ProbeLimits) -> str:
+    err = proc.stderr.decode("utf-8", "replace")
+    if "MemoryError" in err or "bad_alloc" in err or proc.returncode in (-9, -6):
+        return (f"PDF too costly to parse: over the memory limit of {limits.memory_bytes // (1 << 20)} MiB "
+                "(a decompression bomb?)")
+    if proc.returncode == -24:  # SIGXCPU: the CPU-time limit
+        return f"PDF too costly to parse: over {limits.seconds:g} s of CPU (a content-stream bomb?)"
+    last = (err.strip().splitlines() or ["no output"])[-1][:200]
+    return f"PDF parser failed (exit {proc.returncode}): {last}"
+
+
+# -- child side ---------------------------------------------------------------------
+
+def _limit_self(limits: ProbeLimits) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    cpu = int(limits.seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+
+
+def inspect_pdf(path: str, limits: ProbeLimits) -> tuple[str, int]:
+    """(kind, pages) of a PDF, or _Refused(reason). Runs in the bounded child."""
+    import pikepdf
+
+    with open(path, "rb") as fh:  # a file object: pikepdf takes no path that is not UTF-8
+        size = os.fstat(fh.fileno()).st_size
+        fh.seek(max(0, size - 2048))
+        if b"%%EOF" not in fh.read():
+            raise _Refused("truncated PDF: no %%EOF end marker")
+        fh.seek(0)
+        try:
+            pdf = pikepdf.open(fh)
+        except pikepdf.PasswordError:
+            raise _Refused("encrypted PDF: password required") from None
+        except pikepdf.PdfError as exc:
+            raise _Refused(f"corrupt PDF: {exc}") from None
+        with pdf:
+            pages = _check_structure(pdf, limits)
+            fh.seek(0)
+            return ("pdf_text" if _has_text_layer(fh) else "pdf_image"), pages
+
+
+def _check_structure(pdf: Any, limits: ProbeLimits) -> int:
+    import pikepdf
+
+    if pdf.is_encrypted:
+        raise _Refused("encrypted PDF: encryption must be removed before archiving")
+    try:
+        n = len(pdf.pages)
+    except pikepdf.PdfError as exc:
+        raise _Refused(f"corrupt PDF page tree: {exc}") from None
+    if n == 0:
+        raise _Refused("PDF has no pages")
+    if n > limits.max_pages:
+        raise _Refused(f"too many pages: {n} over the limit of {limits.max_pages}")
+    active = active_content(pdf, limits.max_pdf_objects)
+    if active:
+        raise _Refused(f"PDF with active content ({active}): not accepted from a scanning station")
+    for i, page in enumerate(pdf.pages, start=1):
+        try:
+            box = [float(v) for v in page.mediabox]
+        except (pikepdf.PdfError, TypeError, ValueError) as exc:
+            raise _Refused(f"page {i} has no valid MediaBox: {exc}") from None
+        w_px = abs(box[2] - box[0]) * limits.ocr_dpi / 72
+        h_px = abs(box[3] - box[1]) * limits.ocr_dpi / 72
+        if w_px * h_px > limits.max_page_pixels:
+            raise _Refused(f"page {i} too large to rasterize: {box[2]-box[0]:.0f}x{box[3]-box[1]:.0f} pt")
+    _check_streams(pdf, limits)
+    return n
+
+
+def _filters(stream: Any) -> list[str]:
+    import pikepdf
+
+    f = stream.stream_dict.get("/Filter")
+    if isinstance(f, pikepdf.Name):
+        return [str(f)]
+    if isinstance(f, pikepdf.Array):
+        return [str(x) for x in f]
+    return []
+
+
+def _check_streams(pdf: Any, limits: ProbeLimits) -> None:
+    """Every stream's decoded size, counted without holding it: a bomb is refused by name.
+    An image may inflate to its declared pixels' bytes (and never past max_stream_bytes);
+    any other stream (page content, fonts) to max_content_bytes."""
+    import pikepdf
+
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream):
+            continue
+        where = f"stream {obj.objgen[0]} {obj.objgen[1]} R"
+        d = obj.stream_dict
+        cap, beyond = limits.max_content_bytes, ""
+        if d.get("/Subtype") == pikepdf.Name.Image:
+            declared = _image_bytes(d, where)
+            if declared[0] > limits.max_page_pixels:
+                raise _Refused(f"image too large (decompression bomb): {where} declares "
+                               f"{declared[1]}x{declared[2]} pixels")
+            cap = min(limits.max_stream_bytes, declared[3])
+            beyond = f", beyond what its {declared[1]}x{declared[2]} pixels hold"
+        filters = _filters(obj)
+        if _IMAGE_CODECS.intersection(filters):
+            continue  # its declared pixels were checked above
+        raw = obj.read_raw_bytes()
+        if filters == ["/FlateDecode"]:
+            decoded = _inflated_size(raw, cap)
+        elif not filters:
+            decoded = len(raw)
+        else:  # rare chains (LZW, ASCII85, ...): decoded whole, under the child's memory limit
+            try:
+                decoded = len(obj.read_bytes())
+            except pikepdf.PdfError:
+                continue  # undecodable: the consumers see what qpdf sees, an empty stream
+        if decoded > cap:
+            raise _Refused(f"decompression bomb: {where} inflates to over {_size(cap)}{beyond} "
+                           f"(from {len(raw):,} bytes in the file)")
+
+
+_COMPONENTS = {"/DeviceGray": 1, "/CalGray": 1, "/Indexed": 1, "/DeviceRGB": 3, "/CalRGB": 3, "/Lab": 3,
+               "/DeviceCMYK": 4}
+
+
+def _image_bytes(d: Any, where: str) -> tuple[int, int, int, int]:
+    """(pixels, width, height, most bytes its samples can take) of an image XObject."""
+    import pikepdf
+
+    try:
+        w, h = int(d.get("/Width", 0)), int(d.get("/Height", 0))
+        bpc = int(d.get("/BitsPerComponent", 8))
+    except (TypeError, ValueError):
+        raise _Refused(f"{where}: an image without valid /Width, /Height or /BitsPerComponent") from None
+    if w <= 0 or h <= 0 or not 1 <= bpc <= 16:
+        raise _Refused(f"{where}: an image of {w}x{h} pixels at {bpc} bits")
+    cs = d.get("/ColorSpace")
+    if isinstance(cs, pikepdf.Array) and len(cs) and str(cs[0]) == "/ICCBased":
+        try:
+            comps = int(cs[1].stream_dict.get("/N", 4))
+        except (TypeError, ValueError, AttributeError):
+            comps = 4
+    elif isinstance(cs, pikepdf.Array) and len(cs):
+        comps = _COMPONENTS.get(str(cs[0]), 4)
+    else:
+        comps = 1 if d.get("/ImageMask") is True else _COMPONENTS.get(str(cs), 4)
+    row = (w * comps * bpc + 7) // 8 + 1  # +1: a PNG predictor's tag byte per row
+    return w * h, w, h, row * h + 4096
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 20):.0f} MiB" if n >= 1 << 20 else f"{n:,} bytes"
+
+
+def _inflated_size(raw: bytes, cap: int) -> int:
+    """Bytes a zlib stream inflates to, counted in 1 MiB chunks, stopping past `cap`."""
+    inflater = zlib.decompressobj()
+    total, data = 0, raw
+    try:
+        while data:
+            total += len(inflater.decompress(data, _CHUNK))
+            if total > cap:
+                return total
+            data = inflater.unconsumed_tail
+        while True:
+            out = inflater.flush(_CHUNK) if not inflater.eof else b""
+            if not out:
+                return total
+            total += len(out)
+            if total > cap:
+                return total
+    except zlib.error:
+        return total  # a damaged tail: qpdf keeps what inflated before it
+
+
+def _push(stack: list, obj: Any) -> None:
+    import pikepdf
+
+    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)):
+        stack.append(obj)
+
+
+# Actions and payloads that run code, reach out of the document, or carry other files: a scan
+# has none of them, and the archive must not sign and serve them to other systems.
+ACTIVE_ACTIONS = {
+    "/JavaScript": "JavaScript", "/Launch": "launch action", "/ImportData": "import action",
+    "/RichMediaExecute": "rich media", "/SubmitForm": "form submission", "/GoToE": "embedded go-to",
+    "/GoToR": "remote go-to (a link to another file)", "/URI": "link to a URI",
+    "/Rendition": "media rendition", "/Movie": "movie", "/Sound": "sound",
+    "/GoTo3DView": "3D view",
+}
+ACTIVE_KEYS = {"/JS": "JavaScript", "/JavaScript": "JavaScript", "/EmbeddedFiles": "embedded files",
+               "/EmbeddedFile": "embedded file", "/XFA": "XFA form", "/RichMedia": "rich media",
+               "/RichMediaContent": "rich media", "/URI": "link to a URI"}
+
+
+def active_content(pdf: Any, max_objects: int) -> str | None:
+    """What active content the PDF holds, or None: every object reachable from the
+    trailer is visited once (direct objects too, which pdf.objects does not list).
+    Actions are found wherever they hang: /OpenAction, annotations' /A and /AA,
+    pages' and the form's /AA, outline items, /Next chains."""
+    import pikepdf
+
+    if len(pdf.objects) > max_objects:
+        return f"{len(pdf.objects)} objects, over the limit of {max_objects}"
+    seen: set[tuple[int, int]] = set()
+    stack: list = [pdf.trailer]
+    visited = 0
+    while stack:
+        obj = stack.pop()
+        visited += 1
+        if visited > 20 * max_objects:
+            return f"object graph over {20 * max_objects} nodes"
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Stream):
+            obj = obj.stream_dict
+        if isinstance(obj, pikepdf.Dictionary):
+            kind = obj.get("/S")
+            if isinstance(kind, pikepdf.Name) and str(kind) in ACTIVE_ACTIONS:
+                return ACTIVE_ACTIONS[str(kind)]
+            for key in obj.keys():
+                if key in ACTIVE_KEYS:
+                    return ACTIVE_KEYS[key]
+                if key != "/Parent":  # the page tree is reached from the top already
+                    _push(stack, obj[key])
+        elif isinstance(obj, pikepdf.Array):
+            for item in obj:
+                _push(stack, item)
+    return None
+
+
+def _has_text_layer(fh: Any) -> bool:
+    """Born-digital: every page carries real text (a scan has none, or a few stray marks)."""
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(fh) as pdf:
+            for page in pdf.pages:
+                chars = [c for c in page.chars if not c.get("text", "").isspace()]
+                if len(chars) < _MIN_TEXT_CHARS_PER_PAGE:
+                    return False
+                page.flush_cache()
+        return True
+    except MemoryError:
+        raise
+    except Exception:  # pdfminer raises many types on odd files; treat as a scan
+        return False
+
+
+def _main() -> int:
+    request = json.loads(sys.stdin.buffer.read())
+    limits = ProbeLimits(**request["limits"])
+    _limit_self(limits)
+    path = os.fsdecode(bytes.fromhex(request["path"]))
+    try:
+        kind, pages = inspect_pdf(path, limits)
+        answer: dict[str, Any] = {"kind": kind, "pages": pages}
+    except _Refused as exc:
+        answer = {"rejected": str(exc)}
+    except MemoryError:
+        answer = {"rejected": f"PDF too costly to parse: over the memory limit of "
+                              f"{limits.memory_bytes // (1 << 20)} MiB (a decompression bomb?)"}
+    except OSError as exc:
+        answer = {"rejected": f"unreadable: {exc.strerror or exc}"}
+    answer["max_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sys.stdout.write(json.dumps(answer) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
