@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sohoa.archive.models import AuditEvent
 from sohoa.core.errors import FatalError
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -107,11 +107,26 @@ def audit(session: Session, actor: str, action: str, obj: str, outcome: str = "o
     return ev
 
 
-def verify_audit_chain(session: Session) -> list[str]:
-    """Problems found in the audit chain (empty when intact)."""
+def audit_head(session: Session) -> tuple[int, int | None, str]:
+    """(number of events, id of the newest, its hash): what a checkpoint anchors. An
+    empty log is (0, None, GENESIS)."""
+    last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
+    if last is None:
+        return 0, None, GENESIS
+    count = session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.id <= last.id)) or 0
+    return int(count), last.id, last.hash
+
+
+def verify_audit_chain(session: Session, after_id: int | None = None, after_hash: str = GENESIS) -> list[str]:
+    """Problems found in the audit chain (empty when intact). after_id/after_hash: check
+    only the events after that one, trusting it to hash to after_hash (an anchored
+    checkpoint's head): the chain must go on from there."""
     problems = []
-    prev = GENESIS
-    for ev in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+    prev = after_hash
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if after_id is not None:
+        query = query.where(AuditEvent.id > after_id)
+    for ev in session.scalars(query.execution_options(yield_per=1000)):
         at = ev.at if ev.at.tzinfo else ev.at.replace(tzinfo=timezone.utc)
         if ev.prev_hash != prev:
             problems.append(f"event {ev.id}: chain broken (an earlier event was removed or reordered)")

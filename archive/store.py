@@ -179,6 +179,36 @@ class LocalObjectStore:
         except FileNotFoundError:
             return None
 
+    def repair_content(self, ref: ObjectRef, stream: BinaryIO) -> ObjectRef:
+        """Put back the content of a recorded version whose blob is gone or damaged
+        (`sohoa integrity repair`, from a backup). The stream must hash to the sha256 the
+        store recorded for that version (IntegrityError otherwise, nothing written):
+        the version list is not touched, so no object is ever replaced by other bytes."""
+        rec = self.stat(ref.bucket, ref.key, ref.version_id)
+        if rec is None:
+            raise StoreError(f"{ref.bucket}/{ref.key}: no version {ref.version_id} to repair")
+        blob = self._blob_path(rec.sha256)
+        blob.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=blob.parent, prefix=".tmp-")
+        h, size = hashlib.sha256(), 0
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                while chunk := stream.read(1 << 20):
+                    h.update(chunk)
+                    size += len(chunk)
+                    fh.write(chunk)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if h.hexdigest() != rec.sha256:
+                raise IntegrityError(f"{ref.bucket}/{ref.key}: repair bytes hash to {h.hexdigest()}, the store "
+                                     f"recorded {rec.sha256}")
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, blob)  # atomic: the damaged blob is replaced whole
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return ObjectRef(rec.bucket, rec.key, rec.version_id, rec.sha256, size)
+
     def restore_version(self, ref: ObjectRef, stream: BinaryIO, created: str | None = None,
                         metadata: dict[str, str] | None = None) -> ObjectRef:
         """Write stream as version ref.version_id of ref.key (restoring a backup into a

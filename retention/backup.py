@@ -13,6 +13,8 @@ self-contained under ``runs/<run id>/``::
         objects/ab/<sha256>                    the objects of the run, by content
         objects.jsonl                          one line per catalogued object: document, role,
                                                bucket, key, version, sha256, size, created_at, path
+        manifest.json.p7s                      the manifest's seal: a detached CMS signature by the
+                                               pipeline's key, timestamped when a TSA is configured
         manifest.json                          written last: kind, times, the sha256 and size
                                                of the dump and of objects.jsonl, totals, problems
 
@@ -27,7 +29,8 @@ hash-checked against the catalogue on the way (a bad primary copy is reported,
 not backed up); memory stays bounded (objects are streamed one at a time).
 Each run writes the audit event ``backup.run``.
 
-``restore_drill`` restores the newest full run plus the later incrementals into a
+``restore_drill`` first checks each run's manifest seal (a missing or failing seal
+fails the drill: a dump rewritten together with its manifest is caught), then restores the newest full run plus the later incrementals into a
 scratch location (a fresh SQLite file, or a scratch PostgreSQL database made with
 pg_restore; and a scratch local object store keeping the catalogue's version
 ids), checks each file against its manifest, then runs the integrity check on the
@@ -75,6 +78,7 @@ from sohoa.retention.integrity import (
     unique_path,
     write_json_and_text,
 )
+from sohoa.retention.seal import SealKey, check_seal, seal, seal_roots
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -84,6 +88,8 @@ FORMAT = "sohoa-backup/1"
 CHUNK = 1 << 20
 SPOOL = 8 << 20  # S3 targets: objects up to this size are staged in memory, larger ones on disk
 PART = 64 << 20  # S3 multipart part size (minio holds one part in memory)
+SEAL = "manifest.json.p7s"  # detached CMS over manifest.json's bytes (retention/seal.py)
+MAX_SEAL_BYTES = 1 << 20
 _RUN_RE = re.compile(r"^\d{8}T\d{6}\.\d{6}Z-(full|incremental)$")
 
 
@@ -345,6 +351,23 @@ def list_runs(target: Any) -> tuple[list[dict[str, Any]], list[str]]:
         else:
             unfinished.append(name)
     return done, unfinished
+
+
+def check_manifest_seal(target: Any, run_id: str, roots: list[Any]) -> list[str]:
+    """Problems with a run's sealed manifest (empty: its seal checks out): a dump and a
+    manifest rewritten together no longer pass for a backup."""
+    streams = [target.open(f"runs/{run_id}/manifest.json"), target.open(f"runs/{run_id}/{SEAL}")]
+    try:
+        if streams[0] is None:
+            return [f"run {run_id}: manifest.json is missing"]
+        if streams[1] is None:
+            return [f"run {run_id}: the manifest is not sealed ({SEAL} is missing): it could have been rewritten"]
+        data, sealed = streams[0].read(), streams[1].read(MAX_SEAL_BYTES)
+    finally:
+        for st in streams:
+            if st is not None:
+                st.close()
+    return [f"run {run_id}: manifest seal fails: {p}" for p in check_seal(data, sealed, roots).problems]
 
 
 def iter_entries(target: Any, manifest: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -652,7 +675,10 @@ def backup(rt: Runtime, kind: str = "full", target: Any = None, *, schedule: str
                     "files": len(copied), "bytes": res.bytes},
         "problems": res.problems,
     }
-    tgt.put(f"{prefix}/manifest.json", io.BytesIO(json.dumps(manifest, ensure_ascii=False, indent=2).encode()))
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+    with SealKey(rt) as key:  # the seal first: manifest.json marks a finished run
+        tgt.put(f"{prefix}/{SEAL}", io.BytesIO(seal(key, manifest_bytes)))
+    tgt.put(f"{prefix}/manifest.json", io.BytesIO(manifest_bytes))
     res.manifest = manifest
     with rt.catalogue.session() as s:
         audit(s, rt.actor, "backup.run", tgt.description, outcome="ok" if res.ok else "failed", run_id=run_id,
@@ -755,6 +781,9 @@ def restore_drill(rt: Runtime, backup_target: Any = None, scratch_dir: Path | st
             report.problems.append(f"no finished full backup on {tgt.description}")
         else:
             report.runs = [m["run_id"] for m in chain]
+            roots = seal_roots(settings)
+            for m in chain:
+                report.problems += check_manifest_seal(tgt, m["run_id"], roots)
             newest = chain[-1]
             report.catalogue_from = newest["run_id"]
             # the catalogue of the newest run

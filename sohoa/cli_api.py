@@ -7,6 +7,7 @@ Their settings (api_host, api_port, api_presign_seconds) are in sohoa/config.py.
 """
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import json
 import os
@@ -62,10 +63,17 @@ def register(main: click.Group) -> None:
     @click.option("--port", type=int, default=None, help="Port (default $SOHOA_API_PORT or 8080).")
     @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
                   help="Worker processes (more than one needs the PostgreSQL catalogue).")
+    @click.option("--secure-cookies/--no-secure-cookies", default=None,
+                  help="Behind TLS: cookies marked Secure and Strict-Transport-Security sent "
+                       "(default $SOHOA_SECURE_COOKIES, off).")
     @click.pass_context
-    def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) -> None:
+    def serve(ctx: click.Context, host: str | None, port: int | None, workers: int,
+              secure_cookies: bool | None) -> None:
         """Run the service API for other systems (OpenAPI at /openapi.json) and the verifier workbench (/ui/)."""
         settings = _settings(ctx)
+        if secure_cookies is not None:
+            settings = dataclasses.replace(settings, secure_cookies=secure_cookies)
+            os.environ["SOHOA_SECURE_COOKIES"] = "1" if secure_cookies else "0"  # for --workers' processes
         host = host or settings.api_host
         port = port or settings.api_port
         try:
@@ -160,26 +168,56 @@ def register(main: click.Group) -> None:
         """The hash-chained audit log."""
 
     @audit_group.command("verify")
+    @click.option("--all-checkpoints", is_flag=True, help="Compare the log with every checkpoint, not only the latest.")
+    @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
     @click.pass_context
-    def audit_verify(ctx: click.Context) -> None:
-        """Check the audit chain; exit 1 and list the problems when it is broken."""
-        from sqlalchemy import func, select
-
-        from sohoa.archive.catalogue import verify_audit_chain
-        from sohoa.archive.models import AuditEvent
+    def audit_verify(ctx: click.Context, all_checkpoints: bool, as_json: bool) -> None:
+        """Check the audit chain and the log against its latest sealed checkpoint (events cut off the end);
+        exit 1 and list the problems when it is broken."""
+        from sohoa.retention.checkpoints import verify_log
+        from sohoa.runtime import build_runtime
 
         try:
-            with _catalogue(ctx).session() as s:
-                problems = verify_audit_chain(s)
-                n = s.scalar(select(func.count()).select_from(AuditEvent))
+            rt = build_runtime(_settings(ctx), need_signer=False)
+            report = verify_log(rt, all_checkpoints=all_checkpoints)
         except SohoaError as exc:
             _fail(str(exc))
-        if problems:
-            for p in problems:
+        if as_json:
+            click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+        else:
+            for p in report.problems:
                 click.echo(p)
-            click.echo(f"audit log: BROKEN — {len(problems)} problem(s) in {n} events", err=True)
+            for note in report.notes:
+                click.echo(f"note: {note}", err=True)
+        n, k = report.events, report.checkpoints
+        if not report.ok:
+            click.echo(f"audit log: BROKEN — {len(report.problems)} problem(s) in {n} events ({k} checkpoints)",
+                       err=True)
             sys.exit(1)
-        click.echo(f"audit log: intact ({n} events)")
+        latest = report.checked[-1] if report.checked else None
+        anchored = (f", anchored by checkpoint {latest['key']} ({latest['count']} events, {latest['at']})"
+                    if latest else "")
+        if not as_json:
+            click.echo(f"audit log: intact ({n} events){anchored}")
+
+    @audit_group.command("checkpoint")
+    @click.option("--force", is_flag=True, help="Write one even when the log has not moved since the latest.")
+    @click.pass_context
+    def audit_checkpoint(ctx: click.Context, force: bool) -> None:
+        """Seal the log's head (events, newest event's hash, time) and store it write-once."""
+        from sohoa.retention.checkpoints import checkpoint_bucket, write_checkpoint
+        from sohoa.runtime import build_runtime
+
+        try:
+            rt = build_runtime(_settings(ctx), need_signer=True, actor=_actor())
+            res = write_checkpoint(rt, force=force)
+        except SohoaError as exc:
+            _fail(str(exc), code=1)
+        if res.written:
+            click.echo(f"audit checkpoint {checkpoint_bucket(rt)}/{res.key}: {res.count} events, "
+                       f"head #{res.head_id}")
+        else:
+            click.echo(f"audit checkpoint: {res.reason}; latest is {res.key} ({res.count} events)")
 
     @audit_group.command("show")
     @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="The newest N events.")
