@@ -2,10 +2,13 @@
 and one generated-and-processed sample batch shared by the end-to-end tests."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,9 +24,16 @@ def report_schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text("utf-8"))
 
 
+# The installed entry point (pyproject's [project.scripts]), as a user runs it.
+SOHOA_COMMAND = [str(Path(sys.executable).with_name("sohoa"))]
+if not Path(SOHOA_COMMAND[0]).is_file():  # not installed with its script: the same main()
+    SOHOA_COMMAND = [sys.executable, "-m", "sohoa.cli"]
+
+
 def run_sohoa(home: Path, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The `sohoa` command with SOHOA_HOME=home (and `env` on top of this process's environment)."""
     full_env = {**os.environ, "SOHOA_HOME": str(home), **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "sohoa.cli", *args], capture_output=True, text=True,
+    proc = subprocess.run([*SOHOA_COMMAND, *args], capture_output=True, text=True,
                           env=full_env, cwd=ROOT, timeout=1800)
     if check and proc.returncode != 0:
         raise AssertionError(f"sohoa {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
@@ -35,7 +45,58 @@ def home(tmp_path) -> Path:
     return tmp_path / "sohoa-home"
 
 
-PG_ADMIN_URL = os.environ.get("SOHOA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+@pytest.fixture(scope="session")
+def pg_server():
+    """The tests' PostgreSQL, once per session: a cluster of their own (tests/pgcluster.py: initdb
+    into a temporary directory, a free port, password authentication), or the server
+    SOHOA_TEST_PG_URL names (an admin URL able to create databases)."""
+    from pgcluster import ExternalPostgres, PostgresSetupError, TestCluster
+
+    override = os.environ.get("SOHOA_TEST_PG_URL")
+    if override:
+        yield ExternalPostgres(override)
+        return
+    try:
+        cluster = TestCluster.create()
+    except PostgresSetupError as exc:
+        pytest.fail(f"the tests' PostgreSQL could not be started: {exc}")
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(pg_server) -> str:
+    """An admin URL (database `postgres`) of the tests' PostgreSQL."""
+    return pg_server.admin_url
+
+
+@contextlib.contextmanager
+def _fresh_pg_database(pg_server):
+    """A new, empty database (its URL), dropped afterwards (waiting out a test that stopped
+    and restarted the server)."""
+    from sqlalchemy import create_engine, text
+
+    name = f"sohoa_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_server.admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        pytest.fail(f"PostgreSQL at {pg_server.database_url('postgres').split('@')[-1]} unreachable: {exc}")
+    try:
+        yield pg_server.database_url(name)
+    finally:
+        for _ in range(30):
+            try:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                break
+            except Exception:
+                time.sleep(1)
+        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -44,53 +105,16 @@ def catalogue_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'catalogue.sqlite3'}"
         return
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
-    name = f"sohoa_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # the services script starts PostgreSQL; say clearly when it is not there
-        pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} unreachable: {exc}")
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with _fresh_pg_database(request.getfixturevalue("pg_server")) as url:
+        yield url
 
 
 @pytest.fixture
-def pg_database_url():
+def pg_database_url(pg_server):
     """A fresh, empty PostgreSQL database (its URL), dropped afterwards: for tests that
     run other processes (workers, the CLI) against it."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
-    name = f"sohoa_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} unreachable: {exc}")
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        for _ in range(30):  # a test may have restarted PostgreSQL: wait for it
-            try:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                break
-            except Exception:
-                import time
-
-                time.sleep(1)
-        admin.dispose()
+    with _fresh_pg_database(pg_server) as url:
+        yield url
 
 
 # --- the verifier workbench in a real browser (tests/test_ui_browser.py, tests/test_ui_walkthrough.py) ---

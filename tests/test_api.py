@@ -18,15 +18,14 @@ import warnings
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import click
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select, text, update
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from conftest import run_sohoa
 from pdf_samples import text_pdf
 from sohoa.api import create_app
 from sohoa.api.tokens import create_token, revoke_token
@@ -47,8 +46,6 @@ from sohoa.core.logs import configure_logging
 from sohoa.core.runtime import Runtime
 from sohoa.pipeline.sign import ConversionMarker, load_signer, prepare_pdf, sign_pdf
 from test_s3store import s3_env  # noqa: F401  (session fixture: a local S3 server with object lock)
-
-from sohoa.cli_api import register
 
 ROOT = Path(__file__).resolve().parent.parent
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
@@ -388,33 +385,27 @@ def test_tokens_never_in_logs_or_audit(env):
 
 @pytest.fixture
 def cli(catalogue_url, tmp_path):
+    """The installed `sohoa` command (run_sohoa) over a fresh data directory and catalogue."""
     home = tmp_path / "cli-home"
-    settings = load_settings(env={"SOHOA_HOME": str(home), "SOHOA_DB_URL": catalogue_url})
-
-    @click.group()
-    @click.pass_context
-    def main(ctx):
-        ctx.obj = {"settings": settings}
-
-    register(main)
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(main, list(args), catch_exceptions=False), settings
+    env = {"SOHOA_DB_URL": catalogue_url}
+    settings = load_settings(env={"SOHOA_HOME": str(home), **env})
+    yield lambda *args: run_sohoa(home, *args, check=False, env=env), settings
 
 
 def test_cli_tokens(cli):
     run, settings = cli
     r = run("token", "create", "court-system", "--scope", "read", "--scope", "read_personal", "--expires-days", "30")
-    assert r.exit_code == 0, r.output
+    assert r.returncode == 0, r.stdout + r.stderr
     secret = r.stdout.strip().splitlines()[0]
     assert secret.startswith("sohoa_") and len(secret) == 49
-    assert run("token", "create", "court-system", "--scope", "read").exit_code == 2  # name in use
-    assert run("token", "create", "x", "--scope", "root").exit_code == 2  # no such scope
+    assert run("token", "create", "court-system", "--scope", "read").returncode == 2  # name in use
+    assert run("token", "create", "x", "--scope", "root").returncode == 2  # no such scope
     listed = run("token", "list").stdout
     assert "court-system" in listed and "active" in listed and "read read_personal" in listed
     assert secret not in listed
-    assert run("token", "revoke", "court-system").exit_code == 0
+    assert run("token", "revoke", "court-system").returncode == 0
     assert "revoked" in run("token", "list").stdout
-    assert run("token", "revoke", "court-system").exit_code == 1
+    assert run("token", "revoke", "court-system").returncode == 1
     cat = Catalogue(settings.database_url)
     rt = Runtime(settings=settings, catalogue=cat, store=LocalObjectStore(settings.store_root), signer=None)
     client = TestClient(create_app(rt))
@@ -427,10 +418,16 @@ def test_cli_tokens(cli):
 
 def test_cli_audit_verify_detects_edit_delete_reorder(cli):
     run, settings = cli
-    for i in range(6):
-        assert run("token", "create", f"t{i}", "--scope", "read").exit_code == 0
+    # six audited events (the CLI's own token creation is test_cli_tokens'): in-process, to keep
+    # the command runs for `audit verify` itself
+    assert run("token", "create", "t0", "--scope", "read").returncode == 0
+    cat = Catalogue(settings.database_url)
+    with cat.session() as s:
+        for i in range(1, 6):
+            create_token(s, f"t{i}", ["read"], actor="test")
+    cat.dispose()
     r = run("audit", "verify")
-    assert r.exit_code == 0 and "intact (6 events)" in r.stdout
+    assert r.returncode == 0 and "intact (6 events)" in r.stdout
     cat = Catalogue(settings.database_url)
 
     def ids():
@@ -450,21 +447,22 @@ def test_cli_audit_verify_detects_edit_delete_reorder(cli):
             for (i, actor, action, obj, outcome, detail, prev, h, at) in original:
                 s.add(AuditEvent(id=i, actor=actor, action=action, object=obj, outcome=outcome, detail=detail,
                                  prev_hash=prev, hash=h, at=at))
-        assert run("audit", "verify").exit_code == 0
+        with cat.session() as s:
+            assert not verify_audit_chain(s)
 
     # Edited: an event's contents changed in place.
     e = ids()[2]
     with cat.session() as s:
         s.execute(update(AuditEvent).where(AuditEvent.id == e).values(actor="someone-else"))
     r = run("audit", "verify")
-    assert r.exit_code == 1 and f"event {e}: contents edited" in r.stdout
+    assert r.returncode == 1 and f"event {e}: contents edited" in r.stdout
     restore()
     # Deleted: an event removed from the middle.
     e = ids()[3]
     with cat.session() as s:
         s.execute(text("DELETE FROM audit_events WHERE id = :i"), {"i": e})
     r = run("audit", "verify")
-    assert r.exit_code == 1 and "chain broken" in r.stdout
+    assert r.returncode == 1 and "chain broken" in r.stdout
     restore()
     # Reordered: two events swap places (their ids).
     a, b = ids()[1], ids()[4]
@@ -473,7 +471,7 @@ def test_cli_audit_verify_detects_edit_delete_reorder(cli):
         s.execute(update(AuditEvent).where(AuditEvent.id == b).values(id=a))
         s.execute(update(AuditEvent).where(AuditEvent.id == -1).values(id=b))
     r = run("audit", "verify")
-    assert r.exit_code == 1 and "chain broken" in r.stdout
+    assert r.returncode == 1 and "chain broken" in r.stdout
     cat.dispose()
 
 

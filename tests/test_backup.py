@@ -13,7 +13,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import PG_ADMIN_URL
 from sohoa.archive.models import AuditEvent, StoredObject
 from sohoa.retention.backup import BackupError, backup, list_runs, open_target, restore_drill
 from sohoa.retention.integrity import check_integrity
@@ -162,7 +161,7 @@ def test_first_incremental_is_full_and_a_target_in_the_store_is_refused(backed_u
 # -- PostgreSQL catalogue ----------------------------------------------------------
 
 
-def test_postgresql_catalogue_backup_and_drill(sample, pg_database_url, tmp_path):
+def test_postgresql_catalogue_backup_and_drill(sample, pg_database_url, pg_admin_url, tmp_path):
     env = {"SOHOA_DB_URL": pg_database_url}
     home, target = tmp_path / "home", tmp_path / "second-disk"
     process(home, sample, subset_batch(sample, tmp_path / "batch", FIRST[:1]), env=env)
@@ -178,7 +177,7 @@ def test_postgresql_catalogue_backup_and_drill(sample, pg_database_url, tmp_path
     assert report.scratch_catalogue.startswith("postgresql") and "_drill_" in report.scratch_catalogue
     assert report.objects_verified == 1 and report.signatures_verified == 1 and report.catalogue_objects == 1
     scratch_db = report.scratch_catalogue.rsplit("/", 1)[1]
-    admin = create_engine(PG_ADMIN_URL)
+    admin = create_engine(pg_admin_url)
     try:
         with admin.connect() as conn:  # the scratch database was dropped afterwards
             assert conn.execute(text("SELECT count(*) FROM pg_database WHERE datname = :n"),
