@@ -24,7 +24,8 @@ signature, and which criminal-record documents belong to a person is itself
 personal data.
 
 Every request -- served, refused, not found, invalid -- is one event of the
-hash-chained audit log (api/audit.py), written before the response leaves:
+hash-chained audit log (api/audit.py), written before the response leaves
+(except unauthenticated floods: past a rate, one aggregate event, api/throttle.py):
 when the event cannot be written the caller gets 503 and no data.
 Tokens, credentials and query values are never logged or audited (person
 searches are audited with the ID masked and the documents returned).
@@ -39,6 +40,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sohoa.api.audit import AuditMiddleware, AuditWriter, audit_context, write_audit
 from sohoa.api.routes import audit, documents, persons
+from sohoa.api.throttle import ThrottleMiddleware
 from sohoa.core.runtime import Runtime
 
 __all__ = ["AuditMiddleware", "AuditWriter", "create_app", "write_audit"]
@@ -68,6 +70,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_middleware(AuditMiddleware, runtime=runtime)
+    # outermost: a throttled request is turned away before it costs an audit event (api/throttle.py)
+    app.add_middleware(ThrottleMiddleware, runtime=runtime, per_minute=runtime.settings.api_unauthenticated_per_minute)
     app.include_router(documents.router)
     app.include_router(persons.router)
     app.include_router(audit.router)

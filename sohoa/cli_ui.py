@@ -48,20 +48,23 @@ def register(main: click.Group) -> None:
     @main.command("ui")
     @click.option("--host", default=None, help="Address to listen on (default $SOHOA_UI_HOST or 127.0.0.1).")
     @click.option("--port", type=int, default=None, help="Port (default $SOHOA_UI_PORT or 8090).")
-    @click.option("--secure-cookies/--no-secure-cookies", default=False, show_default=True,
-                  help="Mark cookies Secure even over plain HTTP (behind a TLS proxy); always so over HTTPS.")
+    @click.option("--secure-cookies/--no-secure-cookies", default=None,
+                  help="Behind a TLS proxy: cookies marked Secure even over plain HTTP, and "
+                       "Strict-Transport-Security sent (default $SOHOA_SECURE_COOKIES, off); Secure always over HTTPS.")
     @click.pass_context
-    def ui_cmd(ctx: click.Context, host: str | None, port: int | None, secure_cookies: bool) -> None:
+    def ui_cmd(ctx: click.Context, host: str | None, port: int | None, secure_cookies: bool | None) -> None:
         """Run the verifier workbench (web UI at /ui/)."""
         from sohoa.runtime import build_runtime
+        from sohoa.servers import with_hsts
         from sohoa.ui.app import create_ui_app
 
         settings = _settings(ctx)
         host = host or settings.ui_host
         port = port or settings.ui_port
+        secure = settings.secure_cookies if secure_cookies is None else secure_cookies
         try:
-            app = create_ui_app(build_runtime(settings, need_signer=False, actor="ui"),
-                                secure_cookies=secure_cookies)
+            ui_app = create_ui_app(build_runtime(settings, need_signer=False, actor="ui"), secure_cookies=secure)
+            app = with_hsts(ui_app, settings.hsts_seconds) if secure else ui_app
         except SohoaError as exc:
             _fail(str(exc))
         click.echo(f"sohoa verifier workbench on http://{host}:{port}/ui/", err=True)
@@ -77,14 +80,28 @@ def register(main: click.Group) -> None:
     @click.option("--full-name", default=None, help="The person's name, shown in the UI.")
     @click.option("--password-file", type=click.File("r", encoding="utf-8"), default=None,
                   help="Read the password from this file's first line ('-' for stdin); else prompt.")
+    @click.option("--must-change", is_flag=True,
+                  help="The account's owner must choose their own password at the first login "
+                       "(the workbench's users page always asks this).")
     @click.pass_context
-    def user_create(ctx: click.Context, name: str, role: str, full_name: str | None, password_file) -> None:
-        """Make the account NAME with ROLE."""
+    def user_create(ctx: click.Context, name: str, role: str, full_name: str | None, password_file,
+                    must_change: bool) -> None:
+        """Make the account NAME with ROLE (the head of unit is notified)."""
         from sohoa.ui.auth import create_user
 
         password = _read_password(password_file)
-        _account_action(ctx, lambda s: create_user(s, name, role, password, actor=_actor(), full_name=full_name),
+        _account_action(ctx, lambda s: create_user(s, name, role, password, actor=_actor(), full_name=full_name,
+                                                   must_change_password=must_change),
                         f"user {name}: {role}")
+
+    @user.command("unlock")
+    @click.argument("name")
+    @click.pass_context
+    def user_unlock(ctx: click.Context, name: str) -> None:
+        """Lift the lock NAME got from failed logins (and forget their failures)."""
+        from sohoa.ui.login import unlock
+
+        _account_action(ctx, lambda s: unlock(s, name, actor=_actor()), f"user {name}: unlocked")
 
     @user.command("disable")
     @click.argument("name")
@@ -123,6 +140,8 @@ def register(main: click.Group) -> None:
         """The accounts (never their password hashes)."""
         from sqlalchemy import select
 
+        from sohoa.archive.catalogue import utcnow
+        from sohoa.ui.login import is_locked
         from sohoa.ui.models import UiUser
 
         try:
@@ -130,7 +149,9 @@ def register(main: click.Group) -> None:
                 rows = list(s.scalars(select(UiUser).order_by(UiUser.username)))
         except SohoaError as exc:
             _fail(str(exc))
+        now = utcnow()
         for u in rows:
-            click.echo(f"{u.username:<24} {u.role:<10} {'active' if u.active else 'disabled':<9} "
+            state = "locked" if u.active and is_locked(u, now) else "active" if u.active else "disabled"
+            click.echo(f"{u.username:<24} {u.role:<10} {state:<9} "
                        f"{u.created_at.strftime('%Y-%m-%d %H:%M')} {u.full_name or ''}")
         sys.stdout.flush()

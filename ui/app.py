@@ -28,6 +28,7 @@ from __future__ import annotations
 import urllib.parse
 from typing import Awaitable, Callable
 
+import anyio
 import sohoa.ui.models  # noqa: F401
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -38,6 +39,7 @@ from sohoa.ui.routes import (
     documents,
     escalations,
     items,
+    notices,
     persons,
     queue,
     records,
@@ -49,7 +51,9 @@ from sohoa.ui.web import CSP, LoginRequired, PasswordChangeRequired, span, vn
 
 __all__ = ["LoginRequired", "PasswordChangeRequired", "create_ui_app", "span", "vn"]
 
-ROUTERS = (static, session, queue, items, documents, corrections, escalations, records, persons, batches, users)
+HASH_THREADS = 2
+ROUTERS = (static, session, queue, items, documents, corrections, escalations, notices, records, persons, batches,
+           users)
 
 
 async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -74,7 +78,10 @@ async def _login(request: Request, exc: Exception) -> Response:
 def create_ui_app(runtime: Runtime, secure_cookies: bool = False) -> FastAPI:
     app = FastAPI(title="sohoa verifier workbench", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.runtime = runtime
-    app.state.secure_cookies = secure_cookies
+    app.state.secure_cookies = secure_cookies or runtime.settings.secure_cookies
+    # Argon2 checks, two at a time off the event loop: a login flood queues here, not in the
+    # thread pool every other request needs (ui/routes/session.py).
+    app.state.hash_limiter = anyio.CapacityLimiter(HASH_THREADS)
     app.middleware("http")(_headers)
     app.add_exception_handler(PasswordChangeRequired, _must_change)
     app.add_exception_handler(LoginRequired, _login)

@@ -7,13 +7,15 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from typing import overload
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sohoa.archive.catalogue import audit, utcnow
 from sohoa.core.errors import SohoaError
 from sohoa.ui.models import ROLES, UiSession, UiUser
+from sohoa.ui.notices import notify_head
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -21,7 +23,7 @@ SESSION_IDLE = timedelta(minutes=60)
 SESSION_MAX = timedelta(hours=10)
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()  # Argon2id, library defaults (RFC 9106 low-memory profile)
-_DUMMY = _hasher.hash("not a real password, for constant-time refusals")
+DUMMY_HASH = _hasher.hash("not a real password, for constant-time refusals")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
@@ -48,6 +50,11 @@ class CurrentUser:
         return self.role in allowed[what]
 
 
+def hasher() -> PasswordHasher:
+    """The Argon2id hasher (stateless, its parameters fixed here)."""
+    return _hasher
+
+
 def _check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise UserError(f"password: at least {MIN_PASSWORD} characters")
@@ -69,6 +76,9 @@ def create_user(s: Session, username: str, role: str, password: str, actor: str,
     s.add(user)
     s.flush()
     audit(s, actor, "ui.user.create", username, role=role, must_change_password=must_change_password)
+    notify_head(s, "account.create", username,
+                f"{actor} created the account {username} ({role}); it may not approve {actor}'s changes, "
+                "nor they its, for the next days (two-person rule)", actor)
     return user
 
 
@@ -109,8 +119,13 @@ def reset_password(s: Session, username: str, temporary: str, actor: str) -> UiU
     _check_password_rules(temporary)
     user.password_hash = _hasher.hash(temporary)
     user.must_change_password = True
+    user.reset_by, user.reset_at = actor, utcnow()
+    user.failed_logins, user.locked_until = 0, None
     ended = end_sessions(s, user.id)
     audit(s, actor, "ui.user.reset_password", username, sessions_ended=ended)
+    notify_head(s, "account.reset", username,
+                f"{actor} reset the password of {username} ({user.role}); it may not approve {actor}'s changes, "
+                "nor they its, for the next days (two-person rule)", actor)
     return user
 
 
@@ -141,7 +156,7 @@ def check_password(s: Session, username: str, password: str) -> UiUser | None:
     user = s.scalar(select(UiUser).where(UiUser.username == username))
     if user is None or not user.active:
         try:
-            _hasher.verify(_DUMMY, password)  # same work whether or not the user exists
+            _hasher.verify(DUMMY_HASH, password)  # same work whether or not the user exists
         except VerificationError:
             pass
         return None
@@ -167,9 +182,16 @@ def open_session(s: Session, user: UiUser) -> str:
     return token
 
 
-def _aware(dt):
-    from datetime import timezone
+@overload
+def aware(dt: datetime) -> datetime: ...
+@overload
+def aware(dt: None) -> None: ...
+def aware(dt: datetime | None) -> datetime | None:
+    """SQLite gives naive datetimes back: they are UTC."""
     return dt if dt is None or dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+_aware = aware
 
 
 def session_user(s: Session, token: str | None) -> CurrentUser | None:

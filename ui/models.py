@@ -1,7 +1,8 @@
 """The workbench's tables, on the catalogue's metadata (archive.models.Base).
 
-Created by the hand-written migrations archive/migrations/versions/0003_ui.py and
-0004_ui_accounts.py (forced password change, escalations sent back).
+Created by the hand-written migrations archive/migrations/versions/0003_ui.py,
+0004_ui_accounts.py (forced password change, escalations sent back) and
+0008_ui_login_guard.py (lockout, who reset an account, login failures, notices).
 Passwords are stored as Argon2id hashes; sessions as the SHA-256 of their
 random token (the cookie holds the token, the database only its hash).
 """
@@ -28,6 +29,36 @@ class UiUser(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)  # set by an admin's reset
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200))
+    reset_by: Mapped[str | None] = mapped_column(String(200))  # the actor of the last password reset
+    reset_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # in a row, since the last success
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginFailure(Base):
+    """One refused password (kept for the login window): the per-address throttle counts these,
+    in the database so that every server worker sees the same count."""
+
+    __tablename__ = "ui_login_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class Notice(Base):
+    """A notice for the head of unit (approvers), shown in their workbench until acknowledged:
+    an admin created or reset an account, an approval refused under the two-person rule."""
+
+    __tablename__ = "ui_notices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64))  # the account concerned
+    text: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class UiSession(Base):

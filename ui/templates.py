@@ -93,6 +93,7 @@ BASE = """<!doctype html>
   {% if user.can('approve') %}<a href="/ui/escalations" id="nav-escalations">Cấp trên <small class="en">escalations</small>{% if escalated_count %} <span class="badge amber">{{ escalated_count }}</span>{% endif %}</a>{% endif %}
   <a href="/ui/records">Hồ sơ CSDL <small class="en">records</small></a>{% endif %}
   <a href="/ui/batches">Lô quét <small class="en">batches</small></a>
+  {% if user.can('approve') %}<a href="/ui/notices" id="nav-notices">Thông báo <small class="en">notices</small>{% if notice_count %} <span class="badge amber" id="notice-count">{{ notice_count }}</span>{% endif %}</a>{% endif %}
   {% if user.can('admin') %}<a href="/ui/users">Người dùng <small class="en">users</small></a>{% endif %}
   <span class="who" id="who">{{ user.username }} · <span id="role">{{ user.role }}</span> · <a href="/ui/password" class="plain">mật khẩu</a>
     <form method="post" action="/ui/logout"><input type="hidden" name="csrf" value="{{ user.csrf }}">
@@ -285,7 +286,7 @@ USERS = """{% extends "base.html" %}{% block title %}Người dùng{% endblock %
 <h1>Người dùng <small>accounts</small></h1>
 <table id="users"><thead><tr><th>Tên</th><th>Họ tên</th><th>Vai trò <small>role</small></th><th>Trạng thái <small>status</small></th><th>Tạo lúc</th><th>Bởi</th><th>Khóa / mở <small>disable / enable</small></th><th>Đặt mật khẩu tạm <small>reset password</small></th></tr></thead><tbody>
 {% for u in rows %}<tr id="user-{{ u.username }}"><td>{{ u.username }}</td><td>{{ u.full_name or '' }}</td><td>{{ u.role }}</td>
- <td class="status">{% if u.active %}<span class="badge green">hoạt động / active</span>{% else %}<span class="badge red">đã khóa / disabled</span>{% endif %}{% if u.must_change_password %} <span class="badge amber">phải đổi mật khẩu</span>{% endif %}</td>
+ <td class="status">{% if u.active %}<span class="badge green">hoạt động / active</span>{% else %}<span class="badge red">đã khóa / disabled</span>{% endif %}{% if u.must_change_password %} <span class="badge amber">phải đổi mật khẩu</span>{% endif %}{% if u.username in locked %} <span class="badge red" id="locked-{{ u.username }}">tạm khóa / locked ({{ u.failed_logins }} lần sai)</span><form method="post" action="/ui/users/{{ u.username }}/unlock"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button id="unlock-{{ u.username }}">Mở khóa đăng nhập <small>unlock</small></button></form>{% endif %}</td>
  <td>{{ vn(u.created_at) }}</td><td>{{ u.created_by }}</td>
  <td>{% if u.username != user.username %}{% if u.active %}<form method="post" action="/ui/users/{{ u.username }}/disable"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button class="danger" id="disable-{{ u.username }}">Khóa <small class="en">disable</small></button></form>
   {% else %}<form method="post" action="/ui/users/{{ u.username }}/enable"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button id="enable-{{ u.username }}">Mở khóa <small>enable</small></button></form>{% endif %}{% endif %}</td>
@@ -295,10 +296,20 @@ USERS = """{% extends "base.html" %}{% block title %}Người dùng{% endblock %
 <label>Họ tên <input type="text" name="full_name" id="new-full-name"></label>
 <label>Vai trò <select name="role" id="new-role">{% for r in roles %}<option>{{ r }}</option>{% endfor %}</select></label>
 <label>Mật khẩu (≥ 10) <input type="password" name="password" id="new-password" autocomplete="new-password"></label>
-<label><input type="checkbox" name="must_change" value="1" id="new-must-change" checked> phải đổi khi đăng nhập lần đầu <small>must change at first login</small></label>
+<p><small>Tài khoản mới phải đổi mật khẩu khi đăng nhập lần đầu; trưởng đơn vị được thông báo.
+ A new account must change its password at its first login; the head of unit is notified.</small></p>
 <button id="btn-create-user">Tạo <small>create</small></button></fieldset></form>
 <p><small>Khóa tài khoản kết thúc mọi phiên của người đó; mật khẩu tạm phải được đổi ở lần đăng nhập sau.
  Disabling ends the account's sessions at once; a reset password must be changed at the next login.</small></p>
+{% endblock %}
+"""
+
+NOTICES = """{% extends "base.html" %}{% block title %}Thông báo{% endblock %}{% block body %}
+<h1>Thông báo cho trưởng đơn vị <small>notices for the head of unit</small></h1>
+<table id="notices"><thead><tr><th>#</th><th>Lúc <small>at</small></th><th>Loại <small>kind</small></th><th>Tài khoản <small>account</small></th><th>Nội dung <small>notice</small></th><th>Bởi <small>by</small></th><th></th></tr></thead><tbody>
+{% for n in rows %}<tr id="notice-{{ n.id }}"><td>{{ n.id }}</td><td>{{ vn(n.created_at) }}</td><td>{{ n.kind }}</td><td>{{ n.subject }}</td><td>{{ n.text }}</td><td>{{ n.actor }}</td>
+ <td>{% if n.actor != 'ui:' ~ user.username %}<form method="post" action="/ui/notices/{{ n.id }}/acknowledge"><input type="hidden" name="csrf" value="{{ user.csrf }}"><button id="ack-{{ n.id }}">Đã xem <small>acknowledge</small></button></form>{% endif %}</td></tr>
+{% else %}<tr><td colspan="7" id="notices-empty">Không có thông báo mới — no open notices</td></tr>{% endfor %}</tbody></table>
 {% endblock %}
 """
 
@@ -403,7 +414,7 @@ PERSON = """{% extends "base.html" %}{% block title %}Lý lịch {{ key }}{% end
 """
 
 TEMPLATES = {"base.html": BASE, "login.html": LOGIN, "queue.html": QUEUE, "item.html": ITEM,
-             "approvals.html": APPROVALS, "records.html": RECORDS, "record.html": RECORD,
+             "approvals.html": APPROVALS, "notices.html": NOTICES, "records.html": RECORDS, "record.html": RECORD,
              "batches.html": BATCHES, "users.html": USERS, "password.html": PASSWORD,
              "escalations.html": ESCALATIONS, "persons_table.html": PERSONS_TABLE, "document.html": DOCUMENT,
              "person.html": PERSON}

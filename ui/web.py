@@ -31,7 +31,7 @@ from jinja2 import DictLoader, Environment, select_autoescape
 from sohoa.archive.catalogue import audit
 from sohoa.archive.models import ReviewItem
 from sohoa.core.runtime import Runtime
-from sohoa.ui import auth, workflow
+from sohoa.ui import auth, notices, workflow
 from sohoa.ui.auth import CurrentUser
 from sohoa.ui.models import Correction, ItemState
 from sohoa.ui.templates import TEMPLATES
@@ -44,6 +44,7 @@ FLASH_COOKIE = "sohoa_ui_flash"
 VN = timezone(timedelta(hours=7))
 KIND_LABELS = {"discrepancy": "Sai khác", "low_confidence": "Độ tin cậy thấp", "missing": "Thiếu trường",
                "unmatched": "Chưa khớp"}
+DB_INT_MIN, DB_INT_MAX = -(2 ** 31), 2 ** 31 - 1  # the catalogue's INTEGER columns (PostgreSQL int4)
 CSP = ("default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 
@@ -107,7 +108,7 @@ class Workbench:
     def page(self, name: str, user: CurrentUser | None, status: int = 200, error: str | None = None,
              **ctx: object) -> HTMLResponse:
         flash = self.request.cookies.get(FLASH_COOKIE)
-        pending_count = escalated_count = 0
+        pending_count = escalated_count = notice_count = 0
         if user is not None and user.can("view") and not user.must_change_password:
             with self.session() as s:
                 pending_count = s.scalar(select(func.count()).select_from(Correction)
@@ -116,9 +117,10 @@ class Workbench:
                     escalated_count = s.scalar(select(func.count()).select_from(ItemState).join(
                         ReviewItem, ReviewItem.id == ItemState.review_item_id).where(
                         ItemState.escalated_at.is_not(None), ReviewItem.status == "open")) or 0
+                    notice_count = notices.open_count(s)
         html = ENV.get_template(name).render(user=user, flash=urllib.parse.unquote(flash) if flash else None,
                                              error=error, pending_count=pending_count,
-                                             escalated_count=escalated_count, **ctx)
+                                             escalated_count=escalated_count, notice_count=notice_count, **ctx)
         resp = HTMLResponse(html, status_code=status)
         if flash:
             resp.delete_cookie(FLASH_COOKIE, path="/ui")
@@ -146,10 +148,15 @@ def params_valid(request: Request) -> None:
     the login in their bodies)."""
     route = request.scope.get("route")
     if isinstance(route, APIRoute):
-        _, path_errors = request_params_to_args(route.dependant.path_params, request.path_params)
-        _, query_errors = request_params_to_args(route.dependant.query_params, request.query_params)
+        path_values, path_errors = request_params_to_args(route.dependant.path_params, request.path_params)
+        query_values, query_errors = request_params_to_args(route.dependant.query_params, request.query_params)
         if path_errors or query_errors:
             raise RequestValidationError(path_errors + query_errors)
+        # An id beyond the database's integers names nothing (SQLite overflowed into a 500, PostgreSQL's
+        # INTEGER is 32 bits): not found.
+        if any(isinstance(v, int) and not isinstance(v, bool) and not DB_INT_MIN <= v <= DB_INT_MAX
+               for v in (*path_values.values(), *query_values.values())):
+            raise HTTPException(404)
 
 
 def _signed_in(request: Request, rt: Runtime, password_page: bool) -> CurrentUser:

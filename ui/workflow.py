@@ -21,6 +21,7 @@ from sohoa.core.types import PERSON_FIELDS
 from sohoa.reconciler.amend import AmendError, add_person, link_person, swap_fields
 from sohoa.reconciler.compare import norm_document_number, norm_passport, values_agree
 from sohoa.reconciler.registry import DECISION_KINDS, DOC_TYPES, PENALTIES, fill_row, normalise_record
+from sohoa.ui import two_person
 from sohoa.ui.auth import CurrentUser
 from sohoa.ui.models import Correction, FollowUp, ItemState
 from sohoa.ui.persons import fields_for, person_of
@@ -34,6 +35,14 @@ DATE_FIELDS = {"issue_date", "effective_date"}
 
 class ActionError(SohoaError):
     """Refused: shown to the user as is (Vietnamese / English)."""
+
+
+class TwoPersonError(ActionError):
+    """Refused by the two-person rule (ui/two_person.py); `reason` is for the audit log."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def aware(dt):
@@ -412,14 +421,16 @@ def _apply_person(s: Session, c: Correction, user: CurrentUser, threshold: float
 # --- the two-person rule -------------------------------------------------------------------
 
 def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | None = None,
-            threshold: float = 0.9, confirm: bool = True) -> str:
+            threshold: float = 0.9, confirm: bool = True, account_days: int = 30) -> str:
     if not user.can("approve"):
         raise ActionError("Chỉ người phê duyệt — approvers only")
     c = s.get(Correction, correction_id)
     if c is None or c.status != "pending":
         raise ActionError("Không có đề nghị đang chờ này — no such pending correction")
-    if c.author == user.username:  # the caller audits the refusal (this transaction rolls back)
-        raise ActionError("Không được tự phê duyệt đề nghị của mình — you cannot approve your own correction")
+    # two people, not two accounts (ui/two_person.py); the caller audits the refusal (this transaction rolls back)
+    refused = two_person.refusal(s, user.username, c.author, account_days)
+    if refused:
+        raise TwoPersonError(*refused)
     now = utcnow()
     actor = f"ui:{c.author}"
     already = False

@@ -7,6 +7,7 @@ from sohoa.archive.catalogue import audit
 from sohoa.ui import workflow
 from sohoa.ui.auth import CurrentUser
 from sohoa.ui.models import Correction
+from sohoa.ui.notices import notify_head
 from sohoa.ui.web import Form, User, Viewer, Workbench, WorkbenchDep
 from sqlalchemy import select
 
@@ -32,12 +33,17 @@ def approve(wb: WorkbenchDep, user: User, form: Form, cid: int) -> Response:
     try:
         with wb.session() as s:
             msg = workflow.approve(s, user, cid, form.get("comment"), threshold=wb.threshold,
-                                   confirm=wb.registry_confirms)
+                                   confirm=wb.registry_confirms, account_days=wb.rt.settings.approval_account_days)
+    except workflow.TwoPersonError as exc:  # keep the refusal in the audit log (its own transaction), tell the head
+        with wb.session() as s:
+            audit(s, f"ui:{user.username}", "ui.correction.approve", f"correction:{cid}",
+                  outcome="refused", reason=exc.reason)
+            if exc.reason != "self-approval":
+                notify_head(s, "approval.refused", user.username,
+                            f"{user.username} tried to approve correction #{cid}: {exc.reason} (two-person rule)",
+                            f"ui:{user.username}")
+        return approvals_page(wb, user, error=str(exc), status=400)
     except workflow.ActionError as exc:
-        if "tự phê duyệt" in str(exc):  # keep the refusal in the audit log (its own transaction)
-            with wb.session() as s:
-                audit(s, f"ui:{user.username}", "ui.correction.approve", f"correction:{cid}",
-                      outcome="refused", reason="self-approval")
         return approvals_page(wb, user, error=str(exc), status=400)
     return wb.back("/ui/approvals", msg)
 

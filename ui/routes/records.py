@@ -63,6 +63,16 @@ def record(wb: WorkbenchDep, user: Viewer, record_id: str) -> HTMLResponse:
                    pending=pending, follow=follow)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|")  # what a spreadsheet may run as a formula
+
+
+def spreadsheet_safe(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting like a formula (=, +, -, @, a tab or
+    a line break; OWASP "CSV injection") gets a leading apostrophe. The JSON export stays exact."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 @router.get("/ui/records/{record_id}/history.{fmt}")
 def record_history(wb: WorkbenchDep, user: Viewer, record_id: str, fmt: str) -> Response:
     if fmt not in ("csv", "json"):
@@ -83,8 +93,9 @@ def record_history(wb: WorkbenchDep, user: Viewer, record_id: str, fmt: str) -> 
     w = csv.writer(buf)
     w.writerow(["at", "actor", "field", "old_value", "new_value", "reason", "approved_by"])
     for r in rows:
-        w.writerow([r["at"], r["actor"], r["field"], json.dumps(r["old_value"], ensure_ascii=False),
-                    json.dumps(r["new_value"], ensure_ascii=False), r["reason"], r["approved_by"] or ""])
+        w.writerow([spreadsheet_safe(v) for v in (
+            r["at"], r["actor"], r["field"], json.dumps(r["old_value"], ensure_ascii=False),
+            json.dumps(r["new_value"], ensure_ascii=False), r["reason"], r["approved_by"] or "")])
     return PlainTextResponse("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8", headers=disp)
 
 

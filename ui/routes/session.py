@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import secrets
 
+import anyio.to_thread
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sohoa.archive.catalogue import audit
 from sohoa.ui import auth
+from sohoa.ui import login as login_guard
 from sohoa.ui.web import COOKIE, LOGIN_COOKIE, PasswordForm, PasswordUser, User, WorkbenchDep
+from starlette.concurrency import run_in_threadpool
 
 router = APIRouter()
 
@@ -27,32 +30,50 @@ def login_form(wb: WorkbenchDep, next: str = "/ui/") -> HTMLResponse:
 
 @router.post("/ui/login")
 async def login(request: Request, wb: WorkbenchDep) -> Response:
+    """The password check runs in the workbench's small hashing pool, the database steps in the
+    thread pool: a flood of logins never blocks the event loop (ui/login.py)."""
     form = await request.form()
     pre = request.cookies.get(LOGIN_COOKIE)
     given = form.get("csrf")
     if not pre or not auth.csrf_ok(pre, given if isinstance(given, str) else None):
         raise HTTPException(403, "CSRF token missing or wrong — reload the login page")
-    username = str(form.get("username", "")).strip().lower()[:64]
+    attempt = login_guard.Attempt(str(form.get("username", "")).strip().lower()[:64],
+                                  ((request.client.host if request.client else None) or "?")[:64])
+    password = str(form.get("password", ""))[:1024]
     nxt = str(form.get("next") or "/ui/")
     if not nxt.startswith("/ui/") or nxt.startswith("//"):
         nxt = "/ui/"
-    with wb.session() as s:
-        user = auth.check_password(s, username, str(form.get("password", "")))
-        if user is None:
-            audit(s, f"ui:{username}", "ui.login", "ui", outcome="refused")
-        else:
-            token = auth.open_session(s, user)
-            audit(s, f"ui:{user.username}", "ui.login", "ui")
-            if user.must_change_password:
-                nxt = "/ui/password"
-    if user is None:
+    policy = login_guard.LoginPolicy.from_settings(wb.rt.settings)
+
+    def step_precheck() -> str:
+        with wb.session() as s:
+            return login_guard.precheck(s, attempt, policy)
+
+    stored = await run_in_threadpool(step_precheck)
+    result: login_guard.Granted | str = stored
+    if stored not in (login_guard.THROTTLED, login_guard.LOCKED):
+        ok, rehash = await anyio.to_thread.run_sync(login_guard.verify, auth.hasher(), stored, password,
+                                                    limiter=request.app.state.hash_limiter)
+
+        def step_record() -> login_guard.Granted | str:
+            with wb.session() as s:
+                return login_guard.record(s, attempt, ok, rehash, policy)
+
+        result = await run_in_threadpool(step_record)
+    if not isinstance(result, login_guard.Granted):
         token2 = secrets.token_urlsafe(24)
-        page = wb.page("login.html", None, status=401, login_csrf=token2, next=nxt,
-                       error="Sai tên đăng nhập hoặc mật khẩu — wrong username or password")
+        if result == "wrong":
+            page = wb.page("login.html", None, status=401, login_csrf=token2, next=nxt,
+                           error="Sai tên đăng nhập hoặc mật khẩu — wrong username or password")
+        else:
+            page = wb.page("login.html", None, status=429, login_csrf=token2, next=nxt,
+                           error="Tạm khóa do đăng nhập sai nhiều lần — too many failed logins: try again "
+                                 "later, or ask an administrator to unlock the account")
+            page.headers["Retry-After"] = str(policy.window_minutes * 60)
         wb.set_cookie(page, LOGIN_COOKIE, token2, max_age=1800)
         return page
-    resp = RedirectResponse(nxt, status_code=303)
-    wb.set_cookie(resp, COOKIE, token)
+    resp = RedirectResponse("/ui/password" if result.must_change_password else nxt, status_code=303)
+    wb.set_cookie(resp, COOKIE, result.token)
     resp.delete_cookie(LOGIN_COOKIE, path="/ui")
     return resp
 

@@ -1,11 +1,12 @@
-"""Accounts (admin): the list, create, disable/enable, reset a password."""
+"""Accounts (admin): the list, create, disable/enable, reset a password, unlock after failed logins."""
 from __future__ import annotations
 
 from typing import Callable
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from sohoa.ui import auth
+from sohoa.archive.catalogue import utcnow
+from sohoa.ui import auth, login
 from sohoa.ui.auth import CurrentUser
 from sohoa.ui.models import ROLES, UiUser
 from sohoa.ui.web import Admin, AdminPost, Form, Workbench, WorkbenchDep
@@ -16,9 +17,11 @@ router = APIRouter()
 
 
 def users_page(wb: Workbench, user: CurrentUser, error: str | None = None, status: int = 200) -> HTMLResponse:
+    now = utcnow()
     with wb.session() as s:
         rows = list(s.scalars(select(UiUser).order_by(UiUser.username)))
-    return wb.page("users.html", user, status=status, error=error, rows=rows, roles=ROLES)
+        locked = {u.username for u in rows if login.is_locked(u, now)}
+    return wb.page("users.html", user, status=status, error=error, rows=rows, roles=ROLES, locked=locked)
 
 
 def _admin_action(wb: Workbench, user: CurrentUser, fn: Callable[[Session], object], message: str) -> Response:
@@ -61,4 +64,11 @@ def users_create(wb: WorkbenchDep, user: AdminPost, form: Form) -> Response:
     return _admin_action(wb, user, lambda s: auth.create_user(
         s, form.get("username", "").strip(), form.get("role", ""), form.get("password", ""),
         actor=f"ui:{user.username}", full_name=form.get("full_name") or None,
-        must_change_password=bool(form.get("must_change"))), "Đã tạo tài khoản — account created")
+        must_change_password=True),  # the admin knows this password: its owner must choose their own
+        "Đã tạo tài khoản — account created; its password must be changed at the first login")
+
+
+@router.post("/ui/users/{username}/unlock")
+def users_unlock(wb: WorkbenchDep, user: AdminPost, username: str) -> Response:
+    return _admin_action(wb, user, lambda s: login.unlock(s, username, actor=f"ui:{user.username}"),
+                         f"Đã mở khóa đăng nhập cho {username} — login lock lifted")
