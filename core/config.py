@@ -126,6 +126,8 @@ class Settings:
     # schedules in retention/schedule.py). Schedules are cron lines
     # "minute hour day-of-month month day-of-week" (UTC); empty turns one off.
     integrity_schedule: str = "0 3 1 * *"  # monthly, the 1st at 03:00
+    # a sealed checkpoint of the audit log's head (retention/checkpoints.py); also after each batch
+    audit_checkpoint_schedule: str = "*/30 * * * *"  # every half hour (nothing written when the log is still)
     alert_command: str = ""  # run with the report path when a check, backup or drill fails
     backup_target: str = ""  # a directory (second disk) or s3://[HOST:PORT/]BUCKET[/PREFIX]
     backup_incremental_schedule: str = "30 1 * * *"  # daily

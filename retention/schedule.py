@@ -57,6 +57,7 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         {"kind": "full", "schedule": "monthly"})
     add("restore-drill", settings.restore_drill_schedule, "retention.restore_drill")
     add("retention-extend", settings.retention_extend_schedule, "retention.extend")
+    add("audit-checkpoint", settings.audit_checkpoint_schedule, "retention.audit_checkpoint")
     return entries
 
 

@@ -96,6 +96,7 @@ def process(ctx: click.Context, batch_dir: Path, report_path: Path, quiet: bool,
         if report is None:
             click.echo("submitted; follow it with: sohoa status BATCH_ID")
             return
+        _checkpoint_audit_log(rt)
         report_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = report_path.with_name(report_path.name + ".tmp")
         tmp.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), "utf-8")
@@ -110,6 +111,17 @@ def process(ctx: click.Context, batch_dir: Path, report_path: Path, quiet: bool,
                    err=True)
     if not quiet:
         click.echo(summary_table(report, report_path, settings))
+
+
+def _checkpoint_audit_log(rt) -> None:
+    """A sealed checkpoint of the audit log after each batch (retention/checkpoints.py). A
+    refusal (the log does not check out) is reported, not fatal: the batch is archived."""
+    from sohoa.retention.checkpoints import write_checkpoint
+
+    try:
+        write_checkpoint(rt)
+    except SohoaError as exc:
+        click.echo(f"sohoa: warning: audit checkpoint not written: {exc}", err=True)
 
 
 @main.command()

@@ -57,7 +57,16 @@ def make_app(settings: Settings) -> Celery:
         finally:
             rt.catalogue.dispose()
 
-    for job in (integrity_check_task, backup_task, restore_drill_task, extend_task):
+    def audit_checkpoint_task() -> dict[str, Any]:
+        from sohoa.retention.checkpoints import checkpoint_job
+
+        rt = job_runtime()
+        try:
+            return checkpoint_job(rt)
+        finally:
+            rt.catalogue.dispose()
+
+    for job in (integrity_check_task, backup_task, restore_drill_task, extend_task, audit_checkpoint_task):
         # shared=False: a second app in the process (the CLI's) must not inherit this one's closures
         app.task(name=f"retention.{job.__name__.removesuffix('_task')}", acks_late=True, shared=False)(job)
     app.set_default()
@@ -65,7 +74,8 @@ def make_app(settings: Settings) -> Celery:
 
 
 _TASKS = {"integrity_check_task": "retention.integrity_check", "backup_task": "retention.backup",
-          "restore_drill_task": "retention.restore_drill", "extend_task": "retention.extend"}
+          "restore_drill_task": "retention.restore_drill", "extend_task": "retention.extend",
+          "audit_checkpoint_task": "retention.audit_checkpoint"}
 _made: dict[str, Celery] = {}
 
 

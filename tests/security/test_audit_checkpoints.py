@@ -239,3 +239,26 @@ def test_no_checkpoint_yet_is_a_note_not_a_pass_by_silence(tmp_path, demo_keys, 
     assert report.ok and report.checkpoints == 0
     assert any("no checkpoint" in n for n in report.notes)
     rt.catalogue.dispose()
+
+
+def test_the_commands_anchor_name_the_cut_and_refuse_to_re_anchor(tmp_path, demo_keys, blank_sqlite):
+    from conftest import run_sohoa
+    from sohoa.retention.schedule import beat_schedule
+
+    home = tmp_path / "home"
+    url = _sqlite(blank_sqlite, tmp_path)
+    rt = _runtime(home, url, demo_keys)
+    _append(rt, 12)
+    env = {"SOHOA_DB_URL": url}
+    r = run_sohoa(home, "audit", "checkpoint", check=False, env=env)
+    assert r.returncode == 0 and "12 events" in r.stdout, r.stdout + r.stderr
+    _cut(rt, 7)
+    r = run_sohoa(home, "audit", "verify", check=False, env=env)
+    assert r.returncode == 1 and "5 event(s) cut off" in r.stdout and "BROKEN" in r.stderr, r.stdout + r.stderr
+    r = run_sohoa(home, "audit", "checkpoint", check=False, env=env)
+    assert r.returncode == 1 and "cut off" in r.stderr, r.stdout + r.stderr
+    rt.catalogue.dispose()
+    # and on the beat, every half hour by default
+    entry = beat_schedule(Settings())["audit-checkpoint"]
+    assert entry["task"] == "retention.audit_checkpoint" and entry["schedule"].minute == {0, 30}
+    assert "audit-checkpoint" not in beat_schedule(Settings(audit_checkpoint_schedule=""))
