@@ -20,9 +20,10 @@ Layout of the directory:
 
 | file | what |
 |---|---|
-| `keys/*.key.pem` | RSA-2048 keys, one per key of the declared keyset (root, interm, ocsp, signer, tsa, tsa2) |
+| `keys/*.key.pem` | RSA-2048 keys, one per key of the declared keyset (root, interm, ocsp, signer, tsa, tsa2, tsa-g1, tsa-g2) |
 | `certomancer.yml` | the architecture (URLs are baked into certificates: host:port fixed at init) |
 | `pki.json` | port, architecture label, PKCS#12 password, creation time |
+| `tsa-generation` | the rolling TSA's generation after a rollover (absent: 1) |
 | `root.pem` | the trust root (`SOHOA_TRUST_ROOTS`) |
 | `chain.pem` | intermediate + root |
 | `signer.p12` | signer key + certificate + chain (`SOHOA_SIGN_PKCS12`) |
@@ -32,7 +33,10 @@ Layout of the directory:
 
 Services (``http://127.0.0.1:<port>/sohoa-test/…``): ``tsa/tsa`` (TSA certificate
 valid 10 years), ``tsa/tsa-short`` (TSA certificate expiring 20 days after
-init: renewal tests), ``ocsp/interm``, ``crls/root/latest.crl``,
+init: renewal tests), ``tsa/rolling`` (a TSA rollover: generation 1, whose
+certificate expires 90 days after init, until ``python -m sohoa.corpus.pki
+rollover DIR`` / ``TestPKI.rollover_tsa()``; generation 2, a new key with a
+15-year certificate, after; ``env()`` signs with it), ``ocsp/interm``, ``crls/root/latest.crl``,
 ``crls/interm/latest.crl``, ``certs/root/ca.crt``, ``certs/interm/ca.crt``. A
 request header ``X-Certomancer-Fake-Time`` (ISO 8601) makes the TSA/OCSP/CRL
 answer as of that time (tests of signatures made in the past).
@@ -63,6 +67,11 @@ DEFAULT_PORT = 9771
 P12_PASSWORD = "sohoa-test-pki"
 FAKE_TIME_HEADER = "X-Certomancer-Fake-Time"
 PIDFILE = "server.pid"
+#: the TSA that rolls over: ``tsa/rolling`` signs with generation 1 (certificate
+#: expiring 90 days after init) until `rollover_tsa`, then with generation 2
+ROLLING = "rolling"
+TSA_GENERATIONS = ("tsa-g1", "tsa-g2")
+GENERATION_FILE = "tsa-generation"
 
 
 @dataclass(frozen=True)
@@ -94,12 +103,38 @@ class TestPKI:
     def password(self) -> str:
         return P12_PASSWORD
 
+    @property
+    def has_rollover(self) -> bool:
+        """Whether this PKI declares the rolling TSA (one made before it was added does not)."""
+        try:
+            return f"{TSA_GENERATIONS[0]}:" in (self.dir / "certomancer.yml").read_text("utf-8")
+        except OSError:
+            return False
+
+    def tsa_generation(self) -> str:
+        """The certificate label the rolling TSA signs with now."""
+        try:
+            n = int((self.dir / GENERATION_FILE).read_text().strip())
+        except (OSError, ValueError):
+            n = 1
+        return TSA_GENERATIONS[min(max(n, 1), len(TSA_GENERATIONS)) - 1]
+
+    def rollover_tsa(self) -> str:
+        """Roll the rolling TSA over to its next generation (new key and certificate, same
+        URL), as a TSA does before its certificate expires; returns the new label."""
+        n = TSA_GENERATIONS.index(self.tsa_generation()) + 2
+        if n > len(TSA_GENERATIONS):
+            raise ValueError(f"the rolling TSA is at its last generation ({TSA_GENERATIONS[-1]})")
+        (self.dir / GENERATION_FILE).write_text(str(n))
+        return TSA_GENERATIONS[n - 1]
+
     def env(self, level: str = "B-LTA") -> dict[str, str]:
-        """The SOHOA_* settings that sign with this PKI."""
+        """The SOHOA_* settings that sign with this PKI (the rolling TSA, so what the demo
+        signs comes due for renewal and renews after `rollover`)."""
         return {
             "SOHOA_SIGN_PKCS12": str(self.signer_p12),
             "SOHOA_SIGN_PKCS12_PASSWORD": P12_PASSWORD,
-            "SOHOA_TSA_URL": self.tsa_url(),
+            "SOHOA_TSA_URL": self.tsa_url(ROLLING if self.has_rollover else "tsa"),
             "SOHOA_TRUST_ROOTS": str(self.root_pem),
             "SOHOA_SIGN_LEVEL": level,
         }
@@ -260,20 +295,23 @@ def create_pki(directory: Path, port: int | None = DEFAULT_PORT) -> TestPKI:
 
 # --- the HTTP services ---------------------------------------------------------------------
 
-def _handler(arch: Any) -> type[BaseHTTPRequestHandler]:
+def _handler(arch: Any, pki: TestPKI | None = None) -> type[BaseHTTPRequestHandler]:
     from asn1crypto import ocsp, tsp
     from certomancer.registry import CertLabel, ServiceLabel
 
-    summoned: dict[tuple[str, str], Any] = {}  # TSA/OCSP service objects at the current time
+    summoned: dict[str, Any] = {}  # TSA service objects answering at the current time
 
     def service(kind: str, label: str, at: datetime | None) -> Any:
         reg = arch.service_registry
-        make = reg.summon_timestamper if kind == "tsa" else reg.summon_responder
+        if kind == "tsa" and label == ROLLING and pki is not None:
+            label = pki.tsa_generation()  # read per request: `rollover` may run meanwhile
+        if kind == "ocsp":  # a responder answers as of one fixed time, which it needs: now
+            return reg.summon_responder(ServiceLabel(label), at or datetime.now(timezone.utc))
         if at is not None:
-            return make(ServiceLabel(label), at)
-        if (kind, label) not in summoned:
-            summoned[(kind, label)] = make(ServiceLabel(label), None)  # None: answers at "now"
-        return summoned[(kind, label)]
+            return reg.summon_timestamper(ServiceLabel(label), at)
+        if label not in summoned:  # None: the TSA reads the clock for every token
+            summoned[label] = reg.summon_timestamper(ServiceLabel(label), None)
+        return summoned[label]
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -343,7 +381,7 @@ def _handler(arch: Any) -> type[BaseHTTPRequestHandler]:
 
 
 def make_server(pki: TestPKI) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((pki.host, pki.port), _handler(pki.architecture()))
+    server = ThreadingHTTPServer((pki.host, pki.port), _handler(pki.architecture(), pki))
     server.daemon_threads = True
     return server
 
@@ -420,6 +458,9 @@ def stop_background(pki: TestPKI) -> bool:
 
 
 def main(argv: list[str]) -> int:
+    if len(argv) == 2 and argv[0] == "rollover":
+        print(f"rolling TSA now signs with {load_pki(Path(argv[1])).rollover_tsa()}")
+        return 0
     if len(argv) == 2 and argv[0] == "serve":
         pki = load_pki(Path(argv[1]))
         server = make_server(pki)
@@ -427,7 +468,7 @@ def main(argv: list[str]) -> int:
         server.serve_forever()
         server.server_close()
         return 0
-    print("usage: python -m sohoa.corpus.pki serve DIR", file=sys.stderr)
+    print("usage: python -m sohoa.corpus.pki serve|rollover DIR", file=sys.stderr)
     return 2
 
 

@@ -310,7 +310,7 @@ def _sign_store(rt: Runtime, batch: BatchInfo, doc: SourceDocument, document_id:
 
 def _sign(rt: Runtime, doc: SourceDocument, document_id: str, batch: BatchInfo, pdf_bytes: bytes,
           extraction: Extraction, converted_at: datetime) -> bytes:
-    from sohoa.pipeline.sign import ConversionMarker, prepare_pdf, sign_pdf
+    from sohoa.pipeline.sign import ConversionMarker, prepare_pdf, sign_pdf, source_medium_for
     from sohoa.pipeline.sign.keys import LoadedSigner
 
     values = {k: f.value for k, f in extraction.fields.items()}
@@ -323,6 +323,7 @@ def _sign(rt: Runtime, doc: SourceDocument, document_id: str, batch: BatchInfo, 
         scanner=batch.scanner,
         sources=[(f.relpath, f.sha256) for f in doc.files],
         software=SOFTWARE,
+        source_medium=source_medium_for(doc.kind),  # a born-digital PDF is no paper conversion
     )
     archival = archival_metadata(
         organ_code=rt.settings.organ_code, doc_type=extraction.doc_type, values=values,

@@ -315,11 +315,13 @@ def test_incremental_update_changing_a_field_is_detected(pki, lta_signed):
     rep = _verify(pki, out.getvalue())
     assert not rep.valid and rep.intact  # signed bytes untouched, but changed after
     assert any("changed after signing" in p or "changed after it" in p for p in rep.problems), rep.problems
-    assert rep.marker.get("document_id") == "DOC-999999"  # what a reader would now see...
+    # the marker that counts is the signed one; the later claim is named as a change
+    assert rep.marker.get("document_id") == "DOC-000001"
+    assert any("sohoa:DocumentId 'DOC-000001' -> 'DOC-999999'" in p for p in rep.problems), rep.problems
     exp = {"document_id": "DOC-000001", "sources": [], "converted_at": None, "stored_sha256": []}
     rep2 = verify_pdf(out.getvalue(), trust_roots=[pki.root_pem.read_bytes()], run_pdfsig=False,
                       expected=exp)
-    assert any("marker DocumentId" in p for p in rep2.problems)  # ...disagrees with the catalogue
+    assert not rep2.valid and rep2.catalogue["consistent"]  # signed marker = catalogue's
 
 
 @needs_pdfsig
@@ -418,16 +420,15 @@ def test_revoked_signer_is_reported(pki, pki_server, tmp_path):
 
 # --- the visible marker covers no text -------------------------------------------------
 
-def test_marker_position_avoids_words_and_falls_back_to_least_overlap():
+def test_marker_position_avoids_words_and_finds_no_spot_on_a_full_page():
     vw, vh, bw, bh = 595.0, 842.0, 180.0, 36.0
-    (x0, y0, x1, y1), score = choose_position(vw, vh, bw, bh, [])
-    assert x1 == vw - 14 and y1 == vh - 14 and score == 0  # top right when free
+    x0, y0, x1, y1 = choose_position(vw, vh, bw, bh, [])
+    assert vw - 16 <= x1 <= vw - 14 and vh - 16 <= y1 <= vh - 14  # top right when free
     top_right_words = [(400.0, 800.0, 580.0, 830.0)]
-    (x0, y0, x1, y1), score = choose_position(vw, vh, bw, bh, top_right_words)
-    assert score == 0 and not (x1 > 400 and y1 > 800 and x0 < 580 and y0 < 830)
+    x0, y0, x1, y1 = choose_position(vw, vh, bw, bh, top_right_words)
+    assert not (x1 > 400 and y1 > 800 and x0 < 580 and y0 < 830)
     everything = [(0.0, 0.0, vw, vh)]
-    box, score = choose_position(vw, vh, bw, bh, everything)
-    assert score > 0  # nowhere free: still placed, least overlap
+    assert choose_position(vw, vh, bw, bh, everything) is None  # nowhere free: no spot
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")

@@ -13,7 +13,7 @@ from .keys import (
     load_trust_roots,
     make_timestamper,
 )
-from .marker import VN_TZ, ConversionMarker, vn_iso
+from .marker import ELECTRONIC, PAPER, VN_TZ, ConversionMarker, source_medium_for, vn_iso
 from .prepare import prepare_pdf
 from .signer import FIELD_NAME, LEVELS, add_document_timestamp, sign_pdf
 from .verify import (
@@ -33,4 +33,5 @@ __all__ = [
     "vn_iso", "VN_TZ", "DEMO_MARK", "FIELD_NAME", "NS_SOHOA", "NS_ND30", "PREFIX_SOHOA",
     "PREFIX_ND30", "LEVELS", "add_document_timestamp", "load_trust_roots", "make_timestamper",
     "TimestampReport", "catalogue_expectation", "locate_changes", "newest_timestamp",
+    "source_medium_for", "PAPER", "ELECTRONIC",
 ]

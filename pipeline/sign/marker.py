@@ -1,4 +1,5 @@
-"""The conversion marker: who converted which paper document, when, from what.
+"""The conversion marker: who converted which paper document, when, from what --
+or, for a born-digital PDF, that it is a copy of an electronic original.
 
 Law 20/2023/QH15 Art. 12(1) and Decree 30/2020/NĐ-CP Appendix I: a document
 converted from paper carries a distinct mark that it was converted ("SAO Y",
@@ -21,6 +22,19 @@ VN_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 
 COPY_FORM = "SAO Y"
 MARKER_VERSION = "1.0"
+#: what the original was (sohoa:SourceMedium, dc:source)
+PAPER = "paper original"
+ELECTRONIC = "electronic original (born digital)"
+#: A born-digital PDF is not converted from paper: Decree 30/2020 Art. 25(2) knows
+#: "sao y" only from or to paper, so its copy says what it is, a copy of an
+#: electronic document, not "SAO Y" (which would claim a paper original).
+COPY_FORM_ELECTRONIC = "BẢN SAO VĂN BẢN ĐIỆN TỬ"
+
+
+def source_medium_for(source_kind: str) -> str:
+    """The original's medium for an intake source kind: a PDF with a text layer
+    ("pdf_text") is born digital; scans and page images come from paper."""
+    return ELECTRONIC if source_kind == "pdf_text" else PAPER
 
 
 def vn_iso(dt: datetime) -> str:
@@ -40,16 +54,28 @@ class ConversionMarker:
     scanner: str | None
     sources: list[tuple[str, str]]  # (relpath, sha256 hex)
     software: str  # e.g. "sohoa 0.1.0"
-    source_medium: str = "paper original"
-    copy_form: str = field(default=COPY_FORM)
+    source_medium: str = PAPER
+    copy_form: str = field(default="")  # "": the form that fits the medium
 
     def __post_init__(self) -> None:
         vn_iso(self.converted_at)  # raises on a naive datetime
+        if self.source_medium not in (PAPER, ELECTRONIC):
+            raise ValueError(f"marker: source medium must be {PAPER!r} or {ELECTRONIC!r}, "
+                             f"not {self.source_medium!r}")
+        expected = COPY_FORM_ELECTRONIC if self.born_digital else COPY_FORM
+        if not self.copy_form:
+            object.__setattr__(self, "copy_form", expected)  # frozen: set once, here
+        elif self.born_digital and self.copy_form == COPY_FORM:
+            raise ValueError("marker: a born-digital document is not a 'SAO Y' of paper")
         for rel, digest in self.sources:
             if len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
                 raise ValueError(f"source {rel!r}: sha256 must be 64 hex digits")
         if not self.unit.strip():
             raise ValueError("marker: the converting unit must be named")
+
+    @property
+    def born_digital(self) -> bool:
+        return self.source_medium == ELECTRONIC
 
     @property
     def converted_at_iso(self) -> str:
@@ -60,10 +86,24 @@ class ConversionMarker:
         return [self.copy_form, self.unit, self.converted_at_iso]
 
     def reason(self) -> str:
+        if self.born_digital:
+            return ("Bản sao văn bản điện tử gốc, không chuyển đổi từ bản giấy — "
+                    f"Copy of a born-digital electronic original, archived by {self.unit}")
         return (
             "Chuyển đổi từ bản giấy sang bản điện tử — "
             f"Converted from paper original by {self.unit}"
         )
+
+    def statement(self) -> str:
+        """dc:description: what the document is, by whom, when (Vietnamese, then English)."""
+        when = self.converted_at_iso
+        done = (f"bởi {self.unit} lúc {when}; người thực hiện: {self.operator}; "
+                f"lô: {self.batch_id}")
+        if self.born_digital:
+            return (f"{self.copy_form}: bản sao văn bản điện tử gốc (không phải chuyển đổi từ "
+                    f"bản giấy), lưu trữ {done} — copy of an electronic original (born digital).")
+        return (f"{self.copy_form}: chuyển đổi từ bản giấy sang bản điện tử {done}"
+                f" — converted from {self.source_medium}.")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; the same keys verify_pdf() reads back from XMP."""

@@ -15,7 +15,7 @@ from sohoa.core.runtime import CatalogueAccess
 from sohoa.core.storage import ObjectStore
 
 from .keys import demo_trust_roots, load_trust_roots
-from .verify import VerificationReport, catalogue_expectation, verify_pdf
+from .verify import VerificationReport, catalogue_expectation, signed_marker, verify_pdf
 
 
 def _open_catalogue(settings: Settings) -> CatalogueAccess | None:
@@ -28,17 +28,8 @@ def _open_catalogue(settings: Settings) -> CatalogueAccess | None:
 
 
 def _marker_document_id(data: bytes) -> str | None:
-    import io
-
-    import pikepdf
-
-    from .xmp import read_xmp
-
-    try:
-        with pikepdf.open(io.BytesIO(data)) as pdf:
-            return read_xmp(pdf)["marker"].get("document_id")
-    except Exception:
-        return None
+    """The DocumentId of the signed marker: a later update's claim is not looked up."""
+    return signed_marker(data).get("document_id")
 
 
 def verify_file(settings: Settings, data: bytes, *, online: bool = False, use_catalogue: bool = True,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import threading
 from typing import Any
 
@@ -33,6 +34,7 @@ DEFAULT_RESERVED = 16384
 RESERVED_WITH_TIMESTAMP = 32768
 
 _local = threading.local()
+log = logging.getLogger("sohoa.sign")
 
 
 class _KeepMetadataWriter(IncrementalPdfFileWriter):
@@ -140,10 +142,9 @@ def sign_pdf(prepared: bytes, signer: LoadedSigner | signers.Signer,
         out = io.BytesIO(prepared)
         writer = _KeepMetadataWriter(out, strict=False)
         pdf_signer = signers.PdfSigner(meta, signer=pyhanko_signer, timestamper=timestamper)
-        coro = pdf_signer.async_sign_pdf(
-            writer, in_place=True,
-            bytes_reserved=bytes_reserved or (RESERVED_WITH_TIMESTAMP if timestamper
-                                              else DEFAULT_RESERVED))
+        coro = _sign_keeping_metadata(
+            pdf_signer, writer, out, timestamper if level == "B-LTA" else None,
+            bytes_reserved or (RESERVED_WITH_TIMESTAMP if timestamper else DEFAULT_RESERVED))
         if lock is not None:
             with lock:
                 _run(coro)
@@ -158,6 +159,69 @@ def sign_pdf(prepared: bytes, signer: LoadedSigner | signers.Signer,
         if backend is not None:
             _run(backend.close())
     return out.getvalue()
+
+
+async def _offered_crls(vc: Any, paths: Any) -> list[Any]:
+    """The CRLs every certificate of the paths declares, besides the OCSP answers the
+    validation used: a verifier decades from now may accept only one of the two kinds.
+    Best effort: the validation already had what it required (hard-fail)."""
+    found: list[Any] = []
+    if vc is None:
+        return found
+    for path in paths or []:
+        for cert in path:
+            if cert.subject == cert.issuer or not cert.crl_distribution_points:
+                continue
+            try:
+                found += await vc.async_retrieve_crls(cert)
+            except Exception as exc:  # an unreachable CRL server: OCSP is there
+                log.warning("CRL not fetched for %s: %s", cert.subject.human_friendly, exc)
+    return found
+
+
+async def _sign_keeping_metadata(pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter,
+                                 out: io.BytesIO, lta_timestamper: Any, bytes_reserved: int) -> None:
+    """PdfSigner.async_sign_pdf, with the DSS and the document timestamp written by
+    _KeepMetadataWriter: pyHanko's own post-signing steps open plain writers, which
+    rewrite the signed XMP (producer, namespaces, extension schema) in every later
+    revision."""
+    from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+    from pyhanko.sign.validation import DocumentSecurityStore
+
+    session = pdf_signer.init_signing_session(writer)
+    # B-LT/B-LTA: the signer's chain validated, its OCSP responses and CRLs fetched
+    # (hard-fail: no signature with a revoked or unverifiable key)
+    validation_info = await session.perform_presign_validation(writer)
+    tbs = session.prepare_tbs_document(validation_info=validation_info,
+                                       bytes_reserved=bytes_reserved)
+    digest, _ = tbs.digest_tbs_document(in_place=True)
+    post = await tbs.perform_signature(
+        document_digest=digest.document_digest,
+        pdf_cms_signed_attrs=PdfCMSSignedAttributes(
+            signing_time=session.system_time,
+            adobe_revinfo_attr=(None if validation_info is None
+                                else validation_info.adobe_revinfo_attr),
+            cades_signed_attrs=pdf_signer.signature_meta.cades_signed_attr_spec))
+    if validation_info is None:  # B-B, B-T: nothing after the signature
+        return
+    vc = post.validation_context
+    dss_writer = _KeepMetadataWriter(out, strict=False)
+    crls = list(validation_info.crls_to_embed) + await _offered_crls(
+        vc, validation_info.validation_paths)
+    DocumentSecurityStore.supply_dss_in_writer(
+        dss_writer, post.sig_contents, paths=validation_info.validation_paths,
+        ocsps=validation_info.ocsps_to_embed, crls=crls,
+        validation_context=vc, embed_roots=True)
+    if lta_timestamper is None:
+        dss_writer.write_in_place()
+        return
+    # B-LTA: the document timestamp in the same revision, after its TSA's chain and
+    # revocation data (so the timestamp itself validates offline)
+    tsa_paths = [path async for path in lta_timestamper.validation_paths(vc)]
+    DocumentSecurityStore.supply_dss_in_writer(dss_writer, None, paths=tsa_paths,
+                                               validation_context=vc, embed_roots=True)
+    await signers.PdfTimeStamper(lta_timestamper).async_timestamp_pdf(
+        dss_writer, "sha256", None, in_place=True)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -215,8 +279,9 @@ def add_document_timestamp(signed: bytes, timestamper: Any,
         data, md = await dss_for_last_timestamp(signed)
         writer = _KeepMetadataWriter(io.BytesIO(data), strict=False)
         out = io.BytesIO()
-        await signers.PdfTimeStamper(timestamper).async_timestamp_pdf(
-            writer, md, validation_context, output=out)
+        # no validation context here: pyHanko would add the new timestamp's DSS with a
+        # writer of its own, rewriting the XMP; it is added just below, by ours
+        await signers.PdfTimeStamper(timestamper).async_timestamp_pdf(writer, md, None, output=out)
         # and the new timestamp's own validation data, so it validates offline today
         data, _ = await dss_for_last_timestamp(out.getvalue())
         return data

@@ -245,55 +245,138 @@ def _ink_mask(pdf: pikepdf.Pdf, page: pikepdf.Page, vw: float, vh: float, rotate
         return None
 
 
-def _score(box: Box, vw: float, vh: float, words: list[Box], mask: Any) -> float:
-    """How much of the page's content the box would cover: ink share + word overlap."""
-    x0, y0, x1, y1 = box
-    pad = 3.0
-    bx0, by0, bx1, by1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
-    area = max((bx1 - bx0) * (by1 - by0), 1.0)
-    covered = 0.0
-    for wx0, wy0, wx1, wy1 in words:
-        ix = min(bx1, wx1) - max(bx0, wx0)
-        iy = min(by1, wy1) - max(by0, wy0)
-        if ix > 0 and iy > 0:
-            covered += ix * iy
-    score = covered / area
-    if mask is not None:
-        h, w = mask.shape
-        c0, c1 = int(max(bx0, 0) / vw * w), int(min(bx1, vw) / vw * w) + 1
-        r0, r1 = int((vh - min(by1, vh)) / vh * h), int((vh - max(by0, 0)) / vh * h) + 1
-        region = mask[max(r0, 0):min(r1, h), max(c0, 0):min(c1, w)]
-        if region.size:
-            score += float(region.mean())
-    return score
+GRID = 2.0  # pt: the occupancy grid the free spots are searched on
+PAD = 3.0  # pt kept clear around the marker
+INK_FREE = 0.002  # share of dark pixels under a box still taken as blank paper (speckle)
+MARGINS = (MARGIN, 4.0)  # pt from the page edges: the usual one, then closer into the margin
+SCALES = (1.0, 0.9, 0.8, 0.7, 0.6)  # 10 pt down to 6 pt when no spot fits the full size
+BAND_PAD = 4.0  # pt above and below the marker in a band added to the page
+
+
+@dataclass(frozen=True)
+class Occupancy:
+    """Summed-area tables of page 1 on a GRID-pt grid (visual coordinates, origin
+    bottom-left): word cells (any overlap counts) and ink share."""
+    vw: float
+    vh: float
+    words: Any  # (rows+1, cols+1) cumulative counts of cells under a word box
+    ink: Any  # (rows+1, cols+1) cumulative dark-pixel shares
+
+    def window(self, bw: float, bh: float, pad: float = PAD) -> tuple[Any, Any, int, int]:
+        """For every grid position of a bw x bh box (+pad): words covered, ink share."""
+        import numpy as np
+
+        cw = int(np.ceil((bw + 2 * pad) / GRID))
+        ch = int(np.ceil((bh + 2 * pad) / GRID))
+        rows, cols = self.words.shape[0] - 1, self.words.shape[1] - 1
+        if ch > rows or cw > cols:
+            return np.zeros((0, 0)), np.zeros((0, 0)), cw, ch
+
+        def sums(t: Any) -> Any:
+            return t[ch:, cw:] - t[:-ch, cw:] - t[ch:, :-cw] + t[:-ch, :-cw]
+
+        return sums(self.words), sums(self.ink) / float(cw * ch), cw, ch
+
+
+def occupancy(vw: float, vh: float, words: list[Box], mask: Any = None) -> Occupancy:
+    import cv2
+    import numpy as np
+
+    cols, rows = max(int(np.ceil(vw / GRID)), 1), max(int(np.ceil(vh / GRID)), 1)
+    grid = np.zeros((rows, cols), dtype=np.int32)
+    for x0, y0, x1, y1 in words:
+        c0, c1 = max(int(x0 // GRID), 0), min(int(np.ceil(x1 / GRID)), cols)
+        r0, r1 = max(int(y0 // GRID), 0), min(int(np.ceil(y1 / GRID)), rows)
+        if c1 > c0 and r1 > r0:
+            grid[r0:r1, c0:c1] = 1
+    ink = np.zeros((rows, cols), dtype=np.float64)
+    if mask is not None and np.asarray(mask).size:
+        # the mask's rows run top to bottom: flip to the grid's bottom-left origin
+        share = cv2.resize(np.asarray(mask, dtype=np.float32), (cols, rows),
+                           interpolation=cv2.INTER_AREA)
+        ink = share[::-1].astype(np.float64)
+
+    def table(a: Any) -> Any:
+        t = np.zeros((rows + 1, cols + 1), dtype=a.dtype)
+        t[1:, 1:] = a.cumsum(0).cumsum(1)
+        return t
+
+    return Occupancy(vw, vh, table(grid), table(ink))
 
 
 def choose_position(vw: float, vh: float, bw: float, bh: float, words: list[Box],
-                    mask: Any = None) -> tuple[Box, float]:
-    """The marker's box (visual coordinates, origin bottom-left): top right when that is
-    free of text and ink (Decree 30/2020 App. I), else the first free spot in the
-    order top left, top centre, bottom right/left/centre, then down the right and left
-    margins; when none is free, the spot that covers least."""
-    m = MARGIN
-    xs = {"right": vw - m - bw, "left": m, "centre": (vw - bw) / 2}
-    top, bottom = vh - m, m + bh
-    cands: list[Box] = []
-    for y in (top, bottom):
-        for k in ("right", "left", "centre"):
-            cands.append((xs[k], y - bh, xs[k] + bw, y))
-    y = top - 18.0
-    while y - bh > m:
-        for k in ("right", "left"):
-            cands.append((xs[k], y - bh, xs[k] + bw, y))
-        y -= 18.0
-    best, best_score = cands[0], float("inf")
-    for c in cands:
-        sc = _score(c, vw, vh, words, mask)
-        if sc <= 0.002:
-            return c, sc
-        if sc < best_score:
-            best, best_score = c, sc
-    return best, best_score
+                    mask: Any = None, occ: Occupancy | None = None,
+                    margin: float = MARGIN) -> Box | None:
+    """A bw x bh box (visual coordinates, origin bottom-left) that covers no word and
+    no ink, `margin` pt or more from the edges: top right when free (Decree 30/2020
+    App. I), else top left, top centre, bottom right/left/centre, else the free spot
+    nearest the top right corner. None when there is no free spot."""
+    import numpy as np
+
+    occ = occ or occupancy(vw, vh, words, mask)
+    wsum, isum, cw, ch = occ.window(bw, bh)
+    if wsum.size == 0:
+        return None
+    free = (wsum == 0) & (isum <= INK_FREE)
+    # grid position (r, c): the padded box's bottom-left cell; box = cell + PAD
+    rows, cols = free.shape
+    lo_c, lo_r = int(np.ceil((margin - PAD) / GRID)), int(np.ceil((margin - PAD) / GRID))
+    hi_c = int((vw - margin - bw - PAD) // GRID)
+    hi_r = int((vh - margin - bh - PAD) // GRID)
+    if hi_c < lo_c or hi_r < lo_r:
+        return None
+
+    def box(r: int, c: int) -> Box:
+        return (c * GRID + PAD, r * GRID + PAD, c * GRID + PAD + bw, r * GRID + PAD + bh)
+
+    mid_c = min(max(int(round(((vw - bw) / 2 - PAD) / GRID)), lo_c), hi_c)
+    for r, c in ((hi_r, hi_c), (hi_r, lo_c), (hi_r, mid_c), (lo_r, hi_c), (lo_r, lo_c), (lo_r, mid_c)):
+        if 0 <= r < rows and 0 <= c < cols and free[r, c]:
+            return box(r, c)
+    zone = free[lo_r:min(hi_r, rows - 1) + 1, lo_c:min(hi_c, cols - 1) + 1]
+    found = np.argwhere(zone)
+    if not len(found):
+        return None
+    # nearest the top right corner
+    dist = (hi_r - (found[:, 0] + lo_r)) ** 2 + (hi_c - (found[:, 1] + lo_c)) ** 2
+    r, c = found[int(np.argmin(dist))]
+    return box(int(r) + lo_r, int(c) + lo_c)
+
+
+@dataclass(frozen=True)
+class Placement:
+    box: Box  # visual coordinates, origin bottom-left, of the page as it will be
+    scale: float  # of the 10 pt font size
+    band: float  # pt added above the page's visual top (0: the page kept its size)
+
+
+def place_marker(vw: float, vh: float, bw: float, bh: float, words: list[Box],
+                 mask: Any = None) -> Placement:
+    """Where the marker goes without covering printed text: the usual margin at full
+    size, then closer to the edge, then smaller (down to 6 pt); when no spot on the
+    page is free, in a band added above the page (the page grows; nothing is covered)."""
+    occ = occupancy(vw, vh, words, mask)
+    for scale in SCALES:
+        for margin in MARGINS:
+            box = choose_position(vw, vh, bw * scale, bh * scale, words, mask, occ, margin)
+            if box is not None:
+                return Placement(box, scale, 0.0)
+    band = bh + 2 * BAND_PAD
+    top = vh + band - BAND_PAD
+    return Placement((vw - MARGIN - bw, top - bh, vw - MARGIN, top), 1.0, band)
+
+
+def _grow_top(page: pikepdf.Page, band: float, rotate: int) -> None:
+    """Add band pt above the page's visual top (MediaBox, and CropBox when set)."""
+    # the user-space edge that is the visual top, and which way is outwards
+    edge, outward = {0: (3, 1), 90: (0, -1), 180: (1, -1), 270: (2, 1)}[rotate]
+    for key in ("/MediaBox", "/CropBox"):
+        if key not in page.obj:
+            continue
+        raw = [float(v) for v in page.obj[key]]
+        b = [min(raw[0], raw[2]), min(raw[1], raw[3]), max(raw[0], raw[2]), max(raw[1], raw[3])]
+        b[edge] += outward * band
+        page.obj[key] = Array(b)
 
 
 def draw_marker(pdf: pikepdf.Pdf, lines: list[str],
@@ -325,18 +408,24 @@ def draw_marker(pdf: pikepdf.Pdf, lines: list[str],
     height = asc + (len(out) - 1) * LEADING - desc
     vis_words = [(a, vh - d, c, vh - b) for a, b, c, d in (words or [])]
     mask = ink if ink is not None and rotate == 0 else _ink_mask(pdf, page, vw, vh, rotate)
-    (bx0, by0, bx1, by1), _ = choose_position(vw, vh, widest, height, vis_words, mask)
+    place = place_marker(vw, vh, widest, height, vis_words, mask)
+    if place.band:
+        _grow_top(page, place.band, rotate)
+        box = [float(v) for v in (page.obj.get("/CropBox") or page.mediabox)]
+        x0, y0 = min(box[0], box[2]), min(box[1], box[3])
+        w, h = max(box[0], box[2]) - x0, max(box[1], box[3]) - y0
+    (_, by0, bx1, by1), k = place.box, place.scale
     font = _font_object(pdf, sub)
     fname = page.add_resource(font, Name.Font, prefix="SohoaMk")
     right, top = bx1, by1
     ops = ["Q", "q", "{} {} {} {} {} {} cm".format(*_rotation_matrix(rotate, w, h, x0, y0)),
-           "BT", "0 g", "0 Tr", f"{fname} {FONT_SIZE:g} Tf"]
+           "BT", "0 g", "0 Tr", f"{fname} {FONT_SIZE * k:g} Tf"]
     for i, ln in enumerate(out):
-        tw = _width(sub, ln)
+        tw = _width(sub, ln) * k
         gl = "".join(f"{sub.gids.get(c, 0):04X}" for c in ln)
-        y = top - asc - i * LEADING
+        y = top - (asc + i * LEADING) * k
         ops.append(f"1 0 0 1 {right - tw:.2f} {y:.2f} Tm <{gl}> Tj")
     ops += ["ET", "Q"]
     page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
     page.contents_add(pdf.make_stream("\n".join(ops).encode("ascii")), prepend=False)
-    return (right - widest, by0, right, top)
+    return (right - widest * k, by0, right, top)

@@ -104,6 +104,8 @@ class VerificationReport:
     ltv_ok: bool = False
     timestamps: list[dict[str, Any]] = field(default_factory=list)
     newest_timestamp_expires: str | None = None
+    # what the DSS holds: "OCSP <cert> (<status>, produced <time>)", "CRL of <issuer> (<time>)"
+    validation_data: list[str] = field(default_factory=list)
     marker: dict[str, Any] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
     archival: dict[str, Any] = field(default_factory=dict)
@@ -132,6 +134,7 @@ class VerificationReport:
                        f", {'trusted' if t.get('trusted') else 'untrusted'}"
                        f"; TSA certificate expires {t.get('tsa_expires') or '?'}")
         out.append(f"revocation: {self.revocation}")
+        out.append("embedded validation data: " + ("; ".join(self.validation_data) or "none"))
         out.append(f"long-term validation: {'yes' if self.ltv_ok else 'no'} — {self.ltv}")
         if self.marker:
             m = self.marker
@@ -221,6 +224,32 @@ def _read_dss(reader: PdfFileReader) -> _Dss:
             out.crls.append(asn1_crl.CertificateList.load(ref.get_object().data))
         except Exception:
             pass
+    return out
+
+
+def _dss_contents(dss: _Dss) -> list[str]:
+    """Each OCSP response and CRL of the DSS, named: which certificate, which issuer."""
+    out: list[str] = []
+    by_serial = {c.serial_number: c for c in dss.certs}
+    for resp in dss.ocsps:
+        try:
+            basic = resp["response_bytes"]["response"].parsed
+            produced = _fmt_dt(basic["tbs_response_data"]["produced_at"].native)
+            for single in basic["tbs_response_data"]["responses"]:
+                serial = single["cert_id"]["serial_number"].native
+                cert = by_serial.get(serial)
+                who = (cert.subject.native.get("common_name") if cert is not None
+                       else f"serial {serial}")
+                out.append(f"OCSP {who} ({single['cert_status'].name}, produced {produced})")
+        except Exception:
+            out.append("OCSP (unreadable)")
+    for crl in dss.crls:
+        try:
+            tbs = crl["tbs_cert_list"]
+            out.append(f"CRL of {tbs['issuer'].native.get('common_name')} "
+                       f"({_fmt_dt(tbs['this_update'].native)})")
+        except Exception:
+            out.append("CRL (unreadable)")
     return out
 
 
@@ -537,6 +566,7 @@ def verify_pdf(data: bytes, trust_roots: list[Any] | None = None, *,
             report.problems.append("no digital signature: the document is unsigned "
                                    "or its signature was stripped")
     dss = _read_dss(reader) if reader is not None else _Dss()
+    report.validation_data = _dss_contents(dss)
     ts_revisions = [t.signed_revision for t in doc_ts]
     if reader is not None:  # else no signatures: the PDF did not read
         for sig in sigs:
@@ -563,6 +593,8 @@ def verify_pdf(data: bytes, trust_roots: list[Any] | None = None, *,
         report.newest_timestamp_expires = newest.get("tsa_expires")
     if reader is not None:
         _read_metadata(data, report)
+        if sigs:
+            _check_signed_metadata(reader, min(sig.signed_revision for sig in sigs), report)
     if expected is not None:
         _check_catalogue(report, expected, data)
     if run_pdfsig:
@@ -787,6 +819,81 @@ def _read_metadata(data: bytes, report: VerificationReport) -> None:
     report.archival, report.pdfa = meta["archival"], meta["pdfa"]
     if not report.marker:
         report.notes.append("no sohoa conversion marker in the XMP metadata")
+
+
+def _metadata_packet(resolver: Any, root: Any) -> bytes | None:
+    """The XMP packet the catalog (root) points to, read through resolver (a revision)."""
+    from pyhanko.pdf_utils import generic
+
+    if "/Metadata" not in root:
+        return None
+    obj = root.raw_get("/Metadata")
+    if isinstance(obj, generic.IndirectObject):
+        obj = obj.reference
+    if isinstance(obj, generic.Reference):
+        obj = resolver(obj)
+    return obj.data if isinstance(obj, generic.StreamObject) else None
+
+
+def signed_marker(data: bytes) -> dict[str, Any]:
+    """The conversion marker as of the first signature's revision (the one that counts);
+    of the file as it is when it carries no signature; {} when unreadable."""
+    from .xmp import read_xmp_packet
+
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        sigs = list(reader.embedded_regular_signatures)
+        if sigs:
+            hist = reader.get_historical_resolver(min(s.signed_revision for s in sigs))
+            packet = _metadata_packet(hist, hist.root)
+        else:
+            packet = _metadata_packet(reader.get_object, reader.root)
+        return dict(read_xmp_packet(packet)["marker"])
+    except Exception:
+        return {}
+
+
+def _check_signed_metadata(reader: PdfFileReader, revision: int, report: VerificationReport) -> None:
+    """The marker, fields and archival metadata that count are those of the signed
+    revision: pdfsig and pyHanko's difference analysis let a later incremental update
+    replace the XMP, so every marker/field property it changed is a problem, named."""
+    from .xmp import metadata_changes, read_xmp_packet
+
+    try:
+        hist = reader.get_historical_resolver(revision)
+        signed_packet = _metadata_packet(hist, hist.root)
+        now_packet = _metadata_packet(reader.get_object, reader.root)
+    except Exception as exc:
+        report.problems.append(f"the XMP metadata of the signed revision cannot be read "
+                               f"({type(exc).__name__}: {_first_line(exc)})")
+        return
+    if signed_packet == now_packet:
+        return
+    try:
+        signed = read_xmp_packet(signed_packet)
+    except Exception as exc:
+        report.problems.append(f"the signed revision's XMP metadata is unreadable "
+                               f"({type(exc).__name__}: {_first_line(exc)})")
+        return
+    try:
+        now = read_xmp_packet(now_packet)
+    except Exception as exc:
+        report.problems.append("the XMP metadata was replaced after signing by one that does "
+                               f"not read ({type(exc).__name__}: {_first_line(exc)})")
+        changes = []
+    else:
+        changes = metadata_changes(signed, now)
+    # what counts is what was signed: the report shows the signed marker
+    report.marker, report.fields = signed["marker"], signed["fields"]
+    report.archival, report.pdfa = signed["archival"], signed["pdfa"]
+    if changes:
+        report.problems.append("conversion marker or metadata changed after signing by an "
+                               "incremental update (shown: the signed values): "
+                               + "; ".join(changes[:8])
+                               + (f"; and {len(changes) - 8} more" if len(changes) > 8 else ""))
+    elif now_packet is not None:
+        report.notes.append("the XMP packet was rewritten after signing; the conversion "
+                            "marker, fields and archival metadata are unchanged")
 
 
 # --- poppler pdfsig -------------------------------------------------------

@@ -42,14 +42,16 @@ PdfMetadata.register_xml_namespace(NS_ND30, PREFIX_ND30)
 # marker dict key -> (XMP property, description for the extension schema)
 MARKER_PROPERTIES: dict[str, tuple[str, str]] = {
     "marker_version": ("MarkerVersion", "Version of this marker schema"),
-    "copy_form": ("CopyForm", "Copy form shown on page 1 (SAO Y)"),
+    "copy_form": ("CopyForm", "Copy form shown on page 1 (SAO Y; BẢN SAO VĂN BẢN ĐIỆN TỬ "
+                              "for a born-digital original)"),
     "document_id": ("DocumentId", "sohoa document identifier"),
     "unit": ("ConvertingUnit", "Organisation that converted the paper original"),
     "operator": ("Operator", "Person who performed the conversion"),
     "converted_at": ("ConvertedAt", "Conversion time, ISO 8601 Vietnam time (+07:00)"),
     "batch_id": ("BatchId", "Scan batch identifier"),
     "scanner": ("Scanner", "Scanning station or device"),
-    "source_medium": ("SourceMedium", "Medium of the original (paper original)"),
+    "source_medium": ("SourceMedium", "Medium of the original (paper original, or "
+                                      "electronic original (born digital))"),
     "software": ("Software", "Converting software and version"),
     "sources": ("Sources", "Source scan files: ordered list of 'sha256  relpath'"),
 }
@@ -127,9 +129,7 @@ def _properties(marker: ConversionMarker, fields: dict[str, object],
                 archival: dict[str, object], producer: str) -> list[_Prop]:
     """Every property written, in packet order."""
     when = marker.converted_at_iso
-    statement = (f"{marker.copy_form}: chuyển đổi từ bản giấy sang bản điện tử bởi {marker.unit}"
-                 f" lúc {when}; người thực hiện: {marker.operator}; lô: {marker.batch_id}"
-                 f" — converted from {marker.source_medium}.")
+    statement = marker.statement()
     props: list[_Prop] = [
         (_q("dc:title"), "alt", _title(marker, archival)),
         (_q("dc:description"), "alt", statement),
@@ -333,8 +333,22 @@ def _pdf_date(iso: str) -> str | None:
         return None
 
 
+def read_xmp_packet(packet: bytes | None) -> dict[str, Any]:
+    """read_xmp of a bare XMP packet (e.g. the one of an earlier revision); None: no XMP."""
+    with pikepdf.new() as pdf:
+        if packet is not None:
+            pdf.Root.Metadata = pdf.make_stream(packet, Type=Name.Metadata, Subtype=Name.XML)
+        return read_xmp(pdf)
+
+
+# the standard properties that carry the marker's statement (see _properties)
+_STATEMENT = {"title": "dc:title", "description": "dc:description",
+              "identifier": "dc:identifier", "source": "dc:source"}
+
+
 def read_xmp(pdf: pikepdf.Pdf) -> dict[str, Any]:
-    """Read back {"marker": {...}, "fields": {...}, "archival": {...}, "pdfa": ...}."""
+    """Read back {"marker": {...}, "fields": {...}, "archival": {...}, "statement": {...},
+    "pdfa": ...}."""
     meta = pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False)
     marker: dict[str, Any] = {}
     for key, (prop, _) in MARKER_PROPERTIES.items():
@@ -359,7 +373,37 @@ def read_xmp(pdf: pikepdf.Pdf) -> dict[str, Any]:
     for key in meta:
         if key.startswith(f"{{{NS_ND30}}}"):
             archival[key.split("}", 1)[1]] = meta[key]
+    statement = {k: str(meta[q]) for k, q in _STATEMENT.items() if q in meta}
     pdfa = None
     if "pdfaid:part" in meta:
         pdfa = f"{meta['pdfaid:part']}{str(meta.get('pdfaid:conformance', '')).lower()}"
-    return {"marker": marker, "fields": fields, "archival": archival, "pdfa": pdfa}
+    return {"marker": marker, "fields": fields, "archival": archival, "statement": statement,
+            "pdfa": pdfa}
+
+
+def metadata_changes(signed: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """The marker, field and archival properties that differ between two read_xmp
+    results, named as XMP properties, with both values: "sohoa:Operator 'A' -> 'B'"."""
+    def show(v: Any) -> str:
+        text = v if isinstance(v, str) else to_json(v)
+        return repr(text if len(text) <= 80 else text[:79] + "…") if v is not None else "(absent)"
+
+    out: list[str] = []
+    for key, (prop, _) in MARKER_PROPERTIES.items():
+        a, b = signed["marker"].get(key), now["marker"].get(key)
+        if a != b:
+            out.append(f"{PREFIX_SOHOA}:{prop} {show(a)} -> {show(b)}")
+    fa, fb = signed["fields"], now["fields"]
+    for key in sorted(set(fa) | set(fb)):
+        if fa.get(key) != fb.get(key):
+            out.append(f"{PREFIX_SOHOA}:{FIELDS_PROPERTY[0]} field {key!r} "
+                       f"{show(fa.get(key))} -> {show(fb.get(key))}")
+    aa, ab = signed["archival"], now["archival"]
+    for key in sorted(set(aa) | set(ab)):
+        if aa.get(key) != ab.get(key):
+            out.append(f"{PREFIX_ND30}:{key} {show(aa.get(key))} -> {show(ab.get(key))}")
+    sa, sb = signed.get("statement", {}), now.get("statement", {})
+    for key, q in _STATEMENT.items():
+        if sa.get(key) != sb.get(key):
+            out.append(f"{q} {show(sa.get(key))} -> {show(sb.get(key))}")
+    return out
