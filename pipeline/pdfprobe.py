@@ -62,7 +62,7 @@ class ProbeResult:
     max_rss_kib: int  # the child's peak resident memory
 
 
-class _Refused(Exception):
+class Refused(Exception):
     """The PDF is refused; the message is the report's reason."""
 
 
@@ -70,10 +70,9 @@ class _Refused(Exception):
 
 def probe_pdf(path: os.PathLike[str] | str, relpath: str, limits: ProbeLimits) -> ProbeResult:
     """Kind and page count of the PDF at `path`, or RejectedInput(relpath, why)."""
-    request = json.dumps({"path": os.fsencode(path).hex(), "limits": limits.__dict__})
     t0 = time.monotonic()
     try:
-        proc = subprocess.run([sys.executable, "-m", "sohoa.pipeline.pdfprobe"], input=request.encode(),
+        proc = subprocess.run(CHILD, input=child_request(path, limits),
                               capture_output=True, timeout=limits.seconds, env=_child_env())
     except subprocess.TimeoutExpired:
         raise RejectedInput(relpath, f"PDF too costly to parse: not read within {limits.seconds:g} s "
@@ -86,6 +85,14 @@ def probe_pdf(path: os.PathLike[str] | str, relpath: str, limits: ProbeLimits) -
     if "rejected" in answer:
         raise RejectedInput(relpath, answer["rejected"])
     return ProbeResult(answer["kind"], int(answer["pages"]), seconds, int(answer.get("max_rss_kib", 0)))
+
+
+CHILD = [sys.executable, "-m", "sohoa.pipeline.pdfprobe"]
+
+
+def child_request(path: os.PathLike[str] | str, limits: ProbeLimits) -> bytes:
+    """What the child reads on stdin: the path's bytes as hex, and the limits."""
+    return json.dumps({"path": os.fsencode(path).hex(), "limits": limits.__dict__}).encode()
 
 
 def _child_env() -> dict[str, str]:
@@ -115,21 +122,21 @@ def _limit_self(limits: ProbeLimits) -> None:
 
 
 def inspect_pdf(path: str, limits: ProbeLimits) -> tuple[str, int]:
-    """(kind, pages) of a PDF, or _Refused(reason). Runs in the bounded child."""
+    """(kind, pages) of a PDF, or Refused(reason). Runs in the bounded child."""
     import pikepdf
 
     with open(path, "rb") as fh:  # a file object: pikepdf takes no path that is not UTF-8
         size = os.fstat(fh.fileno()).st_size
         fh.seek(max(0, size - 2048))
         if b"%%EOF" not in fh.read():
-            raise _Refused("truncated PDF: no %%EOF end marker")
+            raise Refused("truncated PDF: no %%EOF end marker")
         fh.seek(0)
         try:
             pdf = pikepdf.open(fh)
         except pikepdf.PasswordError:
-            raise _Refused("encrypted PDF: password required") from None
+            raise Refused("encrypted PDF: password required") from None
         except pikepdf.PdfError as exc:
-            raise _Refused(f"corrupt PDF: {exc}") from None
+            raise Refused(f"corrupt PDF: {exc}") from None
         with pdf:
             pages = _check_structure(pdf, limits)
             fh.seek(0)
@@ -140,27 +147,27 @@ def _check_structure(pdf: Any, limits: ProbeLimits) -> int:
     import pikepdf
 
     if pdf.is_encrypted:
-        raise _Refused("encrypted PDF: encryption must be removed before archiving")
+        raise Refused("encrypted PDF: encryption must be removed before archiving")
     try:
         n = len(pdf.pages)
     except pikepdf.PdfError as exc:
-        raise _Refused(f"corrupt PDF page tree: {exc}") from None
+        raise Refused(f"corrupt PDF page tree: {exc}") from None
     if n == 0:
-        raise _Refused("PDF has no pages")
+        raise Refused("PDF has no pages")
     if n > limits.max_pages:
-        raise _Refused(f"too many pages: {n} over the limit of {limits.max_pages}")
+        raise Refused(f"too many pages: {n} over the limit of {limits.max_pages}")
     active = active_content(pdf, limits.max_pdf_objects)
     if active:
-        raise _Refused(f"PDF with active content ({active}): not accepted from a scanning station")
+        raise Refused(f"PDF with active content ({active}): not accepted from a scanning station")
     for i, page in enumerate(pdf.pages, start=1):
         try:
             box = [float(v) for v in page.mediabox]
         except (pikepdf.PdfError, TypeError, ValueError) as exc:
-            raise _Refused(f"page {i} has no valid MediaBox: {exc}") from None
+            raise Refused(f"page {i} has no valid MediaBox: {exc}") from None
         w_px = abs(box[2] - box[0]) * limits.ocr_dpi / 72
         h_px = abs(box[3] - box[1]) * limits.ocr_dpi / 72
         if w_px * h_px > limits.max_page_pixels:
-            raise _Refused(f"page {i} too large to rasterize: {box[2]-box[0]:.0f}x{box[3]-box[1]:.0f} pt")
+            raise Refused(f"page {i} too large to rasterize: {box[2]-box[0]:.0f}x{box[3]-box[1]:.0f} pt")
     _check_streams(pdf, limits)
     return n
 
@@ -191,7 +198,7 @@ def _check_streams(pdf: Any, limits: ProbeLimits) -> None:
         if d.get("/Subtype") == pikepdf.Name.Image:
             declared = _image_bytes(d, where)
             if declared[0] > limits.max_page_pixels:
-                raise _Refused(f"image too large (decompression bomb): {where} declares "
+                raise Refused(f"image too large (decompression bomb): {where} declares "
                                f"{declared[1]}x{declared[2]} pixels")
             cap = min(limits.max_stream_bytes, declared[3])
             beyond = f", beyond what its {declared[1]}x{declared[2]} pixels hold"
@@ -199,17 +206,21 @@ def _check_streams(pdf: Any, limits: ProbeLimits) -> None:
         if _IMAGE_CODECS.intersection(filters):
             continue  # its declared pixels were checked above
         raw = obj.read_raw_bytes()
-        if filters == ["/FlateDecode"]:
-            decoded = _inflated_size(raw, cap)
-        elif not filters:
-            decoded = len(raw)
-        else:  # rare chains (LZW, ASCII85, ...): decoded whole, under the child's memory limit
+        data, rest = _text_decoded(raw, filters)
+        if rest == ["/FlateDecode"]:
+            decoded = _inflated_size(data, cap)
+        elif not rest:
+            decoded = len(data)
+        else:  # rare chains (LZW, RunLength): decoded whole, under the child's memory limit
             try:
-                decoded = len(obj.read_bytes())
-            except pikepdf.PdfError:
-                continue  # undecodable: the consumers see what qpdf sees, an empty stream
+                decoded = len(obj.read_bytes(pikepdf.StreamDecodeLevel.specialized))
+            except pikepdf.PdfError as exc:
+                if "bad_alloc" in str(exc):  # qpdf hit the child's address-space limit
+                    raise MemoryError from None
+                why = str(exc).rsplit("): ", 1)[-1]  # without qpdf's "stream <file object> (object n, offset)"
+                raise Refused(f"{where} cannot be decoded: {' '.join(why.split())[:160]}") from None
         if decoded > cap:
-            raise _Refused(f"decompression bomb: {where} inflates to over {_size(cap)}{beyond} "
+            raise Refused(f"decompression bomb: {where} inflates to over {_size(cap)}{beyond} "
                            f"(from {len(raw):,} bytes in the file)")
 
 
@@ -225,9 +236,9 @@ def _image_bytes(d: Any, where: str) -> tuple[int, int, int, int]:
         w, h = int(d.get("/Width", 0)), int(d.get("/Height", 0))
         bpc = int(d.get("/BitsPerComponent", 8))
     except (TypeError, ValueError):
-        raise _Refused(f"{where}: an image without valid /Width, /Height or /BitsPerComponent") from None
+        raise Refused(f"{where}: an image without valid /Width, /Height or /BitsPerComponent") from None
     if w <= 0 or h <= 0 or not 1 <= bpc <= 16:
-        raise _Refused(f"{where}: an image of {w}x{h} pixels at {bpc} bits")
+        raise Refused(f"{where}: an image of {w}x{h} pixels at {bpc} bits")
     cs = d.get("/ColorSpace")
     if isinstance(cs, pikepdf.Array) and len(cs) and str(cs[0]) == "/ICCBased":
         try:
@@ -244,6 +255,36 @@ def _image_bytes(d: Any, where: str) -> tuple[int, int, int, int]:
 
 def _size(n: int) -> str:
     return f"{n / (1 << 20):.0f} MiB" if n >= 1 << 20 else f"{n:,} bytes"
+
+
+_SHORT_NAMES = {"/Fl": "/FlateDecode", "/AHx": "/ASCIIHexDecode", "/A85": "/ASCII85Decode",
+                "/LZW": "/LZWDecode", "/RL": "/RunLengthDecode"}
+
+
+def _text_decoded(raw: bytes, filters: list[str]) -> tuple[bytes, list[str]]:
+    """The leading ASCIIHex/ASCII85 filters undone (each output is at most 4x its input),
+    so a Flate stream wrapped in text is still counted in chunks; the filters left."""
+    rest = [_SHORT_NAMES.get(f, f) for f in filters]
+    while rest and rest[0] in ("/ASCIIHexDecode", "/ASCII85Decode"):
+        try:
+            raw = _unhex(raw) if rest[0] == "/ASCIIHexDecode" else _un85(raw)
+        except ValueError as exc:
+            raise Refused(f"a stream's {rest[0][1:]} data is damaged: {exc}") from None
+        rest = rest[1:]
+    return raw, rest
+
+
+def _unhex(raw: bytes) -> bytes:
+    digits = bytes(raw.split(b">", 1)[0].translate(None, b" \t\r\n\f\x00"))
+    return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii"))
+
+
+def _un85(raw: bytes) -> bytes:
+    import base64
+
+    body = bytes(raw.translate(None, b" \t\r\n\f\x00"))
+    body = body.removeprefix(b"<~").split(b"~>", 1)[0]
+    return base64.a85decode(body)
 
 
 def _inflated_size(raw: bytes, cap: int) -> int:
@@ -284,8 +325,11 @@ ACTIVE_ACTIONS = {
     "/GoTo3DView": "3D view",
 }
 ACTIVE_KEYS = {"/JS": "JavaScript", "/JavaScript": "JavaScript", "/EmbeddedFiles": "embedded files",
-               "/EmbeddedFile": "embedded file", "/XFA": "XFA form", "/RichMedia": "rich media",
-               "/RichMediaContent": "rich media", "/URI": "link to a URI"}
+               "/EmbeddedFile": "embedded file", "/EF": "embedded file", "/XFA": "XFA form",
+               "/RichMedia": "rich media", "/RichMediaContent": "rich media", "/URI": "link to a URI"}
+# Objects that are payloads by their /Type or /Subtype (an attachment's file stream, media annotations).
+ACTIVE_TYPES = {"/EmbeddedFile": "embedded file", "/FileAttachment": "embedded file", "/RichMedia": "rich media",
+                "/Screen": "media screen", "/Movie": "movie", "/Sound": "sound", "/3D": "3D artwork"}
 
 
 def active_content(pdf: Any, max_objects: int) -> str | None:
@@ -315,6 +359,10 @@ def active_content(pdf: Any, max_objects: int) -> str | None:
             kind = obj.get("/S")
             if isinstance(kind, pikepdf.Name) and str(kind) in ACTIVE_ACTIONS:
                 return ACTIVE_ACTIONS[str(kind)]
+            for type_key in ("/Type", "/Subtype"):
+                named = obj.get(type_key)
+                if isinstance(named, pikepdf.Name) and str(named) in ACTIVE_TYPES:
+                    return ACTIVE_TYPES[str(named)]
             for key in obj.keys():
                 if key in ACTIVE_KEYS:
                     return ACTIVE_KEYS[key]
@@ -352,7 +400,7 @@ def _main() -> int:
     try:
         kind, pages = inspect_pdf(path, limits)
         answer: dict[str, Any] = {"kind": kind, "pages": pages}
-    except _Refused as exc:
+    except Refused as exc:
         answer = {"rejected": str(exc)}
     except MemoryError:
         answer = {"rejected": f"PDF too costly to parse: over the memory limit of "

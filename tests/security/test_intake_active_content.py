@@ -1,0 +1,94 @@
+"""PDFs that carry actions or payloads are refused at intake, one test per kind.
+
+A scan has no actions; the archive must not sign and serve a PDF that runs
+code, opens another file (a /GoToR to a UNC path leaks the viewer's NTLM
+hash), calls a URL or carries other files. Each kind is hung where real
+documents hang it (the catalog's /OpenAction, an annotation's /A or /AA, a
+page's /AA, the /Names tree, an action's /Next chain); the reason names it.
+"""
+from __future__ import annotations
+
+import pytest
+from sohoa.core.config import load_settings
+from sohoa.corpus.badfiles import active_content_pdf
+from sohoa.pipeline.intake import Intake
+from sohoa.pipeline.pdfprobe import ACTIVE_ACTIONS, ProbeLimits, Refused, inspect_pdf
+
+CASES = [
+    # (where it hangs, action kind, words the reason must hold)
+    ("OpenAction", "JavaScript", "JavaScript"),
+    ("names-JavaScript", "", "JavaScript"),
+    ("OpenAction", "Launch", "launch action"),
+    ("page-AA", "Launch", "launch action"),
+    ("annot-A", "GoToR", "remote go-to"),
+    ("OpenAction", "GoToR", "remote go-to"),
+    ("annot-A", "GoToE", "embedded go-to"),
+    ("annot-A", "URI", "link to a URI"),
+    ("annot-AA", "URI", "link to a URI"),
+    ("annot-A", "SubmitForm", "form submission"),
+    ("annot-A", "ImportData", "import action"),
+    ("annot-A", "RichMediaExecute", "rich media"),
+    ("RichMedia", "", "rich media"),
+    ("EmbeddedFiles", "", "embedded file"),
+    ("FileAttachment", "", "embedded file"),
+    ("XFA", "", "XFA form"),
+    ("annot-AA", "Rendition", "media rendition"),
+    ("page-AA", "Sound", "sound"),
+    ("annot-A", "Movie", "movie"),
+    ("OpenAction-chain", "Launch", "launch action"),
+]
+
+
+@pytest.fixture
+def intake(tmp_path):
+    return Intake(load_settings(env={"SOHOA_HOME": str(tmp_path / "home")}))
+
+
+def test_every_action_kind_in_the_list_has_a_case():
+    assert {kind for _, kind, _ in CASES if kind} >= {k.lstrip("/") for k in ACTIVE_ACTIONS} - {"GoTo3DView"}
+
+
+@pytest.mark.parametrize("where,kind,needle", CASES, ids=[f"{w}-{k}" if k else w for w, k, _ in CASES])
+def test_a_pdf_with_active_content_is_refused_naming_it(tmp_path, where, kind, needle):
+    """The probe's own check, in-process (intake runs the same function in its bounded child)."""
+    path = tmp_path / "HS_0001.pdf"
+    path.write_bytes(active_content_pdf(where, kind))
+    limits = ProbeLimits.from_settings(load_settings(env={"SOHOA_HOME": str(tmp_path / "home")}))
+    with pytest.raises(Refused) as refused:
+        inspect_pdf(str(path), limits)
+    assert "active content" in str(refused.value) and needle in str(refused.value), refused.value
+
+
+def test_intake_reports_each_active_pdf_of_a_batch_rejected_and_goes_on(intake, tmp_path):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "01_unc.pdf").write_bytes(active_content_pdf("annot-A", "GoToR"))
+    (batch / "02_uri.pdf").write_bytes(active_content_pdf("annot-A", "URI"))
+    (batch / "03_js.pdf").write_bytes(active_content_pdf("OpenAction", "JavaScript"))
+    (batch / "04_clean.pdf").write_bytes(_go_to_page_one())
+    items = {i.relpath: i for i in intake.scan(batch)}
+    reasons = {k: getattr(v, "reason", None) for k, v in items.items()}
+    assert "remote go-to" in reasons["01_unc.pdf"] and "link to a URI" in reasons["02_uri.pdf"]
+    assert "JavaScript" in reasons["03_js.pdf"]
+    assert reasons["04_clean.pdf"] is None and items["04_clean.pdf"].kind == "pdf_image"
+
+
+def _go_to_page_one() -> bytes:
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.Root.OpenAction = pikepdf.Array([pdf.pages[0].obj, pikepdf.Name.Fit])
+    buf = io.BytesIO()
+    pdf.save(buf)
+    return buf.getvalue()
+
+
+def test_a_plain_go_to_a_page_is_not_active_content(tmp_path):
+    """Control: a viewer's OpenAction to page 1 (scanners write it) is no reason to refuse."""
+    path = tmp_path / "HS_0002.pdf"
+    path.write_bytes(_go_to_page_one())
+    limits = ProbeLimits.from_settings(load_settings(env={"SOHOA_HOME": str(tmp_path / "home")}))
+    assert inspect_pdf(str(path), limits) == ("pdf_image", 1)
