@@ -134,6 +134,12 @@ def record(s: Session, attempt: Attempt, ok: bool, rehash: str | None, policy: L
                   until=None if user.locked_until == FOREVER else user.locked_until.isoformat(),
                   address=attempt.address)
             refusal = LOCKED
+    else:  # an unknown name: the same answer at the same count as an account
+        s.flush()
+        by_name = s.scalar(select(func.count()).select_from(LoginFailure).where(
+            LoginFailure.username == attempt.username, LoginFailure.at >= now - policy.window)) or 0
+        if by_name >= policy.max_failures:
+            refusal = LOCKED
     s.flush()
     by_address = s.scalar(select(func.count()).select_from(LoginFailure).where(
         LoginFailure.address == attempt.address, LoginFailure.at >= now - policy.window)) or 0

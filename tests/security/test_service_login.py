@@ -1,0 +1,119 @@
+"""Hostile logins (issue 17, item 9): wrong passwords lock the account until the lock ends or
+an admin lifts it; an address that keeps failing is refused without a password check; the
+counts are in the database (every server worker sees them); a refused flood writes one
+audit event, not one per request. Real app over HTTP, real catalogue (SQLite and
+PostgreSQL), real Argon2."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from security.service_http import csrf, events, try_login, ui_client  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+from test_ui import PASSWORD, cat  # noqa: E402,F401  (the fixture)
+
+from sohoa.archive.catalogue import verify_audit_chain  # noqa: E402
+from sohoa.ui import auth  # noqa: E402
+from sohoa.ui.models import LoginFailure, UiUser  # noqa: E402
+
+WRONG = "not the password at all"
+
+
+def test_wrong_passwords_lock_the_account_until_an_admin_unlocks_it(cat, tmp_path):
+    with cat.session() as s:
+        auth.create_user(s, "root", "admin", PASSWORD, actor="test")
+    c = ui_client(cat, tmp_path, login_max_failures="3", login_lock_minutes="0")
+    assert [try_login(c, "vera", WRONG).status_code for _ in range(3)] == [401, 401, 429]
+    r = try_login(c, "vera", PASSWORD)  # the right password no longer opens it
+    assert r.status_code == 429 and "too many failed logins" in r.text and r.headers["retry-after"]
+    lock = events(cat, "ui.user.lock")
+    assert [(e.object, e.detail["failures"], e.detail["until"]) for e in lock] == [("vera", 3, None)]
+    # refusals while locked cost no password check and no audit row of their own; they are counted
+    assert [e.outcome for e in events(cat, "ui.login") if e.actor == "ui:vera"] == ["refused"] * 3
+    with cat.session() as s:
+        assert s.scalar(select(UiUser.failed_logins).where(UiUser.username == "vera")) == 4
+    admin = ui_client(cat, tmp_path)
+    assert try_login(admin, "root", PASSWORD).status_code == 303
+    assert 'id="locked-vera"' in admin.get("/ui/users").text
+    assert admin.post("/ui/users/vera/unlock", data={}).status_code == 403  # CSRF checked
+    r = admin.post("/ui/users/vera/unlock", data={"csrf": csrf(admin, "/ui/users")}, follow_redirects=False)
+    assert r.status_code == 303
+    assert 'id="locked-vera"' not in admin.get("/ui/users").text
+    unlock = events(cat, "ui.user.unlock")[-1]
+    assert (unlock.actor, unlock.object, unlock.detail["was_locked"]) == ("ui:root", "vera", True)
+    assert try_login(c, "vera", PASSWORD).status_code == 303
+    with cat.session() as s:
+        assert verify_audit_chain(s) == []
+
+
+def test_a_timed_lock_ends_by_itself_and_a_success_clears_the_count(cat, tmp_path):
+    c = ui_client(cat, tmp_path, login_max_failures="2", login_lock_minutes="15")
+    assert try_login(c, "vinh", WRONG).status_code == 401
+    assert try_login(c, "vinh", PASSWORD).status_code == 303  # one failure, then a success: count reset
+    assert try_login(c, "vinh", WRONG).status_code == 401
+    assert try_login(c, "vinh", WRONG).status_code == 429
+    assert events(cat, "ui.user.lock")[-1].detail["until"]  # a timed lock says until when
+    with cat.session() as s:  # the lock's end has passed
+        user = s.scalar(select(UiUser).where(UiUser.username == "vinh"))
+        user.locked_until = auth.utcnow().replace(year=2000)
+    assert try_login(c, "vinh", PASSWORD).status_code == 303
+
+
+def test_an_unknown_name_locks_like_an_account_so_the_lock_tells_nothing(cat, tmp_path):
+    c = ui_client(cat, tmp_path, login_max_failures="3")
+    known = [try_login(c, "vera", WRONG).status_code for _ in range(4)]
+    unknown = [try_login(c, "khong-ai", WRONG).status_code for _ in range(4)]
+    assert known == unknown == [401, 401, 429, 429]
+
+
+def test_an_address_that_keeps_failing_is_refused_without_a_check(cat, tmp_path):
+    """Many names from one address (password spraying): after `login_address_failures` refusals
+    the address gets 429 even for a right password, and one audit event says so."""
+    c = ui_client(cat, tmp_path, login_address_failures="4", login_max_failures="10")
+    names = ["vera", "vinh", "anh", "sam", "x1", "x2", "x3"]
+    codes = [try_login(c, n, WRONG).status_code for n in names]
+    assert codes == [401, 401, 401, 429, 429, 429, 429]
+    assert try_login(c, "vera", PASSWORD).status_code == 429
+    throttle = events(cat, "ui.login.throttle")
+    assert [(e.object, e.detail["failures"]) for e in throttle] == [("testclient", 4)]
+    assert len([e for e in events(cat, "ui.login") if e.outcome == "refused"]) == 4  # not one per request
+    with cat.session() as s:  # the window's failures, in the database
+        assert {f.address for f in s.scalars(select(LoginFailure))} == {"testclient"}
+
+
+def test_failures_are_counted_across_server_workers(cat, tmp_path):
+    """Two app instances (two workers) on one catalogue: the failures add up to one lock."""
+    w1 = ui_client(cat, tmp_path, login_max_failures="4")
+    w2 = ui_client(cat, tmp_path, login_max_failures="4")
+    codes = [try_login(w, "anh", WRONG).status_code for w in (w1, w2, w1, w2)]
+    assert codes == [401, 401, 401, 429]
+    assert try_login(w1, "anh", PASSWORD).status_code == 429
+
+
+def test_cli_unlocks_an_account_and_lists_it_locked(home, tmp_path):
+    from conftest import run_sohoa
+
+    from sohoa.archive.catalogue import Catalogue
+    from sohoa.ui import login as login_guard
+
+    pw = tmp_path / "pw"
+    pw.write_text(PASSWORD + "\n", "utf-8")
+    run_sohoa(home, "user", "create", "lan", "--role", "verifier", "--password-file", str(pw))
+    cat = Catalogue(f"sqlite:///{home / 'catalogue.sqlite3'}")
+    policy = login_guard.LoginPolicy(max_failures=2, lock_minutes=0)
+    attempt = login_guard.Attempt("lan", "10.0.0.9")
+    for _ in range(2):
+        with cat.session() as s:
+            login_guard.record(s, attempt, False, None, policy)
+    assert "locked" in run_sohoa(home, "user", "list").stdout.split("lan", 1)[1].split("\n")[0]
+    with cat.session() as s:
+        assert login_guard.precheck(s, attempt, policy) == login_guard.LOCKED
+    assert "unlocked" in run_sohoa(home, "user", "unlock", "lan").stdout
+    with cat.session() as s:
+        assert login_guard.precheck(s, attempt, policy).startswith("$argon2")
+    assert run_sohoa(home, "user", "unlock", "khong-co", check=False).returncode == 2
+    with cat.session() as s:
+        assert verify_audit_chain(s) == []
+    cat.dispose()
