@@ -62,18 +62,18 @@ def test_every_file_is_reported_bad_ones_rejected_with_reasons(processed):
 
 
 def test_no_silent_errors(processed):
-    """A value at or above the review threshold must be right."""
+    """A value at or above the review threshold must be exactly the truth's canonical form
+    (corpus/truth.py, not the reconciler's lenient values_agree), and there must be a value."""
+    from sohoa.corpus.truth import same_value
+
     docs = {d["source"]: d for d in processed["report"]["documents"]}
     wrong = []
     for source, t in processed["truth"].items():
         if t.get("bad"):
             continue
         for name, f in docs[source]["fields"].items():
-            if f["confidence"] >= 0.9 and name in t["fields"]:
-                from sohoa.reconciler.compare import values_agree
-
-                if not values_agree(name, f["value"], t["fields"][name]):
-                    wrong.append((source, name, f["value"], t["fields"][name], f["confidence"]))
+            if f["confidence"] >= 0.9 and not (name in t["fields"] and same_value(name, f["value"], t["fields"][name])):
+                wrong.append((source, name, f["value"], t["fields"].get(name), f["confidence"]))
     assert wrong == []
 
 
@@ -119,7 +119,7 @@ def test_reconciliation_against_expected(processed):
     """Every document is matched to the record the generator seeded and its seeded discrepancies are
     found; a discrepancy beyond those only on a field sent to a person; where no field needs a person,
     the status is the seeded one."""
-    from sohoa.reconciler.compare import values_agree
+    from sohoa.corpus.truth import same_value
 
     expected_path = processed["gen"].registry_path.with_name("expected.jsonl")
     expected = [json.loads(x) for x in expected_path.read_text("utf-8").splitlines() if x.strip()]
@@ -139,7 +139,7 @@ def test_reconciliation_against_expected(processed):
         truth = processed["truth"][e["source"]]["fields"]
         for name, f in d["fields"].items():
             if f.get("confirmed_by") == "registry":  # lifted by the record: right, and no seeded typo
-                assert name in truth and values_agree(name, f["value"], truth[name]), (e["source"], name)
+                assert name in truth and same_value(name, f["value"], truth[name]), (e["source"], name)
                 assert name not in want
         if d["status"] != "needs_review":
             assert d["status"] == e["status"], e["source"]
