@@ -31,7 +31,12 @@ demo: setup
 	  $(VENV)/sohoa verify $(DEMO)/$$id.pdf; \
 	  echo "--- poppler pdfsig (it trusts no test root and cannot check document timestamps):"; \
 	  pdfsig $(DEMO)/$$id.pdf | grep -E "Signature #|Field Name|Signature Type|Signature Validation|Certificate Validation"; \
-	  $(VENV)/sohoa retention renew-timestamps --dry-run
+	  $(VENV)/sohoa retention renew-timestamps --dry-run; \
+	  echo "--- the test TSA rolls over (new key, new certificate, same URL); renewal for real:"; \
+	  $(VENV)/python -m sohoa.corpus.pki rollover "$$SOHOA_HOME/pki"; \
+	  $(VENV)/sohoa retention renew-timestamps; \
+	  $(VENV)/sohoa fetch $$id -o $(DEMO)/$$id.renewed.pdf; \
+	  $(VENV)/sohoa verify $(DEMO)/$$id.renewed.pdf | grep -E "^(VALID|NOT VALID)|^timestamp|^embedded"
 
 # The static gates first (ruff, mypy: scripts/check.sh), then every test.
 test: setup

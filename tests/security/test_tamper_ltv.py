@@ -26,10 +26,7 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore  # noqa: E402
 from sohoa.core.config import Settings  # noqa: E402
 from sohoa.corpus.pki import ROLLING, create_pki, serve_in_thread  # noqa: E402
 from sohoa.pipeline.sign import (  # noqa: E402
-    add_document_timestamp,
     load_signer,
-    load_trust_roots,
-    make_timestamper,
     newest_timestamp,
     prepare_pdf,
     sign_pdf,
@@ -106,18 +103,32 @@ def test_dss_embeds_the_signers_ocsp_and_the_chains_crls(rolling_pki, tmp_path, 
 
 
 def test_rollover_then_renewal_extends_the_timestamp_and_keeps_the_xmp(rolling_pki, tmp_path):
+    """The renewal job for real: what generation 1 stamped is due; after the rollover the
+    same TSA URL answers with generation 2, and the job renews it."""
+    from sohoa.archive.catalogue import Catalogue
+    from sohoa.archive.store import LocalObjectStore
+    from sohoa.core.runtime import Runtime
+    from sohoa.retention.timestamps import find_due, renew_timestamps
+    from test_retention_timestamps import DOC_ID, _archive_one
+
     st = _settings(rolling_pki, tmp_path, "B-LTA")
+    rt = Runtime(settings=st, catalogue=Catalogue(st.database_url),
+                 store=LocalObjectStore(st.store_root), signer=None, actor="test")
     assert rolling_pki.tsa_generation() == "tsa-g1"
     signed = _sign(st)
     first = newest_timestamp(signed)
     assert "generation 1" in first["tsa"]
     soon = datetime.now(timezone.utc) + timedelta(days=st.timestamp_renewal_days)
-    assert first["tsa_expires"] <= soon  # due for renewal within the window
+    assert first["tsa_expires"] <= soon
+    _archive_one(rt, signed, datetime.now(timezone.utc).replace(microsecond=0))
+    assert [d[0] for d in find_due(rt)] == [DOC_ID]  # due within the renewal window
 
     assert rolling_pki.rollover_tsa() == "tsa-g2"
-    renewed = add_document_timestamp(signed, make_timestamper(st.timestamp_url),  # same URL
-                                     trust_roots=load_trust_roots(st))
-    assert renewed.startswith(signed)
+    results = renew_timestamps(rt)  # same settings, same TSA URL
+    assert [(r.document_id, r.status) for r in results] == [(DOC_ID, "renewed")], results
+    versions = rt.store.versions(rt.bucket, results[0].key)
+    renewed = rt.store.get(versions[-1])
+    assert len(versions) == 2 and renewed.startswith(signed)
     second = newest_timestamp(renewed)
     assert "generation 2" in second["tsa"] and second["tsa_expires"] > soon
     rep = verify_pdf(renewed, trust_roots=[rolling_pki.root_pem.read_bytes()], run_pdfsig=False)
@@ -125,5 +136,6 @@ def test_rollover_then_renewal_extends_the_timestamp_and_keeps_the_xmp(rolling_p
     assert [t["kind"] for t in rep.timestamps] == ["signature", "document", "document"]
     assert [("generation 2" in (t["tsa"] or "")) for t in rep.timestamps] == [False, False, True]
     assert len(set(xmp_by_revision(renewed)[1:])) == 1  # renewal did not touch the XMP
+    assert renew_timestamps(rt) == []  # nothing due any more
     with pytest.raises(ValueError, match="last generation"):
         rolling_pki.rollover_tsa()
