@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -136,11 +137,20 @@ def inspect_pdf(path: str, limits: ProbeLimits) -> tuple[str, int]:
         except pikepdf.PasswordError:
             raise Refused("encrypted PDF: password required") from None
         except pikepdf.PdfError as exc:
-            raise Refused(f"corrupt PDF: {exc}") from None
+            raise Refused(f"corrupt PDF: {qpdf_message(exc)}") from None
         with pdf:
             pages = _check_structure(pdf, limits)
             fh.seek(0)
             return ("pdf_text" if _has_text_layer(fh) else "pdf_image"), pages
+
+
+_QPDF_WHERE = re.compile(r"^(?:stream )?<_io\.\w+ name=.*?>(?: \([^)]*\))?: ")
+
+
+def qpdf_message(exc: Exception) -> str:
+    """qpdf's message without its "stream <file object> (object n, offset m): " prefix,
+    which names the child's file object, not the batch entry; on one line, short."""
+    return " ".join(_QPDF_WHERE.sub("", str(exc)).split())[:200]
 
 
 def _check_structure(pdf: Any, limits: ProbeLimits) -> int:
@@ -151,7 +161,7 @@ def _check_structure(pdf: Any, limits: ProbeLimits) -> int:
     try:
         n = len(pdf.pages)
     except pikepdf.PdfError as exc:
-        raise Refused(f"corrupt PDF page tree: {exc}") from None
+        raise Refused(f"corrupt PDF page tree: {qpdf_message(exc)}") from None
     if n == 0:
         raise Refused("PDF has no pages")
     if n > limits.max_pages:
@@ -217,8 +227,7 @@ def _check_streams(pdf: Any, limits: ProbeLimits) -> None:
             except pikepdf.PdfError as exc:
                 if "bad_alloc" in str(exc):  # qpdf hit the child's address-space limit
                     raise MemoryError from None
-                why = str(exc).rsplit("): ", 1)[-1]  # without qpdf's "stream <file object> (object n, offset)"
-                raise Refused(f"{where} cannot be decoded: {' '.join(why.split())[:160]}") from None
+                raise Refused(f"{where} cannot be decoded: {qpdf_message(exc)}") from None
         if decoded > cap:
             raise Refused(f"decompression bomb: {where} inflates to over {_size(cap)}{beyond} "
                            f"(from {len(raw):,} bytes in the file)")
@@ -392,6 +401,19 @@ def _has_text_layer(fh: Any) -> bool:
         return False
 
 
+def _peak_rss_kib() -> int:
+    """This process's peak resident memory since exec (VmHWM): ru_maxrss would also count
+    the parent's pages at fork time, which Linux carries over the exec."""
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _main() -> int:
     request = json.loads(sys.stdin.buffer.read())
     limits = ProbeLimits(**request["limits"])
@@ -407,7 +429,7 @@ def _main() -> int:
                               f"{limits.memory_bytes // (1 << 20)} MiB (a decompression bomb?)"}
     except OSError as exc:
         answer = {"rejected": f"unreadable: {exc.strerror or exc}"}
-    answer["max_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    answer["max_rss_kib"] = _peak_rss_kib()
     sys.stdout.write(json.dumps(answer) + "\n")
     return 0
 
