@@ -2,9 +2,13 @@
 
 `check_pdfa(path)` reads a PDF back with pikepdf and lists the PDF/A
 requirements it can see broken (an empty list when none). It does not parse
-font programs or check every content operator; the tests also run pikepdf's
-allow-list validator (pikepdf.pdfa) and veraPDF when they are there
-(`verapdf_cmd`). What the output must carry is pipeline/ocr/pdfa.py's.
+font programs or check every content operator. The tests also run pikepdf's
+allow-list validator (pikepdf.pdfa, veraPDF's rule ids): `validator_findings`
+gives its findings, less -- for a signed sohoa PDF -- the three constructs it
+does not judge (`SIGNED_GAPS`), which check_pdfa covers instead. veraPDF itself
+(Java, outside PyPI and Debian) is not available here. `revisions(data)` cuts a
+signed file into its revisions. What the output must carry is
+pipeline/ocr/pdfa.py's.
 """
 from __future__ import annotations
 
@@ -495,10 +499,40 @@ def check_pdfa(path: str | Path, *, part: int = PART, conformance: str = CONFORM
     return probs
 
 
-def verapdf_cmd() -> list[str] | None:
-    """The veraPDF command line when there is one (SOHOA_VERAPDF or `verapdf` on PATH)."""
-    import os
-    import shutil
+# What pikepdf's allow-list validator does not judge in a signed sohoa PDF, and why each is
+# PDF/A-2b all the same (check_pdfa checks what the standard asks of each):
+#  - /AcroForm: the signature field (ISO 19005-2 6.4.1 allows signature fields; no XFA,
+#    no NeedAppearances, widget flags and appearance checked by check_pdfa);
+#  - /DSS: the PAdES validation data (ISO 32000-2 / ETSI EN 319 142; a catalog key
+#    PDF/A-2 neither forbids nor defines);
+#  - the XMP extension schemas of the conversion marker (sohoa, nd30) and their
+#    pdfaExtension/pdfaSchema/pdfaProperty declarations (ISO 19005-2 6.6.2.3.2 allows
+#    extension schemas; the validator knows only the predefined ones; check_pdfa checks
+#    that every such property is declared with valueType, category and description).
+_EXTENSION_PREFIXES = ("sohoa", "nd30", "pdfaExtension", "pdfaSchema", "pdfaProperty", "pdfaType", "pdfaField")
+_XMP_GAP = re.compile(r"^XMP (?:namespace|property) (%s)[:=]" % "|".join(_EXTENSION_PREFIXES))
 
-    exe = os.environ.get("SOHOA_VERAPDF") or shutil.which("verapdf")
-    return [exe] if exe else None
+
+def _signed_gap(finding) -> bool:
+    if finding.rule == "pikepdf:schema-Catalog" and finding.kind == "unsupported":
+        return finding.message.startswith("interactive forms (/AcroForm)") or \
+            finding.message == "unrecognized key(s) /DSS are not checked"
+    return finding.rule == "ISO_19005_2:6.6.2.3.1-1" and bool(_XMP_GAP.match(finding.message))
+
+
+SIGNED_GAPS = ("/AcroForm (the signature field)", "/DSS (PAdES validation data)",
+               "XMP extension schemas " + ", ".join(_EXTENSION_PREFIXES[:2]) + " and their declarations")
+
+
+def validator_findings(path: str | Path, flavour: str = "2b", *, signed: bool = False) -> list[str]:
+    """pikepdf.pdfa's findings on the file ([] = approved); signed: less the SIGNED_GAPS."""
+    import pikepdf.pdfa
+
+    report = pikepdf.pdfa.validate_written(Path(path), flavour)
+    return [str(f) for f in report.findings if not (signed and _signed_gap(f))]
+
+
+def revisions(data: bytes) -> list[bytes]:
+    """The file as of each revision: its first save, then each incremental update
+    (signature, DSS, document timestamp), each ending at its %%EOF."""
+    return [data[:m.end()] for m in re.finditer(rb"%%EOF[\r\n]*", data)]

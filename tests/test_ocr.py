@@ -11,7 +11,7 @@ import numpy as np
 import pdfplumber
 import pikepdf
 import pytest
-from pdfa_check import check_pdfa, verapdf_cmd
+from pdfa_check import check_pdfa, validator_findings
 from PIL import Image
 from sohoa.core.config import Settings
 from sohoa.core.errors import RejectedInput
@@ -111,25 +111,9 @@ def test_output_is_pdfa_2b(jpeg_rec):
 
 
 def test_output_passes_pikepdf_pdfa_validator(jpeg_rec):
-    """pikepdf's allow-list PDF/A validator (veraPDF's rules; pikepdf >= 10.18 with [pdfa])."""
-    try:
-        import pikepdf.pdfa as pdfa_validator
-    except ImportError as exc:
-        pytest.skip(f"pikepdf.pdfa not available ({exc})")
+    """pikepdf's allow-list PDF/A validator (veraPDF's rule ids; pikepdf >= 10.18) approves it."""
     rec, _ = jpeg_rec
-    report = pdfa_validator.validate_written(rec.pdf_path, "2b")
-    assert report.passed, [str(f) for f in report.findings]
-
-
-def test_output_passes_verapdf(jpeg_rec):
-    cmd = verapdf_cmd()
-    if cmd is None:
-        pytest.skip("veraPDF not installed (set SOHOA_VERAPDF or put `verapdf` on PATH; it is a Java app "
-                    "distributed outside PyPI/Debian, so it is not installed here)")
-    rec, _ = jpeg_rec
-    out = subprocess.run([*cmd, "--flavour", "2b", "--format", "text", str(rec.pdf_path)],
-                         capture_output=True, text=True, timeout=300)
-    assert out.stdout.lstrip().startswith("PASS"), out.stdout + out.stderr
+    assert validator_findings(rec.pdf_path) == []
 
 
 def test_text_layer_round_trip(jpeg_rec):
