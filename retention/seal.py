@@ -113,7 +113,7 @@ def check_seal(data: bytes, sealed: bytes, trust_roots: list[Any]) -> SealCheck:
         out.problems.append("the signed bytes differ from these (the document was altered after signing)")
     elif not status.valid:
         out.problems.append("the signature value is not valid for the signing certificate")
-    if not status.trusted:
+    if status.intact and status.valid and not status.trusted:
         out.problems.append(f"the signer {out.signer or '?'} does not chain to a trust root")
     ts = status.timestamp_validity
     if ts is not None:

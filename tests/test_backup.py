@@ -231,3 +231,107 @@ def _s3_entries(tgt, run_id: str):
 
     runs, _ = list_runs(tgt)
     return iter_entries(tgt, next(m for m in runs if m["run_id"] == run_id))
+
+
+# -- sealed manifests and repairs from a backup (issue 17 items 7, 8) -------------------
+
+
+def _writable(path: Path) -> Path:
+    os.chmod(path, 0o644)
+    return path
+
+
+def test_manifests_are_sealed_and_a_dump_rewritten_with_its_manifest_fails_the_drill(backed_up, tmp_path):
+    import hashlib
+    import sqlite3
+
+    from sohoa.retention.backup import SEAL, check_manifest_seal
+    from sohoa.retention.integrity import trust_roots_for
+
+    home, target, full, inc, new = backed_up
+    rt = runtime(home)
+    roots = trust_roots_for(rt.settings)
+    for res in (full, inc):
+        assert (target / "runs" / res.run_id / SEAL).is_file()
+        assert check_manifest_seal(open_target(str(target), rt.settings), res.run_id, roots) == []
+    copy = tmp_path / "target-copy"
+    shutil.copytree(target, copy)
+    # the newest run's catalogue rewritten (every read made certain), its manifest made to match
+    run = copy / "runs" / inc.run_id
+    dump = _writable(run / "catalogue.sqlite3")
+    with sqlite3.connect(dump) as db:
+        assert db.execute("UPDATE fields SET confidence = 0.999").rowcount > 0
+    manifest = json.loads(_writable(run / "manifest.json").read_text("utf-8"))
+    data = dump.read_bytes()
+    manifest["catalogue"].update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    (run / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+    # and the full run's seal deleted
+    _writable(copy / "runs" / full.run_id / SEAL).unlink()
+
+    report = restore_drill(rt, str(copy), record=False, alert=False)
+    assert not report.ok
+    assert report.problems == [
+        f"run {full.run_id}: the manifest is not sealed ({SEAL} is missing): it could have been rewritten",
+        f"run {inc.run_id}: manifest seal fails: the signed bytes differ from these (the document was altered "
+        "after signing)"], report.to_text()
+    assert report.objects_restored == 3 and report.missing == [] and report.corrupt == []  # only the seal tells
+
+
+def _blob(home: Path, sha: str) -> Path:
+    return home / "objects" / "blobs" / "sha256" / sha[:2] / sha
+
+
+def test_repair_puts_back_corrupt_and_missing_objects_from_the_backup(backed_up, tmp_path):
+    home0, target, full, inc, new = backed_up
+    home = tmp_path / "home"
+    shutil.copytree(home0, home, symlinks=True)
+    rt = runtime(home)
+    with rt.catalogue.session() as s:
+        objs = list(s.scalars(select(StoredObject).order_by(StoredObject.id)))
+    corrupt, missing, fine = objs
+    blob = _writable(_blob(home, corrupt.sha256))
+    blob.write_bytes(blob.read_bytes()[:-20] + b"\x00" * 20)
+    _blob(home, missing.sha256).unlink()
+    broken = check_integrity(rt, signatures=False, write_report=False, record=False, alert=False)
+    assert sorted(f.kind for f in broken.findings) == ["corrupt", "missing"]
+
+    proc = run_cli(home, "integrity", "repair", "--from", str(target), "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["checked"] == 3 and out["ok"] is True
+    assert [(r["object_id"], r["outcome"], r["damage"]) for r in out["repairs"]] == [
+        (corrupt.id, "repaired", ["corrupt"]), (missing.id, "repaired", ["missing"])]
+    assert all("signature re-validated" in r["detail"] for r in out["repairs"])
+    # the missing one is the incremental run's: the newest run holding the content is used
+    assert {r["object_id"]: r["from_run"] for r in out["repairs"]}[missing.id] == (
+        inc.run_id if missing.id == new[0].id else full.run_id)
+    assert check_integrity(rt, write_report=False, record=False, alert=False).ok
+    with rt.catalogue.session() as s:
+        events = list(s.scalars(select(AuditEvent).where(AuditEvent.action == "integrity.repair")
+                                .order_by(AuditEvent.id)))
+    assert [(e.outcome, e.detail["object_id"], e.detail["sha256"]) for e in events] == [
+        ("ok", corrupt.id, corrupt.sha256), ("ok", missing.id, missing.sha256)]
+    assert fine.id not in {e.detail["object_id"] for e in events}
+
+
+def test_repair_refuses_a_damaged_backup_copy(backed_up, tmp_path):
+    home0, target0, full, inc, new = backed_up
+    home, target = tmp_path / "home", tmp_path / "target"
+    shutil.copytree(home0, home, symlinks=True)
+    shutil.copytree(target0, target)
+    rt = runtime(home)
+    with rt.catalogue.session() as s:
+        obj = s.scalars(select(StoredObject).order_by(StoredObject.id).limit(1)).one()
+    _blob(home, obj.sha256).unlink()
+    for copy in (target / "runs").glob(f"*/objects/{obj.sha256[:2]}/{obj.sha256}"):  # every backup copy bad
+        _writable(copy).write_bytes(b"%PDF-1.7 not the archived bytes")
+
+    from sohoa.retention.repair import repair_objects
+
+    report = repair_objects(rt, str(target), document_ids=[obj.document_id])
+    assert not report.ok and [(r.object_id, r.outcome) for r in report.repairs] == [(obj.id, "failed")]
+    assert f"FAILED    document {obj.document_id}" in report.to_text() and "holds content" in report.to_text()
+    assert not _blob(home, obj.sha256).exists()  # nothing but the archived bytes is ever written
+    with rt.catalogue.session() as s:
+        ev = s.scalars(select(AuditEvent).where(AuditEvent.action == "integrity.repair")).one()
+    assert ev.outcome == "failed" and ev.detail["document_id"] == obj.document_id
