@@ -238,3 +238,17 @@ def active_content_pdf(where: str, kind: str = "") -> bytes:
     out = io.BytesIO()
     pdf.save(out)
     return out.getvalue()
+
+
+def inline_image_bomb_pdf(width: int = 100_000, height: int = 100_000) -> bytes:
+    """A one-page PDF whose content stream draws an inline image (BI .. ID .. EI) declaring
+    width x height gray pixels, with a few bytes of data."""
+    data = zlib.compress(bytes(64))
+    content = (b"q 595 0 0 842 0 0 cm BI /W %d /H %d /BPC 8 /CS /G /F /Fl ID " % (width, height)
+               + data + b" EI Q")
+    return _raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ])

@@ -179,6 +179,7 @@ def _check_structure(pdf: Any, limits: ProbeLimits) -> int:
         if w_px * h_px > limits.max_page_pixels:
             raise Refused(f"page {i} too large to rasterize: {box[2]-box[0]:.0f}x{box[3]-box[1]:.0f} pt")
     _check_streams(pdf, limits)
+    _check_inline_images(pdf, limits)
     return n
 
 
@@ -231,6 +232,28 @@ def _check_streams(pdf: Any, limits: ProbeLimits) -> None:
         if decoded > cap:
             raise Refused(f"decompression bomb: {where} inflates to over {_size(cap)}{beyond} "
                            f"(from {len(raw):,} bytes in the file)")
+
+
+def _check_inline_images(pdf: Any, limits: ProbeLimits) -> None:
+    """Images written inside a content stream (BI .. ID .. EI) declare their size there:
+    the rasteriser would decode every pixel declared. Only streams holding 'ID' are parsed."""
+    import pikepdf
+
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream) or obj.stream_dict.get("/Subtype") == pikepdf.Name.Image:
+            continue
+        try:
+            if b"ID" not in obj.read_bytes():  # sizes were checked: at most max_content_bytes
+                continue
+            instructions = pikepdf.parse_content_stream(obj)
+        except pikepdf.PdfError:
+            continue  # not a content stream (a font, a profile): nothing drawn from it
+        for item in instructions:
+            if isinstance(item, pikepdf.ContentStreamInlineImage):
+                w, h = item.iimage.width, item.iimage.height
+                if w * h > limits.max_page_pixels:
+                    raise Refused(f"image too large (decompression bomb): an inline image in stream "
+                                  f"{obj.objgen[0]} {obj.objgen[1]} R declares {w}x{h} pixels")
 
 
 _COMPONENTS = {"/DeviceGray": 1, "/CalGray": 1, "/Indexed": 1, "/DeviceRGB": 3, "/CalRGB": 3, "/Lab": 3,

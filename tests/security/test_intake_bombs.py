@@ -23,6 +23,7 @@ from sohoa.corpus.badfiles import (
     bomb_tiff,
     flate_bomb_pdf,
     image_bomb_pdf,
+    inline_image_bomb_pdf,
     run_length_bomb_pdf,
 )
 from sohoa.pipeline.intake import Intake, Rejection
@@ -102,3 +103,9 @@ def test_a_page_over_the_pixel_limit_but_under_pils_is_refused_too(tmp_path):
     small = load_settings(env={"SOHOA_HOME": str(tmp_path / "home")}, max_page_pixels=1000 * 1000)
     item, _ = _one(small, tmp_path, "big.tif", bomb_tiff(2000, 2000))
     assert "image too large" in item.reason and "2000x2000" in item.reason, item.reason
+
+
+def test_an_inline_image_declaring_a_huge_page_is_refused(settings, tmp_path):
+    item, spent = _one(settings, tmp_path, "inline.pdf", inline_image_bomb_pdf(100_000, 100_000))
+    assert "inline image" in item.reason and "100000x100000 pixels" in item.reason, item.reason
+    assert spent < 30
