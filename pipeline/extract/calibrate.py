@@ -33,14 +33,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .confidence import Candidate, base, doubtful, handset
-from .evidence import REGISTRY
+from .confidence import Candidate, base, handset
+from .evidence import REGISTRY, doubts_reading
 
 MODEL_FILE = Path(__file__).with_name("data") / "confidence_model.json"
 EPS = 1e-3
 # Anchors at least this reliable are primary ones (confidence.base's method: ~0.97-0.99); below,
 # a fallback whose value the model may not raise above its hand-set confidence.
 METHOD_SURE = 0.9
+# Below this mean OCR confidence of its words, a value's reading is doubtful (the fitted model's rule).
+FITTED_WEAK_SPAN = 0.85
 
 
 def logit(p: float) -> float:
@@ -92,7 +94,11 @@ def features(name: str, c: Candidate) -> dict[str, float]:
     text = " ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
     f["log_chars"] = math.log1p(len(text))
     f["rivals"] = float(len(c.rivals))
-    f["doubtful"] = 1.0 if doubtful(c) else 0.0
+    # The model shipped was fitted with this older rule (a weak span), not confidence.doubtful (a
+    # weak word no second read verified, another spelling): switching needs a refit on pages
+    # cached with `verified` (bench/fit_confidence.py ocr, fit), else the fitted weight is misapplied.
+    weak = bool(words) and c.span is not None and c.span.ocr < FITTED_WEAK_SPAN
+    f["doubtful"] = 1.0 if weak or doubts_reading(c.applied) else 0.0
     for a in c.applied:
         adj = a.adjustment
         key = f"adj:{adj.name}"

@@ -36,6 +36,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from .keys import is_demo_cert, subject_of
 from .marker import vn_iso
+from .xmp import _clean as _xmp_clean
 
 _OK_LEVELS = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
 # pyHanko logs a traceback for every rejected incremental update; the verdict is
@@ -666,7 +667,9 @@ def catalogue_expectation(session: Any, document_id: str) -> dict[str, Any] | No
     signed = sorted((o for o in doc.objects if o.role == "signed"), key=lambda o: o.id)
     return {
         "document_id": doc.document_id,
-        "sources": [{"path": f.relpath, "sha256": f.sha256} for f in doc.files],
+        # as XMP can hold it: a name archived with a control character before intake escaped
+        # it (intake.source_name) was written without it (xmp._clean)
+        "sources": [{"path": _xmp_clean(f.relpath), "sha256": f.sha256} for f in doc.files],
         "converted_at": doc.converted_at,
         "signer": doc.signer,
         "stored_sha256": [o.sha256 for o in signed],
