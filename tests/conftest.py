@@ -159,6 +159,18 @@ def serve_ui(home: Path, command: str = "ui"):
     return running()
 
 
+@pytest.fixture(scope="session")
+def ui_shots(tmp_path_factory) -> Path:
+    """Where the browser tests put their screenshots: a temporary directory, never the tracked
+    docs/ui/ (SOHOA_UI_SCREENSHOTS=docs/ui regenerates the documentation's images on purpose)."""
+    wanted = os.environ.get("SOHOA_UI_SCREENSHOTS")
+    if not wanted:
+        return tmp_path_factory.mktemp("ui-shots")
+    path = Path(wanted).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 @pytest.fixture(scope="module")
 def ui_browser():
     """Debian's chromium, headless, through Playwright (one per test module)."""

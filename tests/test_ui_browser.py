@@ -1,8 +1,13 @@
 """The verifier workbench in a real browser (Debian's chromium, headless, through
 Playwright): a generated batch is processed, `sohoa ui` serves it, and people
-with each role log in and work the queue. Screenshots go to docs/ui/."""
+with each role log in and work the queue. Each test works on its own copy of the
+processed batch, served by its own `sohoa ui`: none depends on another having run
+before it. Screenshots go to a temporary directory, or to $SOHOA_UI_SCREENSHOTS
+(README: regenerating docs/ui/)."""
 from __future__ import annotations
 
+import os
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,7 +17,6 @@ from conftest import CHROMIUM, ROOT, run_sohoa, serve_ui
 pytestmark = [pytest.mark.slow, pytest.mark.ui]
 
 pytest.importorskip("playwright.sync_api")
-SHOTS = ROOT / "docs" / "ui"
 USERS = {"vera": "verifier", "vinh": "verifier", "anh": "approver", "bao": "approver", "admin": "admin",
          "sam": "scanner"}
 
@@ -22,8 +26,8 @@ def password(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    """A processed 4-document batch, accounts for every role, and one item made overdue."""
+def seeded_once(tmp_path_factory):
+    """A processed 4-document batch and accounts for every role (made once; tests get copies)."""
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium not installed (apt-get install chromium)")
     base = tmp_path_factory.mktemp("ui")
@@ -40,6 +44,14 @@ def seeded(tmp_path_factory):
         pw = base / f"{name}.pw"
         pw.write_text(password(name) + "\n")
         run_sohoa(home, "user", "create", name, "--role", role, "--password-file", str(pw))
+    return home
+
+
+@pytest.fixture
+def seeded(seeded_once, tmp_path):
+    """This test's own copy of the processed batch (catalogue, store, keys)."""
+    home = tmp_path / "home"
+    shutil.copytree(seeded_once, home)
     return home
 
 
@@ -68,14 +80,15 @@ def item_id(home: Path, field: str, kind: str = "low_confidence", n: int = 0) ->
     return ids[n]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def server(seeded):
+    """`sohoa ui` over this test's copy."""
     with serve_ui(seeded) as url:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser(ui_browser, server):
+@pytest.fixture
+def browser(ui_browser):
     return ui_browser
 
 
@@ -91,9 +104,25 @@ def login(browser, server, name: str):
     return page
 
 
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+def shot(page, shots: Path, name: str) -> None:
+    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+
+
+def escalate(browser, server, iid: int, name: str, comment: str):
+    """`name` escalates item iid with that comment; the page, on the queue."""
+    page = login(browser, server, name)
+    page.goto(server + f"/ui/items/{iid}")
+    page.keyboard.press("e")
+    page.keyboard.type(comment)
+    page.click("#btn-escalate")
+    assert "cấp trên" in page.inner_text("#flash")
+    return page
+
+
+def test_screenshots_stay_out_of_the_tracked_docs(ui_shots):
+    if os.environ.get("SOHOA_UI_SCREENSHOTS"):
+        pytest.skip("SOHOA_UI_SCREENSHOTS asks for them where it says")
+    assert ui_shots.is_dir() and ROOT not in ui_shots.resolve().parents
 
 
 def test_login_per_role(browser, server):
@@ -120,7 +149,7 @@ def test_login_per_role(browser, server):
     assert page.goto(server + "/ui/queue").url.split("?")[0].endswith("/ui/login")
 
 
-def test_overdue_highlighted(seeded, browser, server):
+def test_overdue_highlighted(seeded, browser, server, ui_shots):
     from sohoa.archive.catalogue import utcnow
     from sohoa.archive.models import ReviewItem
 
@@ -136,7 +165,7 @@ def test_overdue_highlighted(seeded, browser, server):
     assert "QUÁ HẠN" in row.inner_text()
     assert page.locator("#queue tr.overdue").count() == 1
     assert "1 overdue" in page.inner_text("h1")
-    shot(page, "queue")
+    shot(page, ui_shots, "queue")
     page.select_option("select[name=kind]", "discrepancy")
     page.click("#filter")
     assert page.locator("#queue tbody tr[data-item]").count() == 1
@@ -144,14 +173,14 @@ def test_overdue_highlighted(seeded, browser, server):
     assert page.locator("#overdue").is_visible()
 
 
-def test_keep_and_accept_with_keyboard(seeded, browser, server):
+def test_keep_and_accept_with_keyboard(seeded, browser, server, ui_shots):
     page = login(browser, server, "vera")
     disc = item_id(seeded, "penalty_months", "discrepancy")
     page.goto(server + f"/ui/items/{disc}")
     assert page.inner_text("#doc-value") == "12" and page.inner_text("#reg-value") == "9"
     img = page.locator("#crop")
     assert img.evaluate("i => i.complete && i.naturalWidth > 100")
-    shot(page, "item")
+    shot(page, ui_shots, "item")
     page.keyboard.press("k")  # keep the database's value
     page.wait_for_selector("#flash")
     assert page.inner_text("#item-status") == "resolved"
@@ -180,7 +209,7 @@ def test_assignment_blocks_a_second_verifier(seeded, browser, server):
     assert vinh.locator("#btn-accept").is_disabled() and vinh.locator("#btn-correct").is_disabled()
 
 
-def test_correction_validated_then_approved_by_second_person(seeded, browser, server):
+def test_correction_validated_then_approved_by_second_person(seeded, browser, server, ui_shots):
     iid = item_id(seeded, "penalty_months")  # the decision's: the record says 31 months
     page = login(browser, server, "vera")
     page.goto(server + f"/ui/items/{iid}")
@@ -207,7 +236,7 @@ def test_correction_validated_then_approved_by_second_person(seeded, browser, se
     anh.fill("#reason", "Bản giấy ghi 42 tháng")
     anh.click("#btn-correct")
     anh.goto(server + "/ui/approvals")
-    shot(anh, "approvals")
+    shot(anh, ui_shots, "approvals")
     own_row = anh.locator("#pending tr", has_text="probation_months")
     own_row.locator("button[id^=approve-]").click()
     assert "tự phê duyệt" in anh.inner_text("#error")
@@ -228,7 +257,7 @@ def test_correction_validated_then_approved_by_second_person(seeded, browser, se
     assert "ui:vera" in text and "31" in text and "30" in text and "Điều 18" in text and "anh" in text
     prob = bao.locator("#history tbody tr", has_text="probation_months").inner_text()
     assert "ui:anh" in prob and "bao" in prob
-    shot(bao, "record-history")
+    shot(bao, ui_shots, "record-history")
     csv = bao.request.get(server + f"/ui/records/{record_id}/history.csv").text()
     assert "penalty_months" in csv and ",anh" in csv
     page.goto(server + f"/ui/items/{iid}")
@@ -268,11 +297,11 @@ def test_escalate_needs_a_comment(seeded, browser, server):
     assert "cấp trên" in page.locator(f"#queue tr[data-item='{iid}']").inner_text()
 
 
-def test_unmatched_document_gets_a_new_record_and_orphans_follow_up(seeded, browser, server):
+def test_unmatched_document_gets_a_new_record_and_orphans_follow_up(seeded, browser, server, ui_shots):
     iid = item_id(seeded, "", "unmatched")
     page = login(browser, server, "vera")
     page.goto(server + f"/ui/items/{iid}")
-    shot(page, "unmatched")
+    shot(page, ui_shots, "unmatched")
     page.fill("#new-record-id", "R-NEW-1")
     page.fill("#create-reason", "Giấy chứng nhận chưa có trong CSDL")
     page.click("#btn-create")
@@ -294,7 +323,8 @@ def test_unmatched_document_gets_a_new_record_and_orphans_follow_up(seeded, brow
 
 
 def test_escalations_page_sends_back_with_guidance(seeded, browser, server):
-    iid = item_id(seeded, "trial_level")  # escalated by vinh in test_escalate_needs_a_comment
+    iid = item_id(seeded, "trial_level")
+    escalate(browser, server, iid, "vinh", "Chữ mờ, cần xem bản gốc")
     vera = login(browser, server, "vera")
     vera.goto(server + f"/ui/items/{iid}")
     assert vera.locator("#escalated").is_visible() and vera.locator("#btn-accept").is_disabled()
@@ -315,13 +345,12 @@ def test_escalations_page_sends_back_with_guidance(seeded, browser, server):
     assert vinh.inner_text("#assigned") == "vinh" and not vinh.locator("#btn-accept").is_disabled()
 
 
-def test_admin_resets_a_password_and_disables_an_account(browser, server):
+def test_admin_resets_a_password_and_disables_an_account(browser, server, ui_shots):
     admin = login(browser, server, "admin")
     admin.goto(server + "/ui/users")
     admin.fill("#new-username", "thu")
     admin.select_option("#new-role", "verifier")
     admin.fill("#new-password", "mat-khau-tam-0001")
-    assert admin.is_checked("#new-must-change")
     admin.click("#btn-create-user")
     assert "phải đổi" in admin.inner_text("#user-thu")
     thu = browser.new_page()
@@ -331,7 +360,7 @@ def test_admin_resets_a_password_and_disables_an_account(browser, server):
     thu.click("#login")
     assert thu.url.endswith("/ui/password") and thu.locator("#must-change").is_visible()
     assert thu.goto(server + "/ui/queue").url.endswith("/ui/password")
-    shot(thu, "password")
+    shot(thu, ui_shots, "password")
     thu.fill("#current-password", "mat-khau-tam-0001")
     thu.fill("#new-password", "mat-khau-cua-thu-1")
     thu.fill("#confirm-password", "mat-khau-cua-thu-1")
@@ -349,7 +378,7 @@ def test_admin_resets_a_password_and_disables_an_account(browser, server):
     assert thu.url.endswith("/ui/password")
     admin.click("#disable-thu")
     assert "đã khóa" in admin.inner_text("#user-thu")
-    shot(admin, "users")
+    shot(admin, ui_shots, "users")
     assert "/ui/login" in thu.goto(server + "/ui/password").url
     thu.fill("#username", "thu")
     thu.fill("#password", "mat-khau-tam-0002")
@@ -402,7 +431,7 @@ def three(tmp_path_factory):
     return {"home": home, "truth": t, "rids": rids, "terms": terms}
 
 
-def test_three_defendants_side_by_side_and_a_mix_up_fixed(three, browser):
+def test_three_defendants_side_by_side_and_a_mix_up_fixed(three, browser, ui_shots):
     from sohoa.archive.models import Person, ReviewItem
     from sqlalchemy import select
 
@@ -459,7 +488,7 @@ def test_three_defendants_side_by_side_and_a_mix_up_fixed(three, browser):
         assert [cell.nth(i).inner_text() for i in range(3)] == [str(terms[0]), str(terms[2]), str(terms[1])]
         status = anh.locator("#persons td.pstatus")
         assert [status.nth(i).inner_text() for i in (1, 2)] == ["matched", "matched"]
-        shot(anh, "persons")
+        shot(anh, ui_shots, "persons")
         # the item is moot now; the third defendant's timeline lists the judgment
         anh.goto(url + f"/ui/items/{iid}")
         assert anh.inner_text("#item-status") != "open"

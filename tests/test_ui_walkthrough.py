@@ -23,14 +23,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, ROOT, run_sohoa, serve_ui
+from conftest import CHROMIUM, run_sohoa, serve_ui
 
 pytestmark = [pytest.mark.slow, pytest.mark.ui]
 
 pytest.importorskip("playwright.sync_api")
 DOCS = 50
 SEED = 5
-SHOTS = ROOT / "docs" / "ui"
 TIMINGS: dict[str, float] = {}
 ADMIN_PW = "mat-khau-quan-tri-2026"
 
@@ -163,7 +162,7 @@ def decide(t: dict, field: str, doc_text: str, reg_text: str, has_record: bool, 
     return "correct", show(right)
 
 
-def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_browser, server):
+def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_browser, server, ui_shots):
     from sohoa.archive.models import AuditEvent, Document, Person, RegistryHistory, RegistryRecord, ReviewItem
     from sohoa.ui.models import Correction
     from sqlalchemy import func, select
@@ -307,7 +306,7 @@ def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_
         hanh.click("#nav-escalations")
         rows = hanh.locator("#escalations tbody tr[data-item]")
         if rounds == 1 and rows.count():
-            shot(hanh, "escalations")
+            shot(hanh, ui_shots, "escalations")
         while rows.count():
             r = rows.first
             iid = int(r.get_attribute("data-item"))
@@ -328,7 +327,7 @@ def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_
     # --- the queue is empty, for the verifier and in the catalogue ----------------------------
     vy.goto(server + "/ui/queue")
     assert vy.locator("#queue-empty").is_visible() and vy.inner_text("#open-count") == "0"
-    shot(vy, "walkthrough-queue-empty")
+    shot(vy, ui_shots, "walkthrough-queue-empty")
     TIMINGS["browser"] = time.monotonic() - start
     assert used_keys["k"] and used_keys["a"] and used_keys["t"]
 
@@ -407,6 +406,5 @@ def hanh_has_work(page, server) -> bool:
     return page.locator("#escalations tbody tr[data-item]").count() > 0
 
 
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+def shot(page, shots: Path, name: str) -> None:
+    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
