@@ -22,6 +22,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import AbstractSet, Any, Sequence
@@ -356,7 +357,7 @@ def _ts_report(kind: str, status: Any, field_name: str | None, token: Any = None
 def _check_one(sig: Any, reader: PdfFileReader, roots: list[asn1_x509.Certificate] | None,
                report: VerificationReport, dss: _Dss, doc_ts_revisions: list[int],
                online: bool) -> SignatureReport:
-    name = sig.field_name or "?"
+    name = str(sig.field_name or "?")  # not pyHanko's str subclass: it drags the reader along
     rep = SignatureReport(field=name)
     problems = report.problems
     try:
@@ -514,7 +515,7 @@ def _check_one(sig: Any, reader: PdfFileReader, roots: list[asn1_x509.Certificat
 
 def _check_doc_ts(ts: Any, roots: list[asn1_x509.Certificate], report: VerificationReport,
                   dss: _Dss, online: bool) -> bool:
-    name = ts.field_name or "?"
+    name = str(ts.field_name or "?")
     try:
         status = validate_pdf_timestamp(ts, validation_context=_vc(roots, dss, online))
     except Exception as exc:
@@ -860,7 +861,7 @@ def _check_signed_metadata(reader: PdfFileReader, revision: int, report: Verific
     """The marker, fields and archival metadata that count are those of the signed
     revision: pdfsig and pyHanko's difference analysis let a later incremental update
     replace the XMP, so every marker/field property it changed is a problem, named."""
-    from .xmp import metadata_changes, read_xmp_packet
+    from .xmp import marker_occurrences, metadata_changes, read_xmp_packet
 
     try:
         hist = reader.get_historical_resolver(revision)
@@ -886,6 +887,15 @@ def _check_signed_metadata(reader: PdfFileReader, revision: int, report: Verific
         changes = []
     else:
         changes = metadata_changes(signed, now)
+        if not changes:  # same first values: a duplicate or moved property is a change too
+            try:
+                before, after = marker_occurrences(signed_packet), marker_occurrences(now_packet)
+            except Exception as exc:
+                before, after = [], [("unreadable", f"{type(exc).__name__}")]
+            if before != after:
+                a, b = Counter(before), Counter(after)
+                names = sorted({n for n, _ in (a - b) + (b - a)})
+                changes = [f"{n} added, repeated or moved" for n in names]
     # what counts is what was signed: the report shows the signed marker
     report.marker, report.fields = signed["marker"], signed["fields"]
     report.archival, report.pdfa = signed["archival"], signed["pdfa"]

@@ -381,6 +381,34 @@ def read_xmp(pdf: pikepdf.Pdf) -> dict[str, Any]:
             "pdfa": pdfa}
 
 
+def marker_occurrences(packet: bytes | None) -> list[tuple[str, str]]:
+    """Every occurrence of a sohoa:, nd30: or statement dc: property in the packet, as
+    (prefixed name, text), sorted: duplicates included (read_xmp sees only the first
+    of two, another reader may show the second)."""
+    from pikepdf._xml import parse_xml  # no entities, no network
+
+    if packet is None:
+        return []
+    root = parse_xml(io.BytesIO(packet)).getroot()
+    prefixes = {NS_SOHOA: PREFIX_SOHOA, NS_ND30: PREFIX_ND30, _NS["dc"]: "dc"}
+    dc_names = {q.split(":", 1)[1] for q in _STATEMENT.values()}
+    out: list[tuple[str, str]] = []
+
+    def add(tag: str, text: str) -> None:
+        ns, _, local = tag[1:].partition("}")
+        if ns in prefixes and (ns != _NS["dc"] or local in dc_names):
+            out.append((f"{prefixes[ns]}:{local}", " ".join(text.split())))
+
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        add(el.tag, "".join(el.itertext()))
+        for name, value in el.attrib.items():
+            if name.startswith("{"):
+                add(name, value)
+    return sorted(out)
+
+
 def metadata_changes(signed: dict[str, Any], now: dict[str, Any]) -> list[str]:
     """The marker, field and archival properties that differ between two read_xmp
     results, named as XMP properties, with both values: "sohoa:Operator 'A' -> 'B'"."""

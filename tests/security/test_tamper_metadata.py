@@ -51,10 +51,13 @@ def xmp_by_revision(data: bytes) -> list[bytes | None]:
 
 
 def _new_xmp_revision(data: bytes, packet: bytes | None, *, same_object: bool = False,
-                      writer: type = _KeepMetadataWriter) -> bytes:
-    """A later incremental update whose catalog points to packet (None: no XMP at all)."""
+                      writer: type = _KeepMetadataWriter, typed: bool = True) -> bytes:
+    """A later incremental update whose catalog points to packet (None: no XMP at all).
+    typed=False: a stream without /Type and /Subtype (pyHanko would parse a typed one)."""
     w = writer(io.BytesIO(data), strict=False)
-    if packet is None:
+    if not typed:
+        w.root["/Metadata"] = w.add_object(generic.StreamObject({}, stream_data=packet))
+    elif packet is None:
         del w.root["/Metadata"]
     elif same_object:  # the same object number, a new body in the new revision
         ref = w.root.raw_get("/Metadata").reference
@@ -92,6 +95,29 @@ def _strip_marker(packet: bytes) -> bytes:
     return packet[:start] + etree.tostring(root, encoding="utf-8") + packet[end:]
 
 
+def _second_description(packet: bytes) -> bytes:
+    """A second rdf:Description with another Operator: read_xmp sees the first value,
+    another reader may show the second."""
+    extra = (b'<rdf:Description rdf:about="" xmlns:sohoa="https://sohoa.example/ns/conversion/1.0/">'
+             b"<sohoa:Operator>K\xe1\xba\xbb gi\xe1\xba\xa3 m\xe1\xba\xa1o</sohoa:Operator>"
+             b"</rdf:Description></rdf:RDF>")
+    return packet.replace(b"</rdf:RDF>", extra, 1)
+
+
+_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+           + b"".join(b'<!ENTITY %c "&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;">' % ((98 + i,) + (97 + i,) * 10)
+                      for i in range(8))
+           + b']><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+             b'22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:sohoa="https://sohoa.example/'
+             b'ns/conversion/1.0/"><sohoa:Operator>&i;</sohoa:Operator></rdf:Description></rdf:RDF>'
+             b"</x:xmpmeta>")
+_XXE = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/hostname">]>'
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+        b'22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:sohoa="https://sohoa.example/'
+        b'ns/conversion/1.0/"><sohoa:Operator>&e;</sohoa:Operator></rdf:Description></rdf:RDF>'
+        b"</x:xmpmeta>")
+
+
 # (attempt, how the forged revision is made, the property the report must name)
 ATTEMPTS = [
     ("conversion marker stripped from the XMP",
@@ -113,6 +139,12 @@ ATTEMPTS = [
                                  same_object=True), "sohoa:BatchId"),
     ("XMP removed from the catalog",
      lambda d: _new_xmp_revision(d, None), "sohoa:DocumentId 'DOC-000001' -> (absent)"),
+    ("a second rdf:Description with another sohoa:Operator",
+     lambda d: _new_xmp_revision(d, _second_description(xmp_by_revision(d)[-1])), "sohoa:Operator"),
+    ("XMP replaced by an entity-expansion bomb (billion laughs)",
+     lambda d: _new_xmp_revision(d, _LAUGHS, typed=False), "sohoa:"),
+    ("XMP replaced by an external-entity (XXE) packet naming a local file",
+     lambda d: _new_xmp_revision(d, _XXE, typed=False), "sohoa:"),
     ("a plain pyHanko update re-serialising the XMP (its metadata rewrite)",
      lambda d: _new_xmp_revision(d, xmp_by_revision(d)[-1], writer=IncrementalPdfFileWriter),
      "sohoa:"),
@@ -126,11 +158,14 @@ def test_metadata_changed_after_signing_is_not_valid(pki, lta, attempt, forge, n
     rep = verify_pdf(forged, trust_roots=[pki.root_pem.read_bytes()], run_pdfsig=False)
     assert not rep.valid, f"{attempt}: reported VALID\n{rep.to_text()}"
     assert rep.intact  # the signature itself still verifies: the change is named instead
-    changed = [p for p in rep.problems if "changed after signing" in p and "metadata" in p]
+    changed = [p for p in rep.problems if p.startswith("conversion marker or metadata changed")
+               or p.startswith("the XMP metadata was replaced after signing")]
     assert changed and named in changed[0], (attempt, rep.problems)
     # the report shows the signed marker, never the forged one
     assert rep.marker["operator"] == "Nguyễn Văn An" and rep.marker["copy_form"] == "SAO Y"
     assert rep.fields["person_id"]["value"] == PERSON_ID
+    assert "aaaaaaaaaaaaaaaaaaaa" not in rep.to_text()  # no entity was expanded
+    assert Path("/etc/hostname").read_text().strip() not in "".join(rep.problems)
 
 
 def test_cli_verify_exits_1_and_names_the_forged_operator(pki, lta, tmp_path):  # noqa: F811
