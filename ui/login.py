@@ -122,7 +122,8 @@ def record(s: Session, attempt: Attempt, ok: bool, rehash: str | None, policy: L
         audit(s, actor, "ui.login", "ui", address=attempt.address)
         return Granted(token, user.username, bool(user.must_change_password))
     s.execute(delete(LoginFailure).where(LoginFailure.at < now - policy.window))
-    s.add(LoginFailure(at=now, address=attempt.address, username=attempt.username))
+    failure = LoginFailure(at=now, address=attempt.address, username=attempt.username)
+    s.add(failure)
     audit(s, actor, "ui.login", "ui", outcome="refused", address=attempt.address)
     refusal = "wrong"
     if user is not None:
@@ -141,8 +142,11 @@ def record(s: Session, attempt: Attempt, ok: bool, rehash: str | None, policy: L
         if by_name >= policy.max_failures:
             refusal = LOCKED
     s.flush()
+    # this failure's place in the window (ids up to its own: concurrent failures may both see the
+    # limit and write the event twice, never none)
     by_address = s.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.address == attempt.address, LoginFailure.at >= now - policy.window)) or 0
+        LoginFailure.address == attempt.address, LoginFailure.at >= now - policy.window,
+        LoginFailure.id <= failure.id)) or 0
     if by_address == policy.address_failures:  # the one event that stands for the refusals to come
         audit(s, "ui:login-guard", "ui.login.throttle", attempt.address, failures=by_address,
               window_minutes=policy.window_minutes)

@@ -16,9 +16,13 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from sohoa.archive.catalogue import Catalogue  # noqa: E402
 from sohoa.archive.models import AuditEvent  # noqa: E402
 from sohoa.core.config import load_settings  # noqa: E402
+from sohoa.ui import auth  # noqa: E402
 from sohoa.ui.app import create_ui_app  # noqa: E402
+
+PASSWORD = "correct horse battery"
 
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -43,3 +47,12 @@ def csrf(client: TestClient, url: str) -> str:
 def events(cat, action: str) -> list[AuditEvent]:
     with cat.session() as s:
         return list(s.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+
+
+def catalogue_with(url: str, **accounts: str) -> Catalogue:
+    """The migrated catalogue at `url` with the accounts name=role (password PASSWORD, made by "test")."""
+    cat = Catalogue(url)
+    with cat.session() as s:
+        for name, role in accounts.items():
+            auth.create_user(s, name, role, PASSWORD, actor="test")
+    return cat
