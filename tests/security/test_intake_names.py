@@ -67,6 +67,7 @@ def test_hostile_names_do_not_end_the_batch_and_their_documents_verify(tmp_path,
         b"bad\xff\xfename.pdf": _text_pdf("TOA AN NHAN DAN QUAN CAU GIAY|BAN AN SO 125/2024/HS-ST|ngay 18 thang 3"),
         b"esc\x1b[31mred.pdf": _text_pdf("CUC THI HANH AN DAN SU|QUYET DINH SO 01/2024/QD-CA|ngay 2 thang 4"),
         b"zero\xe9.pdf": b"",  # a bad file with a bad name: rejected, named, the batch goes on
+        b"legacy.pdf": _text_pdf("SO TU PHAP|GIAY CHUNG NHAN SO 7/2023/GCN|ngay 5 thang 6"),
     }
     for name, data in disk.items():
         with open(b + b"/" + name, "wb") as fh:
@@ -77,18 +78,22 @@ def test_hostile_names_do_not_end_the_batch_and_their_documents_verify(tmp_path,
     assert "Traceback" not in proc.stderr
     report = json.loads(report_path.read_text("utf-8"))
     docs = {d["source"]: d for d in report["documents"]}
-    assert set(docs) == {"bad%FF%FEname.pdf", "esc%1B[31mred.pdf", "zero%E9.pdf"}
+    assert set(docs) == {"bad%FF%FEname.pdf", "esc%1B[31mred.pdf", "zero%E9.pdf", "legacy.pdf"}
     assert {name_bytes(s) for s in docs} == set(disk)  # byte-exact back to the names on disk
     assert docs["zero%E9.pdf"]["status"] == "rejected" and "empty file" in docs["zero%E9.pdf"]["reason"]
 
     from sqlalchemy import create_engine, text
 
     engine = create_engine(pg_database_url)
-    with engine.connect() as conn:
+    with engine.begin() as conn:
         rows = dict(conn.execute(text("select d.document_id, f.relpath from documents d "
                                       "join source_files f on f.document_id = d.document_id")).all())
+        # a document archived before names were escaped: the catalogue kept the ESC, XMP could not
+        conn.execute(text("update source_files set relpath = :p where document_id = :d"),
+                     {"p": "leg\x1bacy.pdf", "d": docs["legacy.pdf"]["document_id"]})
     engine.dispose()
-    for source in ("bad%FF%FEname.pdf", "esc%1B[31mred.pdf"):
+    rows[docs["legacy.pdf"]["document_id"]] = "legacy.pdf"  # what its marker holds
+    for source in ("bad%FF%FEname.pdf", "esc%1B[31mred.pdf", "legacy.pdf"):
         d = docs[source]
         assert d["status"] != "rejected", d
         assert rows[d["document_id"]] == source  # the catalogue keeps the same spelling
