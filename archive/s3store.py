@@ -307,6 +307,31 @@ class S3ObjectStore:
             self.backup.put(bucket + self.backup_bucket_suffix, key, data, metadata or {})
         return ref
 
+    def repair_content(self, ref: ObjectRef, stream: BinaryIO) -> ObjectRef:
+        """Put back the content of a version whose stored bytes are lost or damaged
+        (`sohoa integrity repair`, from a backup). A locked version cannot be rewritten:
+        the bytes, which must hash to ref.sha256 (IntegrityError otherwise, nothing
+        written), become a new version of the key, locked like any other, and that new
+        version is returned (put() would hand back the latest version when its recorded
+        hash is the same, damaged or not)."""
+        check_key(ref.bucket, ref.key)
+        data = stream.read()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != ref.sha256:
+            raise IntegrityError(f"{ref.bucket}/{ref.key}: repair bytes hash to {digest}, expected {ref.sha256}")
+        headers = _encode_meta({"repaired-from": ref.version_id or ""})
+        headers["x-amz-meta-" + SHA256_META] = digest
+        self._ensure_bucket(ref.bucket)
+        until = retain_until(self.retention_years)
+        result = self._s3(f"put {ref.bucket}/{ref.key}", self.client.put_object, ref.bucket, ref.key,
+                          io.BytesIO(data), len(data), metadata=headers, retention=Retention(COMPLIANCE, until),
+                          legal_hold=self.legal_hold_default, part_size=_MAX_PART)
+        if not result.version_id:
+            raise StoreError(f"S3 {self.url}: {ref.bucket}/{ref.key}: the server returned no version id")
+        new = ObjectRef(ref.bucket, ref.key, result.version_id, digest, len(data))
+        self._enforce_lock(new, until)
+        return new
+
     def _enforce_lock(self, ref: ObjectRef, until: datetime) -> None:
         """Read the lock back and set what the server did not keep (multipart uploads
         on RGW get only the bucket default); a server that still does not keep it,

@@ -28,7 +28,7 @@ from typing import Any
 
 from sohoa.archive.catalogue import audit
 from sohoa.archive.models import StoredObject
-from sohoa.core.errors import IntegrityError, SohoaError, StoreError
+from sohoa.core.errors import SohoaError, StoreError
 from sohoa.core.runtime import Runtime
 from sohoa.core.storage import ObjectRef
 from sohoa.retention.backup import BackupError, list_runs, open_target
@@ -162,14 +162,11 @@ def _repair_one(rt: Runtime, tgt: Any, runs: list[str], row: tuple, rep: Repair,
         rep.outcome, rep.detail = "failed", f"no backup run on {tgt.description} holds content {sha}"
         return
     data, rep.from_run = got
-    ref = ObjectRef(bucket, key, version_id, sha, size)
     repair_content = getattr(rt.store, "repair_content", None)
-    if repair_content is not None:
-        repair_content(ref, io.BytesIO(data))
-    else:  # object lock: the damaged version cannot be rewritten; a new version, and the row follows it
-        new = rt.store.put(bucket, key, data, {"repaired-from": str(version_id or ""), "sha256": sha})
-        if new.sha256 != sha:
-            raise IntegrityError(f"{bucket}/{key}: the store recorded {new.sha256} for the repaired bytes")
+    if repair_content is None:
+        raise StoreError(f"{type(rt.store).__name__} cannot put content back (no repair_content)")
+    new = repair_content(ObjectRef(bucket, key, version_id, sha, size), io.BytesIO(data))
+    if new.version_id != version_id:  # object lock: a new version; the catalogue row follows it
         with rt.catalogue.session() as s:
             obj = s.get(StoredObject, oid)
             if obj is None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sohoa.archive.models import AuditEvent, StoredObject
+from sohoa.core.storage import ObjectRef
 from sohoa.retention.backup import BackupError, backup, list_runs, open_target, restore_drill
 from sohoa.retention.integrity import check_integrity
 from sqlalchemy import create_engine, select, text
@@ -212,6 +213,7 @@ def test_s3_archive_backup_to_a_second_bucket_and_drill(sample, s3_env, tmp_path
     proc = run_cli(home, "backup", "list", "--target", target, env=env)
     assert proc.returncode == 0 and res.run_id in proc.stdout
 
+
     # an orphan version in the archive bucket is found over S3 too
     stray = rt.store.put(rt.bucket, "judgments/2019/Dstray.pdf", b"%PDF-1.7 stray", {})
     found = check_integrity(rt)
@@ -224,6 +226,27 @@ def test_s3_archive_backup_to_a_second_bucket_and_drill(sample, s3_env, tmp_path
     report = restore_drill(rt, target)
     assert [(m["document_id"], m["sha256"]) for m in report.missing] == [(entry["document_id"], entry["sha256"])]
     assert not report.ok
+
+    # the archive's version lost (the catalogue names one the bucket no longer has): repaired from a
+    # fresh backup run as a new, locked version of the key, and the catalogue row follows it
+    from sohoa.retention.repair import repair_objects
+
+    again = backup(rt, "full", target)
+    with rt.catalogue.session() as s:
+        obj = s.scalars(select(StoredObject)).one()
+        lost, obj.version_id = obj.version_id, "lost-version-0000"
+    assert [f.kind for f in check_integrity(rt, write_report=False, record=False, alert=False).findings
+            if f.kind != "orphan"] == ["missing"]
+    fixed = repair_objects(rt, target)
+    assert fixed.ok and [(r.outcome, r.from_run) for r in fixed.repairs] == [("repaired", again.run_id)], \
+        fixed.to_text()
+    new_version = fixed.repairs[0].new_version_id
+    assert new_version and new_version != lost
+    assert rt.store.stat(rt.bucket, obj.key, new_version).sha256 == obj.sha256
+    assert rt.store.retention(ObjectRef(rt.bucket, obj.key, new_version, obj.sha256, obj.size))[0] == "COMPLIANCE"
+    after = check_integrity(rt, write_report=False, record=False, alert=False)
+    assert after.signatures_checked == 1 and {(f.kind, f.version_id) for f in after.findings} == {
+        ("orphan", stray.version_id), ("orphan", lost)}, after.to_text()  # the "lost" one is still there here
 
 
 def _s3_entries(tgt, run_id: str):

@@ -262,3 +262,36 @@ def test_the_commands_anchor_name_the_cut_and_refuse_to_re_anchor(tmp_path, demo
     entry = beat_schedule(Settings())["audit-checkpoint"]
     assert entry["task"] == "retention.audit_checkpoint" and entry["schedule"].minute == {0, 30}
     assert "audit-checkpoint" not in beat_schedule(Settings(audit_checkpoint_schedule=""))
+
+
+from test_s3store import s3_env  # noqa: E402,F401  (the session fixture booting/reusing Ceph RGW)
+
+
+@pytest.mark.s3
+def test_on_s3_a_checkpoint_is_locked_and_the_cut_is_named(s3_env, tmp_path, demo_keys, blank_sqlite):
+    import uuid
+
+    from minio.error import S3Error
+    from sohoa.archive.s3store import S3ObjectStore
+    from sohoa.core.config import load_settings
+
+    home = tmp_path / "home"
+    shutil.copytree(demo_keys, home / "keys")
+    url = _sqlite(blank_sqlite, tmp_path)
+    settings = load_settings(env={**s3_env, "SOHOA_HOME": str(home), "SOHOA_DB_URL": url,
+                                  "SOHOA_BUCKET_PREFIX": f"ck{uuid.uuid4().hex[:10]}"})
+    store = S3ObjectStore.from_settings(settings)
+    rt = Runtime(settings=settings, catalogue=Catalogue(url), store=store, signer=None, actor="test")
+    try:
+        _append(rt, 20)
+        key = write_checkpoint(rt).key
+        assert verify_log(rt).ok
+        bucket = checkpoint_bucket(rt)
+        ref = store.versions(bucket, key)[0]
+        with pytest.raises(S3Error):  # object lock: the anchor cannot be taken away with the events
+            store.client.remove_object(bucket, key, version_id=ref.version_id)
+        _cut(rt, 15)
+        problems = verify_log(rt).problems
+        assert any("5 event(s) cut off" in p and key in p for p in problems), problems
+    finally:
+        rt.catalogue.dispose()
