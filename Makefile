@@ -38,29 +38,30 @@ demo: setup
 	  $(VENV)/sohoa fetch $$id -o $(DEMO)/$$id.renewed.pdf; \
 	  $(VENV)/sohoa verify $(DEMO)/$$id.renewed.pdf | grep -E "^(VALID|NOT VALID)|^timestamp|^embedded"
 
-# The static gates first (ruff, mypy: scripts/check.sh), then every test.
+# The static gates first (ruff, mypy: scripts/check.sh), then every test. The tests
+# make their own PostgreSQL cluster (tests/pgcluster.py) from the installed programs;
+# SOHOA_TEST_PG_URL names another server instead.
 test: setup
 	scripts/check.sh
-	@scripts/services.sh postgresql redis rabbitmq
+	@scripts/services.sh postgresql-bin redis rabbitmq
 	$(VENV)/python -m pytest -q
 
 test-fast: setup
-	@scripts/services.sh postgresql redis rabbitmq
+	@scripts/services.sh postgresql-bin redis rabbitmq
 	$(VENV)/python -m pytest -q -m "not slow"
 
-# Production-like stack on this machine: PostgreSQL, Redis, RabbitMQ and an S3
+# Production-like stack on this machine: PostgreSQL (role and database `sohoa`,
+# generated password in $SOHOA_HOME/postgresql.env), Redis, RabbitMQ and an S3
 # server with object lock (Ceph RGW), then N workers. `make services-env`
 # prints the environment to use (eval it), README "Production" explains.
 services: setup
 	@scripts/services.sh postgresql redis rabbitmq
 	@scripts/s3-test-server.sh start >/dev/null
-	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='sohoa'" | grep -q 1 || \
-	  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE sohoa"
 	@echo "services up; environment: eval \"\$$(make -s services-env)\""
 
 services-env:
 	@scripts/s3-test-server.sh env
-	@echo SOHOA_DB_URL=postgresql+psycopg://postgres@127.0.0.1:5432/sohoa
+	@grep '^SOHOA_DB_URL=' "$$SOHOA_HOME/postgresql.env"  # role sohoa, password made by scripts/services.sh
 	@echo SOHOA_BROKER_URL=redis://127.0.0.1:6379/0
 
 workers: setup
