@@ -15,7 +15,11 @@ at a time) the job reads the version's lock from the server (one HEAD) and:
   (the server would refuse anyway; this job does not even ask);
 - **at_cap** when due but already locked up to the cap: nothing later can be
   set on this server; the legal hold is what keeps it then;
-- a missing legal hold is put back when ``settings.legal_hold`` is on.
+- a missing legal hold is put back when ``settings.legal_hold`` is on;
+- when the store writes a replication copy (``settings.s3_backup_endpoint`` /
+  ``s3_backup_bucket_suffix``), the copy's version of a due object (same
+  content, written with the same lock) is renewed alike (``replica`` in the
+  report and the audit event).
 
 Each change is one audit event (``object.retention_extend``,
 ``object.legal_hold_restore``) in the same transaction for a page of objects;
@@ -83,12 +87,14 @@ class LockChange:
     bucket: str
     key: str
     version_id: str | None
+    replica: bool = False  # the replication copy's version (settings.s3_backup_*), not the primary's
     old_until: str | None = None
     new_until: str | None = None
     detail: str = ""
 
     def to_text(self) -> str:
-        return (f"{self.status:<14} {self.bucket}/{self.key} version {self.version_id} "
+        return (f"{self.status:<14} {'replica ' if self.replica else ''}{self.bucket}/{self.key} "
+                f"version {self.version_id} "
                 f"(document {self.document_id}): {self.old_until or 'no retention'} -> {self.new_until or '-'}"
                 + (f"  {self.detail}" if self.detail else ""))
 
@@ -152,12 +158,35 @@ def locking_store(rt: Runtime) -> LockingStore | None:
     return cast(LockingStore, store) if all(hasattr(store, n) for n in needed) else None
 
 
+def _replicas(store: LockingStore, ref: ObjectRef) -> list[tuple[LockingStore, ObjectRef]]:
+    """The replication copy's versions of ref (same content) when the store writes one
+    (settings.s3_backup_endpoint / s3_backup_bucket_suffix)."""
+    backup = getattr(store, "backup", None)
+    if backup is None:
+        return []
+    bucket = ref.bucket + (getattr(store, "backup_bucket_suffix", "") or "")
+    return [(cast(LockingStore, backup), v) for v in backup.versions(bucket, ref.key) if v.sha256 == ref.sha256]
+
+
 def _renew_one(store: LockingStore, row: tuple, *, soon: datetime, target: datetime, hold_wanted: bool,
                dry_run: bool) -> list[LockChange]:
-    """Look at one version's lock and renew what is due; returns what changed (or would)."""
+    """One catalogued version and, when it is due, its replication copy."""
     oid, doc_id, _role, bucket, key, version_id, sha, size = row
     ref = ObjectRef(bucket, key, version_id, sha, size)
-    base = dict(object_id=oid, document_id=doc_id, bucket=bucket, key=key, version_id=version_id)
+    out = _renew_version(store, ref, dict(object_id=oid, document_id=doc_id), soon=soon, target=target,
+                         hold_wanted=hold_wanted, dry_run=dry_run)
+    if any(c.status in ("extended", "due", "at_cap") for c in out):
+        # the copy was written with the primary, with the same lock: it lapses with it
+        for replica_store, replica in _replicas(store, ref):
+            out += _renew_version(replica_store, replica, dict(object_id=oid, document_id=doc_id), soon=soon,
+                                  target=target, hold_wanted=hold_wanted, dry_run=dry_run, replica=True)
+    return out
+
+
+def _renew_version(store: LockingStore, ref: ObjectRef, owner: dict[str, Any], *, soon: datetime,
+                   target: datetime, hold_wanted: bool, dry_run: bool, replica: bool = False) -> list[LockChange]:
+    """Look at one version's lock and renew what is due; returns what changed (or would)."""
+    base = dict(owner, bucket=ref.bucket, key=ref.key, version_id=ref.version_id, replica=replica)
     out: list[LockChange] = []
     _mode, until = store.retention(ref)
     if until is None or until < soon:
@@ -196,7 +225,7 @@ def _record(rt: Runtime, changes: list[LockChange]) -> None:
         for c in done:
             action = "object.retention_extend" if c.status == "extended" else "object.legal_hold_restore"
             audit(s, rt.actor, action, f"{c.bucket}/{c.key}", document_id=c.document_id,
-                  version_id=c.version_id, old_until=c.old_until, new_until=c.new_until)
+                  version_id=c.version_id, replica=c.replica, old_until=c.old_until, new_until=c.new_until)
 
 
 def extend_retention(rt: Runtime, *, within_days: int | None = None, dry_run: bool = False,

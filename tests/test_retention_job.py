@@ -65,11 +65,12 @@ def _close_to(a: datetime | None, b: datetime, seconds: float = 120) -> bool:
 
 @pytest.fixture
 def s3_archive(s3_env, pg_database_url, tmp_path):  # noqa: F811
-    """A private bucket prefix on RGW holding four documents, catalogued in PostgreSQL:
+    """A private bucket prefix on RGW holding four documents, catalogued in PostgreSQL, each
+    also written to a replication copy (bucket suffix -replica) with the same lock:
     A locked 2 years, B 30 years, C 30 years without legal hold, D 100 years (capped)."""
     prefix = f"rx-{uuid.uuid4().hex[:10]}"
     env = {**s3_env, "SOHOA_STORE": "s3", "SOHOA_HOME": str(tmp_path / "home"), "SOHOA_DB_URL": pg_database_url,
-           "SOHOA_BUCKET_PREFIX": prefix}
+           "SOHOA_BUCKET_PREFIX": prefix, "SOHOA_S3_BACKUP_BUCKET_SUFFIX": "-replica"}
 
     def store(**kw: str) -> S3ObjectStore:
         return S3ObjectStore.from_settings(load_settings(env={**env, **kw}))
@@ -95,34 +96,39 @@ def test_renews_before_lapse_never_shortens_and_is_idempotent(s3_archive):
     env, refs, store = s3_archive
     lock = {k: store.retention(r)[1] for k, r in refs.items()}
     assert lock["D"] == MAX_RETAIN_UNTIL and not store.legal_hold(refs["C"])
+    replica = {k: store.backup.versions(r.bucket + "-replica", r.key)[0] for k, r in refs.items()}
+    assert store.backup.retention(replica["A"])[1] < retain_until(3)
     rt = _runtime(env, SOHOA_RETENTION_YEARS="20", SOHOA_RETENTION_EXTEND_WITHIN_DAYS=str(5 * 365))
     try:
-        # dry run: A lapses within 5 years, C has no hold; nothing changes on the server
+        # dry run: A (and its copy) lapse within 5 years, C has no hold; nothing changes on the server
         dry = extend_retention(rt, dry_run=True)
         assert dry.ok and dry.objects == 4
-        assert {(c.status, c.document_id) for c in dry.changes} == {("due", "A"), ("hold_missing", "C")}
+        assert sorted((c.status, c.document_id, c.replica) for c in dry.changes) == [
+            ("due", "A", False), ("due", "A", True), ("hold_missing", "C", False)]
         assert {k: store.retention(r)[1] for k, r in refs.items()} == lock
         assert not store.legal_hold(refs["C"]) and not _events(rt, "retention.extend")
 
         report = extend_retention(rt)
         assert report.ok, report.to_text()
-        assert {(c.status, c.document_id) for c in report.changes} == {("extended", "A"), ("hold_restored", "C")}
+        assert sorted((c.status, c.document_id, c.replica) for c in report.changes) == [
+            ("extended", "A", False), ("extended", "A", True), ("hold_restored", "C", False)]
         assert report.counts()["current"] == 3 and Path(report.report_path).is_file()
         mode, until_a = store.retention(refs["A"])
         assert mode == "COMPLIANCE" and _close_to(until_a, retain_until(20)), until_a
-        assert until_a > lock["A"]
+        assert until_a > lock["A"] and _close_to(store.backup.retention(replica["A"])[1], until_a)
         # B (30 years) is locked longer than the 20-year target: left alone, not shortened
         assert store.retention(refs["B"])[1] == lock["B"] and store.retention(refs["D"])[1] == lock["D"]
         assert store.legal_hold(refs["C"])
-        (ev,) = _events(rt, "object.retention_extend")
+        ev, ev_replica = _events(rt, "object.retention_extend")
         assert ev.object == f"{refs['A'].bucket}/{refs['A'].key}" and ev.detail["document_id"] == "A"
-        assert ev.detail["version_id"] == refs["A"].version_id
+        assert ev.detail["version_id"] == refs["A"].version_id and not ev.detail["replica"]
+        assert ev_replica.detail["replica"] and ev_replica.detail["version_id"] == replica["A"].version_id
         assert datetime.fromisoformat(ev.detail["old_until"]) == lock["A"].replace(microsecond=0)
         assert len(_events(rt, "object.legal_hold_restore")) == 1
 
         again = extend_retention(rt)  # nothing due any more
         assert again.ok and again.changes == [] and again.counts() == {"current": 4}
-        assert len(_events(rt, "object.retention_extend")) == 1 and len(_events(rt, "retention.extend")) == 2
+        assert len(_events(rt, "object.retention_extend")) == 2 and len(_events(rt, "retention.extend")) == 2
         with rt.catalogue.session() as s:
             assert verify_audit_chain(s) == []
     finally:
@@ -135,9 +141,12 @@ def test_renews_before_lapse_never_shortens_and_is_idempotent(s3_archive):
     try:
         capped = extend_retention(rt)
         assert capped.ok, capped.to_text()
-        status = {c.document_id: c.status for c in capped.changes}
-        assert status == {"A": "extended", "B": "extended", "C": "extended", "D": "at_cap"}, status
+        status = sorted((c.document_id, c.replica, c.status) for c in capped.changes)
+        assert status == sorted([(d, r, "extended") for d in "ABC" for r in (False, True)]  # copies too
+                                + [("C", True, "hold_restored"), ("D", False, "at_cap"), ("D", True, "at_cap")]), status
         assert {k: store.retention(r)[1] for k, r in refs.items()} == dict.fromkeys(refs, MAX_RETAIN_UNTIL)
+        assert {k: store.backup.retention(r)[1] for k, r in replica.items()} == dict.fromkeys(refs, MAX_RETAIN_UNTIL)
+        assert store.backup.legal_hold(replica["C"])
     finally:
         rt.catalogue.dispose()
     # back to 20 years: nothing is shortened
@@ -159,7 +168,7 @@ def test_cli_and_the_beat_task(s3_archive):
 
     out = run_sohoa(home, "retention", "extend", "--dry-run", "--json", env=env)
     data = json.loads(out.stdout)
-    assert data["ok"] and data["dry_run"] and data["counts"] == {"current": 3, "due": 1, "hold_missing": 1}
+    assert data["ok"] and data["dry_run"] and data["counts"] == {"current": 3, "due": 2, "hold_missing": 1}
     assert "retention extend: 4/4 objects" in out.stderr  # progress
     assert store.retention(refs["A"])[1] == before
 
@@ -172,7 +181,7 @@ def test_cli_and_the_beat_task(s3_archive):
                           env={**os.environ, **env, "SOHOA_BROKER_URL": ""})
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert result["ok"] and result["counts"] == {"current": 3, "extended": 1, "hold_restored": 1}, result
+    assert result["ok"] and result["counts"] == {"current": 3, "extended": 2, "hold_restored": 1}, result
     assert _close_to(store.retention(refs["A"])[1], retain_until(20))
     assert store.legal_hold(refs["C"])
 
