@@ -12,7 +12,9 @@ SQLite and PostgreSQL: each attempt, and what `audit verify` must say about it.
 | a checkpoint sealed by a key no trust root vouches for| BROKEN: signer does not chain to a root   |
 | a checkpoint that is not one (garbage bytes)         | BROKEN: not a sealed checkpoint            |
 | the log truncated, then `audit checkpoint` to re-anchor | refused: the log is cut off             |
-| an untouched log                                     | intact, anchored by the latest checkpoint  |
+| the checkpoint object deleted from S3 (Ceph RGW)     | refused by object lock; the cut is named   |
+| a DEMO-key seal where only the production root is trusted | not trusted                           |
+| an untouched log                                     | intact, anchored (with a TSA: timestamped) |
 """
 from __future__ import annotations
 
@@ -262,6 +264,35 @@ def test_the_commands_anchor_name_the_cut_and_refuse_to_re_anchor(tmp_path, demo
     entry = beat_schedule(Settings())["audit-checkpoint"]
     assert entry["task"] == "retention.audit_checkpoint" and entry["schedule"].minute == {0, 30}
     assert "audit-checkpoint" not in beat_schedule(Settings(audit_checkpoint_schedule=""))
+
+
+@pytest.mark.slow  # the test PKI takes ~30 s to make and serve
+def test_a_production_key_and_a_tsa_seal_and_timestamp_the_checkpoint(tmp_path, blank_sqlite):
+    """The test PKI (a PKCS#12 signer under a root, a TSA): the checkpoint carries the TSA's
+    time; a checkpoint sealed by a DEMO key is not trusted where only the real root is."""
+    from sohoa.corpus.pki import create_pki, serve_in_thread
+    from sohoa.pipeline.sign.keys import load_demo
+    from sohoa.retention.seal import check_seal, seal
+
+    pki = create_pki(tmp_path / "pki", port=0)
+    with serve_in_thread(pki):
+        settings = Settings(home=tmp_path / "home", db_url=_sqlite(blank_sqlite, tmp_path), unit="Đơn vị thử",
+                            sign_pkcs12=str(pki.signer_p12), sign_pkcs12_password=pki.password,
+                            tsa_url=pki.tsa_url(), trust_roots=str(pki.root_pem))
+        rt = Runtime(settings=settings, catalogue=Catalogue(settings.database_url),
+                     store=LocalObjectStore(settings.store_root), signer=None, actor="test")
+        _append(rt, 5)
+        assert write_checkpoint(rt).written
+        report = verify_log(rt)
+        rt.catalogue.dispose()
+    assert report.ok, report.problems
+    cp = report.checked[0]
+    assert cp["timestamp"] and "DEMO" not in cp["signer"], cp
+    demo = load_demo(tmp_path / "elsewhere", "intruder")
+    from sohoa.pipeline.sign import load_trust_roots
+
+    check = check_seal(b"{}", seal(demo, b"{}"), load_trust_roots(settings))
+    assert not check.ok and check.demo and "does not chain to a trust root" in check.problems[0]
 
 
 from test_s3store import s3_env  # noqa: E402,F401  (the session fixture booting/reusing Ceph RGW)
