@@ -252,3 +252,21 @@ def inline_image_bomb_pdf(width: int = 100_000, height: int = 100_000) -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
     ])
+
+
+def many_page_tiff(pages: int, loop: bool = False) -> bytes:
+    """A TIFF of `pages` tiny 16x16 pages sharing one strip (about 114 bytes a page); with
+    loop, the last page's next-IFD offset points back at the first."""
+    def ifd(next_offset: int) -> bytes:
+        entries = [(256, 3, 16), (257, 3, 16), (258, 3, 8), (259, 3, 1), (262, 3, 1), (273, 4, 8),
+                   (277, 3, 1), (278, 3, 16), (279, 4, 256)]
+        return struct.pack("<H", len(entries)) + b"".join(
+            struct.pack("<HHI", tag, typ, 1) + (struct.pack("<HH", v, 0) if typ == 3 else struct.pack("<I", v))
+            for tag, typ, v in entries) + struct.pack("<I", next_offset)
+
+    first, size = 8 + 256, 2 + 9 * 12 + 4
+    out = bytearray(b"II*\x00" + struct.pack("<I", first) + bytes(256))
+    for i in range(pages):
+        last = i == pages - 1
+        out += ifd(first if last and loop else 0 if last else first + (i + 1) * size)
+    return bytes(out)

@@ -21,11 +21,12 @@ import hashlib
 import json
 import logging
 import re
+import struct
 import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 from urllib.parse import unquote_to_bytes
 
 from PIL import Image
@@ -120,6 +121,33 @@ def name_bytes(source: str) -> bytes:
     return unquote_to_bytes(source)
 
 
+def tiff_page_count(fh: BinaryIO, max_pages: int, relpath: str) -> int:
+    """Pages of a TIFF by its chain of IFDs, refused past max_pages or on a loop. PIL's
+    n_frames walks the whole chain, and slower with each page: 200,000 tiny IFDs in a
+    22 MB file held intake for minutes."""
+    order = "<" if fh.read(2) == b"II" else ">"
+    big = struct.unpack(order + "H", fh.read(2))[0] == 43  # BigTIFF: 64-bit offsets
+    if big:
+        fh.read(4)
+    fmt_off, fmt_count, entry = (order + "Q", order + "Q", 20) if big else (order + "I", order + "H", 12)
+    offset = struct.unpack(fmt_off, fh.read(struct.calcsize(fmt_off)))[0]
+    seen: set[int] = set()
+    while offset:
+        if offset in seen:
+            raise RejectedInput(relpath, "malformed TIFF: its pages (IFDs) loop back on themselves")
+        seen.add(offset)
+        if len(seen) > max_pages:
+            raise RejectedInput(relpath, f"too many pages: over the limit of {max_pages}")
+        fh.seek(offset)
+        raw = fh.read(struct.calcsize(fmt_count))
+        if len(raw) < struct.calcsize(fmt_count):
+            break  # a truncated chain: PIL says what is wrong with it
+        fh.seek(offset + len(raw) + struct.unpack(fmt_count, raw)[0] * entry)
+        raw = fh.read(struct.calcsize(fmt_off))
+        offset = struct.unpack(fmt_off, raw)[0] if len(raw) == struct.calcsize(fmt_off) else 0
+    return len(seen)
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -209,6 +237,10 @@ class Intake:
     def _check_image(self, src: SourceFile) -> int:
         """Header checks of an image file; returns its frame count."""
         limit = self.settings.max_page_pixels
+        with src.path.open("rb") as fh:
+            if fh.read(4) in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+                fh.seek(0)
+                tiff_page_count(fh, self.settings.max_pages, src.relpath)  # before PIL walks them all
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)

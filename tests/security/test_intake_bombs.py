@@ -24,6 +24,7 @@ from sohoa.corpus.badfiles import (
     flate_bomb_pdf,
     image_bomb_pdf,
     inline_image_bomb_pdf,
+    many_page_tiff,
     run_length_bomb_pdf,
 )
 from sohoa.pipeline.intake import Intake, Rejection
@@ -109,3 +110,22 @@ def test_an_inline_image_declaring_a_huge_page_is_refused(settings, tmp_path):
     item, spent = _one(settings, tmp_path, "inline.pdf", inline_image_bomb_pdf(100_000, 100_000))
     assert "inline image" in item.reason and "100000x100000 pixels" in item.reason, item.reason
     assert spent < 30
+
+
+def test_a_tiff_of_200000_tiny_pages_is_refused_without_walking_them_all(settings, tmp_path):
+    item, spent = _one(settings, tmp_path, "many.tif", many_page_tiff(200_000))  # 22 MB
+    assert "too many pages" in item.reason, item.reason
+    assert spent < 10  # PIL's n_frames alone took minutes
+
+
+def test_a_tiff_whose_pages_loop_is_refused(settings, tmp_path):
+    item, _ = _one(settings, tmp_path, "loop.tif", many_page_tiff(3, loop=True))
+    assert "loop" in item.reason, item.reason
+
+
+def test_a_tiff_of_a_few_tiny_pages_is_still_a_document(settings, tmp_path):
+    batch = tmp_path / "ok"
+    batch.mkdir()
+    (batch / "three.tif").write_bytes(many_page_tiff(3))
+    (item,) = list(Intake(settings).scan(batch))
+    assert not isinstance(item, Rejection) and item.kind == "tiff" and item.page_count == 3, item
