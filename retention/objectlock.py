@@ -4,7 +4,7 @@
 this job keeps pushing forward (Ceph RGW wraps dates after 2106-02-07, so no
 object can be written with a retain-until of "forever"; archive/s3store.py
 caps it at 2105-12-31). For every catalogued object (``objects`` rows, a page
-at a time) the job reads the version's lock from the server (one HEAD) and:
+at a time) the job reads the version's lock from the server (HEAD requests) and:
 
 - **due** when its retain-until is absent or earlier than now +
   ``settings.retention_extend_within_days``: the retain-until is set to
@@ -22,7 +22,7 @@ at a time) the job reads the version's lock from the server (one HEAD) and:
   report and the audit event).
 
 Each change is one audit event (``object.retention_extend``,
-``object.legal_hold_restore``) in the same transaction for a page of objects;
+``object.legal_hold_restore``), written as soon as the server has made it;
 the run is one event ``retention.extend`` with its counts. The report goes to
 ``$SOHOA_HOME/reports/retention-extend-<UTC time>.json`` (and ``.txt``); a
 run with failures logs an error and runs ``settings.alert_command``. A second
@@ -49,6 +49,7 @@ from sohoa.core.errors import ConfigError, SohoaError
 from sohoa.core.runtime import Runtime
 from sohoa.core.storage import ObjectRef
 from sohoa.retention.integrity import (
+    PAGE,
     _catalogue_rows,
     describe_store,
     run_alert,
@@ -217,7 +218,7 @@ def _renew_version(store: LockingStore, ref: ObjectRef, owner: dict[str, Any], *
 
 
 def _record(rt: Runtime, changes: list[LockChange]) -> None:
-    """One audit event per change of a page, in one transaction."""
+    """One audit event per change (of one object and its copy), in one transaction."""
     done = [c for c in changes if c.status in ("extended", "hold_restored")]
     if not done:
         return
@@ -254,7 +255,6 @@ def extend_retention(rt: Runtime, *, within_days: int | None = None, dry_run: bo
                        "never deleted, so there is no lock to renew")
     else:
         soon = now + timedelta(days=days)
-        page: list[LockChange] = []
         for row in _catalogue_rows(rt.catalogue):
             report.objects += 1
             try:
@@ -266,15 +266,10 @@ def extend_retention(rt: Runtime, *, within_days: int | None = None, dry_run: bo
                                     version_id=version_id, detail=str(exc))]
             if not any(c.status in ("extended", "due", "at_cap", "failed") for c in found):
                 report.current += 1
-            page += found
-            if report.objects % 500 == 0:
-                _record(rt, page)
-                report.changes += page
-                page = []
-                if progress:
-                    progress(report.objects, total)
-        _record(rt, page)
-        report.changes += page
+            _record(rt, found)  # at once: a change on the server is never left unaudited by a later crash
+            report.changes += found
+            if progress and report.objects % PAGE == 0:
+                progress(report.objects, total)
         if progress:
             progress(report.objects, total)
     report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -41,8 +41,9 @@ def _catalogue(url: str, refs: dict[str, ObjectRef]) -> None:
     cat = Catalogue(url)
     try:
         with cat.session() as s:
-            s.add(Batch(batch_id="B-RX", source_dir="/scans", started_at=NOW))
-            s.flush()
+            if s.get(Batch, "B-RX") is None:
+                s.add(Batch(batch_id="B-RX", source_dir="/scans", started_at=NOW))
+                s.flush()
             for doc_id, ref in refs.items():
                 s.add(Document(document_id=doc_id, content_sha256=hashlib.sha256(doc_id.encode()).hexdigest(),
                                batch_id="B-RX", source=f"{doc_id}.pdf", source_kind="pdf", page_count=1,
@@ -154,6 +155,29 @@ def test_renews_before_lapse_never_shortens_and_is_idempotent(s3_archive):
     try:
         assert extend_retention(rt).changes == []
         assert {k: store.retention(r)[1] for k, r in refs.items()} == dict.fromkeys(refs, MAX_RETAIN_UNTIL)
+    finally:
+        rt.catalogue.dispose()
+
+
+@pytest.mark.s3
+def test_a_version_the_server_lacks_fails_and_alerts(s3_archive, tmp_path):
+    env, refs, store = s3_archive
+    lost = ObjectRef(refs["A"].bucket, "judgments/2024/E.pdf", "no-such-version", "0" * 64, 5)
+    _catalogue(env["SOHOA_DB_URL"], {"E": lost})
+    alerts = tmp_path / "alerts"
+    alerts.mkdir()
+    rt = _runtime(env, SOHOA_RETENTION_YEARS="20", SOHOA_RETENTION_EXTEND_WITHIN_DAYS=str(5 * 365),
+                  SOHOA_ALERT_COMMAND=f"cp -t {alerts}")
+    try:
+        report = extend_retention(rt)
+        assert not report.ok
+        (failed,) = [c for c in report.changes if c.status == "failed"]
+        assert failed.document_id == "E" and "judgments/2024/E.pdf" in failed.detail, failed
+        # the others were still renewed, and the alert command got the report
+        assert ("extended", "A") in {(c.status, c.document_id) for c in report.changes}
+        assert [p.name for p in alerts.iterdir()] == [Path(report.report_path).name]
+        (ev,) = _events(rt, "retention.extend")
+        assert ev.outcome == "failed" and ev.detail["counts"]["failed"] == 1
     finally:
         rt.catalogue.dispose()
 
