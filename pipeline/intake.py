@@ -92,10 +92,13 @@ def describe_unknown(head: bytes, path: Path | None = None) -> str:
     return "not a scanned document: plain text, not PDF/TIFF/PNG/JPEG"
 
 
+_ZERO_MIB = bytes(1 << 20)
+
+
 def _all_zero(path: Path) -> bool:
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            if chunk.strip(b"\x00"):
+        for chunk in iter(lambda: fh.read(len(_ZERO_MIB)), b""):
+            if chunk != (_ZERO_MIB if len(chunk) == len(_ZERO_MIB) else bytes(len(chunk))):  # memcmp
                 return False
     return True
 

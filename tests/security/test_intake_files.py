@@ -161,6 +161,7 @@ def test_an_unreadable_file_is_rejected_and_the_batch_goes_on(tmp_path):
     assert not isinstance(items["b.pdf"], Rejection)
 
 
+@pytest.mark.slow  # the CLI's start (catalogue, keys) is most of it
 def test_an_empty_batch_says_so_and_writes_an_empty_report(tmp_path, home):
     batch = tmp_path / "empty"
     batch.mkdir()
