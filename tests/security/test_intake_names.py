@@ -44,6 +44,22 @@ def test_source_names_are_escaped_reversibly_and_fit_xml(raw, spelled):
     assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in spelled)
 
 
+def test_a_folder_and_its_pages_with_hostile_names_are_spelled_escaped(tmp_path):
+    from PIL import Image
+    from sohoa.core.config import load_settings
+    from sohoa.pipeline.intake import Intake
+
+    batch = tmp_path / "batch"
+    folder = os.fsencode(batch) + b"/h\xf4 s\xe1"  # cp1258-ish bytes: not UTF-8
+    os.makedirs(folder)
+    for page in (b"p2\x1b.png", b"p10.png"):
+        Image.new("L", (64, 64), 255).save(os.fsdecode(folder + b"/" + page), "PNG")
+    (item,) = list(Intake(load_settings(env={"SOHOA_HOME": str(tmp_path / "home")})).scan(batch))
+    assert item.relpath == "h%F4 s%E1" and item.kind == "image_dir"
+    assert [f.relpath for f in item.files] == ["h%F4 s%E1/p2%1B.png", "h%F4 s%E1/p10.png"]  # natural order
+    assert [os.fsencode(f.path).rsplit(b"/", 1)[1] for f in item.files] == [b"p2\x1b.png", b"p10.png"]
+
+
 def _text_pdf(words: str) -> bytes:
     """A born-digital one-page PDF (a text layer, no OCR needed)."""
     pdf = pikepdf.new()
