@@ -100,12 +100,17 @@ def set_active(s: Session, username: str, active: bool, actor: str, actor_userna
     user = _account(s, username)
     if not active and username == actor_username:
         raise UserError("Không thể tự khóa tài khoản của mình — you cannot disable your own account")
-    if not active and user.role == "admin" and user.active and (s.scalar(
-            select(func.count()).select_from(UiUser).where(UiUser.role == "admin", UiUser.active.is_(True))
-            ) or 0) <= 1:
-        raise UserError("Phải còn ít nhất một quản trị viên — the last active admin cannot be disabled")
     if user.active == active:
         return user
+    if not active and user.role == "admin":
+        # Two admins disabling each other at once must not both succeed: the admins' rows are locked
+        # (PostgreSQL) and the change written first (SQLite's write lock), then those left are counted.
+        s.scalars(select(UiUser.id).where(UiUser.role == "admin").with_for_update()).all()
+        user.active = False
+        s.flush()
+        if not s.scalar(select(func.count()).select_from(UiUser)
+                        .where(UiUser.role == "admin", UiUser.active.is_(True))):
+            raise UserError("Phải còn ít nhất một quản trị viên — the last active admin cannot be disabled")
     user.active = active
     ended = 0 if active else end_sessions(s, user.id)
     audit(s, actor, "ui.user.enable" if active else "ui.user.disable", username, sessions_ended=ended)
