@@ -38,6 +38,7 @@ from sohoa.pipeline.pdfprobe import ProbeLimits, probe_pdf
 log = logging.getLogger("sohoa.intake")
 
 BATCH_META = "batch.json"
+_MAX_BATCH_META_BYTES = 1 << 20  # a few fields (and a dossier list): never megabytes
 _IMAGE_FORMATS = {"PNG", "JPEG", "TIFF"}
 _BIDI_CONTROLS = {0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
 # Characters of text files besides the printable: tab, line feed, carriage return, form feed.
@@ -166,11 +167,17 @@ def natural_key(name: str) -> list:
 def read_batch_info(batch_dir: Path) -> BatchInfo:
     meta_path = batch_dir / BATCH_META
     meta: dict = {}
+    if meta_path.is_symlink():  # it would be read wherever it points
+        raise FatalError(f"{meta_path}: batch.json is a symbolic link; it must be a file of the batch")
     if meta_path.is_file():
+        if meta_path.stat().st_size > _MAX_BATCH_META_BYTES:
+            raise FatalError(f"{meta_path}: batch.json of {meta_path.stat().st_size:,} bytes, "
+                             f"over the limit of {_MAX_BATCH_META_BYTES:,}")
         try:
             meta = json.loads(meta_path.read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise FatalError(f"{meta_path}: unreadable batch.json ({exc})") from None
+        except (OSError, ValueError, RecursionError) as exc:  # RecursionError: [[[[... nested deep
+            raise FatalError(f"{meta_path}: unreadable batch.json ({type(exc).__name__}: "
+                             f"{str(exc)[:200]})") from None
         if not isinstance(meta, dict):
             raise FatalError(f"{meta_path}: batch.json must be a JSON object")
     batch_id = str(meta.get("batch_id") or batch_dir.resolve().name)

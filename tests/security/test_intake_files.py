@@ -17,8 +17,9 @@ import pikepdf
 import pytest
 from PIL import Image
 from sohoa.core.config import load_settings
+from sohoa.core.errors import FatalError
 from sohoa.corpus.badfiles import encrypt_pdf, write_zeros
-from sohoa.pipeline.intake import Intake, Rejection
+from sohoa.pipeline.intake import Intake, Rejection, read_batch_info
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -171,3 +172,18 @@ def test_an_empty_batch_says_so_and_writes_an_empty_report(tmp_path, home):
     assert proc.returncode == 0  # contract: the batch ran; nothing in it is no failure
     assert "empty batch, no files to process" in proc.stderr and str(batch) in proc.stderr
     assert json.loads(report.read_text("utf-8"))["documents"] == []
+
+
+@pytest.mark.parametrize("make,needle", [
+    (lambda p: p.write_text("[" * 100_000 + "]" * 100_000), "RecursionError"),  # nesting bomb
+    (lambda p: p.write_bytes(b'{"unit": "' + b"x" * (2 << 20) + b'"}'), "over the limit"),
+    (lambda p: p.symlink_to("/etc/passwd"), "symbolic link"),
+    (lambda p: p.write_bytes(b"\xff\xfe{}"), "unreadable batch.json"),
+])
+def test_a_hostile_batch_json_stops_the_run_with_one_line(tmp_path, make, needle):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    make(batch / "batch.json")
+    with pytest.raises(FatalError, match=needle) as err:
+        read_batch_info(batch)
+    assert "\n" not in str(err.value) and len(str(err.value)) < 400
