@@ -218,6 +218,8 @@ class RegistryRecord(Base):
     personal_id: Mapped[str | None] = mapped_column(String(32), index=True)
     passport_number: Mapped[str | None] = mapped_column(String(32), index=True)
     issue_date: Mapped[str | None] = mapped_column(String(10))
+    # the person's name folded (core.text.name_key): linkage's block when no number, ID or date was read
+    name_key: Mapped[str | None] = mapped_column(String(200), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

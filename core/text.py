@@ -13,3 +13,9 @@ def fold_marks(s: str) -> str:
     """`s` without tone marks and diacritics ('Tỵ' -> 'ty', 'Đ' -> 'd'), case-folded."""
     decomposed = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d"))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def name_key(name: str) -> str:
+    """A person's name as record linkage blocks on it: without marks, case-folded, one space
+    between words ('Nguyễn  Thị Tỵ' -> 'nguyen thi ty'); an OCR slip of a tone mark keeps the key."""
+    return " ".join(fold_marks(unicodedata.normalize("NFC", name)).split())

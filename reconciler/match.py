@@ -14,8 +14,8 @@ many distinct values a field takes in a registry (a 12-digit personal ID almost 
 agrees by chance, a trial level half the time), m from how often a scan or a
 registry entry gets it wrong. Blocking (`candidates`) keeps the pairs scored to the
 records that share at least one exact key with the document -- document number,
-personal ID, passport number, or kind and issue date; a key too many records share
-is replaced by document number and issue date together -- so linking costs a few
+personal ID, passport number, kind and issue date, or the person's name folded; a key
+too many records share is replaced by document number and issue date together -- so linking costs a few
 indexed lookups whatever the size of the registry (bench/linkage.py: 1,000,000 records).
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 from sohoa.archive.models import RegistryRecord
-from sohoa.core.text import fold_marks
+from sohoa.core.text import fold_marks, name_key
 from sohoa.reconciler.compare import norm_document_number, norm_passport, norm_text, values_agree
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -152,6 +152,9 @@ def candidates(session: Session, doc_type: str | None, values: dict[str, Any]) -
         blocks.append(RegistryRecord.passport_number == norm_passport(values["passport_number"]))
     if day and doc_type:
         blocks.append(and_(RegistryRecord.doc_type == doc_type, RegistryRecord.issue_date == day))
+    if values.get("person_name"):  # a common name saturates its block and says nothing alone
+        blocks.append(RegistryRecord.name_key == name_key(str(values["person_name"]))[:200])
+
     def block_ids(block: Any) -> list[str] | None:
         """The ids of the records sharing the key, or None when too many share it."""
         found = session.scalars(select(RegistryRecord.record_id).where(block).limit(MAX_CANDIDATES + 1)).all()

@@ -21,6 +21,7 @@ from sohoa.archive.catalogue import Catalogue, audit, utcnow
 from sohoa.archive.models import RegistryHistory, RegistryRecord
 from sohoa.core.errors import SohoaError
 from sohoa.core.runtime import CatalogueAccess
+from sohoa.core.text import name_key
 from sohoa.reconciler.compare import norm_document_number, norm_passport
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -242,7 +243,9 @@ def _columns(rec: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The record's data and the indexed columns matching reads it by."""
     return {"doc_type": rec["doc_type"], "document_number": rec.get("document_number"),
             "personal_id": rec.get("personal_id"), "passport_number": rec.get("passport_number"),
-            "issue_date": rec.get("issue_date"), "data": rec, "updated_at": now}
+            "issue_date": rec.get("issue_date"),
+            "name_key": name_key(rec["person_name"])[:200] if rec.get("person_name") else None,
+            "data": rec, "updated_at": now}
 
 
 def fill_row(row: RegistryRecord, rec: dict[str, Any], now: datetime) -> None:

@@ -104,3 +104,70 @@ def test_an_issuer_typo_still_links_when_the_person_agrees(cat, tmp_path):
     with cat.session() as s:
         r = reconcile(s, _doc(s), FIELDS, 0.9)
         assert r.record_id == "R000123" and [d["field"] for d in r.discrepancies] == ["issuer"]
+
+
+def test_a_document_whose_keys_sat_under_a_seal_links_by_name_and_court(cat, tmp_path):
+    """Number, date and ID unread (a seal over them; the name read with one tone mark off):
+    the name block finds the record, the court and the person's birth date carry the link, and
+    what was not read goes to a person as missing -- not `unmatched` plus `registry-only`."""
+    import_registry(cat, _write(tmp_path / "r.jsonl", [REC]), actor="t")
+    unread = {k: v for k, v in FIELDS.items() if k not in ("document_number", "issue_date", "personal_id")}
+    with cat.session() as s:
+        r = reconcile(s, _doc(s), {**unread, "person_name": ("Nguyễn Văn Ân", 0.97)}, 0.9)
+        assert r.record_id == "R000123" and r.status == "needs_review"  # missing items outrank the mismatch
+        assert [d["field"] for d in r.discrepancies] == ["person_name"]
+        kinds = {(i.kind, i.field) for i in s.query(ReviewItem)}
+        assert {("missing", "document_number"), ("missing", "issue_date")} <= kinds
+
+
+def test_a_name_alone_links_nothing_when_the_court_differs(cat, tmp_path):
+    """The same name and birth date at another court (no number, date or ID read): a namesake's
+    record in a national registry, not a link (other_court_unconfirmed needs the ID then)."""
+    import_registry(cat, _write(tmp_path / "r.jsonl", [{**REC, "issuer": "Tòa án nhân dân huyện Gia Lâm",
+                                                        "birth_date": "1990-07-09"}]), actor="t")
+    unread = {k: v for k, v in FIELDS.items() if k not in ("document_number", "issue_date", "personal_id")}
+    with cat.session() as s:
+        assert reconcile(s, _doc(s), unread, 0.9).record_id is None
+
+
+def test_a_name_shared_by_too_many_records_is_no_block(cat, tmp_path):
+    """A common name saturates its block: with nothing else read, no record is scored (and the
+    lookup stays bounded), so the document waits for a person instead of a guess."""
+    from sohoa.reconciler.match import MAX_CANDIDATES, candidates
+    many = [{**REC, "record_id": f"N{k:04d}", "document_number": f"{k}/2023/HS-ST", "issue_date": "2023-01-02",
+             "personal_id": f"0010900{k:05d}"} for k in range(MAX_CANDIDATES + 1)]
+    import_registry(cat, _write(tmp_path / "r.jsonl", many), actor="t")
+    with cat.session() as s:
+        assert candidates(s, "judgment", {"person_name": "Nguyễn Văn An"}) == []
+        found = candidates(s, "judgment", {"person_name": "NGUYỄN VĂN AN", "personal_id": "001090000007"})
+        assert [r.record_id for r in found] == ["N0007"]
+
+
+def test_upgrading_a_catalogue_fills_the_name_key_of_records_already_there(catalogue_url):
+    """Migration 0009 on a catalogue imported before it: every record gets its name key, so
+    the name block finds records imported by older versions too."""
+    import json
+    from datetime import datetime, timezone
+
+    from alembic import command
+    from sohoa.archive.catalogue import Catalogue, alembic_config
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(catalogue_url)
+    cfg = alembic_config(catalogue_url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0008")
+        now = datetime.now(timezone.utc)
+        conn.execute(text("INSERT INTO registry_records (record_id, doc_type, data, imported_at, updated_at) "
+                          "VALUES (:r, 'judgment', :d, :t, :t)"),
+                     [{"r": "OLD1", "d": json.dumps({**REC, "person_name": "Lò Thị  Tỵ"}, ensure_ascii=False), "t": now},
+                      {"r": "OLD2", "d": json.dumps({k: v for k, v in REC.items() if k != "person_name"}), "t": now}])
+    engine.dispose()
+    cat = Catalogue(catalogue_url)  # migrates to head
+    try:
+        with cat.session() as s:
+            keys = dict(s.execute(text("SELECT record_id, name_key FROM registry_records ORDER BY record_id")).all())
+        assert keys == {"OLD1": "lo thi ty", "OLD2": None}
+    finally:
+        cat.dispose()
