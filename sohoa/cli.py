@@ -120,7 +120,7 @@ def _checkpoint_audit_log(rt) -> None:
 
     try:
         write_checkpoint(rt)
-    except SohoaError as exc:
+    except (SohoaError, OSError) as exc:
         click.echo(f"sohoa: warning: audit checkpoint not written: {exc}", err=True)
 
 
