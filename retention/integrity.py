@@ -24,6 +24,10 @@ The report goes to ``$SOHOA_HOME/reports/integrity-<UTC time>.json`` (and
 failed check logs an error and runs ``settings.alert_command REPORT_PATH``.
 
     sohoa integrity check [--json]          (exit 1 on findings)
+
+Damaged objects are put back from a backup by ``sohoa integrity repair``
+(``retention/repair.py``); the audit log is anchored by sealed checkpoints
+(``retention/checkpoints.py``).
 """
 from __future__ import annotations
 
