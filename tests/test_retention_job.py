@@ -217,12 +217,12 @@ def test_local_store_has_nothing_to_renew(catalogue_url, home):
     store = LocalObjectStore(home / "objects")
     ref = store.put("sohoa-archive", "judgments/2024/L.pdf", b"%PDF-L", {})
     _catalogue(catalogue_url, {"L": ref})
-    env = {"SOHOA_DB_URL": catalogue_url}
-    out = run_sohoa(home, "retention", "extend", env=env)
-    assert "nothing to do: the local write-once store has no retain-until date" in out.stdout
-    assert store.versions("sohoa-archive", ref.key) == [ref]
-    rt = _runtime({"SOHOA_HOME": str(home), **env})
+    rt = _runtime({"SOHOA_HOME": str(home), "SOHOA_DB_URL": catalogue_url})
     try:
+        report = extend_retention(rt)
+        assert report.ok and not report.supported and report.objects == 1 and report.changes == []
+        assert "nothing to do: the local write-once store has no retain-until date" in report.to_text()
+        assert store.versions("sohoa-archive", ref.key) == [ref]
         (ev,) = _events(rt, "retention.extend")
         assert ev.detail["supported"] is False and ev.detail["objects"] == 1
         # a window as long as the retention itself would renew everything on every run: refused
