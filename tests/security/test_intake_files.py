@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 from sohoa.core.config import load_settings
 from sohoa.core.errors import FatalError
-from sohoa.corpus.badfiles import encrypt_pdf, write_zeros
+from sohoa.corpus.badfiles import _raw_pdf, encrypt_pdf, write_zeros
 from sohoa.pipeline.intake import Intake, Rejection, read_batch_info
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -92,6 +92,15 @@ def _bytes(data: bytes) -> Callable[[Path], None]:
     return lambda p: p.write_bytes(data)
 
 
+def _one_page_pdf(pages: bytes, page: bytes) -> bytes:
+    return _raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", pages, page])
+
+
+PAGE_TREE_LOOP = _one_page_pdf(b"<< /Type /Pages /Kids [3 0 R 2 0 R] /Count 2 >>",
+                               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>")
+HUGE_PAGE = _one_page_pdf(b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                          b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 14400000 14400000] >>")
+
 CASES: list[tuple[str, Callable[[Path], None], str]] = [
     # (name in the batch, how it is made, expected: "rejected: words" or "accepted: kind")
     ("zeros.pdf", _zeros, "rejected: no content: all 209,715,200 bytes are zero"),
@@ -101,6 +110,8 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("truncated.pdf", _bytes(_pdf(2)[:400]), "rejected: truncated PDF"),
     ("no-xref.pdf", _bytes(b"%PDF-1.7\n1 0 obj\n<<\n%%EOF\n"), "rejected: corrupt PDF: unable to find trailer"),
     ("locked.pdf", _encrypted, "rejected: encrypted PDF"),
+    ("loop.pdf", _bytes(PAGE_TREE_LOOP), "rejected: corrupt PDF: Loop detected in /Pages"),
+    ("huge-page.pdf", _bytes(HUGE_PAGE), "rejected: page 1 too large to rasterize: 14400000x14400000 pt"),
     ("scan.tif", _bytes(_pdf()), "accepted: pdf_image"),  # wrong extension: the bytes decide
     ("page.pdf", _bytes(_png()), "accepted: image"),
     ("link.pdf", _symlink_outside, "rejected: symbolic link"),
