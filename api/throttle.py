@@ -38,19 +38,21 @@ class Window:
 
 
 class ThrottleMiddleware:
-    def __init__(self, app: ASGIApp, runtime: Runtime, per_minute: int = 30) -> None:
+    def __init__(self, app: ASGIApp, runtime: Runtime, per_minute: int = 30,
+                 window_seconds: float = WINDOW_SECONDS) -> None:
         self.app = app
         self.rt = runtime
-        self.per_minute = max(1, per_minute)
+        self.per_minute = max(1, per_minute)  # refusals served per window
+        self.window_seconds = window_seconds
         self.windows: dict[str, Window] = {}
 
     def _window(self, address: str, now: float) -> tuple[Window, Window | None]:
         """The address's current window, and the one that just ended (if it turned requests away)."""
         w = self.windows.get(address)
-        if w is not None and now - w.start < WINDOW_SECONDS:
+        if w is not None and now - w.start < self.window_seconds:
             return w, None
         if len(self.windows) >= MAX_ADDRESSES:
-            self.windows = {a: x for a, x in self.windows.items() if now - x.start < WINDOW_SECONDS}
+            self.windows = {a: x for a, x in self.windows.items() if now - x.start < self.window_seconds}
         self.windows[address] = fresh = Window(now)
         return fresh, w if w is not None and w.turned_away else None
 
@@ -79,12 +81,12 @@ class ThrottleMiddleware:
         w, ended = self._window(address, now)
         if ended is not None:
             await self._audit("api.throttled", address, {"turned_away": ended.turned_away,
-                                                         "window_seconds": WINDOW_SECONDS})
+                                                         "window_seconds": self.window_seconds})
         if w.refused >= self.per_minute and not await run_in_threadpool(self._token_usable, scope):
             w.turned_away += 1
             if w.turned_away == 1:
                 await self._audit("api.throttle", address, {"refused": w.refused, "per_minute": self.per_minute})
-            await self._too_many(send, int(WINDOW_SECONDS - (now - w.start)) + 1)
+            await self._too_many(send, int(self.window_seconds - (now - w.start)) + 1)
             return
 
         async def counting_send(message: Message) -> None:
