@@ -23,7 +23,7 @@ from sohoa.core.enums import DocumentStatus, Stage
 from sohoa.core.errors import FatalError, StoreError
 from sohoa.core.runtime import Runtime
 from sohoa.core.types import SourceDocument
-from sohoa.pipeline.intake import BatchInfo, Intake, Rejection, natural_key, read_batch_info
+from sohoa.pipeline.intake import BatchInfo, Intake, Rejection, natural_key, read_batch_info, source_name
 from sohoa.pipeline.orchestrate import DocumentOutcome, finish_item
 from sohoa.reconciler.registry import all_record_ids
 from sqlalchemy import func, select
@@ -57,7 +57,8 @@ def start_batch(rt: Runtime, batch_dir: Path, batch: BatchInfo, items: list[Sour
     with rt.catalogue.session() as s:
         row = s.get(Batch, batch.batch_id)
         if row is None:
-            row = Batch(batch_id=batch.batch_id, source_dir=str(batch_dir.resolve()), started_at=now)
+            # spelled like the sources: a parent folder's name that is not UTF-8 cannot be stored as it is
+            row = Batch(batch_id=batch.batch_id, source_dir=source_name(str(batch_dir.resolve())), started_at=now)
             s.add(row)
         row.unit, row.operator, row.scanner, row.scanned_at = batch.unit, batch.operator, batch.scanner, batch.scanned_at
         row.status, row.total, row.done, row.finished_at, row.started_at = "running", len(items), 0, None, now
@@ -73,7 +74,7 @@ def start_batch(rt: Runtime, batch_dir: Path, batch: BatchInfo, items: list[Sour
         for source, it in existing.items():
             if source not in current:  # gone from the directory since the last run
                 s.delete(it)
-        audit(s, rt.actor, "batch.start", batch.batch_id, source_dir=str(batch_dir), entries=len(items))
+        audit(s, rt.actor, "batch.start", batch.batch_id, source_dir=source_name(str(batch_dir)), entries=len(items))
 
 
 def batch_progress(rt: Runtime, batch_id: str) -> dict[str, int]:
@@ -109,7 +110,7 @@ def run_batch(rt: Runtime, batch_dir: Path, progress: ProgressFn | None = None, 
     batch = read_batch_info(batch_dir)
     items = list(Intake(rt.settings).scan(batch_dir))
     if not items:
-        log.warning("empty batch: no files to process", extra={"batch": batch.batch_id, "dir": str(batch_dir)})
+        log.warning("empty batch: no files to process", extra={"batch": batch.batch_id, "dir": source_name(str(batch_dir))})
     start_batch(rt, batch_dir, batch, items)
     for item in items:
         if isinstance(item, Rejection):

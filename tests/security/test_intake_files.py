@@ -175,14 +175,20 @@ def test_an_unreadable_file_is_rejected_and_the_batch_goes_on(tmp_path):
 
 @pytest.mark.slow  # the CLI's start (catalogue, keys) is most of it
 def test_an_empty_batch_says_so_and_writes_an_empty_report(tmp_path, home):
-    batch = tmp_path / "empty"
-    batch.mkdir()
+    # under a folder whose name is not UTF-8: the batch's recorded source_dir is escaped too
+    batch = Path(os.fsdecode(os.fsencode(tmp_path) + b"/qu\xe9t")) / "empty"
+    batch.mkdir(parents=True)
     (batch / "batch.json").write_text('{"batch_id": "EMPTY-1"}')  # metadata only: still no files
     report = tmp_path / "report.json"
     proc = run_sohoa(home, "process", "-q", str(batch), "--report", str(report), check=False)
     assert proc.returncode == 0  # contract: the batch ran; nothing in it is no failure
-    assert "empty batch, no files to process" in proc.stderr and str(batch) in proc.stderr
+    assert "empty batch, no files to process" in proc.stderr and "empty" in proc.stderr
     assert json.loads(report.read_text("utf-8"))["documents"] == []
+    import sqlite3
+
+    with sqlite3.connect(home / "catalogue.sqlite3") as db:
+        (source_dir,) = db.execute("select source_dir from batches where batch_id = 'EMPTY-1'").fetchone()
+    assert source_dir.endswith("/qu%E9t/empty"), source_dir
 
 
 @pytest.mark.parametrize("make,needle", [
