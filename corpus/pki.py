@@ -459,7 +459,11 @@ def stop_background(pki: TestPKI) -> bool:
 
 def main(argv: list[str]) -> int:
     if len(argv) == 2 and argv[0] == "rollover":
-        print(f"rolling TSA now signs with {load_pki(Path(argv[1])).rollover_tsa()}")
+        try:
+            print(f"rolling TSA now signs with {load_pki(Path(argv[1])).rollover_tsa()}")
+        except (FileNotFoundError, ValueError) as exc:
+            print(f"rollover: {exc}", file=sys.stderr)
+            return 1
         return 0
     if len(argv) == 2 and argv[0] == "serve":
         pki = load_pki(Path(argv[1]))

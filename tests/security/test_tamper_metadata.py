@@ -168,6 +168,7 @@ def test_metadata_changed_after_signing_is_not_valid(pki, lta, attempt, forge, n
     assert Path("/etc/hostname").read_text().strip() not in "".join(rep.problems)
 
 
+@pytest.mark.slow  # two CLI processes; the library verdict is the test above
 def test_cli_verify_exits_1_and_names_the_forged_operator(pki, lta, tmp_path):  # noqa: F811
     forged = ATTEMPTS[1][1](lta)
     pdf = tmp_path / "forged.pdf"
