@@ -183,6 +183,25 @@ def test_cli_verify_exits_1_and_names_the_forged_operator(pki, lta, tmp_path):  
     assert run_sohoa(tmp_path / "home", "verify", "--no-catalogue", str(pdf), env=env).returncode == 0
 
 
+def test_forged_marker_countersigned_by_another_key_is_not_valid(pki, lta, tmp_path):  # noqa: F811
+    """The forger signs the revision with the forged XMP (a key of their own, a field of
+    their own): the conversion signature's revision still decides."""
+    from pyhanko.sign import signers
+    from sohoa.core.config import Settings
+
+    forged = ATTEMPTS[1][1](lta)
+    forger = load_signer(Settings(home=tmp_path, unit="Kẻ giả mạo"))  # a DEMO key
+    w = _KeepMetadataWriter(io.BytesIO(forged), strict=False)
+    out = signers.PdfSigner(signers.PdfSignatureMetadata(field_name="Countersign"),
+                            signer=forger.signer).sign_pdf(w)
+    countersigned = out.getvalue()
+    rep = verify_pdf(countersigned, trust_roots=[pki.root_pem.read_bytes()], run_pdfsig=False)
+    assert len(rep.signatures) == 2 and all(s.intact for s in rep.signatures)
+    assert not rep.valid, rep.to_text()
+    assert any("sohoa:Operator 'Nguyễn Văn An' -> 'Trần Văn Giả'" in p for p in rep.problems), rep.problems
+    assert rep.marker["operator"] == "Nguyễn Văn An"
+
+
 def test_sohoa_revisions_after_the_signature_leave_the_xmp_as_signed(pki, lta):  # noqa: F811
     """Item 2: the DSS and document-timestamp revisions keep the signed XMP byte for byte
     (pyHanko's writers would rewrite producer, namespaces and extension schema)."""
