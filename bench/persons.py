@@ -6,8 +6,10 @@ person of every document, against the generator's truth.
 - persons found: each truth person has a report person (paired by name, or by
   position when OCR misread the name, which then counts as a wrong name below),
   persons lost, persons invented;
-- silent errors on person fields: a person field wrong at or above the threshold
-  (persons paired by name, so a mixed-up term counts against the person who got it);
+- silent errors on person fields: a person field wrong (not exactly the truth's
+  canonical form, corpus/truth.py) or absent from the truth, at or above the
+  threshold (persons paired by name, so a mixed-up term counts against the person
+  who got it);
 - linking: each person's registry record is the one the generator made for them.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sohoa.corpus.truth import same_value  # noqa: E402
 from sohoa.reconciler.compare import values_agree  # noqa: E402
 
 
@@ -70,12 +73,16 @@ def evaluate(report: dict, truth: list[dict], expected: list[dict], threshold: f
                 f = p["fields"].get(name)
                 if f is None:
                     continue
-                if not values_agree(name, f["value"], value):
+                if not same_value(name, f["value"], value):  # scored strictly (corpus/truth.py)
                     c["wrong_flagged" if f["confidence"] < threshold else "silent_errors"] += 1
                     if f["confidence"] >= threshold:
                         silent.append((t["source"], w["person_name"], name, f["value"], value, f["confidence"]))
                 else:
                     c["right"] += 1
+            for name, f in p["fields"].items():  # a value the person has none of, confidently: silent too
+                if name not in w and f["confidence"] >= threshold:
+                    c["silent_errors"] += 1
+                    silent.append((t["source"], w["person_name"], name, f["value"], None, f["confidence"]))
         e = exp.get(t["source"])
         if e and e.get("persons") and e["status"] != "unmatched":
             for k, (w, p) in enumerate(paired):
