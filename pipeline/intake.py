@@ -22,8 +22,10 @@ import json
 import logging
 import re
 import struct
+import threading
 import unicodedata
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -196,24 +198,35 @@ class Intake:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        # warnings.catch_warnings changes the process's filters: one image header at a time
+        self._pil_lock = threading.Lock()
 
     def scan(self, batch_dir: Path) -> Iterator[SourceDocument | Rejection]:
+        """Every entry in name order. Entries are inspected side by side (a PDF's probe is a
+        child process, hashing leaves the GIL), `settings.jobs` at a time."""
         if not batch_dir.is_dir():
             raise FatalError(f"{batch_dir}: no such batch directory")
         root = batch_dir.resolve()
-        for entry in sorted(batch_dir.iterdir(), key=lambda p: natural_key(p.name)):
-            if entry.name == BATCH_META and entry.is_file():
-                continue
-            relpath = source_name(entry.name)
-            try:
-                yield self.inspect(entry, relpath, root)
-            except RejectedInput as rej:
-                yield Rejection(rej.source, rej.reason)
-            except OSError as exc:  # unreadable, or gone since the listing: this entry only
-                yield Rejection(relpath, f"unreadable: {exc.strerror or exc}")
-            except Exception as exc:  # a parser's surprise on a hostile file must not end the batch
-                log.exception("intake failed", extra={"document": relpath})
-                yield Rejection(relpath, f"could not be inspected: {type(exc).__name__}: {str(exc)[:200]}")
+        entries = [e for e in sorted(batch_dir.iterdir(), key=lambda p: natural_key(p.name))
+                   if not (e.name == BATCH_META and e.is_file())]
+        if len(entries) < 2 or self.settings.jobs < 2:
+            yield from (self._entry(e, root) for e in entries)
+            return
+        with ThreadPoolExecutor(max_workers=min(self.settings.jobs, len(entries)),
+                                thread_name_prefix="sohoa-intake") as pool:
+            yield from pool.map(lambda e: self._entry(e, root), entries)
+
+    def _entry(self, entry: Path, root: Path) -> SourceDocument | Rejection:
+        relpath = source_name(entry.name)
+        try:
+            return self.inspect(entry, relpath, root)
+        except RejectedInput as rej:
+            return Rejection(rej.source, rej.reason)
+        except OSError as exc:  # unreadable, or gone since the listing: this entry only
+            return Rejection(relpath, f"unreadable: {exc.strerror or exc}")
+        except Exception as exc:  # a parser's surprise on a hostile file must not end the batch
+            log.exception("intake failed", extra={"document": relpath})
+            return Rejection(relpath, f"could not be inspected: {type(exc).__name__}: {str(exc)[:200]}")
 
     # -- one entry -------------------------------------------------------
     def inspect(self, path: Path, relpath: str, root: Path) -> SourceDocument:
@@ -252,7 +265,7 @@ class Intake:
                 fh.seek(0)
                 tiff_page_count(fh, self.settings.max_pages, src.relpath)  # before PIL walks them all
         try:
-            with warnings.catch_warnings():
+            with self._pil_lock, warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 with Image.open(src.path) as img:
                     if img.format not in _IMAGE_FORMATS:

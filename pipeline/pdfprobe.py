@@ -236,24 +236,31 @@ def _check_streams(pdf: Any, limits: ProbeLimits) -> None:
 
 def _check_inline_images(pdf: Any, limits: ProbeLimits) -> None:
     """Images written inside a content stream (BI .. ID .. EI) declare their size there:
-    the rasteriser would decode every pixel declared. Only streams holding 'ID' are parsed."""
+    the rasteriser would decode every pixel declared. The content streams are the pages'
+    and the form XObjects'; only those holding 'ID' are parsed."""
     import pikepdf
 
+    drawn: list[tuple[str, Any, list[Any]]] = []
+    for i, page in enumerate(pdf.pages, start=1):
+        contents = page.obj.get("/Contents")
+        parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        drawn.append((f"page {i}", page, [p for p in parts if isinstance(p, pikepdf.Stream)]))
     for obj in pdf.objects:
-        if not isinstance(obj, pikepdf.Stream) or obj.stream_dict.get("/Subtype") == pikepdf.Name.Image:
-            continue
+        if isinstance(obj, pikepdf.Stream) and obj.stream_dict.get("/Subtype") == pikepdf.Name.Form:
+            drawn.append((f"form stream {obj.objgen[0]} {obj.objgen[1]} R", obj, [obj]))
+    for where, target, streams in drawn:
         try:
-            if b"ID" not in obj.read_bytes():  # sizes were checked: at most max_content_bytes
+            if not any(b"ID" in s.read_bytes() for s in streams):  # sizes checked: each <= max_content_bytes
                 continue
-            instructions = pikepdf.parse_content_stream(obj)
-        except pikepdf.PdfError:
-            continue  # not a content stream (a font, a profile): nothing drawn from it
+            instructions = pikepdf.parse_content_stream(target)
+        except (pikepdf.PdfError, TypeError, ValueError):
+            continue  # unparseable content: no inline image found in it (the rasteriser skips it too)
         for item in instructions:
             if isinstance(item, pikepdf.ContentStreamInlineImage):
                 w, h = item.iimage.width, item.iimage.height
                 if w * h > limits.max_page_pixels:
-                    raise Refused(f"image too large (decompression bomb): an inline image in stream "
-                                  f"{obj.objgen[0]} {obj.objgen[1]} R declares {w}x{h} pixels")
+                    raise Refused(f"image too large (decompression bomb): an inline image on {where} "
+                                  f"declares {w}x{h} pixels")
 
 
 _COMPONENTS = {"/DeviceGray": 1, "/CalGray": 1, "/Indexed": 1, "/DeviceRGB": 3, "/CalRGB": 3, "/Lab": 3,

@@ -92,3 +92,31 @@ def test_a_plain_go_to_a_page_is_not_active_content(tmp_path):
     path.write_bytes(_go_to_page_one())
     limits = ProbeLimits.from_settings(load_settings(env={"SOHOA_HOME": str(tmp_path / "home")}))
     assert inspect_pdf(str(path), limits) == ("pdf_image", 1)
+
+
+def test_a_born_digital_pdf_with_an_embedded_font_is_a_text_pdf(tmp_path):
+    """A font program is no content stream: the inline-image check must not parse it
+    (DejaVu Sans Bold makes qpdf's content parser raise a TypeError)."""
+    import io
+
+    import pikepdf
+    from sohoa.corpus.fonts import DEJAVU
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    font_file = pdf.make_stream((DEJAVU / "DejaVuSans-Bold.ttf").read_bytes())
+    descriptor = pikepdf.Dictionary(Type=pikepdf.Name.FontDescriptor, FontName=pikepdf.Name("/DejaVuSans-Bold"),
+                                    Flags=32, FontBBox=pikepdf.Array([0, -250, 1000, 1000]), ItalicAngle=0,
+                                    Ascent=900, Descent=-250, CapHeight=700, StemV=80, FontFile2=font_file)
+    font = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.TrueType,
+                              BaseFont=pikepdf.Name("/DejaVuSans-Bold"), FirstChar=32, LastChar=126,
+                              Widths=pikepdf.Array([600] * 95), FontDescriptor=pdf.make_indirect(descriptor))
+    page = pdf.pages[0]
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
+    page.obj.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 760 Td (TOA AN NHAN DAN QUAN CAU GIAY BAN AN) Tj ET")
+    path = tmp_path / "born-digital.pdf"
+    buf = io.BytesIO()
+    pdf.save(buf)
+    path.write_bytes(buf.getvalue())
+    limits = ProbeLimits.from_settings(load_settings(env={"SOHOA_HOME": str(tmp_path / "home")}))
+    assert inspect_pdf(str(path), limits) == ("pdf_text", 1)
