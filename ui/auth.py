@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 SESSION_IDLE = timedelta(minutes=60)
 SESSION_MAX = timedelta(hours=10)
 MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
 _hasher = PasswordHasher()  # Argon2id, library defaults (RFC 9106 low-memory profile)
 DUMMY_HASH = _hasher.hash("not a real password, for constant-time refusals")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -58,8 +59,8 @@ def hasher() -> PasswordHasher:
 def _check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise UserError(f"password: at least {MIN_PASSWORD} characters")
-    if len(password) > 1024:
-        raise UserError("password: at most 1024 characters")
+    if len(password) > MAX_PASSWORD:
+        raise UserError(f"password: at most {MAX_PASSWORD} characters")
 
 
 def create_user(s: Session, username: str, role: str, password: str, actor: str,

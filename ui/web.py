@@ -157,6 +157,11 @@ def params_valid(request: Request) -> None:
         if any(isinstance(v, int) and not isinstance(v, bool) and not DB_INT_MIN <= v <= DB_INT_MAX
                for v in (*path_values.values(), *query_values.values())):
             raise HTTPException(404)
+        # nor does a name with a NUL character (PostgreSQL refuses it in text: the query failed, a 500)
+        if any(isinstance(v, str) and "\x00" in v for v in path_values.values()):
+            raise HTTPException(404)
+        if any(isinstance(v, str) and "\x00" in v for v in query_values.values()):
+            raise HTTPException(422, "a NUL character in a parameter")
 
 
 def _signed_in(request: Request, rt: Runtime, password_page: bool) -> CurrentUser:
@@ -190,7 +195,10 @@ async def _checked_form(request: Request, rt: Runtime, user: CurrentUser) -> dic
         with rt.catalogue.session() as s:
             audit(s, f"ui:{user.username}", "ui.csrf", request.url.path, outcome="refused")
         raise HTTPException(403, "CSRF token missing or wrong — reload the page")
-    return {k: str(v) for k, v in form.items()}
+    fields = {k: str(v) for k, v in form.items()}
+    if any("\x00" in k or "\x00" in v for k, v in fields.items()):  # no text column takes it (PostgreSQL)
+        raise HTTPException(400, "Ký tự NUL không hợp lệ — a NUL character in the form")
+    return fields
 
 
 async def get_form(request: Request, rt: RuntimeDep, user: User) -> dict[str, str]:

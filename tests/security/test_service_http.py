@@ -47,6 +47,18 @@ HOSTILE_IDS = [
     ("GET", f"/ui/documents/{DOC}/pages/{BIG}.png", 404),
     ("GET", "/ui/items/1e400", 422),
     ("GET", "/ui/items/abc", 422),
+    # a NUL character: PostgreSQL refuses it in text (the query failed: a 500)
+    ("GET", "/ui/records/R%001", 404),
+    ("GET", "/ui/records/R%001/history.csv", 404),
+    ("GET", f"/ui/documents/{DOC}%00", 404),
+    ("GET", "/ui/queue?batch=B1%00&court=%00", 422),
+    ("POST", "/ui/records/R1%00/follow-up", 404),
+]
+# (path, form, expected status): hostile forms, CSRF token added
+HOSTILE_FORMS = [
+    ("/ui/records/R1/follow-up", {"note": "theo dõi\x00"}, 400),
+    ("/ui/items/{iid}/act", {"action": "correct", "value": "10", "reason": "Điều 18\x00"}, 400),
+    ("/ui/records/R1/follow-up", {"note": "x" * 100_000}, 303),  # long, but text
 ]
 
 
@@ -58,6 +70,10 @@ def test_ids_beyond_the_database_integers_are_not_found(cat, tmp_path):
     outcomes = [(m, p, (c.get(p) if m == "GET" else c.post(p, data={"csrf": token, "action": "keep"}))
                  .status_code) for m, p, _ in HOSTILE_IDS]
     assert outcomes == HOSTILE_IDS
+    iid = _item(cat, "penalty_months")
+    forms = [(p, f, c.post(p.format(iid=iid), data={"csrf": token, **f}, follow_redirects=False).status_code)
+             for p, f, _ in HOSTILE_FORMS]
+    assert forms == HOSTILE_FORMS
     assert c.get(f"/ui/items/{_item(cat, 'penalty_months')}").status_code == 200  # a real one still shows
 
 

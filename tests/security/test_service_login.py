@@ -6,6 +6,7 @@ PostgreSQL), real Argon2."""
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -139,3 +140,35 @@ def test_cli_unlocks_an_account_and_lists_it_locked(home, tmp_path):
     with cat.session() as s:
         assert verify_audit_chain(s) == []
     cat.dispose()
+
+
+# (what is sent as username, as password, the expected status): hostile login forms
+HOSTILE_LOGINS = [
+    ("vera", "x" * 100_000, 401),  # a 100 kB password: refused without an Argon2 check
+    ("vera" + " " * 70 + "x", PASSWORD, 401),  # a name longer than any account's: no truncation to "vera"
+    ("vera\x00", PASSWORD, 401),  # PostgreSQL refuses a NUL in text: this was a 500
+    ("vera\x1b[31m", PASSWORD, 401),
+    ("' OR 1=1 --", "' OR 1=1 --", 401),
+    ("vera\r\nX-Injected: 1", PASSWORD, 401),
+    ("", "", 401),
+    ("VERA", PASSWORD, 303),  # names are case-folded: the account itself
+]
+
+
+def test_hostile_login_forms(cat, tmp_path):
+    """SQLite and PostgreSQL (which refuses a NUL character in text)."""
+    c = ui_client(cat, tmp_path, login_max_failures="50", login_address_failures="50")
+    outcomes = []
+    for name, password, _ in HOSTILE_LOGINS:
+        t0 = time.perf_counter()
+        r = try_login(c, name, password)
+        outcomes.append((name, password, r.status_code))
+        assert "x-injected" not in r.headers
+        if len(password) > 1000:
+            assert time.perf_counter() - t0 < 5  # no Argon2 over 100 kB (and no check at all)
+    assert outcomes == HOSTILE_LOGINS
+    refused = [e for e in events(cat, "ui.login") if e.outcome == "refused"]
+    assert len(refused) == len(HOSTILE_LOGINS) - 1  # each audited, its name bounded
+    assert all(len(e.actor) <= 3 + 64 for e in refused)
+    with cat.session() as s:
+        assert verify_audit_chain(s) == []

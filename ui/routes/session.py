@@ -15,6 +15,11 @@ from starlette.concurrency import run_in_threadpool
 router = APIRouter()
 
 
+def printable(text: str, limit: int) -> str:
+    """`text` fit for a database column and a terminal: control characters escaped, bounded."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)[:limit]
+
+
 @router.get("/")
 def root() -> RedirectResponse:
     return RedirectResponse("/ui/", status_code=303)
@@ -37,9 +42,12 @@ async def login(request: Request, wb: WorkbenchDep) -> Response:
     given = form.get("csrf")
     if not pre or not auth.csrf_ok(pre, given if isinstance(given, str) else None):
         raise HTTPException(403, "CSRF token missing or wrong — reload the login page")
-    attempt = login_guard.Attempt(str(form.get("username", "")).strip().lower()[:64],
-                                  ((request.client.host if request.client else None) or "?")[:64])
-    password = str(form.get("password", ""))[:1024]
+    name, password = str(form.get("username", "")).strip().lower(), str(form.get("password", ""))
+    # a name no account can have (too long, a NUL, a control character) or a password longer than
+    # any: wrong, without spending a check on it; the name kept printable for the counts and the log
+    impossible = not auth.USERNAME_RE.match(name) or len(password) > auth.MAX_PASSWORD
+    attempt = login_guard.Attempt(printable(name, 64),
+                                  printable((request.client.host if request.client else None) or "?", 64))
     nxt = str(form.get("next") or "/ui/")
     if not nxt.startswith("/ui/") or nxt.startswith("//"):
         nxt = "/ui/"
@@ -52,8 +60,10 @@ async def login(request: Request, wb: WorkbenchDep) -> Response:
     stored = await run_in_threadpool(step_precheck)
     result: login_guard.Granted | str = stored
     if stored not in (login_guard.THROTTLED, login_guard.LOCKED):
-        ok, rehash = await anyio.to_thread.run_sync(login_guard.verify, auth.hasher(), stored, password,
-                                                    limiter=request.app.state.hash_limiter)
+        ok, rehash = False, None
+        if not impossible:
+            ok, rehash = await anyio.to_thread.run_sync(login_guard.verify, auth.hasher(), stored, password,
+                                                        limiter=request.app.state.hash_limiter)
 
         def step_record() -> login_guard.Granted | str:
             with wb.session() as s:
