@@ -20,7 +20,7 @@ from sohoa.api.tokens import create_token  # noqa: E402
 from security.service_http import CSRF_RE, catalogue_with, events  # noqa: E402
 
 FLOOD_THREADS = 6
-ADDRESS_LIMIT = 40  # refusals before the address is throttled (the default is 20)
+ADDRESS_LIMIT = 25  # refusals before the address is throttled (the default is 20)
 
 
 def _flood(base: str, name_of, stop: threading.Event, codes: list[int]) -> None:
