@@ -146,6 +146,30 @@ def _rejoin_split_lines(lines: list[list[Word]]) -> list[list[Word]]:
     return [sorted(joined[k], key=lambda w: w.bbox[0]) for k in range(len(lines)) if k in joined]
 
 
+def _in_page_order(lines: list[list[Word]], words: list[Word]) -> list[list[Word]]:
+    """The lines with their OCR blocks put in order down the page.
+
+    Tesseract reads column by column: a note written down the margin, a seal's text or a
+    photocopy's edge makes a narrow first 'column', so its block -- and the body lines it
+    caught -- came before the header, and everything that looks for the header at the top
+    (its end, the number, the issuer) found nothing. Blocks are ordered by their top, in bands
+    two line heights tall so that a header's two columns keep the OCR's order; the lines of a
+    block keep theirs."""
+    if len(lines) < 2 or not words:
+        return lines
+    tops: dict[int, float] = {}
+    for w in words:
+        tops[w.block] = min(tops.get(w.block, w.bbox[1]), w.bbox[1])
+    heights = sorted(max(1.0, w.bbox[3] - w.bbox[1]) for w in words)
+    band = 2.0 * heights[len(heights) // 2]
+
+    def key(k: int) -> tuple[int, int]:
+        return int(tops.get(lines[k][0].block, 0.0) // band), k
+
+    order = sorted(range(len(lines)), key=key)
+    return [lines[k] for k in order]
+
+
 @dataclass
 class Doc:
     pages: list[PageText]
@@ -168,7 +192,7 @@ class Doc:
             sources.add(page.source)
             lines = [[w for w in line if w.text and w.text.strip()] for line in page.lines()]
             if page.source == "ocr":
-                lines = _rejoin_split_lines([ln for ln in lines if ln])
+                lines = _in_page_order(_rejoin_split_lines([ln for ln in lines if ln]), page.words)
             for line in lines:
                 line_no += 1
                 for seg_words in _split_segments(line):
