@@ -267,3 +267,17 @@ def many_page_tiff(pages: int, loop: bool = False) -> bytes:
         last = i == pages - 1
         out += ifd(first if last and loop else 0 if last else first + (i + 1) * size)
     return bytes(out)
+
+
+def jpeg_lie_pdf(width: int = 60_000, height: int = 60_000) -> bytes:
+    """A one-page PDF whose image XObject says 100x100 but holds a JPEG declaring width x height."""
+    data = bomb_jpeg(width, height)
+    return _raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R"
+        b" /Resources << /XObject << /Im0 4 0 R >> >> >>",
+        b"<< /Type /XObject /Subtype /Image /Width 100 /Height 100 /ColorSpace /DeviceGray"
+        b" /BitsPerComponent 8 /Length %d /Filter /DCTDecode >>\nstream\n" % len(data) + data + b"\nendstream",
+        b"<< /Length 31 >>\nstream\nq 595 0 0 842 0 0 cm /Im0 Do Q\nendstream",
+    ])

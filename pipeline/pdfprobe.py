@@ -214,6 +214,11 @@ def _check_streams(pdf: Any, limits: ProbeLimits) -> None:
             cap = min(limits.max_stream_bytes, declared[3])
             beyond = f", beyond what its {declared[1]}x{declared[2]} pixels hold"
         filters = _filters(obj)
+        if filters == ["/DCTDecode"]:  # a JPEG's own header may declare more than the PDF says
+            size = _jpeg_size(obj.read_raw_bytes())
+            if size and size[0] * size[1] > limits.max_page_pixels:
+                raise Refused(f"image too large (decompression bomb): the JPEG in {where} declares "
+                              f"{size[0]}x{size[1]} pixels")
         if _IMAGE_CODECS.intersection(filters):
             continue  # its declared pixels were checked above
         raw = obj.read_raw_bytes()
@@ -294,6 +299,26 @@ def _image_bytes(d: Any, where: str) -> tuple[int, int, int, int]:
 
 def _size(n: int) -> str:
     return f"{n / (1 << 20):.0f} MiB" if n >= 1 << 20 else f"{n:,} bytes"
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a JPEG's frame header (SOFn), or None when there is none."""
+    i = 2 if data[:2] == b"\xff\xd8" else -1
+    while 0 <= i < len(data) - 9:
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = int.from_bytes(data[i + 5:i + 7], "big"), int.from_bytes(data[i + 7:i + 9], "big")
+            return width, height
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # no length field
+            i += 2
+            continue
+        i += 2 + int.from_bytes(data[i + 2:i + 4], "big")
+    return None
 
 
 _SHORT_NAMES = {"/Fl": "/FlateDecode", "/AHx": "/ASCIIHexDecode", "/A85": "/ASCII85Decode",

@@ -24,6 +24,7 @@ from sohoa.corpus.badfiles import (
     flate_bomb_pdf,
     image_bomb_pdf,
     inline_image_bomb_pdf,
+    jpeg_lie_pdf,
     many_page_tiff,
     run_length_bomb_pdf,
 )
@@ -129,3 +130,9 @@ def test_a_tiff_of_a_few_tiny_pages_is_still_a_document(settings, tmp_path):
     (batch / "three.tif").write_bytes(many_page_tiff(3))
     (item,) = list(Intake(settings).scan(batch))
     assert not isinstance(item, Rejection) and item.kind == "tiff" and item.page_count == 3, item
+
+
+def test_a_pdf_jpeg_whose_header_declares_more_than_the_pdf_says_is_refused(settings, tmp_path):
+    item, spent = _one(settings, tmp_path, "lie.pdf", jpeg_lie_pdf(60_000, 60_000))
+    assert "the JPEG in stream 4 0 R declares 60000x60000 pixels" in item.reason, item.reason
+    assert spent < 30
