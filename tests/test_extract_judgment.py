@@ -273,3 +273,13 @@ def test_details_follow_the_introducing_mention_not_a_passing_one():
              + [items[k].replace("Bị cáo: Nguyễn Văn An", "Bị cáo: NGUYÊN VĂN AN")] + items[k + 1:])
     assert_fields(read(items), {"person_name": "Nguyễn Văn An", "personal_id": "001090012345",
                                 "birth_date": "1990-05-02"})
+
+
+def test_an_article_of_the_codes_principles_is_a_lost_digit_not_a_confident_value():
+    """'Điều 38' read 'Điều 3' (floor corpus 2718), 'Điều 51' read 'Điều 9': Articles 1-11 fix no
+    sentence, so the list is sent to review rather than reported at 0.98."""
+    items = _replace(judgment_st(), "Điều 38 Bộ luật Hình sự", "Điều 3 Bộ luật Hình sự")
+    ex = read_ocr(items)
+    f = ex.fields["penal_code_articles"]
+    assert "3" in f.value and f.confidence < HIGH
+    assert read_ocr(judgment_st()).fields["penal_code_articles"].confidence >= HIGH  # the control

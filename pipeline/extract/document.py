@@ -33,6 +33,9 @@ from .sections import DISTRACTOR, Range, operative_range, sentences
 from .validate import cross_check, person_checks
 
 SPECIAL_PART = range(108, 426)
+# Penal Code 2015, Chapters I-II (tasks, basis of liability, principles, effect in space and time,
+# classes of crimes): cited to explain the law, never applied to fix a defendant's sentence
+PRINCIPLE_ARTICLES = range(1, 12)
 MAX_PERSONS = 40  # the most defendants read from one judgment (a bound on time: one pass each)
 
 
@@ -330,6 +333,9 @@ def _defendant(doc: Doc, f: dict[str, Candidate], warnings: list[str], rng: Rang
         steps.append(applied(ev.ARTICLES_AGREE_WITH_CHARGES))
     if not charges and special:
         steps.append(applied(ev.ARTICLES_WITHOUT_CHARGES))
+    if any(int(a) in PRINCIPLE_ARTICLES for a in arts):
+        steps.append(applied(ev.ARTICLES_GENERAL_PRINCIPLE))
+        warnings.append("an article of the Code's principles (1-11) among the articles applied")
     if arts and not special:
         steps.append(applied(ev.ARTICLES_NO_OFFENCE_ARTICLE))  # a conviction cites its offence's article
         warnings.append("no offence article (Articles 108-425) among the articles")

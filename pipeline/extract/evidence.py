@@ -206,6 +206,9 @@ ARTICLES_AGREE_WITH_CHARGES = _define("ARTICLES_AGREE_WITH_CHARGES", 0.5, "artic
 ARTICLES_WITHOUT_CHARGES = _define("ARTICLES_WITHOUT_CHARGES", 0.8, "Special Part articles and no charge read")
 ARTICLES_NO_OFFENCE_ARTICLE = _define("ARTICLES_NO_OFFENCE_ARTICLE", 0.6, "no offence article among the articles: "
                                       "lines of the list were lost")
+ARTICLES_GENERAL_PRINCIPLE = _define("ARTICLES_GENERAL_PRINCIPLE", 0.6, "a General Part article among 1-11 (the "
+                                     "Code's tasks, principles, effect, classes of crimes) decides no sentence: a "
+                                     "digit of a cited article was lost ('38' read '3', '51' read '9')")
 ARTICLES_FEWER_THAN_CHARGES = _define("ARTICLES_FEWER_THAN_CHARGES", 0.7, "fewer offence articles than charges")
 PENALTY_NOT_AGGREGATE = _define("PENALTY_NOT_AGGREGATE", 0.7, "several charges (or an aggregate phrase without "
                                 "its figure): the single term read is not known to be the aggregate", "cap")

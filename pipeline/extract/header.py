@@ -443,7 +443,10 @@ def compose_issuer(orig: str, folded: str, breaks: tuple[int, ...] = ()) -> tupl
                 if name:
                     name, q_checked = _checked_place(name, place_notes, catalogue=bool(u))
                     q_place *= q_checked
-            parts.append((units.get(u, "") + " " + name).strip() if u else name)
+            place = (units.get(u, "") + " " + name).strip() if u else name
+            if u == "thanh pho" and fold(province_2025(place) or "").startswith("thanh pho"):
+                place = province_2025(place) or place  # the unit is part of the city's name: 'Thành phố Hồ Chí Minh'
+            parts.append(place)
             kept += 1
         names.append((b, " ".join(p for p in parts if p), kept, [u for u, _ in chunks], q_place, place_notes))
     # the issuing body is the last (child) body; a bare child takes its parent as suffix
