@@ -73,8 +73,8 @@ def probe_pdf(path: os.PathLike[str] | str, relpath: str, limits: ProbeLimits) -
     """Kind and page count of the PDF at `path`, or RejectedInput(relpath, why)."""
     t0 = time.monotonic()
     try:
-        proc = subprocess.run(CHILD, input=child_request(path, limits),
-                              capture_output=True, timeout=limits.seconds, env=_child_env())
+        proc = subprocess.run(CHILD, input=child_request(path, limits), capture_output=True,
+                              timeout=limits.seconds, env=_child_env(), cwd="/")
     except subprocess.TimeoutExpired:
         raise RejectedInput(relpath, f"PDF too costly to parse: not read within {limits.seconds:g} s "
                                      "(a decompression or content-stream bomb?)") from None
@@ -88,7 +88,9 @@ def probe_pdf(path: os.PathLike[str] | str, relpath: str, limits: ProbeLimits) -
     return ProbeResult(answer["kind"], int(answer["pages"]), seconds, int(answer.get("max_rss_kib", 0)))
 
 
-CHILD = [sys.executable, "-m", "sohoa.pipeline.pdfprobe"]
+# -P: the working directory is not put on sys.path, so a folder named 'sohoa' in a batch
+# one runs `sohoa process .` from is never imported in its place.
+CHILD = [sys.executable, "-P", "-m", "sohoa.pipeline.pdfprobe"]
 
 
 def child_request(path: os.PathLike[str] | str, limits: ProbeLimits) -> bytes:

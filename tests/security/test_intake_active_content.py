@@ -120,3 +120,19 @@ def test_a_born_digital_pdf_with_an_embedded_font_is_a_text_pdf(tmp_path):
     path.write_bytes(buf.getvalue())
     limits = ProbeLimits.from_settings(load_settings(env={"SOHOA_HOME": str(tmp_path / "home")}))
     assert inspect_pdf(str(path), limits) == ("pdf_text", 1)
+
+
+def test_a_sohoa_folder_in_the_working_directory_is_not_imported_by_the_probe(tmp_path, monkeypatch):
+    """`sohoa process .` run inside a batch holding a folder 'sohoa/' with code in it."""
+    from sohoa.core.config import load_settings as settings_of
+    from sohoa.pipeline.intake import Intake
+
+    batch = tmp_path / "batch"
+    (batch / "sohoa").mkdir(parents=True)
+    planted = tmp_path / "planted-ran"
+    (batch / "sohoa" / "__init__.py").write_text(f"open({str(planted)!r}, 'w').write('x')\n")
+    (batch / "HS_0003.pdf").write_bytes(_go_to_page_one())
+    monkeypatch.chdir(batch)
+    items = {i.relpath: i for i in Intake(settings_of(env={"SOHOA_HOME": str(tmp_path / "home")})).scan(batch)}
+    assert items["HS_0003.pdf"].kind == "pdf_image"
+    assert not planted.exists()
