@@ -122,11 +122,20 @@ def test_an_admin_cannot_approve_what_an_account_they_made_or_reset_proposed(cat
     cid2 = _propose(vinh, cat, "personal_id", "001090012347")
     r = _approve(root, cid2)
     assert r.status_code == 400 and "you reset the account of the author vinh" in r.text
+    # nor may a second account the same admin made approve for the first (two puppets, one person)
+    root.post("/ui/users", data={"csrf": csrf(root, "/ui/users"), "username": "ben", "role": "approver",
+                                 "password": PASSWORD})
+    ben = _signed_in(cat, tmp_path, "ben")
+    _own_password(ben, PASSWORD)
+    r = _approve(ben, cid)
+    assert r.status_code == 400 and "root created or reset both your account" in r.text
     reasons = [e.detail["reason"] for e in events(cat, "ui.correction.approve") if e.outcome == "refused"]
-    assert reasons == ["approver created author's account", "approver reset author's account"]
+    assert reasons == ["approver created author's account", "approver reset author's account",
+                       "one admin made both accounts"]
     with cat.session() as s:
         kinds = [n.kind for n in s.scalars(select(Notice).where(Notice.actor != "test").order_by(Notice.id))]
-        assert kinds == ["account.create", "approval.refused", "account.reset", "approval.refused"]
+        assert kinds == ["account.create", "approval.refused", "account.reset", "approval.refused",
+                         "account.create", "approval.refused"]
         assert [e.detail["kind"] for e in events(cat, "ui.notice") if e.actor != "test"] == kinds
     # someone else may
     anh = _signed_in(cat, tmp_path, "anh")
