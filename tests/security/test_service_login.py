@@ -68,6 +68,8 @@ def test_wrong_passwords_lock_the_account_until_an_admin_unlocks_it(cat, tmp_pat
     unlock = events(cat, "ui.user.unlock")[-1]
     assert (unlock.actor, unlock.object, unlock.detail["was_locked"]) == ("ui:root", "vera", True)
     assert try_login(c, "vera", PASSWORD).status_code == 303
+    # only an admin lifts a lock
+    assert c.post("/ui/users/vinh/unlock", data={"csrf": csrf(c, "/ui/queue")}).status_code == 403
     with cat.session() as s:
         assert verify_audit_chain(s) == []
 
