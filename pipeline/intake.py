@@ -301,12 +301,16 @@ class Intake:
         return SourceDocument(src.relpath, "pdf_text" if found.kind == "pdf_text" else "pdf_image", [src], found.pages)
 
     def _image_dir(self, path: Path, relpath: str, root: Path) -> SourceDocument:
-        entries = sorted(path.iterdir(), key=lambda p: natural_key(p.name))
-        files: list[SourceFile] = []
-        for e in entries:
-            rel = f"{relpath}/{source_name(e.name)}"
+        pages: list[Path] = []
+        for e in path.iterdir():  # counted as listed: a folder of a million files is refused at once
             if e.name.startswith("."):
                 continue  # scanner/OS droppings (.DS_Store); not pages
+            pages.append(e)
+            if len(pages) > self.settings.max_pages:
+                raise RejectedInput(relpath, f"too many pages: over the limit of {self.settings.max_pages}")
+        files: list[SourceFile] = []
+        for e in sorted(pages, key=lambda p: natural_key(p.name)):
+            rel = f"{relpath}/{source_name(e.name)}"
             if e.is_symlink() or not e.is_file():
                 raise RejectedInput(relpath, f"{rel}: not a page image file (folders hold page images only)")
             src = self._source_file(e, rel)
@@ -323,6 +327,4 @@ class Intake:
             files.append(src)
         if not files:
             raise RejectedInput(relpath, "folder holds no page images")
-        if len(files) > self.settings.max_pages:
-            raise RejectedInput(relpath, f"too many pages: {len(files)} over the limit of {self.settings.max_pages}")
         return SourceDocument(relpath, "image_dir", files, len(files))

@@ -204,3 +204,14 @@ def test_a_hostile_batch_json_stops_the_run_with_one_line(tmp_path, make, needle
     with pytest.raises(FatalError, match=needle) as err:
         read_batch_info(batch)
     assert "\n" not in str(err.value) and len(str(err.value)) < 400
+
+
+def test_a_folder_of_too_many_pages_is_refused_before_any_is_read(tmp_path):
+    batch = tmp_path / "batch"
+    folder = batch / "pages"
+    folder.mkdir(parents=True)
+    for i in range(60):
+        (folder / f"{i:03d}.png").write_bytes(b"")  # empty: reading any would reject it as such
+    small = load_settings(env={"SOHOA_HOME": str(tmp_path / "home")}, max_pages=50)
+    (item,) = list(Intake(small).scan(batch))
+    assert isinstance(item, Rejection) and item.reason == "too many pages: over the limit of 50", item
