@@ -4,6 +4,7 @@ only where the read itself is evidence (contract section 4).
 A record that agrees with a read lifts it when
 - the record was linked through *other* fields: the link holds without this field's agreement;
 - the read is a read: its own confidence is at least READ_FLOOR;
+- the record speaks to the whole value (answers_whole), not only the part agreement compares;
 - the read's doubt is not about its characters. A registry typo is the same kind of slip as an
   OCR misread (one tone mark, one digit): when the read could be such a slip -- its characters
   doubtful (weak OCR, a repaired digit), or an alternative the read could not rule out lies one
@@ -55,6 +56,18 @@ def slip_prone(name: str, read: ExtractedField) -> bool:
     return any(level(name, alt, read.value) == "near" for alt in read.alternatives)
 
 
+def answers_whole(name: str, value: Any, reg: Any) -> bool:
+    """Does the record speak to every part of the value read? Agreement forgives what a record
+    may leave out -- the General Part articles of a list, the day and month of a birth date the
+    record keeps as a year -- and what it left out it cannot confirm ('38' read '3' beside an
+    agreeing offence article is no less wrong)."""
+    if name == "penal_code_articles" and isinstance(value, list) and isinstance(reg, list):
+        return {str(v) for v in value} <= {str(r) for r in reg}
+    if name == "birth_date":
+        return len(str(reg)) >= len(str(value))
+    return True
+
+
 def confirmed_confidence(name: str, read: ExtractedField, record: dict[str, Any],
                          link: tuple[float, dict[str, str]]) -> float | None:
     """The read's confidence lifted by the record's agreement, or None when the agreement is
@@ -62,6 +75,8 @@ def confirmed_confidence(name: str, read: ExtractedField, record: dict[str, Any]
     values against the record, for the link's weight without this field."""
     reg = record.get(name)
     if reg is None or read.value in (None, "", []) or not values_agree(name, read.value, reg):
+        return None
+    if not answers_whole(name, read.value, reg):
         return None
     chance = chance_agreement(name)
     if chance is None or read.confidence < READ_FLOOR or slip_prone(name, read):

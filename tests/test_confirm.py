@@ -198,3 +198,17 @@ def test_a_strict_unit_lets_no_record_confirm():
     strict = decide("judgment", read, REC, 0.9, confirm=False)
     assert strict.confirmed == {} and strict.low_confidence == ["penalty_months"]
     assert decide("judgment", read, REC, 0.9).confirmed
+
+
+def test_a_record_confirms_only_what_it_compared():
+    """Agreement ignores General Part articles and a year-only birth date's day: a record holding
+    ['174', '51', '38'] agrees with ['174', '3', '51'] read ('38' lost a digit) and must not lift
+    it (floor corpus 2718: reported at 0.98, 'confirmed'); the same for a full birth date read
+    where the record keeps only the year."""
+    rec = {**REC, "penal_code_articles": ["174", "51", "38"], "birth_date": "1990"}
+    read = {**CLEAN, "penal_code_articles": ExtractedField(["174", "3", "51"], 0.7),
+            "birth_date": ExtractedField("1990-05-02", 0.7)}
+    r = decide("judgment", read, rec, 0.9)
+    assert "penal_code_articles" not in r.confirmed and "birth_date" not in r.confirmed
+    whole = {**read, "penal_code_articles": ExtractedField(["174", "51"], 0.7)}
+    assert "penal_code_articles" in decide("judgment", whole, rec, 0.9).confirmed  # a subset the record holds
