@@ -283,3 +283,10 @@ def test_an_article_of_the_codes_principles_is_a_lost_digit_not_a_confident_valu
     f = ex.fields["penal_code_articles"]
     assert "3" in f.value and f.confidence < HIGH
     assert read_ocr(judgment_st()).fields["penal_code_articles"].confidence >= HIGH  # the control
+
+
+def test_an_article_cited_twice_is_listed_once():
+    items = _replace(judgment_st(), "Căn cứ khoản 1 Điều 173; điểm s khoản 1 Điều 51; Điều 38",
+                     "Căn cứ khoản 1 Điều 173; khoản 2 Điều 173; điểm s khoản 1 Điều 51; Điều 38; Điều 38")
+    arts = vals(read(items))["penal_code_articles"]
+    assert sorted(arts) == sorted(set(arts)) and "173" in arts and "38" in arts

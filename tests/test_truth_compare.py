@@ -19,8 +19,10 @@ HCM = "Tòa án nhân dân Thành phố Hồ Chí Minh"
     ("document_number", "125/2024/hs-st", "125/2024/HS-ST"),
     ("birth_date", "1990", "1990-05-02"),  # the year for a full date
     ("birth_date", "1990-05-02", "1990"),
-    ("penal_code_articles", ["173"], ["173", "51"]),  # a General Part article left out
-    ("penal_code_articles", ["173", "3"], ["173", "38"]),
+    ("penal_code_articles", ["173", "3"], ["173", "38"]),  # a General Part article the paper lacks
+    ("penal_code_articles", ["51"], ["173", "51"]),  # the offence article left out
+    ("penal_code_articles", ["173", "174", "51"], ["173", "51"]),  # an offence article the paper lacks
+    ("penal_code_articles", ["173", "173"], ["173"]),  # an offence article twice
     ("penalty_months", "24", 24),  # a number as text
     ("penalty_months", True, 1),
     ("fine_vnd", 5_000_000.0, 5_000_000),
@@ -32,6 +34,7 @@ def test_any_other_form_is_wrong(field, got, want):
 @pytest.mark.parametrize("field,got,want", [
     ("issuer", HCM, HCM),
     ("penal_code_articles", ["51", "173"], ["173", "51"]),  # the contract gives lists no order
+    ("penal_code_articles", ["173"], ["173", "51", "38"]),  # General Part articles "may be" there
     ("charges", ["Cướp tài sản", "Trộm cắp tài sản"], ["Trộm cắp tài sản", "Cướp tài sản"]),
     ("penalty_months", 24, 24),
     ("birth_date", "1972", "1972"),

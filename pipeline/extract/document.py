@@ -344,8 +344,9 @@ def _defendant(doc: Doc, f: dict[str, Candidate], warnings: list[str], rng: Rang
         warnings.append("fewer offence articles than charges")
     if arts:
         sp_arts = [a for a in arts if int(a) in SPECIAL_PART]
-        gen = sorted((a for a in arts if int(a) not in SPECIAL_PART), key=int)
-        order = [a for a in charge_arts if a in sp_arts] + [a for a in sp_arts if a not in charge_arts]
+        gen = sorted({a for a in arts if int(a) not in SPECIAL_PART}, key=int)
+        # once each: two charges under one article ('322' for both) cite it once
+        order = list(dict.fromkeys([a for a in charge_arts if a in sp_arts] + [a for a in sp_arts if a not in charge_arts]))
         steps.append(applied(ev.OPERATIVE_RANGE, min(1.0, rng.conf + 0.1)))
         f["penal_code_articles"] = Candidate(order + gen, base(asp, 0.95) if asp.words else 0.0, asp, "articles", steps)
 
