@@ -84,6 +84,9 @@ def parse_number(raw: str) -> Number | None:
     s = re.sub(r"[–—‐‑−_]", "-", s)
     s = re.sub(r"[\\|]", "/", s) if s.count("/") < 1 else s
     s = s.strip(".,;:)(\"'")
+    # a dash after the symbol ('421/2021/QĐ-CA-'): a stroke, or a last part lost -- a repair
+    cut = len(s) - len(s.rstrip("-"))
+    s = s.rstrip("-")
     # a symbol's letters carry no tone marks ('QĐ-CÁ', 'QĐ-THẢ'): OCR put them there; each is a repair
     marked = 0
     if "/" in s:
@@ -94,7 +97,7 @@ def parse_number(raw: str) -> Number | None:
     m = _NUMBER.match(s)
     if not m:
         return None
-    rep = marked
+    rep = marked + (1 if cut else 0)
     num = ""
     for c in m.group("n"):
         if c.isdigit():
