@@ -179,15 +179,10 @@ class LocalObjectStore:
         except FileNotFoundError:
             return None
 
-    def repair_content(self, ref: ObjectRef, stream: BinaryIO) -> ObjectRef:
-        """Put back the content of a recorded version whose blob is gone or damaged
-        (`sohoa integrity repair`, from a backup). The stream must hash to the sha256 the
-        store recorded for that version (IntegrityError otherwise, nothing written):
-        the version list is not touched, so no object is ever replaced by other bytes."""
-        rec = self.stat(ref.bucket, ref.key, ref.version_id)
-        if rec is None:
-            raise StoreError(f"{ref.bucket}/{ref.key}: no version {ref.version_id} to repair")
-        blob = self._blob_path(rec.sha256)
+    def _write_blob(self, stream: BinaryIO, sha256: str, what: str) -> int:
+        """Stream into the blob of `sha256` (atomically, read-only; memory bounded): its size.
+        IntegrityError, nothing written, when the bytes hash otherwise."""
+        blob = self._blob_path(sha256)
         blob.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=blob.parent, prefix=".tmp-")
         h, size = hashlib.sha256(), 0
@@ -199,14 +194,25 @@ class LocalObjectStore:
                     fh.write(chunk)
                 fh.flush()
                 os.fsync(fh.fileno())
-            if h.hexdigest() != rec.sha256:
-                raise IntegrityError(f"{ref.bucket}/{ref.key}: repair bytes hash to {h.hexdigest()}, the store "
-                                     f"recorded {rec.sha256}")
+            if h.hexdigest() != sha256:
+                raise IntegrityError(f"{what} hash to {h.hexdigest()}, expected {sha256}")
             os.chmod(tmp, 0o444)
-            os.replace(tmp, blob)  # atomic: the damaged blob is replaced whole
+            os.replace(tmp, blob)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        return size
+
+    def repair_content(self, ref: ObjectRef, stream: BinaryIO) -> ObjectRef:
+        """Put back the content of a recorded version whose blob is gone or damaged
+        (`sohoa integrity repair`, from a backup). The stream must hash to the sha256 the
+        store recorded for that version (IntegrityError otherwise, nothing written):
+        the version list is not touched, so no object is ever replaced by other bytes."""
+        rec = self.stat(ref.bucket, ref.key, ref.version_id)
+        if rec is None:
+            raise StoreError(f"{ref.bucket}/{ref.key}: no version {ref.version_id} to repair")
+        # the damaged blob is replaced whole (atomically)
+        size = self._write_blob(stream, rec.sha256, f"{ref.bucket}/{ref.key}: repair bytes")
         return ObjectRef(rec.bucket, rec.key, rec.version_id, rec.sha256, size)
 
     def restore_version(self, ref: ObjectRef, stream: BinaryIO, created: str | None = None,
@@ -224,27 +230,8 @@ class LocalObjectStore:
             if self._blob_path(ref.sha256).exists():
                 return existing
         blob = self._blob_path(ref.sha256)
-        size = 0
         if not blob.exists():
-            blob.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=blob.parent, prefix=".tmp-")
-            h = hashlib.sha256()
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    while chunk := stream.read(1 << 20):
-                        h.update(chunk)
-                        size += len(chunk)
-                        fh.write(chunk)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                if h.hexdigest() != ref.sha256:
-                    raise IntegrityError(f"{ref.bucket}/{ref.key}: restored bytes hash to {h.hexdigest()}, "
-                                         f"expected {ref.sha256}")
-                os.chmod(tmp, 0o444)
-                os.replace(tmp, blob)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            size = self._write_blob(stream, ref.sha256, f"{ref.bucket}/{ref.key}: restored bytes")
         else:
             size = blob.stat().st_size
         if existing is None:
