@@ -4,8 +4,8 @@ batch in the browser.
 A 50-document demo batch (the `sohoa sample` generator, light degradation) is
 generated, its registry imported and the batch processed with the embedded
 defaults (SQLite, local store, DEMO key, eager tasks), once for the module. Then,
-in Debian's chromium through Playwright: the admin creates a verifier and an
-approver; each logs in with the password the admin gave and must choose their
+in Debian's chromium through Playwright: two admins create a verifier and an
+approver (one each: the two-person rule); each logs in with the password given and must choose their
 own; the verifier works every item of the queue -- deciding, as a person reading
 the scan would, from the generator's truth file (accept the document's value,
 keep the database's, type the right one, link or create a record, or escalate
@@ -32,6 +32,7 @@ DOCS = 50
 SEED = 5
 TIMINGS: dict[str, float] = {}
 ADMIN_PW = "mat-khau-quan-tri-2026"
+ADMIN2_PW = "mat-khau-quan-tri-hai-2026"
 
 
 def _catalogue(home: Path):
@@ -63,6 +64,11 @@ def batch50(tmp_path_factory):
     pw = base / "admin.pw"
     pw.write_text(ADMIN_PW + "\n")
     run_sohoa(home, "user", "create", "admin", "--role", "admin", "--password-file", str(pw))
+    # a second admin: the two-person rule (ui/two_person.py) lets no approver decide a change by an
+    # account the same admin made, so the verifier and the approver are made by different admins
+    pw2 = base / "admin2.pw"
+    pw2.write_text(ADMIN2_PW + "\n")
+    run_sohoa(home, "user", "create", "admin2", "--role", "admin", "--password-file", str(pw2))
     truth = {}
     for line in gen.truth_path.read_text("utf-8").splitlines():
         t = json.loads(line)
@@ -176,12 +182,13 @@ def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_
     # clear some low-confidence values: reconciler.confirm)
     assert open_at_start >= DOCS // 2
 
-    # --- the admin creates the two accounts, with first passwords to be changed -------------
-    admin = _page(ui_browser, server)
-    _login(admin, "admin", ADMIN_PW)
-    admin.click("a[href='/ui/users']")
+    # --- two admins create the two accounts, with first passwords to be changed ------------
     first = {"vy": "tam-thoi-vy-2026", "hanh": "tam-thoi-hanh-2026"}
-    for name, role, full in (("vy", "verifier", "Trần Thị Vy"), ("hanh", "approver", "Lê Minh Hạnh")):
+    for name, role, full, by, by_pw in (("vy", "verifier", "Trần Thị Vy", "admin", ADMIN_PW),
+                                        ("hanh", "approver", "Lê Minh Hạnh", "admin2", ADMIN2_PW)):
+        admin = _page(ui_browser, server)
+        _login(admin, by, by_pw)
+        admin.click("a[href='/ui/users']")
         admin.fill("#new-username", name)
         admin.fill("#new-full-name", full)
         admin.select_option("#new-role", role)
