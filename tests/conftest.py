@@ -124,9 +124,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def serve_ui(home: Path, command: str = "ui"):
-    """`sohoa ui` (or `sohoa serve`: API + workbench) on a free port over the data directory `home`:
-    a context manager giving its base URL."""
+def serve_ui(home: Path, command: str = "ui", *args: str):
+    """`sohoa ui` (or `sohoa serve`: API + workbench) on a free port over the data directory `home`,
+    with the options `args`: a context manager giving its base URL."""
     import contextlib
     import socket
     import time
@@ -136,7 +136,7 @@ def serve_ui(home: Path, command: str = "ui"):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        proc = subprocess.Popen([sys.executable, "-m", "sohoa.cli", command, "--port", str(port)], cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, "-m", "sohoa.cli", command, "--port", str(port), *args], cwd=ROOT,
                                 env={**os.environ, "SOHOA_HOME": str(home)}, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE)
         try:

@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import socket
-import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from conftest import serve_ui  # noqa: E402
 from sohoa.archive.catalogue import Catalogue, utcnow  # noqa: E402
 from sohoa.archive.models import AuditEvent, RegistryHistory  # noqa: E402
 from sohoa.core.config import load_settings  # noqa: E402
@@ -103,38 +100,12 @@ def test_history_csv_neutralises_spreadsheet_formulas(cat, tmp_path):
     assert sorted(h["reason"] for h in exact) == sorted(FORMULAS)  # the JSON is data, not a sheet
 
 
-@contextmanager
-def _serve(home: Path, *args: str):
-    """`sohoa serve ARGS` on a free port: its base URL."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "sohoa.cli", "serve", "--port", str(port), *args], cwd=ROOT,
-                            env={**os.environ, "SOHOA_HOME": str(home)}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise AssertionError(proc.stderr.read().decode()) from None
-                assert time.monotonic() < deadline, "sohoa serve did not start in 60 s"
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
 def test_serve_secure_cookies_marks_cookies_secure_and_sends_hsts(home, tmp_path):
     import httpx
 
     home.mkdir(parents=True)
     catalogue_with(f"sqlite:///{home / 'catalogue.sqlite3'}", vera="verifier").dispose()
-    with _serve(home, "--secure-cookies") as base, httpx.Client(base_url=base) as http:
+    with serve_ui(home, "serve", "--secure-cookies") as base, httpx.Client(base_url=base) as http:
         page = http.get("/ui/login")
         assert "Secure" in page.headers["set-cookie"] and "HttpOnly" in page.headers["set-cookie"]
         token = CSRF_RE.search(page.text).group(1)
