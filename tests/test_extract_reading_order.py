@@ -56,3 +56,15 @@ def test_a_dash_after_the_number_is_stripped_and_doubted():
     items[2] = ("Số: 12/QĐ-CA-", "Nam Định, ngày 25 tháng 4 năm 2026")
     f = extract(lay_out(items, conf=0.96, source="ocr")).fields["document_number"]
     assert f.value == "12/QĐ-CA" and f.confidence < 0.9
+
+
+def test_a_cited_acceptance_number_is_not_the_judgments_own():
+    """The header's number lost under damage, the first 'số' the text offers is the case's
+    acceptance ('thụ lý số: 186/2016/TLST-HS', held-out seed 90003, reported at 0.93): another
+    paper's number, never the judgment's."""
+    items = [("TÒA ÁN NHÂN DÂN", MOTTO[0]), ("QUẬN 1", MOTTO[1]),
+             "lý số: 186/2016/TLST-HS ngày 7/3/2016, theo",
+             "Quyết định đưa vụ án ra xét xử số: 179/2016/QĐXXST-HS ngày 23/03/2016 đối với bị cáo:",
+             "Bị cáo: Nguyễn Văn An, sinh năm 1964 tại tỉnh Bình Dương; nơi cư trú: xã Hưng Định"]
+    f = extract(lay_out(items, conf=0.96, source="ocr")).fields.get("document_number")
+    assert f is None or ("TLST" not in f.value and "QĐXX" not in f.value), f

@@ -161,6 +161,12 @@ def stamp_segments(doc: Doc) -> set[int]:
     return out
 
 
+# Symbols of the procedural papers a judgment or decision cites, never of the document itself:
+# a case's acceptance (TLST-HS, TLPT-HS: thụ lý), the order to bring it to trial (QĐXXST-HS),
+# the indictment (CT-VKS...), a procuracy's decision or protest (QĐ-VKS, KN-...)
+_CITED_SYMBOL = re.compile(r"^(?:TL(?:ST|PT)|QĐXX|CT-|QĐ-VKS|KN-|KNPT)")
+
+
 def find_document_number(doc: Doc, limit: int) -> list[Candidate]:
     cands = []
     stamp = stamp_segments(doc)
@@ -186,8 +192,8 @@ def find_document_number(doc: Doc, limit: int) -> list[Candidate]:
                 if num:
                     raw = " ".join(toks[:k])
                     break
-        if num is None:
-            continue
+        if num is None or _CITED_SYMBOL.match(num.symbol):
+            continue  # not a number, or another document's the text cites ('thụ lý số 186/2016/TLST-HS')
         method = 0.985 if f.lstrip().startswith("so") else 0.97
         c = number_candidate(doc, num.value, a, a + len(raw), method, "so_line", num.repairs,
                              per_repair=ev.NUMBER_DIGITS_REPAIRED)
