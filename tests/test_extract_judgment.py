@@ -290,3 +290,13 @@ def test_an_article_cited_twice_is_listed_once():
                      "Căn cứ khoản 1 Điều 173; khoản 2 Điều 173; điểm s khoản 1 Điều 51; Điều 38; Điều 38")
     arts = vals(read(items))["penal_code_articles"]
     assert sorted(arts) == sorted(set(arts)) and "173" in arts and "38" in arts
+
+
+def test_a_birth_year_after_today_is_implausible_without_an_issue_date():
+    """'2004' read '2064' on a page whose issue date was lost (held-out seed 90004, reported at
+    0.91): no issue date to check against, but nobody with a criminal record was born in 2064."""
+    from sohoa.pipeline.extract.confidence import Candidate
+    from sohoa.pipeline.extract.validate import person_checks
+    late, fine = Candidate("2064-06-11", 0.95, None, "test"), Candidate("2004-06-11", 0.95, None, "test")
+    assert person_checks({"birth_date": late}, None) and late.conf < 0.95 * 0.9
+    assert person_checks({"birth_date": fine}, None) == [] and fine.conf == 0.95

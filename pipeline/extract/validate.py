@@ -73,12 +73,14 @@ def person_checks(f: dict[str, Candidate], issue: Candidate | None) -> list[str]
     if birth and not valid_iso(str(birth.value)):
         birth.adjust(ev.DATE_NOT_REAL)
         w.append(f"birth_date {birth.value!r} is not a real date")
-    if birth and issue:
+    if birth and str(birth.value)[:4].isdigit():
         by = int(str(birth.value)[:4])
-        iy = int(issue.value[:4])
+        # without the issue date, today bounds it: a person of a criminal record is at least 12
+        iy = int(issue.value[:4]) if issue else dt.date.today().year
         if not (by < iy and 12 <= iy - by <= 100):
             birth.adjust(ev.BIRTH_IMPLAUSIBLE)
-            w.append(f"birth date {birth.value} implausible for issue date {issue.value}")
+            w.append(f"birth date {birth.value} implausible for "
+                     + (f"issue date {issue.value}" if issue else f"a record of {iy}"))
     pid = f.get("personal_id")
     if pid:
         if not re.fullmatch(r"\d{12}", pid.value):
