@@ -300,3 +300,17 @@ def test_a_birth_year_after_today_is_implausible_without_an_issue_date():
     late, fine = Candidate("2064-06-11", 0.95, None, "test"), Candidate("2004-06-11", 0.95, None, "test")
     assert person_checks({"birth_date": late}, None) and late.conf < 0.95 * 0.9
     assert person_checks({"birth_date": fine}, None) == [] and fine.conf == 0.95
+
+
+def test_an_offence_named_again_with_a_speck_is_one_charge():
+    """'"Cố ý gây thương .tích"' beside '"Cố ý gây thương tích"' (held-out seed 90004: three
+    charges reported at 0.96 for two): the same offence, once, in the catalogue's spelling."""
+    from sohoa.pipeline.extract.confidence import Candidate
+    from sohoa.pipeline.extract.judgment import _add, _offence_key
+    found: dict = {}
+    order: list = []
+    _add(found, order, Candidate("Cố ý gây thương .tích", 0.9), "?")
+    _add(found, order, Candidate("Cố ý gây thương tích", 0.95), "134")
+    _add(found, order, Candidate("Cướp tài sản", 0.95), "168")
+    assert order == ["Cố ý gây thương tích", "Cướp tài sản"] and found[order[0]].article == "134"
+    assert _offence_key("Cố ý gây thương .tích") == _offence_key("Cố ý gây thương tích")

@@ -219,11 +219,20 @@ def find_charges(doc: Doc, clauses: list[tuple[int, int]]) -> list[Candidate]:
     return keep
 
 
+def _offence_key(name: str) -> str:
+    """An offence's name without case, marks or OCR specks ('Cố ý gây thương .tích' ~ 'Cố ý gây thương tích')."""
+    return " ".join(re.sub(r"[^\w\s]", "", fold(name)).split())
+
+
 def _add(found: dict[str, Candidate], order: list[str], c: Candidate, article: str) -> None:
     c.article = article
-    if c.value in found:
-        old = found[c.value]
-        old.adjust(ev.OFFENCE_NAMED_AGAIN, weight=c.conf)
+    same = next((v for v in found if _offence_key(v) == _offence_key(c.value)), None)
+    if same is not None:  # named again, or the same name with a speck in it: one charge
+        if found[same].article == "?" and article != "?":  # the catalogue's spelling wins
+            order[order.index(same)] = c.value
+            found[c.value] = c.adjust(ev.OFFENCE_NAMED_AGAIN, weight=found.pop(same).conf)
+            return
+        found[same].adjust(ev.OFFENCE_NAMED_AGAIN, weight=c.conf)
         return
     found[c.value] = c
     order.append(c.value)
