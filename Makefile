@@ -40,11 +40,12 @@ demo: setup
 
 # The static gates first (ruff, mypy: scripts/check.sh), then every test. The tests
 # make their own PostgreSQL cluster (tests/pgcluster.py) from the installed programs;
-# SOHOA_TEST_PG_URL names another server instead.
+# SOHOA_TEST_PG_URL names another server instead. The slowest tests are listed at the end
+# (the suite's budget is 30 minutes on 2 cores).
 test: setup
 	scripts/check.sh
 	@scripts/services.sh postgresql-bin redis rabbitmq
-	$(VENV)/python -m pytest -q
+	$(VENV)/python -m pytest -q --durations=25
 
 test-fast: setup
 	@scripts/services.sh postgresql-bin redis rabbitmq
