@@ -8,6 +8,7 @@ object-lock backend implements the same interface.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -29,6 +30,31 @@ def check_key(bucket: str, key: str) -> None:
         raise StoreError(f"invalid bucket name {bucket!r}")
     if not _KEY_RE.match(key) or ".." in key.split("/") or "//" in key:
         raise StoreError(f"invalid object key {key!r}")
+
+
+def write_read_only(path: Path, stream: BinaryIO, expect_sha256: str | None = None,
+                    what: str = "bytes") -> tuple[str, int]:
+    """Stream into `path` atomically (whole or absent), read-only, fsynced, memory bounded:
+    (sha256, size). With expect_sha256, other bytes raise IntegrityError and nothing is written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    h, size = hashlib.sha256(), 0
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            while chunk := stream.read(1 << 20):
+                h.update(chunk)
+                size += len(chunk)
+                fh.write(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if expect_sha256 and h.hexdigest() != expect_sha256:
+            raise IntegrityError(f"{what} hash to {h.hexdigest()}, expected {expect_sha256}")
+        os.chmod(tmp, 0o444)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return h.hexdigest(), size
 
 
 class LocalObjectStore:
@@ -70,18 +96,7 @@ class LocalObjectStore:
             return existing[-1]  # idempotent: same bytes under the same key
         blob = self._blob_path(digest)
         if not blob.exists():
-            blob.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=blob.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.chmod(tmp, 0o444)
-                os.replace(tmp, blob)  # atomic: a blob is whole or absent
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_read_only(blob, io.BytesIO(data))  # atomic: a blob is whole or absent
         ref = ObjectRef(bucket, key, uuid.uuid4().hex, digest, len(data))
         vpath = self._versions_path(bucket, key)
         vpath.parent.mkdir(parents=True, exist_ok=True)
@@ -180,28 +195,8 @@ class LocalObjectStore:
             return None
 
     def _write_blob(self, stream: BinaryIO, sha256: str, what: str) -> int:
-        """Stream into the blob of `sha256` (atomically, read-only; memory bounded): its size.
-        IntegrityError, nothing written, when the bytes hash otherwise."""
-        blob = self._blob_path(sha256)
-        blob.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=blob.parent, prefix=".tmp-")
-        h, size = hashlib.sha256(), 0
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                while chunk := stream.read(1 << 20):
-                    h.update(chunk)
-                    size += len(chunk)
-                    fh.write(chunk)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if h.hexdigest() != sha256:
-                raise IntegrityError(f"{what} hash to {h.hexdigest()}, expected {sha256}")
-            os.chmod(tmp, 0o444)
-            os.replace(tmp, blob)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return size
+        """Stream into the blob of `sha256`: its size (write_read_only's rules)."""
+        return write_read_only(self._blob_path(sha256), stream, sha256, what)[1]
 
     def repair_content(self, ref: ObjectRef, stream: BinaryIO) -> ObjectRef:
         """Put back the content of a recorded version whose blob is gone or damaged

@@ -63,7 +63,7 @@ from typing import Any, BinaryIO, Iterator, cast
 
 from sohoa.archive.catalogue import Catalogue, audit
 from sohoa.archive.models import StoredObject
-from sohoa.archive.store import LocalObjectStore
+from sohoa.archive.store import LocalObjectStore, write_read_only
 from sohoa.core.config import Settings
 from sohoa.core.errors import FatalError, IntegrityError, SohoaError, StoreError
 from sohoa.core.runtime import CatalogueAccess, Runtime
@@ -141,24 +141,7 @@ class DirTarget:
             expect_sha256: str | None = None) -> tuple[str, int]:
         """Write stream to rel atomically (read-only file); (sha256, size). With
         expect_sha256, other bytes raise IntegrityError and nothing is written."""
-        path = self._path(rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        reader = _Hashing(stream)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                while chunk := reader.read(CHUNK):
-                    fh.write(chunk)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if expect_sha256 and reader.hexdigest() != expect_sha256:
-                raise IntegrityError(f"bytes hash to {reader.hexdigest()}, expected {expect_sha256}")
-            os.chmod(tmp, 0o444)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return reader.hexdigest(), reader.size
+        return write_read_only(self._path(rel), stream, expect_sha256)
 
     def open(self, rel: str) -> BinaryIO | None:
         try:
