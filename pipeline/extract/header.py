@@ -453,8 +453,9 @@ def compose_issuer(orig: str, folded: str, breaks: tuple[int, ...] = ()) -> tupl
                     name, q_checked = _checked_place(name, place_notes, catalogue=bool(u))
                     q_place *= q_checked
             place = (units.get(u, "") + " " + name).strip() if u else name
-            if u == "thanh pho" and fold(province_2025(place) or "").startswith("thanh pho"):
-                place = province_2025(place) or place  # the unit is part of the city's name: 'Thành phố Hồ Chí Minh'
+            city = province_2025(place) if u == "thanh pho" else None
+            if city is not None and fold(city).startswith("thanh pho"):
+                place = city  # the unit is part of the city's name: 'Thành phố Hồ Chí Minh'
             parts.append(place)
             kept += 1
         names.append((b, " ".join(p for p in parts if p), kept, [u for u, _ in chunks], q_place, place_notes))
