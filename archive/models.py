@@ -30,6 +30,20 @@ class Batch(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class Dossier(Base):
+    """A dossier (hồ sơ): the paper case file a judgment, the decisions executing it and the
+    certificates closing it were kept in. Declared in batch.json or found by splitting a scan."""
+
+    __tablename__ = "dossiers"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[str | None] = mapped_column(String(128))  # the batch that first named it
+    declared: Mapped[bool] = mapped_column(default=False, server_default="0")  # named in batch.json
+    archival: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # archival record metadata (Decree 113/2025)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Document(Base):
     __tablename__ = "documents"
     document_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -49,6 +63,14 @@ class Document(Base):
     converted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # its dossier (hồ sơ), ordinal in it (1 first) and pages of its source (1-based, inclusive)
+    dossier_code: Mapped[str | None] = mapped_column(ForeignKey("dossiers.code"), index=True)
+    dossier_ordinal: Mapped[int | None] = mapped_column(Integer)
+    page_first: Mapped[int | None] = mapped_column(Integer)
+    page_last: Mapped[int | None] = mapped_column(Integer)
+    split_confidence: Mapped[float | None] = mapped_column(Float)  # a cut found in a many-document scan
+    superseded_by: Mapped[str | None] = mapped_column(String(64))  # cut again by a verifier: kept, not current
+    archival: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # Law on Archives 2024 / Decree 113/2025 metadata
 
     files: Mapped[list[SourceFileRow]] = relationship(back_populates="document", order_by="SourceFileRow.ordinal")
     pages: Mapped[list[Page]] = relationship(back_populates="document", order_by="Page.number")
