@@ -336,10 +336,11 @@ def sample(out_dir: Path, docs: int, seed: int, degradation: str, no_bad_files: 
 
 def _register_command_groups() -> None:
     """Command groups that live in their own modules."""
-    from sohoa import cli_api, cli_retention, cli_ui
+    from sohoa import cli_api, cli_retention, cli_stats, cli_ui
 
     cli_api.register(main)
     cli_retention.register(main)
+    cli_stats.register(main)
     cli_ui.register(main)
 
 

@@ -45,6 +45,7 @@ from sohoa.ui.routes import (
     records,
     session,
     static,
+    stats,
     users,
 )
 from sohoa.ui.web import CSP, LoginRequired, PasswordChangeRequired, span, vn
@@ -53,7 +54,7 @@ __all__ = ["LoginRequired", "PasswordChangeRequired", "create_ui_app", "span", "
 
 HASH_THREADS = 2
 ROUTERS = (static, session, queue, items, documents, corrections, escalations, notices, records, persons, batches,
-           users)
+           stats, users)
 
 
 async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

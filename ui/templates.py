@@ -93,6 +93,7 @@ BASE = """<!doctype html>
   {% if user.can('approve') %}<a href="/ui/escalations" id="nav-escalations">Cấp trên <small class="en">escalations</small>{% if escalated_count %} <span class="badge amber">{{ escalated_count }}</span>{% endif %}</a>{% endif %}
   <a href="/ui/records">Hồ sơ CSDL <small class="en">records</small></a>{% endif %}
   <a href="/ui/batches">Lô quét <small class="en">batches</small></a>
+  {% if user.can('view') %}<a href="/ui/stats" id="nav-stats">Số liệu <small class="en">figures</small></a>{% endif %}
   {% if user.can('approve') %}<a href="/ui/notices" id="nav-notices">Thông báo <small class="en">notices</small>{% if notice_count %} <span class="badge amber" id="notice-count">{{ notice_count }}</span>{% endif %}</a>{% endif %}
   {% if user.can('admin') %}<a href="/ui/users">Người dùng <small class="en">users</small></a>{% endif %}
   <span class="who" id="who">{{ user.username }} · <span id="role">{{ user.role }}</span> · <a href="/ui/password" class="plain">mật khẩu</a>
@@ -413,8 +414,29 @@ PERSON = """{% extends "base.html" %}{% block title %}Lý lịch {{ key }}{% end
 {% endblock %}
 """
 
+STATS = """{% extends "base.html" %}{% block title %}Số liệu{% endblock %}{% block body %}
+<h1>Số liệu báo cáo <small>figures for the periodic report · {{ stats.start }} – {{ stats.end }}</small></h1>
+<form method="get" action="/ui/stats" id="stats-filter"><label>Từ ngày <small>from</small> <input type="date" name="start" value="{{ stats.start }}"></label>
+<label>Đến ngày <small>to</small> <input type="date" name="end" value="{{ stats.end }}"></label>
+<label>Đơn vị <small>unit</small> <select name="unit"><option value="">tất cả / all</option>{% for u in units %}<option{% if u == unit %} selected{% endif %}>{{ u }}</option>{% endfor %}</select></label>
+<button>Xem <small>show</small></button> <a href="/ui/stats.csv?start={{ stats.start }}&end={{ stats.end }}&unit={{ unit|urlencode }}" id="stats-csv">CSV</a></form>
+{% set t = stats.total %}
+<table id="stats-total"><tbody>
+<tr><th>Tài liệu nhận <small>received</small></th><td id="t-received">{{ t.received }}</td><th>Tự khớp <small>auto-matched</small></th><td id="t-auto">{{ t.auto_matched }}</td><th>Cần xem xét <small>sent to review</small></th><td id="t-review">{{ t.sent_to_review }}</td></tr>
+<tr><th>Mục đã xử lý <small>items resolved</small></th><td>{{ t.resolved }} / {{ t.items }}</td><th>Đúng hạn <small>on time</small></th><td id="t-ontime">{% if t.on_time_share is not none %}{{ (t.on_time_share * 100)|round(1) }} %{% else %}—{% endif %}</td><th>Quá hạn <small>overdue</small></th><td id="t-overdue">{{ t.overdue }}</td></tr>
+<tr><th>Đính chính <small>corrections</small></th><td id="t-corrections">{{ t.corrections }}</td><th>Đã gửi về CSDL nguồn <small>pushed back</small></th><td id="t-pushed">{{ t.corrections_pushed }}</td><th></th><td></td></tr>
+</tbody></table>
+<h2>Theo tuần <small>per week</small></h2>
+{{ chart }}
+{% for d in dimensions %}<h2>Theo {{ {"unit": "đơn vị", "verifier": "người xác minh", "kind": "loại văn bản", "week": "tuần"}[d] }} <small>per {{ d }}</small></h2>
+<table class="stats-by" id="by-{{ d }}"><thead><tr><th>{{ d }}</th><th>nhận</th><th>tự khớp</th><th>cần xem xét</th><th>mục</th><th>đã xử lý</th><th>đúng hạn</th><th>quá hạn</th><th>đính chính</th><th>đã gửi</th></tr></thead><tbody>
+{% for k, f in stats.by[d]|dictsort %}<tr><td>{{ k }}</td><td>{{ f.received }}</td><td>{{ f.auto_matched }}</td><td>{{ f.sent_to_review }}</td><td>{{ f.items }}</td><td>{{ f.resolved }}</td><td>{% if f.on_time_share is not none %}{{ (f.on_time_share * 100)|round(1) }} %{% else %}—{% endif %}</td><td>{{ f.overdue }}</td><td>{{ f.corrections }}</td><td>{{ f.corrections_pushed }}</td></tr>
+{% else %}<tr><td colspan="10" class="muted">không có số liệu — no data</td></tr>{% endfor %}</tbody></table>{% endfor %}
+{% endblock %}
+"""
+
 TEMPLATES = {"base.html": BASE, "login.html": LOGIN, "queue.html": QUEUE, "item.html": ITEM,
              "approvals.html": APPROVALS, "notices.html": NOTICES, "records.html": RECORDS, "record.html": RECORD,
              "batches.html": BATCHES, "users.html": USERS, "password.html": PASSWORD,
              "escalations.html": ESCALATIONS, "persons_table.html": PERSONS_TABLE, "document.html": DOCUMENT,
-             "person.html": PERSON}
+             "person.html": PERSON, "stats.html": STATS}
