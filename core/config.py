@@ -166,6 +166,29 @@ class Settings:
     api_unauthenticated_per_minute: int = 30
     # Two-person rule: no approval between accounts one of which created or reset the other this recently.
     approval_account_days: int = 30
+    # Deadlines in working time (core/worktime.py, reconciler/deadlines.py): office hours (Vietnam's
+    # civil-service day), time zone, and a TOML file of extra days_off / working_days (the government's
+    # yearly swaps the holidays package does not know yet).
+    office_hours: str = "08:00-12:00,13:00-17:00"
+    work_timezone: str = "Asia/Ho_Chi_Minh"
+    work_calendar_file: str = ""
+    # Deadline notifications (`sohoa notify`, ui/deadline_alerts.py): due within notify_due_soon_hours,
+    # overdue, escalated to the head of unit. Mail over SMTP (smtp_security: starttls | ssl | none;
+    # SOHOA_SMTP_PASSWORD from the environment), a signed webhook (HMAC-SHA256 with webhook_secret).
+    notify_schedule: str = "*/5 * * * *"  # the Celery beat entry deadline-notify; empty: off
+    notify_due_soon_hours: float = 4.0
+    smtp_host: str = ""  # empty: no mail
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_timeout: float = 10.0
+    mail_from: str = "sohoa@localhost"
+    webhook_url: str = ""  # empty: no webhook
+    webhook_secret: str = ""
+    webhook_timeout: float = 5.0
+    webhook_retries: int = 3  # tries per pass, backoff 0.5, 1, 2 ... s; then the next pass
+    ui_public_url: str = ""  # the workbench as people reach it (links in mails); empty: http://ui_host:ui_port
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

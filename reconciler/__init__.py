@@ -15,11 +15,13 @@ from sohoa.core.enums import DocumentStatus, ReviewKind, ReviewStatus, most_seve
 from sohoa.core.types import PERSON_FIELDS, ExtractedField
 from sohoa.reconciler.compare import discrepancies, norm_passport
 from sohoa.reconciler.confirm import CONFIRMED_BY_REGISTRY, confirmed_confidence
+from sohoa.reconciler.deadlines import review_due_at
 from sohoa.reconciler.match import match_persons, score
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-# seed 001 Art. 8.5: a mismatch is resolved within 24 hours of receipt.
+# seed 001 Art. 8.5: a mismatch is resolved within 24 hours of receipt (the due time itself:
+# reconciler/deadlines.py, in working time).
 REVIEW_DEADLINE = timedelta(hours=24)
 
 
@@ -173,6 +175,7 @@ def queue_items(session: Session, doc: Document, person: int, result: Reconcilia
     confirm it: reconciler.confirm) or holds what the scan may say instead."""
     now = utcnow()
     reads = {name: as_read(v) for name, v in fields.items()}
+    due = review_due_at(now, doc.doc_type, reads["decision_kind"].value if "decision_kind" in reads else None)
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
     for d in result.discrepancies:
         read = reads.get(d["field"])
@@ -198,17 +201,18 @@ def queue_items(session: Session, doc: Document, person: int, result: Reconcilia
         (it.kind, it.field): it
         for it in session.scalars(select(ReviewItem).where(ReviewItem.document_id == doc.document_id,
                                                            ReviewItem.person == person))
+        if it.kind != ReviewKind.SPLIT  # a cut's question is the splitter's (pipeline/split.py)
     }
     for key, vals in wanted.items():
         item = existing.get(key)
         if item is None:
             session.add(ReviewItem(
                 document_id=doc.document_id, person=person, record_id=result.record_id, kind=key[0], field=key[1],
-                status=ReviewStatus.OPEN, created_at=now, due_at=now + REVIEW_DEADLINE, **vals,
+                status=ReviewStatus.OPEN, created_at=now, due_at=due, **vals,
             ))
         elif item.status in (ReviewStatus.OPEN, ReviewStatus.OBSOLETE):
             if item.status == ReviewStatus.OBSOLETE:
-                item.status, item.created_at, item.due_at = ReviewStatus.OPEN, now, now + REVIEW_DEADLINE
+                item.status, item.created_at, item.due_at = ReviewStatus.OPEN, now, due
             item.record_id = result.record_id
             for k, v in vals.items():
                 setattr(item, k, v)
@@ -227,5 +231,6 @@ def _close_departed(session: Session, doc: Document, count: int) -> None:
     now = utcnow()
     for item in session.scalars(select(ReviewItem).where(ReviewItem.document_id == doc.document_id,
                                                          ReviewItem.person >= count,
+                                                         ReviewItem.kind != ReviewKind.SPLIT,
                                                          ReviewItem.status == ReviewStatus.OPEN)):
         _obsolete(item, now)

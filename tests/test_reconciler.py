@@ -8,6 +8,7 @@ from sohoa.archive.catalogue import Catalogue, audit, utcnow, verify_audit_chain
 from sohoa.archive.models import AuditEvent, Batch, Document, RegistryHistory, ReviewItem
 from sohoa.reconciler import decide, reconcile
 from sohoa.reconciler.compare import values_agree
+from sohoa.reconciler.deadlines import review_due_at
 from sohoa.reconciler.registry import RegistryError, import_registry
 
 REC = {"record_id": "R000123", "doc_type": "judgment", "document_number": "125/2024/HS-ST",
@@ -115,7 +116,9 @@ def test_match_by_number_then_by_personal_id(cat, tmp_path):
         assert r.record_id == "R000123" and r.status == "mismatch"
         items = s.query(ReviewItem).filter_by(document_id=d2.document_id).all()
         assert [(i.kind, i.field) for i in items] == [("discrepancy", "document_number")]
-        assert (items[0].due_at - items[0].created_at).total_seconds() == 24 * 3600
+        # seed 001 Art. 8.5: 24 h, moved to the next working day's close when they end on a day off
+        assert items[0].due_at == review_due_at(items[0].created_at, "judgment", None)
+        assert (items[0].due_at - items[0].created_at).total_seconds() >= 24 * 3600
 
 
 def test_rerun_does_not_duplicate_review_items(cat, tmp_path):
