@@ -336,12 +336,16 @@ def sample(out_dir: Path, docs: int, seed: int, degradation: str, no_bad_files: 
 
 def _register_command_groups() -> None:
     """Command groups that live in their own modules."""
-    from sohoa import cli_api, cli_retention, cli_stats, cli_ui
+    from sohoa import cli_api, cli_export, cli_retention, cli_stats, cli_ui
 
     cli_api.register(main)
+    cli_export.register(main)
     cli_retention.register(main)
     cli_stats.register(main)
     cli_ui.register(main)
+    from sohoa import cli_registry_sync  # registry sync | push | outbox, into the registry group
+
+    cli_registry_sync.register(main)
 
 
 _register_command_groups()

@@ -1,0 +1,38 @@
+"""The XML schemas a package is checked against, shipped with sohoa and copied into every
+package (data/schemas/): METS 1.12.1 (as metsrw 0.7.0 ships it), the METS XLink schema v2
+(www.loc.gov/standards/xlink/xlink.xsd, which mets.xsd imports) and PREMIS 3.0
+(www.loc.gov/standards/premis/v3/premis-v3-0.xsd). An import is resolved from the same folder,
+never from the network: lxml's parser runs with no_network and a resolver that maps every
+schemaLocation onto the local file of that name, and refuses any other."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree
+
+HERE = Path(__file__).with_name("schemas")
+FILES = ("mets.xsd", "xlink.xsd", "premis-v3-0.xsd")
+
+
+class _LocalOnly(etree.Resolver):
+    def __init__(self, folder: Path):
+        super().__init__()
+        self.folder = folder
+
+    def resolve(self, url, pubid, context):  # type: ignore[no-untyped-def]
+        name = str(url).rstrip("/").rsplit("/", 1)[-1]
+        path = self.folder / name
+        if name in FILES and path.is_file():
+            return self.resolve_filename(str(path), context)
+        raise etree.XMLSchemaParseError(f"schema import {url}: not shipped with the package (no network)")
+
+
+def load_schema(name: str, folder: Path = HERE) -> etree.XMLSchema:
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    parser.resolvers.add(_LocalOnly(folder))
+    return etree.XMLSchema(etree.parse(str(folder / name), parser))
+
+
+def safe_parser() -> etree.XMLParser:
+    """A parser for the package's own XML: no network, no entities, no huge trees."""
+    return etree.XMLParser(no_network=True, resolve_entities=False, huge_tree=False, remove_blank_text=False)
