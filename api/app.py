@@ -12,6 +12,7 @@ Endpoints (OpenAPI at /openapi.json):
     GET /documents?personal_id=…               documents of which the person is any person read + read_personal
     GET /documents?passport_number=…           the same by a foreigner's passport          read + read_personal
     GET /persons/{personal_id or passport}     a person's timeline, with flags             read + read_personal
+    GET /dossiers/{code}                       a dossier's archival metadata, its documents read
     GET /audit/events?limit=N                  the newest audit events                     admin
     GET /audit/verify                          check the audit hash chain                  admin
 
@@ -39,7 +40,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sohoa.api.audit import AuditMiddleware, AuditWriter, audit_context, write_audit
-from sohoa.api.routes import audit, documents, persons
+from sohoa.api.routes import audit, documents, dossiers, persons
 from sohoa.api.throttle import ThrottleMiddleware
 from sohoa.core.runtime import Runtime
 
@@ -74,5 +75,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_middleware(ThrottleMiddleware, runtime=runtime, per_minute=runtime.settings.api_unauthenticated_per_minute)
     app.include_router(documents.router)
     app.include_router(persons.router)
+    app.include_router(dossiers.router)
     app.include_router(audit.router)
     return app

@@ -63,6 +63,8 @@ class DocumentOut(BaseModel):
     objects: list[ObjectOut] = Field(default_factory=list)
     masked: bool = Field(description="true when sensitive personal data was masked")
     links: dict[str, str] = Field(default_factory=dict)
+    archival: dict[str, Any] | None = Field(default=None, description="archival document metadata "
+                                            "(Law on Archives 2024 / Decree 30/2020 App. VI names: archive/archival.py)")
 
 
 class DocumentSummary(BaseModel):

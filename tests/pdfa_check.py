@@ -505,11 +505,11 @@ def check_pdfa(path: str | Path, *, part: int = PART, conformance: str = CONFORM
 #    no NeedAppearances, widget flags and appearance checked by check_pdfa);
 #  - /DSS: the PAdES validation data (ISO 32000-2 / ETSI EN 319 142; a catalog key
 #    PDF/A-2 neither forbids nor defines);
-#  - the XMP extension schemas of the conversion marker (sohoa, nd30) and their
+#  - the XMP extension schemas of the conversion marker (sohoa, nd30, ltr) and their
 #    pdfaExtension/pdfaSchema/pdfaProperty declarations (ISO 19005-2 6.6.2.3.2 allows
 #    extension schemas; the validator knows only the predefined ones; check_pdfa checks
 #    that every such property is declared with valueType, category and description).
-_EXTENSION_PREFIXES = ("sohoa", "nd30", "pdfaExtension", "pdfaSchema", "pdfaProperty", "pdfaType", "pdfaField")
+_EXTENSION_PREFIXES = ("sohoa", "nd30", "ltr", "pdfaExtension", "pdfaSchema", "pdfaProperty", "pdfaType", "pdfaField")
 _XMP_GAP = re.compile(r"^XMP (?:namespace|property) (%s)[:=]" % "|".join(_EXTENSION_PREFIXES))
 
 
@@ -521,7 +521,7 @@ def _signed_gap(finding) -> bool:
 
 
 SIGNED_GAPS = ("/AcroForm (the signature field)", "/DSS (PAdES validation data)",
-               "XMP extension schemas " + ", ".join(_EXTENSION_PREFIXES[:2]) + " and their declarations")
+               "XMP extension schemas " + ", ".join(_EXTENSION_PREFIXES[:3]) + " and their declarations")
 
 
 def validator_findings(path: str | Path, flavour: str = "2b", *, signed: bool = False) -> list[str]:

@@ -123,6 +123,7 @@ def get_document(request: Request, document_id: DocumentId, token: Reader, rt: R
                      "sha256": o.sha256, "size": o.size, "created_at": aware(o.created_at)}
                     for o in sorted(doc.objects, key=lambda o: o.id)],
         "masked": not personal, "links": _links(doc.document_id),
+        "archival": doc.archival if personal else mask(doc.archival),
     }
     audit_context(request)["detail"] = {"masked": not personal}
     return out

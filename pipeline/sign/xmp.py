@@ -15,6 +15,11 @@ schema, so a PDF/A validator knows them):
   SignerInfo, Priority; per file: Title, Maintenance, Rights, Creator,
   StartDate, EndDate, DocTotal, PageTotal). Scalars as text, structured
   values (e.g. SignerInfo) as JSON text.
+* ``https://sohoa.example/ns/luu-tru-2024/1.0/`` (prefix ``ltr``): the archival
+  document fields of the Law on Archives 2024 set that Appendix VI does not name
+  (Identifier, ArchiveCode, DigitizedBy, ScannedAt, Unknown: archive/archival.py).
+  Which namespace a key goes to is decided by name (ND30_NAMES); both are read back
+  as one ``archival`` dict and both are covered by the signed-revision checks.
 """
 from __future__ import annotations
 
@@ -33,11 +38,14 @@ from .marker import ConversionMarker, to_json, vn_iso
 
 NS_SOHOA = "https://sohoa.example/ns/conversion/1.0/"
 NS_ND30 = "https://sohoa.example/ns/nd30-2020/appendix-vi/1.0/"
+NS_LTR = "https://sohoa.example/ns/luu-tru-2024/1.0/"
 PREFIX_SOHOA = "sohoa"
 PREFIX_ND30 = "nd30"
+PREFIX_LTR = "ltr"
 
 PdfMetadata.register_xml_namespace(NS_SOHOA, PREFIX_SOHOA)
 PdfMetadata.register_xml_namespace(NS_ND30, PREFIX_ND30)
+PdfMetadata.register_xml_namespace(NS_LTR, PREFIX_LTR)
 
 # marker dict key -> (XMP property, description for the extension schema)
 MARKER_PROPERTIES: dict[str, tuple[str, str]] = {
@@ -62,6 +70,9 @@ ARCHIVAL_DOC = ("FileCode", "DocOrdinal", "TypeName", "CodeNumber", "CodeNotatio
                 "Description", "SignerInfo", "Priority")
 ARCHIVAL_FILE = ("Title", "Maintenance", "Rights", "Creator", "StartDate", "EndDate",
                  "DocTotal", "PageTotal")
+# Appendix VI's names (document and file); any other archival key is ours (ltr:)
+ND30_NAMES = frozenset(ARCHIVAL_DOC + ARCHIVAL_FILE + ("InforSign", "Keyword", "Mode", "ConfidenceLevel",
+                                                       "Autograph", "Format"))
 _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
@@ -106,7 +117,8 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _ABOUT = f"{{{_RDF}}}about"
 # prefixes declared on the Description this module writes
 _NS = {"dc": "http://purl.org/dc/elements/1.1/", "pdf": "http://ns.adobe.com/pdf/1.3/",
-       "xmp": "http://ns.adobe.com/xap/1.0/", PREFIX_SOHOA: NS_SOHOA, PREFIX_ND30: NS_ND30}
+       "xmp": "http://ns.adobe.com/xap/1.0/", PREFIX_SOHOA: NS_SOHOA, PREFIX_ND30: NS_ND30,
+       PREFIX_LTR: NS_LTR}
 _EMPTY_XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="pikepdf">\n'
               b' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n </rdf:RDF>\n'
               b'</x:xmpmeta>')
@@ -151,9 +163,13 @@ def _properties(marker: ConversionMarker, fields: dict[str, object],
         elif value is not None:
             props.append((f"{{{NS_SOHOA}}}{prop}", "text", str(value)))
     props.append((f"{{{NS_SOHOA}}}{FIELDS_PROPERTY[0]}", "text", to_json(fields)))
-    props += [(f"{{{NS_ND30}}}{k}", "text", _archival_text(v)) for k, v in archival.items()
+    props += [(f"{{{_archival_ns(k)}}}{k}", "text", _archival_text(v)) for k, v in archival.items()
               if v is not None]
     return props
+
+
+def _archival_ns(key: str) -> str:
+    return NS_ND30 if key in ND30_NAMES else NS_LTR
 
 
 def _existing_xmp(pdf: pikepdf.Pdf) -> Any:
@@ -268,7 +284,11 @@ def _add_extension_schemas(rdf: Any, archival_keys: list[str]) -> None:
     conv.append((FIELDS_PROPERTY[0], "Text", FIELDS_PROPERTY[1]))
     schema("sohoa conversion marker (Law 20/2023/QH15 Art. 12)", NS_SOHOA, PREFIX_SOHOA, conv)
     schema("Decree 30/2020/ND-CP Appendix VI archival metadata", NS_ND30, PREFIX_ND30,
-           [(k, "Text", f"Appendix VI: {k}") for k in archival_keys])
+           [(k, "Text", f"Appendix VI: {k}") for k in archival_keys if k in ND30_NAMES])
+    ours = [k for k in archival_keys if k not in ND30_NAMES]
+    if ours:
+        schema("Law on Archives 33/2024/QH15 archival document metadata (sohoa)", NS_LTR, PREFIX_LTR,
+               [(k, "Text", f"Archival document: {k}") for k in ours])
 
 
 # XMP property -> /Info key kept in agreement (pikepdf's DOCINFO_MAPPING, PDF/A-1 6.7.3)
@@ -371,7 +391,7 @@ def read_xmp(pdf: pikepdf.Pdf) -> dict[str, Any]:
             fields = {"_unparsable": meta[fq]}
     archival: dict[str, Any] = {}
     for key in meta:
-        if key.startswith(f"{{{NS_ND30}}}"):
+        if key.startswith((f"{{{NS_ND30}}}", f"{{{NS_LTR}}}")):
             archival[key.split("}", 1)[1]] = meta[key]
     statement = {k: str(meta[q]) for k, q in _STATEMENT.items() if q in meta}
     pdfa = None
@@ -382,7 +402,7 @@ def read_xmp(pdf: pikepdf.Pdf) -> dict[str, Any]:
 
 
 def marker_occurrences(packet: bytes | None) -> list[tuple[str, str]]:
-    """Every occurrence of a sohoa:, nd30: or statement dc: property in the packet, as
+    """Every occurrence of a sohoa:, nd30:, ltr: or statement dc: property in the packet, as
     (prefixed name, text), sorted: duplicates included (read_xmp sees only the first
     of two, another reader may show the second)."""
     from pikepdf._xml import parse_xml  # no entities, no network
@@ -390,7 +410,7 @@ def marker_occurrences(packet: bytes | None) -> list[tuple[str, str]]:
     if packet is None:
         return []
     root = parse_xml(io.BytesIO(packet)).getroot()
-    prefixes = {NS_SOHOA: PREFIX_SOHOA, NS_ND30: PREFIX_ND30, _NS["dc"]: "dc"}
+    prefixes = {NS_SOHOA: PREFIX_SOHOA, NS_ND30: PREFIX_ND30, NS_LTR: PREFIX_LTR, _NS["dc"]: "dc"}
     dc_names = {q.split(":", 1)[1] for q in _STATEMENT.values()}
     out: list[tuple[str, str]] = []
 
@@ -429,7 +449,8 @@ def metadata_changes(signed: dict[str, Any], now: dict[str, Any]) -> list[str]:
     aa, ab = signed["archival"], now["archival"]
     for key in sorted(set(aa) | set(ab)):
         if aa.get(key) != ab.get(key):
-            out.append(f"{PREFIX_ND30}:{key} {show(aa.get(key))} -> {show(ab.get(key))}")
+            prefix = PREFIX_ND30 if key in ND30_NAMES else PREFIX_LTR
+            out.append(f"{prefix}:{key} {show(aa.get(key))} -> {show(ab.get(key))}")
     sa, sb = signed.get("statement", {}), now.get("statement", {})
     for key, q in _STATEMENT.items():
         if sa.get(key) != sb.get(key):
