@@ -65,16 +65,28 @@ class SourceDocument:
     kind: SourceKind
     files: list[SourceFile]  # one file, or the page images of a folder in order
     page_count: int
+    # one document of a many-document scan: its pages in the source (1-based, inclusive);
+    # None: the whole source is the document (pipeline/split.py)
+    pages: tuple[int, int] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"relpath": self.relpath, "kind": self.kind, "page_count": self.page_count,
-                "files": [{"path": str(f.path), "relpath": f.relpath, "sha256": f.sha256, "size": f.size}
-                          for f in self.files]}
+        d = {"relpath": self.relpath, "kind": self.kind, "page_count": self.page_count,
+             "files": [{"path": str(f.path), "relpath": f.relpath, "sha256": f.sha256, "size": f.size}
+                       for f in self.files]}
+        if self.pages is not None:
+            d["pages"] = list(self.pages)
+        return d
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "SourceDocument":
         files = [SourceFile(Path(f["path"]), f["relpath"], f["sha256"], int(f["size"])) for f in d["files"]]
-        return cls(d["relpath"], d["kind"], files, int(d["page_count"]))
+        pages = (int(d["pages"][0]), int(d["pages"][1])) if d.get("pages") else None
+        return cls(d["relpath"], d["kind"], files, int(d["page_count"]), pages)
+
+    @property
+    def item_key(self) -> str:
+        """The batch item's key: the source, and a part's page range ('hs.pdf#pages=3-4')."""
+        return item_key(self.relpath, self.pages)
 
     @property
     def content_sha256(self) -> str:
@@ -84,7 +96,14 @@ class SourceDocument:
         h = hashlib.sha256()
         for f in self.files:
             h.update(bytes.fromhex(f.sha256))
+        if self.pages is not None:  # a part: the source's hash and its page range (a whole file's is unchanged)
+            h.update(f"#pages={self.pages[0]}-{self.pages[1]}".encode())
         return h.hexdigest()
+
+
+def item_key(source: str, pages: tuple[int, int] | list[int] | None) -> str:
+    """A batch item's key (unique per batch): the report's source, and a part's pages."""
+    return source if not pages else f"{source}#pages={pages[0]}-{pages[1]}"
 
 
 @dataclass(frozen=True)

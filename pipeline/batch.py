@@ -23,8 +23,10 @@ from sohoa.core.enums import DocumentStatus, Stage
 from sohoa.core.errors import FatalError, StoreError
 from sohoa.core.runtime import Runtime
 from sohoa.core.types import SourceDocument
+from sohoa.pipeline.dossiers import check_against_batch
 from sohoa.pipeline.intake import BatchInfo, Intake, Rejection, natural_key, read_batch_info, source_name
 from sohoa.pipeline.orchestrate import DocumentOutcome, finish_item
+from sohoa.pipeline.split import SPLIT, is_part_key
 from sohoa.reconciler.registry import all_record_ids
 from sqlalchemy import func, select
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -72,7 +74,8 @@ def start_batch(rt: Runtime, batch_dir: Path, batch: BatchInfo, items: list[Sour
                 s.add(it)
             it.ordinal, it.stage, it.status, it.outcome, it.updated_at = i, Stage.QUEUED, None, None, now
         for source, it in existing.items():
-            if source not in current:  # gone from the directory since the last run
+            if source not in current and not any(is_part_key(source, c) for c in current if source.startswith(c)):
+                # gone from the directory since the last run (a part of a cut file stays with its file)
                 s.delete(it)
         audit(s, rt.actor, "batch.start", batch.batch_id, source_dir=source_name(str(batch_dir)), entries=len(items))
 
@@ -92,6 +95,7 @@ def batch_progress(rt: Runtime, batch_id: str) -> dict[str, int]:
 def build_report(rt: Runtime, batch_id: str) -> BatchReport:
     with rt.catalogue.session() as s:
         items = list(s.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id)))
+    items = [it for it in items if it.status != SPLIT]  # a cut file is reported as its parts
     items.sort(key=lambda it: (it.ordinal, natural_key(it.source)))
     docs = [DocumentOutcome.from_report(it.outcome) if it.outcome else
             DocumentOutcome(source=it.source, status=DocumentStatus.REJECTED, reason=f"not finished (stopped at stage {it.stage})")
@@ -109,6 +113,7 @@ def run_batch(rt: Runtime, batch_dir: Path, progress: ProgressFn | None = None, 
 
     batch = read_batch_info(batch_dir)
     items = list(Intake(rt.settings).scan(batch_dir))
+    check_against_batch(batch.dossiers, items)  # declared files and page ranges exist (pipeline/dossiers.py)
     if not items:
         log.warning("empty batch: no files to process", extra={"batch": batch.batch_id, "dir": source_name(str(batch_dir))})
     start_batch(rt, batch_dir, batch, items)
@@ -126,9 +131,10 @@ def run_batch(rt: Runtime, batch_dir: Path, progress: ProgressFn | None = None, 
                                                               BatchItem.stage == Stage.DONE)
                                       .order_by(BatchItem.ordinal)))
         for it in finished:
-            if it.source not in seen:
+            if it.source not in seen and it.status != SPLIT:
                 seen.add(it.source)
-                progress(len(seen), len(items), DocumentOutcome.from_report(it.outcome or {}))
+                # a cut file reports several documents: the total grows with its parts
+                progress(len(seen), max(len(items), len(seen)), DocumentOutcome.from_report(it.outcome or {}))
 
     if tasks.begin.app.conf.task_always_eager:
         def one(doc: SourceDocument) -> None:
@@ -204,7 +210,9 @@ def _wait_for_workers(rt: Runtime, batch: BatchInfo, docs: list[SourceDocument],
         if seen != last_seen:
             last_seen, last_change = seen, now
         elif resubmit_after > 0 and now - last_change >= resubmit_after:
-            again = [by_source[src] for src in pending if src in by_source]
+            # a part's item is its file's: the file's workflow runs again (every stage idempotent)
+            parents = {src.split("#pages=")[0] if src not in by_source else src for src in pending}
+            again = [by_source[src] for src in parents if src in by_source]
             log.warning("no progress for %d s: submitting %d unfinished document(s) again",
                         resubmit_after, len(again), extra={"batch": batch.batch_id})
             for doc in again:

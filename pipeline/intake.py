@@ -28,13 +28,14 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterator
 from urllib.parse import unquote_to_bytes
 
 from PIL import Image
 from sohoa.core.config import Settings
 from sohoa.core.errors import FatalError, RejectedInput
 from sohoa.core.types import SourceDocument, SourceFile
+from sohoa.pipeline.dossiers import parse_dossiers
 from sohoa.pipeline.pdfprobe import ProbeLimits, probe_pdf
 
 log = logging.getLogger("sohoa.intake")
@@ -60,6 +61,8 @@ class BatchInfo:
     operator: str | None
     scanned_at: str | None
     scanner: str | None
+    # declared dossiers: DeclaredEntry.to_json() lists (pipeline/dossiers.py); JSON for Celery
+    dossiers: tuple[Any, ...] = ()
 
 
 def sniff(head: bytes) -> str | None:
@@ -190,7 +193,8 @@ def read_batch_info(batch_dir: Path) -> BatchInfo:
         v = meta.get(key)
         return str(v)[:500] if v is not None else None
 
-    return BatchInfo(batch_id, opt("unit"), opt("operator"), opt("scanned_at"), opt("scanner"))
+    declared = tuple(e.to_json() for e in parse_dossiers(meta.get("dossiers")))
+    return BatchInfo(batch_id, opt("unit"), opt("operator"), opt("scanned_at"), opt("scanner"), declared)
 
 
 class Intake:

@@ -37,9 +37,10 @@ from sohoa.core.enums import DocumentStatus, Stage
 from sohoa.core.errors import FatalError, RejectedInput
 from sohoa.core.runtime import Runtime
 from sohoa.core.storage import ObjectRef
-from sohoa.core.types import Extraction, SourceDocument
+from sohoa.core.types import Extraction, SourceDocument, item_key
 from sohoa.core.version import SOFTWARE
 from sohoa.core.workarea import WorkArea
+from sohoa.pipeline import split as splitting
 from sohoa.pipeline.archival import catalogue_archival, signing_archival
 from sohoa.pipeline.intake import BatchInfo
 from sohoa.reconciler import DocumentReconciliation, reconcile
@@ -73,9 +74,16 @@ class DocumentOutcome:
     reused: bool = False
     # contract v2: every person, [{"fields", "registry_record_id", "status", "discrepancies"}]
     persons: list[dict[str, Any]] = field(default_factory=list)
+    pages: list[int] | None = None  # one document of a many-document scan: [first, last] of the source
+
+    @property
+    def item_key(self) -> str:
+        return item_key(self.source, self.pages)
 
     def to_report(self) -> dict[str, Any]:
         d: dict[str, Any] = {"source": self.source, "document_id": self.document_id, "status": self.status}
+        if self.pages is not None:
+            d["pages"] = list(self.pages)
         if self.reason is not None:
             d["reason"] = self.reason
         if self.status != DocumentStatus.REJECTED:
@@ -90,7 +98,7 @@ class DocumentOutcome:
     @classmethod
     def from_report(cls, d: dict[str, Any]) -> "DocumentOutcome":
         known = {k: d[k] for k in ("source", "status", "document_id", "reason", "doc_type", "fields",
-                                   "registry_record_id", "discrepancies", "object", "persons")
+                                   "registry_record_id", "discrepancies", "object", "persons", "pages")
                  if d.get(k) is not None}
         return cls(**known, reused=bool(d.get("reused")))
 
@@ -118,15 +126,16 @@ def set_stage(rt: Runtime, batch_id: str, source: str, stage: Stage, document_id
 def finish_item(rt: Runtime, batch_id: str, outcome: DocumentOutcome) -> None:
     with rt.catalogue.session() as s:
         item = s.scalars(select(BatchItem).where(BatchItem.batch_id == batch_id,
-                                                 BatchItem.source == outcome.source)).one()
+                                                 BatchItem.source == outcome.item_key)).one()
         item.stage, item.status, item.updated_at = Stage.DONE, outcome.status, utcnow()
         item.outcome = {**outcome.to_report(), "reused": outcome.reused}
         item.document_id = outcome.document_id or item.document_id
         if outcome.status == DocumentStatus.REJECTED:
             rej = s.scalars(select(RejectionRow).where(RejectionRow.batch_id == batch_id,
-                                                       RejectionRow.source == outcome.source)).first()
+                                                       RejectionRow.source == outcome.item_key)).first()
             if rej is None:
-                s.add(RejectionRow(batch_id=batch_id, source=outcome.source, reason=outcome.reason or "", at=utcnow()))
+                s.add(RejectionRow(batch_id=batch_id, source=outcome.item_key, reason=outcome.reason or "",
+                                   at=utcnow()))
             else:
                 rej.reason, rej.at = outcome.reason or "", utcnow()
             audit(s, rt.actor, "document.reject", outcome.source, outcome="rejected", batch=batch_id,
@@ -166,7 +175,7 @@ def reject(rt: Runtime, batch_id: str, doc: SourceDocument, reason: str) -> None
         log.warning("not rejecting an archived document", extra={"document": doc.relpath, "reason": reason})
         return
     outcome = DocumentOutcome(source=doc.relpath, status=DocumentStatus.REJECTED, reason=reason,
-                              document_id=None)
+                              document_id=None, pages=list(doc.pages) if doc.pages else None)
     rt.work(document_id_for(doc)).save_json(REJECTED, {"reason": reason})
     finish_item(rt, batch_id, outcome)
 
@@ -184,6 +193,8 @@ def begin(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> str:
     again against today's registry, and nothing else runs), else 'new'."""
     document_id = document_id_for(doc)
     work = rt.work(document_id)
+    if not work.has(splitting.PARTS) and _begin_archived_parts(rt, batch, doc):
+        return "archived"
     with rt.catalogue.session() as s:
         archived = s.scalars(select(Document).where(Document.content_sha256 == doc.content_sha256)).first()
     if archived is not None:
@@ -194,7 +205,7 @@ def begin(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> str:
         return "archived"
     work.path(REJECTED).unlink(missing_ok=True)  # a rejection of an earlier run is judged again
     work.path("done.json").unlink(missing_ok=True)
-    set_stage(rt, batch.batch_id, doc.relpath, Stage.OCR, document_id)
+    set_stage(rt, batch.batch_id, doc.item_key, Stage.OCR, document_id)
     if doc.kind != "pdf_text" and not work.has("plan.pkl"):
         from sohoa.pipeline.ocr.pages import plan_pages
 
@@ -205,6 +216,21 @@ def begin(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> str:
     log.info("begin", extra={"document": doc.relpath, "document_id": document_id, "kind": doc.kind,
                              "pages": doc.page_count})
     return "new"
+
+
+def _begin_archived_parts(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> bool:
+    """A many-document file whose parts are all archived (its work area long cleared):
+    each part is reconciled again, nothing else runs."""
+    parts = splitting.archived_parts(rt, doc)
+    if not parts:
+        return False
+    splitting.record_items(rt, batch.batch_id, doc, parts)
+    for part in parts:
+        finish_item(rt, batch.batch_id, reconcile_archived(rt, batch, part))
+    work = rt.work(document_id_for(doc))
+    work.clear()
+    work.save_json("done.json", {"reused": True, "split": True})
+    return True
 
 
 def ocr_page(rt: Runtime, batch: BatchInfo, doc: SourceDocument, index: int) -> None:
@@ -221,7 +247,7 @@ def ocr_page(rt: Runtime, batch: BatchInfo, doc: SourceDocument, index: int) -> 
     except RejectedInput as exc:
         reject(rt, batch.batch_id, doc, exc.reason)
         return
-    _touch(rt, batch.batch_id, doc.relpath)
+    _touch(rt, batch.batch_id, doc.item_key)
 
 
 def _touch(rt: Runtime, batch_id: str, source: str) -> None:
@@ -257,13 +283,24 @@ def assemble(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
     work.save("recognized.pkl", {"pages": rec.pages, "ocr_used": rec.ocr_used, "ink": rec.ink})
 
 
+def split(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> list[SourceDocument]:
+    """Cut a many-document scan into its documents (pipeline/split.py); the later stages
+    then run once per part (`splitting.units`). Returns the documents they run for."""
+    if doc.pages is None and not _skip(rt, doc) and rt.work(document_id_for(doc)).has("recognized.pkl"):
+        try:
+            splitting.split_source(rt, batch, doc)
+        except RejectedInput as exc:
+            reject(rt, batch.batch_id, doc, exc.reason)
+    return splitting.units(rt, doc)
+
+
 def extract_fields(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
     """Fields of the document. A defect here must not lose the scan: it is archived
     with no fields and goes to a person (needs_review)."""
     work = rt.work(document_id_for(doc))
     if _skip(rt, doc) or work.has("extraction.pkl"):
         return
-    set_stage(rt, batch.batch_id, doc.relpath, Stage.EXTRACT)
+    set_stage(rt, batch.batch_id, doc.item_key, Stage.EXTRACT)
     from sohoa.pipeline.extract import extract
 
     pages = work.load("recognized.pkl")["pages"]
@@ -290,7 +327,7 @@ def sign_store(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
 
 
 def _sign_store(rt: Runtime, batch: BatchInfo, doc: SourceDocument, document_id: str, work: WorkArea) -> None:
-    set_stage(rt, batch.batch_id, doc.relpath, Stage.SIGN)
+    set_stage(rt, batch.batch_id, doc.item_key, Stage.SIGN)
     extraction: Extraction = work.load("extraction.pkl")
     values = {k: f.value for k, f in extraction.fields.items()}
     key = object_key(extraction.doc_type, values, document_id)
@@ -300,7 +337,7 @@ def _sign_store(rt: Runtime, batch: BatchInfo, doc: SourceDocument, document_id:
     else:
         converted_at = datetime.now(timezone.utc)
         signed = _sign(rt, doc, document_id, batch, work.path("ocr.pdf").read_bytes(), extraction, converted_at)
-        set_stage(rt, batch.batch_id, doc.relpath, Stage.STORE)
+        set_stage(rt, batch.batch_id, doc.item_key, Stage.STORE)
         meta = {"document-id": document_id, "batch-id": batch.batch_id, "software": SOFTWARE}
         ref, adopted = rt.store.put(rt.bucket, key, signed, meta), False
     work.save_json("object.json", {"bucket": ref.bucket, "key": ref.key, "version_id": ref.version_id,
@@ -350,7 +387,7 @@ def catalogue_reconcile(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> N
     if work.has(REJECTED):
         return
     with document_lock(rt, doc):
-        if work.has(REJECTED) or _item_done(rt, batch.batch_id, doc.relpath):
+        if work.has(REJECTED) or _item_done(rt, batch.batch_id, doc.item_key):
             return  # a twin of this task (a redelivered message) did it
         _catalogue_reconcile(rt, batch, doc, document_id, work)
 
@@ -368,7 +405,7 @@ def _catalogue_reconcile(rt: Runtime, batch: BatchInfo, doc: SourceDocument, doc
     if catalogued is not None:
         outcome = reconcile_archived(rt, batch, doc)
     else:
-        set_stage(rt, batch.batch_id, doc.relpath, Stage.RECONCILE)
+        set_stage(rt, batch.batch_id, doc.item_key, Stage.RECONCILE)
         rec = work.load("recognized.pkl")
         extraction: Extraction = work.load("extraction.pkl")
         obj = work.load_json("object.json")
@@ -377,14 +414,18 @@ def _catalogue_reconcile(rt: Runtime, batch: BatchInfo, doc: SourceDocument, doc
             with rt.catalogue.session() as s:
                 row = _catalogue_document(s, rt, doc, document_id, batch, rec, extraction, ref,
                                           datetime.fromisoformat(obj["converted_at"]))
+                splitting.annotate(s, rt, batch, row, work, doc)
                 catalogue_archival(s, rt, row, work)  # Document/Dossier.archival (pipeline/archival.py)
                 recon = reconcile(s, row, dict(extraction.fields), rt.settings.review_threshold,
                                   [dict(p) for p in extraction.all_persons()], rt.settings.registry_confirms)
+                held = splitting.hold_for_review(s, row, rt.settings.review_threshold)
                 audit(s, rt.actor, "document.archive", document_id, source=doc.relpath, batch=batch.batch_id,
                       key=ref.key, version_id=ref.version_id, sha256=ref.sha256, status=recon.status)
                 s.flush()
                 s.refresh(row)
                 outcome = _outcome_from_rows(row, recon, reused=obj["adopted"])
+                if held:  # an uncertain cut: the part waits for a person (pipeline/split.py)
+                    outcome.status = DocumentStatus.NEEDS_REVIEW
         except DbIntegrityError:
             # Catalogued by a twin task that got there first (a redelivered message): reconcile that.
             outcome = reconcile_archived(rt, batch, doc)
@@ -399,9 +440,12 @@ def reconcile_archived(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> Do
         recon = reconcile(s, row, {f.name: f.extracted() for f in row.fields}, rt.settings.review_threshold,
                           [{f.name: f.extracted() for f in p.fields} for p in row.persons] or None,
                           rt.settings.registry_confirms)
+        held = splitting.hold_for_review(s, row, rt.settings.review_threshold)
         row.updated_at = utcnow()
         audit(s, rt.actor, "document.reprocess", row.document_id, source=doc.relpath, batch=batch.batch_id)
         out = _outcome_from_rows(row, recon, reused=True)
+        if held:
+            out.status = DocumentStatus.NEEDS_REVIEW
     out.source = doc.relpath  # the same scan may sit under another name in this batch
     return out
 
@@ -413,9 +457,11 @@ def run_document(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
     for i in range(doc.page_count if doc.kind != "pdf_text" else 0):
         ocr_page(rt, batch, doc, i)
     assemble(rt, batch, doc)
-    extract_fields(rt, batch, doc)
-    sign_store(rt, batch, doc)
-    catalogue_reconcile(rt, batch, doc)
+    for unit in split(rt, batch, doc):
+        extract_fields(rt, batch, unit)
+        sign_store(rt, batch, unit)
+        catalogue_reconcile(rt, batch, unit)
+    splitting.finish_source(rt, doc)
 
 
 # -- catalogue rows ---------------------------------------------------------------------
@@ -437,6 +483,7 @@ def _outcome_from_rows(doc: Document, recon: DocumentReconciliation, reused: boo
         fields=_field_reports(doc.fields), registry_record_id=recon.record_id, discrepancies=recon.discrepancies,
         object=obj.ref.to_report() if obj else None,
         reused=reused, persons=persons,
+        pages=[doc.page_first, doc.page_last] if doc.split_confidence is not None else None,
     )
 
 

@@ -1,6 +1,9 @@
 """The pipeline stages as Celery tasks, chained per document.
 
-    begin | group(ocr_page x pages) | assemble | extract | sign_store | reconcile
+    begin | group(ocr_page x pages) | assemble | split | extract | sign_store | reconcile
+
+A many-document scan is cut into its documents by `split` (pipeline/split.py); the stages
+after it run once per part (split.units), in the same task as the whole file's.
 
 Embedded default (no SOHOA_BROKER_URL): tasks run in-process (eager), the
 same canvas and the same stage functions. Production: workers started with
@@ -28,6 +31,7 @@ from sohoa.core.errors import FatalError, StoreError
 from sohoa.core.runtime import Runtime
 from sohoa.core.types import SourceDocument
 from sohoa.pipeline import orchestrate as stages
+from sohoa.pipeline import split as splitting
 from sohoa.pipeline.intake import BatchInfo
 from sqlalchemy.exc import OperationalError
 
@@ -181,19 +185,31 @@ def assemble(self, batch: dict, doc: dict) -> None:
     stages.assemble(*_args(batch, doc))
 
 
+@shared_task(base=StageTask, bind=True, name="sohoa.split", stage="split")
+def split(self, batch: dict, doc: dict) -> None:
+    stages.split(*_args(batch, doc))
+
+
 @shared_task(base=StageTask, bind=True, name="sohoa.extract", stage="extract")
 def extract(self, batch: dict, doc: dict) -> None:
-    stages.extract_fields(*_args(batch, doc))
+    rt, b, d = _args(batch, doc)
+    for unit in splitting.units(rt, d):
+        stages.extract_fields(rt, b, unit)
 
 
 @shared_task(base=StageTask, bind=True, name="sohoa.sign_store", stage="sign")
 def sign_store(self, batch: dict, doc: dict) -> None:
-    stages.sign_store(*_args(batch, doc))
+    rt, b, d = _args(batch, doc)
+    for unit in splitting.units(rt, d):
+        stages.sign_store(rt, b, unit)
 
 
 @shared_task(base=StageTask, bind=True, name="sohoa.reconcile", stage="reconcile")
 def reconcile(self, batch: dict, doc: dict) -> None:
-    stages.catalogue_reconcile(*_args(batch, doc))
+    rt, b, d = _args(batch, doc)
+    for unit in splitting.units(rt, d):
+        stages.catalogue_reconcile(rt, b, unit)
+    splitting.finish_source(rt, d)
 
 
 def document_workflow(batch: BatchInfo, doc: SourceDocument) -> Any:
@@ -202,5 +218,5 @@ def document_workflow(batch: BatchInfo, doc: SourceDocument) -> Any:
     steps = [begin.si(b, d)]
     if doc.kind != "pdf_text":
         steps.append(group(ocr_page.si(b, d, i) for i in range(doc.page_count)))
-    steps += [assemble.si(b, d), extract.si(b, d), sign_store.si(b, d), reconcile.si(b, d)]
+    steps += [assemble.si(b, d), split.si(b, d), extract.si(b, d), sign_store.si(b, d), reconcile.si(b, d)]
     return chain(*steps)

@@ -1,0 +1,262 @@
+"""A many-document scan cut into its documents, after the whole file was OCR'd.
+
+A dossier (hồ sơ) is often scanned as one PDF or TIFF. After `assemble` the source's page
+texts are at hand; the cuts are the declared page ranges of batch.json (pipeline/dossiers.py)
+or, where none are declared, those the boundary model finds (pipeline/extract/boundaries.py).
+A file found to hold one document is left as it is (its document_id is the one it always had).
+Each part of a file with several gets:
+
+- its own SourceDocument (`pages` set: document_id from the source's hash and the range),
+- its own work area holding what the later stages read: its pages' texts (renumbered 1..n,
+  the numbers of its own signed PDF) and its pages cut from the OCR'd PDF with pikepdf,
+- its own batch item (key 'source#pages=a-b'); the source's item is marked `split` and left
+  out of the report, which lists the parts with the plain source and "pages".
+
+parts.json in the source's work area says what was decided, so a run that died after the cut
+resumes with the same parts, and the later stages run once per part (`units`).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pikepdf
+from sohoa.archive.catalogue import audit, utcnow
+from sohoa.archive.models import BatchItem, Document, Dossier, ReviewItem, SourceFileRow
+from sohoa.core.enums import DocumentStatus, ReviewKind, ReviewStatus, Stage
+from sohoa.core.runtime import Runtime
+from sohoa.core.types import PageText, SourceDocument
+from sohoa.core.workarea import WorkArea
+from sohoa.pipeline.dossiers import DeclaredEntry, declared_for
+from sohoa.pipeline.extract.boundaries import segment
+from sohoa.pipeline.intake import BatchInfo
+from sqlalchemy import select
+
+log = logging.getLogger("sohoa.split")
+
+PARTS = "parts.json"  # in the source's work area: the parts decided
+PART = "part.json"  # in a document's work area: its dossier and place in it
+SPLIT = "split"  # the status of a source's batch item once it is cut into parts
+SPLITTABLE = ("pdf_image", "pdf_text", "tiff")
+REVIEW_DUE_HOURS = 24
+
+
+def document_id_for(doc: SourceDocument) -> str:
+    return "D" + doc.content_sha256[:24]
+
+
+@dataclass
+class PartPlan:
+    first: int
+    last: int
+    confidence: float  # 1.0 for a declared range
+    dossier: str | None = None
+    dossier_title: str | None = None
+    ordinal: int | None = None
+    declared: bool = False
+
+
+def part_document(doc: SourceDocument, first: int, last: int) -> SourceDocument:
+    return replace(doc, pages=(first, last), page_count=last - first + 1)
+
+
+def derived_dossier_code(organ_code: str, source_sha256: str) -> str:
+    """An undeclared many-document file's dossier: the organ's code (FileCode's first part,
+    Decree 30/2020 App. VI) and the source's content hash. Stable: the same scan in any batch,
+    at any station, re-run or moved, names the same dossier, and two scans never share one."""
+    organ = re.sub(r"[^\w.\-]", "", organ_code)[:24] or "HS"
+    return f"{organ}-HS-{source_sha256[:16].upper()}"
+
+
+# -- deciding the parts --------------------------------------------------------------
+
+def plan_parts(rt: Runtime, batch: BatchInfo, doc: SourceDocument, pages: list[PageText]) -> list[PartPlan]:
+    """The documents of `doc`: declared ranges, or the boundary model's cuts. One plan
+    covering the file (or none) means: not split."""
+    declared = declared_for(batch.dossiers, doc.relpath)
+    if declared and declared[0].pages is not None:
+        return [_declared(e) for e in declared if e.pages]
+    if doc.kind not in SPLITTABLE or doc.page_count < 2:
+        return [_declared(declared[0])] if declared else []
+    seg = segment(pages)
+    if len(seg.parts) < 2:
+        return [_declared(declared[0])] if declared else []
+    code = declared[0].dossier if declared else derived_dossier_code(rt.settings.organ_code, doc.content_sha256)
+    title = declared[0].title if declared else None
+    return [PartPlan(a, b, c, code, title, k, bool(declared)) for k, ((a, b), c)
+            in enumerate(zip(seg.parts, seg.confidences), 1)]
+
+
+def _declared(e: DeclaredEntry) -> PartPlan:
+    first, last = e.pages or (0, 0)
+    return PartPlan(first, last, 1.0, e.dossier, e.title, e.ordinal, True)
+
+
+def split_source(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> list[SourceDocument]:
+    """Decide and lay out the parts of `doc` (its work area holds recognized.pkl, ocr.pdf);
+    idempotent. Returns the part documents ([] when the file is one document)."""
+    work = rt.work(document_id_for(doc))
+    if work.has(PARTS):
+        parts = [SourceDocument.from_json(d) for d in work.load_json(PARTS)["parts"]]
+    else:
+        rec = work.load("recognized.pkl")
+        plans = plan_parts(rt, batch, doc, rec["pages"])
+        whole = [p for p in plans if p.first == 0]
+        if whole or len(plans) < 2:
+            if plans:  # one declared document: its dossier, no cut
+                work.save_json(PART, _part_json(plans[0], None))
+            work.save_json(PARTS, {"parts": []})
+            return []
+        parts = [part_document(doc, p.first, p.last) for p in plans]
+        for part, p in zip(parts, plans):
+            _lay_out(rt, work, rec, part, p)
+        work.save_json(PARTS, {"parts": [d.to_json() for d in parts],
+                               "plans": [p.__dict__ for p in plans]})
+        log.info("split", extra={"document": doc.relpath, "parts": [list(d.pages or ()) for d in parts],
+                                 "confidences": [p.confidence for p in plans]})
+    if parts:
+        record_items(rt, batch.batch_id, doc, parts)
+    return parts
+
+
+def _part_json(p: PartPlan, pages: tuple[int, int] | None) -> dict[str, Any]:
+    return {"dossier": p.dossier, "dossier_title": p.dossier_title, "ordinal": p.ordinal, "declared": p.declared,
+            "pages": list(pages) if pages else None, "confidence": p.confidence if pages else None}
+
+
+def _lay_out(rt: Runtime, src_work: WorkArea, rec: dict, part: SourceDocument, p: PartPlan) -> None:
+    """The part's work area: its pages' texts and its pages of the OCR'd PDF."""
+    work = rt.work(document_id_for(part))
+    if work.has("recognized.pkl"):
+        return
+    texts = [replace(pg, number=k) for k, pg in enumerate(rec["pages"][p.first - 1:p.last], 1)]
+    ink = None
+    first_page = src_work.path(f"page-{p.first - 1:04d}.pkl")
+    if p.first == 1:
+        ink = rec.get("ink")
+    elif first_page.exists():
+        ink = getattr(src_work.load(first_page.name), "ink", None)
+    with pikepdf.open(src_work.path("ocr.pdf")) as pdf:
+        # deleting the other pages keeps the catalogue (PDF/A output intent, metadata)
+        del pdf.pages[p.last:]
+        del pdf.pages[:p.first - 1]
+        work.dir.mkdir(parents=True, exist_ok=True)
+        pdf.save(work.path("ocr.pdf"))
+    work.save_json(PART, _part_json(p, (p.first, p.last)))
+    work.save("recognized.pkl", {"pages": texts, "ocr_used": rec["ocr_used"], "ink": ink})
+
+
+def units(rt: Runtime, doc: SourceDocument) -> list[SourceDocument]:
+    """The documents the later stages run for: the parts of a cut file, else the file."""
+    work = rt.work(document_id_for(doc))
+    if doc.pages is None and work.has(PARTS):
+        parts = [SourceDocument.from_json(d) for d in work.load_json(PARTS)["parts"]]
+        if parts:
+            return parts
+    return [doc]
+
+
+def finish_source(rt: Runtime, doc: SourceDocument) -> None:
+    """Every part is catalogued: the source's work area is done too."""
+    work = rt.work(document_id_for(doc))
+    if doc.pages is None and work.has(PARTS) and work.load_json(PARTS)["parts"]:
+        work.save_json("done.json", {"split": True})
+        work.clear(keep=("done.json", ".lock"))
+
+
+# -- batch items ----------------------------------------------------------------------
+
+def record_items(rt: Runtime, batch_id: str, doc: SourceDocument, parts: list[SourceDocument]) -> None:
+    """One batch item per part (the source's ordinal, so the report keeps the batch's order);
+    the source's own item marked split, out of the report; items of earlier cuts removed."""
+    keys = {p.item_key for p in parts}
+    now = utcnow()
+    with rt.catalogue.session() as s:
+        items = {it.source: it for it in s.scalars(select(BatchItem).where(
+            BatchItem.batch_id == batch_id, BatchItem.source.startswith(doc.relpath, autoescape=True)))}
+        parent = items.get(doc.relpath)
+        ordinal = parent.ordinal if parent is not None else 0
+        for key in keys - set(items):
+            s.add(BatchItem(batch_id=batch_id, source=key, ordinal=ordinal, attempts=0, stage=Stage.QUEUED,
+                            updated_at=now))
+        for key, it in items.items():
+            if key.startswith(doc.relpath + "#pages=") and key not in keys:
+                s.delete(it)  # a cut moved since: the superseded part is no document of this batch
+        if parent is not None:
+            parent.stage, parent.status, parent.outcome, parent.updated_at = Stage.DONE, SPLIT, None, now
+
+
+def is_part_key(source: str, parent: str) -> bool:
+    return source.startswith(parent + "#pages=")
+
+
+# -- the catalogue ------------------------------------------------------------------------
+
+def archived_parts(rt: Runtime, doc: SourceDocument) -> list[SourceDocument]:
+    """The current (not superseded) parts of `doc` already catalogued, in page order; [] when
+    the file was never cut. Read from the catalogue: the work area is gone after a run."""
+    if doc.pages is not None or len(doc.files) != 1 or doc.kind not in SPLITTABLE:
+        return []
+    with rt.catalogue.session() as s:
+        rows = s.execute(select(Document.content_sha256, Document.page_first, Document.page_last)
+                         .join(SourceFileRow, SourceFileRow.document_id == Document.document_id)
+                         .where(SourceFileRow.sha256 == doc.files[0].sha256, Document.page_first.is_not(None),
+                                Document.split_confidence.is_not(None), Document.superseded_by.is_(None))).all()
+    out = []
+    for sha, first, last in rows:
+        part = part_document(doc, first, last)
+        if part.content_sha256 == sha:  # this very source's part, not another scan of the same bytes' twin
+            out.append(part)
+    return sorted(out, key=lambda d: d.pages or (0, 0))
+
+
+def annotate(s: Any, rt: Runtime, batch: BatchInfo, row: Document, work: WorkArea, doc: SourceDocument) -> None:
+    """A new catalogue row's dossier and place in it (part.json of its work area), the
+    dossier's row, and a split review item when its cut is uncertain."""
+    if not work.has(PART):
+        return
+    info = work.load_json(PART)
+    if info.get("dossier"):
+        _dossier_row(s, rt, batch, info["dossier"], info.get("dossier_title"), bool(info.get("declared")))
+        row.dossier_code, row.dossier_ordinal = info["dossier"], info.get("ordinal")
+    if info.get("pages"):
+        row.page_first, row.page_last = info["pages"]
+        row.split_confidence = info.get("confidence")
+    s.flush()
+
+
+def _dossier_row(s: Any, rt: Runtime, batch: BatchInfo, code: str, title: str | None, declared: bool) -> None:
+    now = utcnow()
+    d = s.get(Dossier, code)
+    if d is None:
+        s.add(Dossier(code=code, title=title, batch_id=batch.batch_id, declared=declared, created_at=now,
+                      updated_at=now))
+        s.flush()
+        audit(s, rt.actor, "dossier.create", code, batch=batch.batch_id, declared=declared)
+    elif declared and (d.title != title or not d.declared):
+        d.title, d.declared, d.updated_at = title or d.title, True, now
+
+
+def hold_for_review(s: Any, row: Document, threshold: float) -> bool:
+    """A part whose cut is below the threshold has an open split review item (opened once;
+    a verifier's decision is never reopened by a re-run). True: the document waits for it."""
+    if row.split_confidence is None or row.split_confidence >= threshold:
+        return False
+    item = s.scalars(select(ReviewItem).where(ReviewItem.document_id == row.document_id,
+                                              ReviewItem.kind == ReviewKind.SPLIT)).first()
+    if item is None:
+        from datetime import timedelta
+
+        now = utcnow()
+        item = ReviewItem(document_id=row.document_id, person=0, kind=ReviewKind.SPLIT, field="pages",
+                          document_value=[row.page_first, row.page_last], confidence=row.split_confidence,
+                          status=ReviewStatus.OPEN, created_at=now, due_at=now + timedelta(hours=REVIEW_DUE_HOURS))
+        s.add(item)
+        s.flush()
+    if item.status == ReviewStatus.OPEN:
+        row.status = DocumentStatus.NEEDS_REVIEW
+        return True
+    return False
+
