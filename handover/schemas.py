@@ -33,6 +33,23 @@ def load_schema(name: str, folder: Path = HERE) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(folder / name), parser))
 
 
+_BOTH = b"""<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:sohoa:handover:schemas"
+           elementFormDefault="qualified">
+  <xs:import namespace="http://www.loc.gov/METS/" schemaLocation="mets.xsd"/>
+  <xs:import namespace="http://www.loc.gov/premis/v3" schemaLocation="premis-v3-0.xsd"/>
+</xs:schema>"""
+
+
+def load_mets_premis(folder: Path = HERE) -> etree.XMLSchema:
+    """METS and PREMIS in one schema: a METS document's xmlData is validated laxly, so the PREMIS
+    containers inside it (and their xsi:type) are checked against PREMIS 3 in the same pass."""
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    parser.resolvers.add(_LocalOnly(folder))
+    doc = etree.fromstring(_BOTH, parser, base_url=str(folder / "combined.xsd"))
+    return etree.XMLSchema(etree.ElementTree(doc))
+
+
 def safe_parser() -> etree.XMLParser:
     """A parser for the package's own XML: no network, no entities, no huge trees."""
     return etree.XMLParser(no_network=True, resolve_entities=False, huge_tree=False, remove_blank_text=False)

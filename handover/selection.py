@@ -6,10 +6,14 @@ documents are taken: one a verifier cut again (``superseded_by`` set) is left ou
 
 Grouping (one METS document per group):
   1. a document with ``dossier_code`` goes into that dossier;
-  2. without one, a judgment and the decisions and certificates executing it go together
+  2. without one, the FileCode (mã hồ sơ) of its archival metadata in the catalogue
+     (``Document.archival``, filled at archiving from the judgment the document executes);
+  3. without either, a judgment and the decisions and certificates executing it go together
      (the judgment's number, or ``judgment_ref`` of a decision/certificate): the paper file
      such a set was kept in; its code is ``BA-<judgment number>`` ("bản án");
-  3. what has neither goes into one group ``KHONG-HO-SO`` ("không có hồ sơ": no dossier).
+  4. what has none of these goes into one group ``KHONG-HO-SO`` ("không có hồ sơ": no dossier).
+The placeholder FileCode archive/metadata.py makes when the catalogue has none is not used
+to group: it is one document's number, not a dossier's.
 """
 from __future__ import annotations
 
@@ -66,6 +70,7 @@ class DocEntry:
     page_last: int | None
     fields: dict[str, Any]
     archival: dict[str, Any]
+    file_code: str | None = None  # the catalogue's archival FileCode, when it has one
     group: str = ""
     ordinal: int = 0  # in its group, 1 first
 
@@ -74,7 +79,7 @@ class DocEntry:
 class Group:
     code: str  # as the catalogue or the rule above names it
     title: str
-    kind: str  # dossier | judgment | none
+    kind: str  # dossier | file_code | judgment | none
     archival: dict[str, Any]
     documents: list[DocEntry] = field(default_factory=list)
 
@@ -121,7 +126,8 @@ def _entry(doc: Document, organ_code: str) -> DocEntry:
                     page_count=doc.page_count, ocr_used=bool(doc.ocr_used), signer=doc.signer,
                     converted_at=_aware(doc.converted_at), created_at=_aware(doc.created_at),
                     dossier_code=doc.dossier_code, dossier_ordinal=doc.dossier_ordinal,
-                    page_first=doc.page_first, page_last=doc.page_last, fields=values, archival=archival)
+                    page_first=doc.page_first, page_last=doc.page_last, fields=values, archival=archival,
+                    file_code=str((doc.archival or {}).get("FileCode") or "") or None)
 
 
 def _judgment_number(d: DocEntry) -> str | None:
@@ -149,6 +155,11 @@ def select_groups(session: Session, sel: Selection, organ_code: str) -> list[Gro
                 row = session.get(Dossier, key)
                 groups[key] = Group(code=key, title=(row.title if row and row.title else f"Hồ sơ {key}"),
                                     kind="dossier", archival=dict((row.archival if row else None) or {}))
+        elif d.file_code:
+            key = d.file_code
+            num = _judgment_number(d)
+            groups.setdefault(key, Group(code=key, title=(f"Hồ sơ thi hành bản án số {num}" if num
+                                                          else f"Hồ sơ {key}"), kind="file_code", archival={}))
         elif (num := _judgment_number(d)) is not None:
             key = JUDGMENT_GROUP + num
             groups.setdefault(key, Group(code=key, title=f"Hồ sơ thi hành bản án số {num}", kind="judgment",

@@ -29,7 +29,7 @@ from sohoa.pipeline.sign.verify import verify_pdf
 
 from .mets import METS_NS, XLINK_NS
 from .premis import PREMIS_NS
-from .schemas import FILES, load_schema, safe_parser
+from .schemas import FILES, load_mets_premis, load_schema, safe_parser
 
 NSMAP = {"mets": METS_NS, "premis": PREMIS_NS, "xlink": XLINK_NS}
 
@@ -113,7 +113,7 @@ def _check_mets(root: Path, report: PackageReport, schema_dir: Path) -> dict[Pat
     """METS and PREMIS validity and fixity; returns the signed PDFs: path -> (METS name, file id)."""
     data = root / "data"
     try:
-        mets_xsd, premis_xsd = load_schema("mets.xsd", schema_dir), load_schema("premis-v3-0.xsd", schema_dir)
+        mets_xsd, premis_xsd = load_mets_premis(schema_dir), load_schema("premis-v3-0.xsd", schema_dir)
     except (etree.XMLSchemaParseError, etree.XMLSyntaxError, OSError) as exc:
         report.problems.append(f"data/schemas: the schemas do not load ({exc})")
         return {}

@@ -1,0 +1,146 @@
+"""The hand-over package (handover/, `sohoa export`) on a real processed archive: exported by
+batch, by date range and by dossier (Dossier rows and dossier_code/page ranges set the way the
+splitting step leaves them), checked offline by `sohoa export --verify`, audited, and the same
+package twice apart from times."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import bagit
+import pytest
+from conftest import run_sohoa
+from handover_archive import copy_home, processed_archive, runtime
+from lxml import etree
+from sohoa.archive.models import AuditEvent, Document, Dossier
+from sohoa.handover.bag import export_package
+from sohoa.handover.selection import Selection
+from sohoa.handover.verify import verify_package
+from sqlalchemy import select
+
+NS = {"mets": "http://www.loc.gov/METS/", "premis": "http://www.loc.gov/premis/v3",
+      "xlink": "http://www.w3.org/1999/xlink", "arc": "urn:sohoa:archival-metadata:1"}
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    return processed_archive(tmp_path_factory)
+
+
+def test_export_by_batch_from_the_cli_verifies_offline(archive, tmp_path):
+    home, batch_id = archive
+    out = tmp_path / "pkg"
+    done = run_sohoa(home, "export", "--batch", batch_id, "-o", str(out))
+    assert "documents: 2" in done.stdout
+    bag = bagit.Bag(str(out))
+    assert bag.is_valid() and set(bag.algorithms) == {"sha256", "sha512"}
+    pdfs = sorted(out.glob("data/objects/*/signed.pdf"))
+    assert len(pdfs) == 2
+    # the PDFs are the archive's signed originals, byte for byte
+    rt = runtime(home)
+    with rt.catalogue.session() as s:
+        docs = list(s.scalars(select(Document).where(Document.batch_id == batch_id)))
+        expected = {d.document_id: d.latest_signed.sha256 for d in docs}
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "handover.export")
+                          .order_by(AuditEvent.id.desc())).first()
+    assert {p.parent.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in pdfs} == expected
+    # audited, with the selection and the manifest's hash
+    assert event is not None and event.detail["selection"] == {"batch": batch_id}
+    assert event.detail["manifest_sha256"] == hashlib.sha256((out / "manifest-sha256.txt").read_bytes()).hexdigest()
+    # METS per dossier: dmdSec, PREMIS events with agents, fileSec, structMap dossier -> documents -> pages
+    mets = sorted(out.glob("data/mets/*.xml"))
+    assert mets
+    seen_events: set[str] = set()
+    for m in mets:
+        tree = etree.parse(str(m))
+        top = tree.find("mets:structMap/mets:div", NS)
+        assert top.get("TYPE") == "dossier"
+        for doc_div in top.findall("mets:div", NS):
+            pages = doc_div.findall("mets:div[@TYPE='page']", NS)
+            assert pages and [p.get("ORDER") for p in pages] == [str(i) for i in range(1, len(pages) + 1)]
+        fields = {f.get("name"): f.text for f in tree.iterfind(".//mets:dmdSec[@ID='DMD-DOSSIER']//arc:field", NS)}
+        assert fields["Maintenance"] == "Vĩnh viễn" and int(fields["DocTotal"]) >= 1
+        seen_events |= {e.text for e in tree.iterfind(".//premis:eventType", NS)}
+        for f in tree.iterfind(".//mets:file", NS):
+            href = f.find("mets:FLocat", NS).get(f"{{{NS['xlink']}}}href")
+            assert hashlib.sha256((m.parent / href).read_bytes()).hexdigest() == f.get("CHECKSUM")
+        agents = {a.text for a in tree.iterfind(".//premis:agent/premis:agentType", NS)}
+        assert {"person", "software", "certificate"} <= agents
+    assert {"capture", "OCR", "digital signature generation", "ingestion"} <= seen_events
+    # inventory in Vietnamese
+    html = (out / "data" / "muc-luc-ho-so.html").read_text("utf-8")
+    assert "MỤC LỤC HỒ SƠ" in html and "Vĩnh viễn" in html
+    table = list(csv.DictReader(io.StringIO((out / "data" / "muc-luc-ho-so.csv").read_text("utf-8-sig"))))
+    assert len(table) == 2 and all(r["Thời hạn bảo quản"] == "Vĩnh viễn" and r["Số, ký hiệu"] for r in table)
+    verified = run_sohoa(home, "export", "--verify", str(out))
+    assert verified.stdout.startswith("VALID") and "2 signatures checked offline" in verified.stdout
+
+
+def _modulo_times(text: str) -> str:
+    return re.sub(r'CREATEDATE="[^"]+"', 'CREATEDATE=""', text)
+
+
+def test_same_input_same_package_apart_from_times(archive, tmp_path):
+    home, batch_id = archive
+    rt = runtime(home)
+    a = export_package(rt, Selection("batch", batch=batch_id), tmp_path / "a")
+    b = export_package(rt, Selection("batch", batch=batch_id), tmp_path / "b")
+    pa, pb = tmp_path / "a", tmp_path / "b"
+    assert a.manifest_sha256 == b.manifest_sha256
+    assert (pa / "manifest-sha512.txt").read_bytes() == (pb / "manifest-sha512.txt").read_bytes()
+    names = sorted(p.name for p in (pa / "data" / "mets").iterdir())
+    assert names == sorted(p.name for p in (pb / "data" / "mets").iterdir())
+    for n in names:
+        ta, tb = (pa / "data" / "mets" / n).read_text("utf-8"), (pb / "data" / "mets" / n).read_text("utf-8")
+        assert _modulo_times(ta) == _modulo_times(tb)
+    info = [re.sub(r"Bagging-Date: .*", "", (p / "bag-info.txt").read_text("utf-8")) for p in (pa, pb)]
+    assert info[0] == info[1]
+
+
+def test_export_by_date_range_takes_the_days_conversions(archive, tmp_path):
+    home, batch_id = archive
+    today = datetime.now(timezone(timedelta(hours=7))).date()
+    rt = runtime(home)
+    res = export_package(rt, Selection("dates", date_from=today - timedelta(days=1), date_to=today),
+                         tmp_path / "days")
+    assert len(res.documents) == 2
+    assert verify_package(tmp_path / "days").ok
+    with pytest.raises(Exception, match="no archived document"):
+        export_package(rt, Selection("dates", date_from=today - timedelta(days=30),
+                                     date_to=today - timedelta(days=20)), tmp_path / "none")
+    assert not (tmp_path / "none").exists()
+
+
+def test_export_by_dossier_with_page_ranges(archive, tmp_path):
+    home = copy_home(archive[0], tmp_path / "home")
+    rt = runtime(home)
+    now = datetime.now(timezone.utc)
+    with rt.catalogue.session() as s:
+        docs = list(s.scalars(select(Document).order_by(Document.document_id)))
+        s.add(Dossier(code="HS-2024-001", title="Hồ sơ thi hành án Nguyễn Văn A", batch_id=docs[0].batch_id,
+                      declared=True, archival={"Title": "Hồ sơ thi hành án Nguyễn Văn A", "AccessLevel": "Hạn chế"},
+                      created_at=now, updated_at=now))
+        s.flush()
+        first = 1
+        for i, d in enumerate(reversed(docs), 1):  # the scan's order: ordinals, page ranges of one source
+            d.dossier_code, d.dossier_ordinal = "HS-2024-001", i
+            d.page_first, d.page_last = first, first + d.page_count - 1
+            first += d.page_count
+        order = [d.document_id for d in reversed(docs)]
+        counts = [d.page_count for d in reversed(docs)]
+    res = export_package(rt, Selection("dossier", dossier="HS-2024-001"), tmp_path / "hs")
+    assert res.dossiers == ["HS-2024-001"]
+    tree = etree.parse(str(tmp_path / "hs" / "data" / "mets" / "HS-2024-001.xml"))
+    top = tree.find("mets:structMap/mets:div", NS)
+    assert top.get("LABEL") == "Hồ sơ thi hành án Nguyễn Văn A"
+    divs = top.findall("mets:div", NS)
+    assert [d.get("DMDID").removeprefix("DMD-") for d in divs] == order
+    labels = [p.get("ORDERLABEL") for d in divs for p in d.findall("mets:div", NS)]
+    assert labels == [str(i) for i in range(1, sum(counts) + 1)]  # the scan's pages, in order
+    fields = {f.get("name"): f.text for f in tree.iterfind(".//mets:dmdSec[@ID='DMD-DOSSIER']//arc:field", NS)}
+    assert fields["AccessLevel"] == "Hạn chế" and fields["DocTotal"] == "2"
+    assert verify_package(tmp_path / "hs").ok
