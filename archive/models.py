@@ -331,3 +331,55 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class RegistrySource(Base):
+    """A registry read from another system's SQL database (reconciler/sync/): the mapping it
+    was read with (no credentials: the URL is never stored) and its high-water mark. Migration 0013."""
+
+    __tablename__ = "registry_sources"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSON)
+    mapping_sha256: Mapped[str] = mapped_column(String(64))
+    high_water: Mapped[str | None] = mapped_column(String(40))  # ISO time: the newest updated-at read
+    last_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_full_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RegistrySourceRow(Base):
+    """Where a synced record lives in its source and the raw column values as last read:
+    a push changes a column only where it still holds what was read (optimistic concurrency)."""
+
+    __tablename__ = "registry_source_rows"
+    record_id: Mapped[str] = mapped_column(ForeignKey("registry_records.record_id"), primary_key=True)
+    source: Mapped[str] = mapped_column(ForeignKey("registry_sources.name"), index=True)
+    keys: Mapped[dict[str, Any]] = mapped_column(JSON)  # table -> its key's value (encoded)
+    read: Mapped[dict[str, Any]] = mapped_column(JSON)  # "table.column" -> value as read (encoded)
+    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RegistryOutbox(Base):
+    """An approved correction waiting to reach its source database: written in the approval's
+    transaction, pushed (retried with backoff) by reconciler/sync/push.py. status: pending |
+    done | conflict | failed."""
+
+    __tablename__ = "registry_outbox"
+    __table_args__ = (UniqueConstraint("idempotency_key", name="uq_registry_outbox_key"),
+                      Index("ix_registry_outbox_status", "status", "next_attempt_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(ForeignKey("registry_sources.name"))
+    record_id: Mapped[str] = mapped_column(ForeignKey("registry_records.record_id"))
+    field: Mapped[str] = mapped_column(String(64))
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    expected: Mapped[dict[str, Any]] = mapped_column(JSON)  # "table.column" -> value read, before the change
+    document_id: Mapped[str | None] = mapped_column(String(64))
+    person: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -128,6 +128,12 @@ class Settings:
     integrity_schedule: str = "0 3 1 * *"  # monthly, the 1st at 03:00
     # a sealed checkpoint of the audit log's head (retention/checkpoints.py); also after each batch
     audit_checkpoint_schedule: str = "*/30 * * * *"  # every half hour (nothing written when the log is still)
+    # `sohoa registry sync/push` on beat (reconciler/sync/): the source's SQLAlchemy URL (SOHOA_REGISTRY_SOURCE_URL,
+    # holds a password: keep it in the environment) and the mapping file; empty: off
+    registry_source_url: str = ""
+    registry_mapping: str = ""
+    registry_push_schedule: str = "*/10 * * * *"  # push approved corrections (retries fall due on their own time)
+    registry_sync_schedule: str = ""  # e.g. "15 * * * *": incremental sync (then push); empty: by hand only
     alert_command: str = ""  # run with the report path when a check, backup or drill fails
     backup_target: str = ""  # a directory (second disk) or s3://[HOST:PORT/]BUCKET[/PREFIX]
     backup_incremental_schedule: str = "30 1 * * *"  # daily

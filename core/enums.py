@@ -55,6 +55,7 @@ class ReviewKind(StrEnum):
     LOW_CONFIDENCE = "low_confidence"
     MISSING = "missing"  # a field the document's kind requires, not read
     UNMATCHED = "unmatched"
+    CONFLICT = "conflict"  # a later import or sync, or the source at a push, disagrees with a decision
     SPLIT = "split"  # a many-document scan's cut the boundary model was unsure of (pipeline/split.py)
 
 

@@ -23,6 +23,7 @@ from sohoa.core.errors import SohoaError
 from sohoa.core.runtime import CatalogueAccess
 from sohoa.core.text import name_key
 from sohoa.reconciler.compare import norm_document_number, norm_passport
+from sohoa.reconciler.decided import decided_fields, raise_conflict
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -50,6 +51,7 @@ class ImportResult:
     updated: int
     unchanged: int
     warnings: list[str]
+    conflicts: int = 0  # changes to a decided field held back, each a conflict item (reconciler/decided.py)
 
 
 def _nfc(s: str) -> str:
@@ -179,7 +181,7 @@ def import_registry(catalogue: Catalogue, path: Path, actor: str, chunk: int = C
     line) and the transaction is rolled back: nothing of the file is imported."""
     errors: list[str] = []
     warnings: list[str] = []
-    counts = [0, 0, 0]  # added, updated, unchanged
+    counts = [0, 0, 0, 0]  # added, updated, unchanged, conflicts
     now = utcnow()
     with catalogue.session() as s:
         batch: list[dict[str, Any]] = []
@@ -197,9 +199,10 @@ def import_registry(catalogue: Catalogue, path: Path, actor: str, chunk: int = C
         if errors:
             raise _refuse(path, errors)  # the session's transaction rolls back what was written
         _write_chunk(s, batch, counts, now, actor, path.name)
-        added, updated, unchanged = counts
-        audit(s, actor, "registry.import", str(path.name), added=added, updated=updated, unchanged=unchanged)
-    return ImportResult(added, updated, unchanged, warnings)
+        added, updated, unchanged, conflicts = counts
+        audit(s, actor, "registry.import", str(path.name), added=added, updated=updated, unchanged=unchanged,
+              conflicts=conflicts)
+    return ImportResult(added, updated, unchanged, warnings, conflicts)
 
 
 def _write_chunk(s: Session, batch: list[dict[str, Any]], counts: list[int], now: datetime, actor: str,
@@ -212,6 +215,7 @@ def _write_chunk(s: Session, batch: list[dict[str, Any]], counts: list[int], now
         select(RegistryRecord).where(RegistryRecord.record_id.in_([rec["record_id"] for rec in batch])))}
     new_rows: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
+    decided = decided_fields(s, rows)  # nothing reverts a person's decision
     for rec in batch:
         row = rows.get(rec["record_id"])
         if row is None:
@@ -223,6 +227,13 @@ def _write_chunk(s: Session, batch: list[dict[str, Any]], counts: list[int], now
             continue
         old = row.data
         changed = sorted(k for k in set(old) | set(rec) if old.get(k) != rec.get(k))
+        for k in [k for k in changed if k in decided.get(row.record_id, {})]:
+            raise_conflict(s, row.record_id, k, old.get(k), rec.get(k), source, actor, now)
+            rec[k] = old.get(k)  # the decision stays; the verifier sees the incoming value
+            if k not in old:
+                del rec[k]
+            changed.remove(k)
+            counts[3] += 1
         if not changed:
             counts[2] += 1
             continue

@@ -346,6 +346,9 @@ def _register_command_groups() -> None:
     from sohoa import cli_registry_sync  # registry sync | push | outbox, into the registry group
 
     cli_registry_sync.register(main)
+    from sohoa import cli_registry_sync  # registry sync | push | outbox, into the registry group
+
+    cli_registry_sync.register(main)
     from sohoa import cli_archival  # archival backfill
 
     cli_archival.register(main)

@@ -66,11 +66,46 @@ def make_app(settings: Settings) -> Celery:
         finally:
             rt.catalogue.dispose()
 
+    def registry_push_task() -> dict[str, Any]:
+        """Approved corrections to the source database (reconciler/sync/): due outbox rows only."""
+        from sohoa.reconciler.sync.jobs import registry_job
+
+        rt = job_runtime()
+        try:
+            return registry_job(rt, sync=False)
+        finally:
+            rt.catalogue.dispose()
+
+    def registry_sync_task() -> dict[str, Any]:
+        from sohoa.reconciler.sync.jobs import registry_job
+
+        rt = job_runtime()
+        try:
+            return registry_job(rt, sync=True)
+        finally:
+            rt.catalogue.dispose()
+
+    for task in (registry_push_task, registry_sync_task):
+        app.task(name=f"registry.{task.__name__.removeprefix('registry_').removesuffix('_task')}", shared=False)(task)
+    app.conf.beat_schedule.update(registry_beat(settings))
     for job in (integrity_check_task, backup_task, restore_drill_task, extend_task, audit_checkpoint_task):
         # shared=False: a second app in the process (the CLI's) must not inherit this one's closures
         app.task(name=f"retention.{job.__name__.removesuffix('_task')}", acks_late=True, shared=False)(job)
     app.set_default()
     return app
+
+
+def registry_beat(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Push (and, when asked, sync) on beat when a source is configured."""
+    if not (settings.registry_source_url and settings.registry_mapping):
+        return {}
+    entries = {}
+    for name, line in (("registry-push", settings.registry_push_schedule),
+                       ("registry-sync", settings.registry_sync_schedule)):
+        if line and line.strip():
+            entries[name] = {"task": name.replace("-", "."), "schedule": retention.cron(line), "kwargs": {},
+                             "options": {"expires": 3600}}
+    return entries
 
 
 _TASKS = {"integrity_check_task": "retention.integrity_check", "backup_task": "retention.backup",

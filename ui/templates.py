@@ -126,7 +126,7 @@ QUEUE = """{% extends "base.html" %}{% block title %}Hàng đợi{% endblock %}{
  <label>Loại văn bản <small>document kind</small><select name="doc_type"><option value="">—</option>{% for b in options.doc_type %}<option {% if f.doc_type==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
  <label>Trường <small>field</small><select name="field"><option value="">—</option>{% for b in options.field %}<option {% if f.field==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
  <label>Tòa án / cơ quan <small>court</small><select name="court"><option value="">—</option>{% for b in options.court %}<option {% if f.court==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
- <label>Vấn đề <small>kind</small><select name="kind"><option value="">—</option>{% for b in ['discrepancy','low_confidence','missing','unmatched'] %}<option {% if f.kind==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
+ <label>Vấn đề <small>kind</small><select name="kind"><option value="">—</option>{% for b in ['discrepancy','low_confidence','missing','unmatched','conflict'] %}<option {% if f.kind==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
  <label>Giao cho <small>assigned</small><select name="who"><option value="">—</option><option value="me" {% if f.who=='me' %}selected{% endif %}>tôi / me</option><option value="none" {% if f.who=='none' %}selected{% endif %}>chưa giao / nobody</option></select></label>
  <label>Hạn <small>deadline</small><select name="overdue"><option value="">—</option><option value="1" {% if f.overdue=='1' %}selected{% endif %}>quá hạn / overdue</option><option value="0" {% if f.overdue=='0' %}selected{% endif %}>còn hạn / in time</option></select></label>
  <label>Cấp trên <small>escalated</small><select name="escalated"><option value="">—</option><option value="1" {% if f.escalated=='1' %}selected{% endif %}>đã chuyển / escalated</option><option value="0" {% if f.escalated=='0' %}selected{% endif %}>chưa / not escalated</option></select></label>
@@ -174,6 +174,7 @@ ITEM = """{% extends "base.html" %}{% block title %}Mục {{ item.id }}{% endblo
   <tr><td>Giá trị trên văn bản <small>document value</small></td><td class="big" id="doc-value">{{ show(item.document_value) }}</td></tr>
   <tr><td>Độ tin cậy <small>confidence</small></td><td id="confidence">{{ conf }}{% if low %} <span class="badge amber">dưới ngưỡng {{ threshold }}</span>{% endif %}</td></tr>
   <tr><td>Giá trị trong CSDL <small>registry value</small></td><td class="big" id="reg-value">{{ show(registry_value) }}</td></tr>
+  {% if item.kind == 'conflict' %}<tr><td colspan="2" id="conflict-note"><small>Giá trị đã được quyết định khác với nguồn dữ liệu — a decided value and what the source database now holds: accept keeps the decision (and sends it to the source again), keep proposes the source's value (approved by a second person)</small></td></tr>{% endif %}
   <tr><td>Hồ sơ CSDL <small>record</small></td><td>{% if item.record_id %}<a href="/ui/records/{{ item.record_id }}">{{ item.record_id }}</a>{% else %}—{% endif %}</td></tr>
  {% else %}
   <tr><th colspan="3">Các trường trích xuất <small>extracted fields — the document's and {{ person_label }}</small></th></tr>

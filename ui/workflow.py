@@ -21,6 +21,7 @@ from sohoa.core.types import PERSON_FIELDS
 from sohoa.reconciler.amend import AmendError, add_person, link_person, swap_fields
 from sohoa.reconciler.compare import norm_document_number, norm_passport, values_agree
 from sohoa.reconciler.registry import DECISION_KINDS, DOC_TYPES, PENALTIES, fill_row, normalise_record
+from sohoa.reconciler.sync.outbox import enqueue_decision
 from sohoa.ui import two_person
 from sohoa.ui.auth import CurrentUser
 from sohoa.ui.models import Correction, FollowUp, ItemState
@@ -201,6 +202,8 @@ def act(s: Session, user: CurrentUser, item_id: int, action: str, value: str | N
         raise ActionError("Tài liệu chưa khớp: liên kết hoặc tạo hồ sơ — link or create a record")
     if action == "keep":
         if item.record_id is None:
+    if item.kind == "conflict" and action == "keep":  # the source's value over a decision: a correction, approved
+        action, value = "correct", show(item.registry_value)
             raise ActionError("Không có hồ sơ trong CSDL — no database record to keep")
         _resolve(s, item, f"kept the registry value (by {user.username})")
         audit(s, actor, "ui.item.keep", obj, field=item.field)
@@ -223,6 +226,10 @@ def act(s: Session, user: CurrentUser, item_id: int, action: str, value: str | N
         _resolve(s, item, f"{action}: value confirmed as {show(new)} (by {user.username}) {why}".strip())
         audit(s, actor, f"ui.item.{action}", obj, field=item.field, value=new)
         return "Đã xác nhận giá trị — value confirmed"
+        if item.kind == "conflict" and record is not None:  # the decision stands: back to the source too
+            enqueue_decision(s, record.record_id, item.field, current, key=f"conflict:{item.id}:{item.created_at}",
+                             reason=why or None, decided_by=user.username, document_id=item.document_id,
+                             review_item_id=item.id)
     basis = _reason(reason)
     c = Correction(kind="field", status="pending", record_id=record.record_id, document_id=item.document_id,
                    review_item_id=item.id, field=item.field, old_value=current, new_value=new,
@@ -454,6 +461,8 @@ def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | No
                               new_value=c.new_value, reason=c.legal_basis, approved_by=user.username))
         resolution = f"corrected {c.field} to {show(c.new_value)} (by {c.author}, approved by {user.username})"
     elif c.kind == "create":
+        enqueue_decision(s, rec.record_id, c.field, data.get(c.field), key=f"correction:{c.id}", reason=c.legal_basis,
+                         decided_by=user.username, document_id=c.document_id, review_item_id=c.review_item_id)
         if s.get(RegistryRecord, c.record_id) is not None:
             raise ActionError("Mã hồ sơ đã có — record_id exists")
         rec_data = c.new_value

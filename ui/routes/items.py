@@ -42,7 +42,7 @@ def item_page(wb: Workbench, user: CurrentUser, item_id: int, error: str | None 
         person = next((p for p in people if p.ordinal == item.person), None)
         record = s.get(RegistryRecord, item.record_id) if item.record_id else None
         registry_value = item.registry_value
-        if record is not None and item.field:
+        if record is not None and item.field and item.kind != "conflict":  # a conflict shows the source's value
             registry_value = record.data.get(item.field)
         pending = workflow.pending_for_item(s, item_id)
         rejected = list(s.scalars(select(Correction).where(Correction.review_item_id == item_id,
