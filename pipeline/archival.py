@@ -136,10 +136,10 @@ def backfill(rt: Runtime, *, all_documents: bool = False) -> int:
     every document (all_documents): the set from the rows, then each file's ordinals and
     dossier set. Returns how many documents got a new set."""
     with rt.catalogue.session() as s:
-        q = select(Document.document_id)
-        if not all_documents:
-            q = q.where(Document.archival.is_(None))
-        ids = list(s.scalars(q.order_by(Document.created_at, Document.document_id)))
+        # SQL NULL or JSON null (a JSON column set to None holds 'null'): told apart here, not in SQL
+        rows = s.execute(select(Document.document_id, Document.archival)
+                         .order_by(Document.created_at, Document.document_id)).all()
+        ids = [doc_id for doc_id, archival in rows if all_documents or not archival]
     codes: set[str] = set()
     for document_id in ids:
         with rt.catalogue.session() as s:
