@@ -43,6 +43,7 @@ from sohoa.ui.routes import (
     persons,
     queue,
     records,
+    review,
     session,
     static,
     stats,
@@ -54,7 +55,7 @@ __all__ = ["LoginRequired", "PasswordChangeRequired", "create_ui_app", "span", "
 
 HASH_THREADS = 2
 ROUTERS = (static, session, queue, items, documents, corrections, escalations, notices, records, persons, batches,
-           stats, users)
+           stats, users, review)
 
 
 async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -1,6 +1,8 @@
 """Jinja2 templates and static files, kept in Python so the package needs no data files."""
 from __future__ import annotations
 
+from sohoa.ui.review_templates import REVIEW_TEMPLATES
+
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0;color:#1b1b1b;background:#f6f6f3;font-size:15px}
 header{background:#7a1f1f;color:#fff;padding:8px 16px;display:flex;align-items:center;gap:18px;flex-wrap:wrap}
@@ -121,6 +123,7 @@ LOGIN = """{% extends "base.html" %}{% block title %}Đăng nhập{% endblock %}
 
 QUEUE = """{% extends "base.html" %}{% block title %}Hàng đợi{% endblock %}{% block body %}
 <h1>Hàng đợi kiểm tra <small>verification queue — <span id="open-count">{{ total }}</span> open, {{ overdue }} overdue; deadline 24 h from receipt</small></h1>
+<p><b>Theo trường <small>by field</small></b> · <a href="/ui/review" id="by-document">Theo văn bản <small>by document</small></a></p>
 <form class="filters" method="get" action="/ui/queue">
  <label>Lô <small>batch</small><select name="batch"><option value="">—</option>{% for b in options.batch %}<option {% if f.batch==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
  <label>Loại văn bản <small>document kind</small><select name="doc_type"><option value="">—</option>{% for b in options.doc_type %}<option {% if f.doc_type==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
@@ -171,10 +174,10 @@ ITEM = """{% extends "base.html" %}{% block title %}Mục {{ item.id }}{% endblo
 </div><div>
  <table class="values" id="values">
  {% if item.kind != 'unmatched' %}
+  {% if item.kind == 'conflict' %}<tr><td colspan="2" id="conflict-note"><small>Giá trị đã được quyết định khác với nguồn dữ liệu — a decided value and what the source database now holds: accept keeps the decision (and sends it to the source again), keep proposes the source's value (approved by a second person)</small></td></tr>{% endif %}
   <tr><td>Giá trị trên văn bản <small>document value</small></td><td class="big" id="doc-value">{{ show(item.document_value) }}</td></tr>
   <tr><td>Độ tin cậy <small>confidence</small></td><td id="confidence">{{ conf }}{% if low %} <span class="badge amber">dưới ngưỡng {{ threshold }}</span>{% endif %}</td></tr>
   <tr><td>Giá trị trong CSDL <small>registry value</small></td><td class="big" id="reg-value">{{ show(registry_value) }}</td></tr>
-  {% if item.kind == 'conflict' %}<tr><td colspan="2" id="conflict-note"><small>Giá trị đã được quyết định khác với nguồn dữ liệu — a decided value and what the source database now holds: accept keeps the decision (and sends it to the source again), keep proposes the source's value (approved by a second person)</small></td></tr>{% endif %}
   <tr><td>Hồ sơ CSDL <small>record</small></td><td>{% if item.record_id %}<a href="/ui/records/{{ item.record_id }}">{{ item.record_id }}</a>{% else %}—{% endif %}</td></tr>
  {% else %}
   <tr><th colspan="3">Các trường trích xuất <small>extracted fields — the document's and {{ person_label }}</small></th></tr>
@@ -441,3 +444,4 @@ TEMPLATES = {"base.html": BASE, "login.html": LOGIN, "queue.html": QUEUE, "item.
              "batches.html": BATCHES, "users.html": USERS, "password.html": PASSWORD,
              "escalations.html": ESCALATIONS, "persons_table.html": PERSONS_TABLE, "document.html": DOCUMENT,
              "person.html": PERSON, "stats.html": STATS}
+TEMPLATES.update(REVIEW_TEMPLATES)  # review by document (ui/review_templates.py)
