@@ -284,6 +284,27 @@ class ReviewItem(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
 
 
+class Notification(Base):
+    """A deadline notification (ui/deadline_alerts.py): one review item, one stage (due_soon |
+    overdue | escalated), one channel (email | webhook), one recipient. Made once (the unique key),
+    sent at most once: pending | failed are tried (again) by the next pass; sending is claimed
+    before the attempt, so a pass that died mid-send leaves it, never sends it twice. Migration 0014."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("review_item_id", "stage", "channel", "recipient", name="uq_notifications_once"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_item_id: Mapped[int] = mapped_column(ForeignKey("review_items.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(320))  # an address, or the webhook's URL
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending | sending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class AuditEvent(Base):
     """Append-only, hash-chained log of who did what (seed 001 Art. 11.6, 13.7)."""
 

@@ -23,7 +23,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
-
 from sohoa.core.errors import ConfigError
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")

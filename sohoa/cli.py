@@ -352,6 +352,9 @@ def _register_command_groups() -> None:
     from sohoa import cli_archival  # archival backfill
 
     cli_archival.register(main)
+    from sohoa import cli_notify  # notify [contact]: deadline notifications
+
+    cli_notify.register(main)
 
 
 _register_command_groups()

@@ -88,6 +88,16 @@ def make_app(settings: Settings) -> Celery:
     for task in (registry_push_task, registry_sync_task):
         app.task(name=f"registry.{task.__name__.removeprefix('registry_').removesuffix('_task')}", shared=False)(task)
     app.conf.beat_schedule.update(registry_beat(settings))
+    def deadline_notify_task() -> dict[str, Any]:
+        """Deadline notifications, one pass (ui/deadline_alerts.py; `sohoa notify`)."""
+        from sohoa.cli_notify import notify_pass
+
+        return notify_pass(load_settings(), "scheduler")
+
+    app.task(name="notify.deadlines", shared=False)(deadline_notify_task)
+    if settings.notify_schedule.strip():
+        app.conf.beat_schedule["deadline-notify"] = {"task": "notify.deadlines", "kwargs": {}, "options": {"expires": 600},
+                                                    "schedule": retention.cron(settings.notify_schedule)}
     for job in (integrity_check_task, backup_task, restore_drill_task, extend_task, audit_checkpoint_task):
         # shared=False: a second app in the process (the CLI's) must not inherit this one's closures
         app.task(name=f"retention.{job.__name__.removesuffix('_task')}", acks_late=True, shared=False)(job)

@@ -7,8 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from sohoa.core.worktime import VN_TZ, CalendarError, WorkCalendar, make_calendar, parse_office_hours
-from sohoa.reconciler.deadlines import (EXECUTION_24H, JUDICIAL_RECORD_1WD, basis_for, due_at,
-                                        review_due_at)
+from sohoa.reconciler.deadlines import EXECUTION_24H, JUDICIAL_RECORD_1WD, basis_for, due_at, review_due_at
 
 CAL = WorkCalendar()
 

@@ -33,6 +33,11 @@ class UiUser(Base):
     reset_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # in a row, since the last success
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # deadline notifications (ui/deadline_alerts.py, migration 0014): where mail reaches them, the unit
+    # they work for (None: every unit) and whether they are its head (escalations go to them)
+    email: Mapped[str | None] = mapped_column(String(320))
+    unit: Mapped[str | None] = mapped_column(String(500))
+    head_of_unit: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class LoginFailure(Base):
