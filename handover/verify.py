@@ -82,7 +82,13 @@ def _check_bag(root: Path, report: PackageReport) -> None:
     try:
         bag.validate(processes=1)
     except bagit.BagValidationError as exc:
-        details = getattr(exc, "details", None) or []
+        details = list(getattr(exc, "details", None) or [])
+        if not details:  # a Payload-Oxum mismatch stops bagit before it names a file: name it
+            for check in (bag._validate_completeness, lambda: bag._validate_entries(1)):
+                try:
+                    check()
+                except bagit.BagValidationError as more:
+                    details += list(getattr(more, "details", None) or [])
         if details:
             for d in details:
                 report.problems.append(f"bag: {_bag_detail(d)}")
