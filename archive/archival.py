@@ -121,6 +121,15 @@ def clip(value: Any) -> Any:
     return value
 
 
+def clip_all(value: Any) -> Any:
+    """clip() at any depth (a composed value -- a subject, keywords, SignerInfo -- is cut too)."""
+    if isinstance(value, dict):
+        return {k: clip_all(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clip_all(v) for v in value]
+    return clip(value)
+
+
 def type_name_of(doc_type: str | None, decision_kind: str | None) -> str | None:
     if decision_kind and decision_kind in DECISION_TYPE_NAMES:
         return DECISION_TYPE_NAMES[decision_kind]
@@ -194,7 +203,7 @@ class DocumentArchival:
 
     def to_dict(self) -> dict[str, Any]:
         """The set as stored and written to XMP: absent values left out, their reasons under Unknown."""
-        out = {k: v for k, v in self.__dict__.items() if v is not None and k != "Unknown"}
+        out = {k: clip_all(v) for k, v in self.__dict__.items() if v is not None and k != "Unknown"}
         unknown = {k: why for k, why in self.Unknown.items() if out.get(k) is None}
         if unknown:
             out["Unknown"] = unknown
@@ -226,7 +235,7 @@ class DossierArchival:
     Unknown: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in self.__dict__.items() if v is not None and k != "Unknown"}
+        out = {k: clip_all(v) for k, v in self.__dict__.items() if v is not None and k != "Unknown"}
         unknown = {k: why for k, why in self.Unknown.items() if out.get(k) is None}
         if unknown:
             out["Unknown"] = unknown
