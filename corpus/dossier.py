@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,11 @@ from sohoa.corpus import degrade, outputs
 from sohoa.corpus.execution_text import delay_for, execution_doc
 from sohoa.corpus.facts import Judgment, make_judgment
 from sohoa.corpus.judgment_text import judgment_doc
-from sohoa.corpus.layout import Layout, Page, Style
+from sohoa.core.text import fold_marks
+from sohoa.corpus.layout import Layout, Page, Style, TextOp
 from sohoa.corpus.render import render_pdf, render_raster
 
+_MOTTO = re.compile(r"cong hoa|xa hoi chu nghia|viet nam$|doc lap|hanh phuc|^-+$")
 KINDS = (("judgment", None), ("decision", "execute_sentence"), ("certificate", "completion"))
 
 
@@ -55,10 +58,11 @@ def _pages(rng: random.Random, doc) -> list[Page]:
 
 def generate_dossier(path: Path, seed: int = 0, degradation: str = "light", blank_separator: bool = True,
                      max_judgment_pages: int | None = None, text_layer: bool = False,
-                     dpi: int = 200) -> GeneratedDossier:
+                     dpi: int = 200, motto_lost: tuple[int, ...] = ()) -> GeneratedDossier:
     """Write the dossier's scan to `path` (an image-only PDF, or a born-digital one with
     text_layer) and return the truth. max_judgment_pages: keep only the judgment's first pages
-    (a short test file; the kept pages are still the judgment's, continuation included)."""
+    (a short test file; the kept pages are still the judgment's, continuation included).
+    motto_lost: documents (0 the judgment) whose national motto is torn off the first page."""
     rng = random.Random(f"sohoa-dossier:{seed}")
     j = _judgment(rng)
     docs: list[tuple[list[Page], dict[str, Any]]] = []
@@ -69,6 +73,10 @@ def generate_dossier(path: Path, seed: int = 0, degradation: str = "light", blan
         when = delay_for(kind, doc_type, rng, j)
         edoc, efields, _, _ = execution_doc(rng, doc_type, kind, j, when)
         docs.append((_pages(rng, edoc), {"doc_type": doc_type, "decision_kind": kind, "fields": efields}))
+    for k in motto_lost:
+        first = docs[k][0][0]
+        first.ops = [op for op in first.ops if not (isinstance(op, TextOp) and _MOTTO.search(fold_marks(op.text)))]
+        first.lines = [ln for ln in first.lines if not _MOTTO.search(fold_marks(ln))]
     sheets: list[Page | None] = []  # None: a blank separator sheet
     parts: list[tuple[int, int]] = []
     for k, (pages, _) in enumerate(docs):
