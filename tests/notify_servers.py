@@ -78,6 +78,7 @@ class HookSink:
     hooks: list[Hook] = field(default_factory=list)
     status: int = 200
     answer: int = 2
+    written: int = 0  # bytes of answers the client took before it hung up
     server: ThreadingHTTPServer | None = None
 
     def start(self) -> HookSink:
@@ -95,6 +96,7 @@ class HookSink:
                     left = sink.answer
                     while left > 0:
                         self.wfile.write(chunk[:left])
+                        sink.written += min(left, len(chunk))
                         left -= len(chunk)
                 except OSError:
                     pass  # the client stopped reading: as it should with a huge answer
