@@ -144,3 +144,80 @@ def test_export_by_dossier_with_page_ranges(archive, tmp_path):
     fields = {f.get("name"): f.text for f in tree.iterfind(".//mets:dmdSec[@ID='DMD-DOSSIER']//arc:field", NS)}
     assert fields["AccessLevel"] == "Hạn chế" and fields["DocTotal"] == "2"
     assert verify_package(tmp_path / "hs").ok
+
+
+def test_history_and_verification_records_reach_premis(archive, tmp_path):
+    """A verification record (another role than signed/source) travels with its document; an
+    integrity run, a verifier's decision and its audit entry become PREMIS events with agents."""
+    from sohoa.archive.catalogue import audit
+    from sohoa.archive.models import ReviewItem, StoredObject
+    from sohoa.retention.integrity import check_integrity
+
+    home = copy_home(archive[0], tmp_path / "home")
+    rt = runtime(home)
+    assert check_integrity(rt, signatures=False, alert=False).ok
+    record = b'{"decision": "accepted", "field": "issuer", "verifier": "kiemtra1"}'
+    with rt.catalogue.session() as s:
+        doc = s.scalars(select(Document).order_by(Document.document_id)).first()
+        ref = rt.store.put(rt.bucket, f"verification/{doc.document_id}.json", record,
+                           {"document-id": doc.document_id})
+        s.add(StoredObject(document_id=doc.document_id, role="verification", bucket=ref.bucket, key=ref.key,
+                           version_id=ref.version_id, sha256=ref.sha256, size=ref.size,
+                           created_at=datetime.now(timezone.utc)))
+        item = s.scalars(select(ReviewItem).where(ReviewItem.document_id == doc.document_id)).first()
+        if item is None:  # a document without review items: one as reconciliation queues them
+            item = ReviewItem(document_id=doc.document_id, kind="low_confidence", field="issuer",
+                              created_at=datetime.now(timezone.utc), due_at=datetime.now(timezone.utc))
+            s.add(item)
+            s.flush()
+        item.status, item.resolved_at = "resolved", datetime.now(timezone.utc)
+        item.resolution = "accept: value confirmed (by kiemtra1)"
+        audit(s, "ui:kiemtra1", "ui.item.accept", f"review_item:{item.id}", field=item.field, value="x")
+        doc_id = doc.document_id
+    out = tmp_path / "pkg"
+    export_package(rt, Selection("batch", batch=archive[1]), out)
+    extra = out / "data" / "objects" / doc_id / "verification-1.json"
+    assert extra.read_bytes() == record
+    mets = next(m for m in (out / "data" / "mets").iterdir() if doc_id in m.read_text("utf-8"))
+    tree = etree.parse(str(mets))
+    grp = tree.find(".//mets:fileGrp[@USE='verification']", NS)
+    assert grp is not None and len(grp) == 1
+    events = {(e.findtext("premis:eventType", namespaces=NS), e.findtext(".//premis:eventOutcome", namespaces=NS))
+              for e in tree.iterfind(f".//mets:digiprovMD[@ID='PREMIS-{doc_id}']//premis:event", NS)}
+    assert ("fixity check", "pass") in events
+    assert ("verification decision", "resolved") in events and ("verification decision", "ok") in events
+    roles = {r.text for r in tree.iterfind(".//premis:linkingAgentRole", NS)}
+    assert {"verifier", "signer", "operator"} <= roles
+    assert verify_package(out).ok
+
+
+def test_verify_is_offline_and_trusts_only_its_roots(archive, tmp_path, monkeypatch):
+    """No socket is opened; a root the signatures do not chain to makes them untrusted."""
+    import socket
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    home, batch_id = archive
+    out = tmp_path / "pkg"
+    export_package(runtime(home), Selection("batch", batch=batch_id), out)
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("verify opened a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    assert verify_package(out).ok
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Another root")])
+    now = datetime.now(timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    other = tmp_path / "other.pem"
+    other.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    rep = verify_package(out, [other])
+    assert not rep.ok and "Another root" in rep.trust_roots[0]
+    assert all("not trusted" in p for p in rep.problems) and len(rep.problems) == 2
