@@ -26,7 +26,7 @@ from sohoa.core.types import SourceDocument
 from sohoa.pipeline.dossiers import check_against_batch
 from sohoa.pipeline.intake import BatchInfo, Intake, Rejection, natural_key, read_batch_info, source_name
 from sohoa.pipeline.orchestrate import DocumentOutcome, finish_item
-from sohoa.pipeline.split import SPLIT, is_part_key
+from sohoa.pipeline.split import SPLIT, is_part_key, reserve_part_names
 from sohoa.reconciler.registry import all_record_ids
 from sqlalchemy import func, select
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -112,7 +112,7 @@ def run_batch(rt: Runtime, batch_dir: Path, progress: ProgressFn | None = None, 
     from sohoa.pipeline import tasks
 
     batch = read_batch_info(batch_dir)
-    items = list(Intake(rt.settings).scan(batch_dir))
+    items = [reserve_part_names(it) for it in Intake(rt.settings).scan(batch_dir)]
     check_against_batch(batch.dossiers, items)  # declared files and page ranges exist (pipeline/dossiers.py)
     if not items:
         log.warning("empty batch: no files to process", extra={"batch": batch.batch_id, "dir": source_name(str(batch_dir))})

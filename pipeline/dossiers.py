@@ -58,7 +58,9 @@ def _file_name(value: Any, where: str) -> str:
     if name in (".", "..") or "/" in name or "\\" in name or name.startswith("~"):
         raise DossierError(f"batch.json: {where}: file {name[:60]!r} is not the name of an entry of the batch "
                            "(no paths: the dossier names files of the batch directory itself)")
-    return name
+    from sohoa.pipeline.intake import source_name  # intake reads batch.json through this module
+
+    return source_name(name)  # spelled as intake spells the entry ('50%.pdf' -> '50%25.pdf')
 
 
 def _pages(value: Any, where: str) -> tuple[int, int]:

@@ -31,7 +31,7 @@ from sohoa.core.types import PageText, SourceDocument
 from sohoa.core.workarea import WorkArea
 from sohoa.pipeline.dossiers import DeclaredEntry, declared_for
 from sohoa.pipeline.extract.boundaries import segment
-from sohoa.pipeline.intake import BatchInfo
+from sohoa.pipeline.intake import BatchInfo, Rejection
 from sqlalchemy import select
 
 log = logging.getLogger("sohoa.split")
@@ -190,6 +190,17 @@ def record_items(rt: Runtime, batch_id: str, doc: SourceDocument, parts: list[So
 
 def is_part_key(source: str, parent: str) -> bool:
     return source.startswith(parent + "#pages=")
+
+
+_PART_KEY = re.compile(r"#pages=\d+-\d+$")
+
+
+def reserve_part_names(item: SourceDocument | Rejection) -> SourceDocument | Rejection:
+    """An entry named like a part's key ('x.pdf#pages=1-2') would take a part's batch item."""
+    if isinstance(item, SourceDocument) and _PART_KEY.search(item.relpath):
+        return Rejection(item.relpath, "a name ending in '#pages=FIRST-LAST' is reserved for the documents "
+                                       "cut from a dossier scan; rename the file")
+    return item
 
 
 # -- the catalogue ------------------------------------------------------------------------
