@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from sohoa.archive.models import AuditEvent, Batch, Person, ReviewItem, SourceFileRow, TimestampRenewal
 from sohoa.core.version import SOFTWARE

@@ -19,7 +19,7 @@ class _LocalOnly(etree.Resolver):
         super().__init__()
         self.folder = folder
 
-    def resolve(self, url, pubid, context):  # type: ignore[no-untyped-def]
+    def resolve(self, url, pubid, context):
         name = str(url).rstrip("/").rsplit("/", 1)[-1]
         path = self.folder / name
         if name in FILES and path.is_file():

@@ -9,5 +9,5 @@ $V/ruff check .
 view=build/typeview/sohoa
 rm -rf build/typeview && mkdir -p "$view"
 for f in sohoa/*.py; do ln -s "$PWD/$f" "$view/$(basename "$f")"; done
-for pkg in core pipeline archive reconciler retention corpus api ui; do ln -s "$PWD/$pkg" "$view/$pkg"; done
+for pkg in core pipeline archive reconciler retention corpus api ui handover; do ln -s "$PWD/$pkg" "$view/$pkg"; done
 MYPYPATH=build/typeview $V/mypy -p sohoa

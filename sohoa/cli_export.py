@@ -67,6 +67,7 @@ def export(ctx: click.Context, dossier: str | None, batch_id: str | None, date_f
         _fail("give exactly one of --dossier CODE, --batch ID, --from DATE --to DATE")
     if out is None:
         _fail("-o DIR is required")
+        return
     if dossier:
         sel = Selection("dossier", dossier=dossier)
     elif batch_id:

@@ -34,6 +34,7 @@ def copy_home(src: Path, dest: Path) -> Path:
 
 def runtime(home: Path):
     from sohoa.core.config import load_settings
+
     from sohoa.runtime import build_runtime
 
     return build_runtime(load_settings(env={"SOHOA_HOME": str(home)}), need_signer=False, actor="test")

@@ -9,7 +9,6 @@ import hashlib
 import io
 import re
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import bagit
 import pytest
