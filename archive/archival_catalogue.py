@@ -10,12 +10,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
-
 from sohoa.archive.archival import dossier_archival, iso_now
 from sohoa.archive.models import AuditEvent, Batch, Document, Dossier
 from sohoa.core.config import Settings
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 
 def file_members(s: Session, code: str) -> list[Document]:

@@ -17,8 +17,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
-
 from sohoa.archive.archival import document_archival
 from sohoa.archive.archival_catalogue import ordinal_in_file, refresh_file
 from sohoa.archive.models import Batch, Document, Page
@@ -26,6 +24,7 @@ from sohoa.core.runtime import Runtime
 from sohoa.core.types import Extraction, SourceDocument
 from sohoa.core.workarea import WorkArea
 from sohoa.pipeline.intake import BatchInfo
+from sqlalchemy import select
 
 log = logging.getLogger("sohoa.pipeline.archival")
 

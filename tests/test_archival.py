@@ -73,6 +73,7 @@ def _runtime(home: Path):
     import os
 
     from sohoa.core.config import load_settings
+
     from sohoa.runtime import build_runtime
 
     old = os.environ.get("SOHOA_HOME")
