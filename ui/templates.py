@@ -122,7 +122,7 @@ LOGIN = """{% extends "base.html" %}{% block title %}Đăng nhập{% endblock %}
 """
 
 QUEUE = """{% extends "base.html" %}{% block title %}Hàng đợi{% endblock %}{% block body %}
-<h1>Hàng đợi kiểm tra <small>verification queue — <span id="open-count">{{ total }}</span> open, {{ overdue }} overdue; deadline 24 h from receipt</small></h1>
+<h1>Hàng đợi kiểm tra <small>verification queue — <span id="open-count">{{ total }}</span> open, {{ overdue }} overdue; deadline 24 h from receipt, 1 working day for judicial-record data (seed 001 Art. 8.5, 002 Art. 7.1)</small></h1>
 <p><b>Theo trường <small>by field</small></b> · <a href="/ui/review" id="by-document">Theo văn bản <small>by document</small></a></p>
 <form class="filters" method="get" action="/ui/queue">
  <label>Lô <small>batch</small><select name="batch"><option value="">—</option>{% for b in options.batch %}<option {% if f.batch==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
