@@ -34,9 +34,9 @@ class Recognized:
     pages: list[PageText]
     pdf_path: Path  # the searchable PDF, unsigned
     ocr_used: bool
-    # cleaned page images in the work area, one per page, in the output PDF's frame:
-    # a Word's bbox in points is pixels * 72 / dpi of the image (dpi saved in
-    # the file). Empty for born-digital PDFs.
+    # the archived page images in the work area, one per page: the scan's own pixels
+    # (or JPEG bytes) in the scan's orientation, which the output page draws turned
+    # and deskewed (pageimage.placement). Empty for born-digital PDFs.
     page_images: list[Path] = field(default_factory=list)
     ink: np.ndarray | None = None  # page 1's ink mask from the OCR'd pixels (None for a text PDF)
 

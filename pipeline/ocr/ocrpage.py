@@ -26,7 +26,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 from sohoa.core.errors import RejectedInput
 from sohoa.core.ink import ink_mask
 from sohoa.core.types import PageText, SourceDocument, Word
@@ -154,26 +153,15 @@ def process_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) 
     except engine.TesseractError as exc:
         raise RejectedInput(doc.relpath, f"page {src.number}: OCR failed ({exc})") from None
 
-    # the output image: the page as scanned, turned and deskewed like the OCR input
+    # the output image: the scan as it came (its JPEG bytes, or its pixels encoded by
+    # pageimage's rules), turned and deskewed by the page's drawing matrix like the OCR input
     ddpi = (dpi[1], dpi[0]) if best.rot in (90, 270) else dpi
     stem = workdir / "pages" / f"p{src.number:04d}"
     stem.parent.mkdir(parents=True, exist_ok=True)
-    changed = best.rot != 0 or best.skew != 0.0
-    out = disp
-    if changed:
-        out = pp.rotate_quarter(disp, best.rot)
-        if best.skew:
-            out = pp.rotate_small(out, -best.skew)
-    if not changed and lp.jpeg_path is not None:
-        pimg = pageimage.keep_jpeg(lp.jpeg_path, ddpi, stem)
-    elif not changed and bilevel:
-        pimg = pageimage.encode(im, ddpi, stem)
+    if lp.jpeg_path is not None:
+        pimg = pageimage.keep_jpeg(lp.jpeg_path, dpi, stem, turn=best.rot, skew=best.skew, pixels=disp)
     else:
-        if bilevel:
-            out_im = Image.fromarray(out).point(lambda v: 255 if v >= 128 else 0).convert("1")
-        else:
-            out_im = Image.fromarray(out)
-        pimg = pageimage.encode(out_im, ddpi, stem)
+        pimg = pageimage.encode(im, dpi, stem, qtables=lp.qtables, turn=best.rot, skew=best.skew)
     w_pt, h_pt = pimg.size_pt
 
     # pixels of the OCR image -> points of the output page
@@ -191,5 +179,10 @@ def process_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) 
         if tw.line not in line_boxes:
             line_boxes[tw.line] = (min(max(tw.line_box[1] * sy, 0.0), h_pt), min(max(tw.line_box[3] * sy, 0.0), h_pt))
     text = PageText(src.number, round(w_pt, 3), round(h_pt, 3), words, source="ocr")
-    ink = ink_mask(out) if src.number == 1 else None  # the signing stage need not decode the scan again
+    ink = None
+    if src.number == 1:  # the signing stage need not decode the scan again; the mask is in the page's frame
+        out = pp.rotate_quarter(disp, best.rot)
+        if best.skew:
+            out = pp.rotate_small(out, -best.skew)
+        ink = ink_mask(out)
     return PageResult(text, OutPage(pimg, words, line_boxes), best.rot, best.skew, ink)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from PIL import Image, ImageOps
 from sohoa.core.errors import RejectedInput
 from sohoa.core.types import SourceDocument
+from sohoa.pipeline.ocr.pageimage import source_qtables
 
 if TYPE_CHECKING:
     import pikepdf
@@ -46,6 +47,7 @@ class LoadedPage:
     image: Image.Image  # mode 1, L or RGB; upright per EXIF
     dpi: tuple[float, float]
     jpeg_path: Path | None  # original JPEG whose bytes can be embedded as they are
+    qtables: dict | None = None  # the source's JPEG quantisation tables (a re-encode never goes above them)
 
 
 def _reject(doc: SourceDocument, reason: str) -> RejectedInput:
@@ -243,6 +245,7 @@ def load_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) -> 
                 raise _reject(doc, f"{where}: image {w}x{h} exceeds the page pixel limit")
             fmt = im.format
             im.load()
+            qtables = source_qtables(im)
     except RejectedInput:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError,
@@ -264,7 +267,7 @@ def load_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) -> 
             dpi = (dpi[1], dpi[0])
     jpeg_path = path if (fmt == "JPEG" and not exif_rot and im.mode in ("L", "RGB") and not src.frame) else None
     im = _normalize_mode(im)
-    return LoadedPage(im, dpi, jpeg_path)
+    return LoadedPage(im, dpi, jpeg_path, qtables)
 
 
 def _dpi_of(im: Image.Image, settings) -> tuple[float, float]:

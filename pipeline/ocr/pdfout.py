@@ -1,7 +1,9 @@
 """Assemble the searchable output PDF: one page per page image, text layer on top.
 
-Page size = image size at its dpi. Each page draws its image over the whole
-page, then the invisible text (textlayer). One glyphless font object is
+Page size = image size at its dpi (turned a quarter when the OCR turned it).
+Each page draws its image over the whole page -- the scan's own pixels, turned
+and deskewed by the drawing matrix (pageimage.placement) -- then the invisible
+text (textlayer). One glyphless font object is
 shared by all pages. The file is PDF/A-2b (pdfa.py: sRGB OutputIntent, XMP
 with the pdfaid claim, /Info mirroring it, trailer /ID); no signature: the
 signing stage adds its marker, XMP properties and signature to this file.
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from sohoa.core.types import Word
 from sohoa.pipeline.ocr import pdfa, textlayer
-from sohoa.pipeline.ocr.pageimage import PageImage, embed
+from sohoa.pipeline.ocr.pageimage import PageImage, embed, placement
 
 
 @dataclass
@@ -41,7 +43,8 @@ def write_pdf(pages: list[OutPage], path: Path, *, created: datetime | None = No
     for p in pages:
         w_pt, h_pt = p.image.size_pt
         xobj = pdf.make_indirect(embed(pdf, p.image))
-        ops = f"q {_f(w_pt)} 0 0 {_f(h_pt)} 0 0 cm /Im0 Do Q\n".encode("ascii")
+        cm = " ".join(_f(v) for v in placement(p.image))  # the scan, turned and deskewed as OCR'd
+        ops = f"q {cm} cm /Im0 Do Q\n".encode("ascii")
         resources = Dictionary(XObject=Dictionary(Im0=xobj))
         if p.words and font is not None:
             ops += textlayer.content(p.words, h_pt, p.line_boxes)

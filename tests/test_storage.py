@@ -1,0 +1,160 @@
+"""Storage of the archived page images (pipeline/ocr/pageimage.py): the scan as it came.
+
+A JPEG scan's bytes pass through even when the OCR turned or deskewed the page (the
+page's drawing matrix does that, and the text layer still lies over the words); a
+bitonal page is CCITT G4; colour stays where the paper has it; a re-encoded grey page
+never goes above the source's JPEG quality; the signed result verifies and stays PDF/A-2b.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pikepdf
+import pytest
+from pdfa_check import check_pdfa, validator_findings
+from PIL import Image
+from sohoa.core.config import Settings
+from sohoa.core.types import SourceDocument, SourceFile, Word
+from sohoa.corpus import scans
+from sohoa.pipeline.ocr import pageimage
+from sohoa.pipeline.ocr.document import recognize
+from sohoa.pipeline.ocr.pages import load_page, plan_pages
+from sohoa.pipeline.ocr.pdfout import OutPage, write_pdf
+from test_sign import ARCHIVAL, FIELDS, make_marker
+from test_sign import demo_signer, settings, sign_home  # noqa: F401  (fixtures: the DEMO key)
+
+PID = "001090012345"
+
+
+def _doc(kind: str, *paths: Path) -> SourceDocument:
+    files = [SourceFile(p, p.name, hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_size) for p in paths]
+    return SourceDocument(paths[0].name, kind, files, len(paths))
+
+
+def _image_of(page) -> pikepdf.Stream:
+    (xo,) = page.Resources.XObject.values()
+    return xo
+
+
+def _text_page(dpi: int = 150) -> Image.Image:
+    img, _ = scans.render_page(scans.PARAGRAPHS[1:3], dpi=dpi)
+    return img
+
+
+@pytest.fixture(scope="module")
+def skewed_jpeg(tmp_path_factory):
+    """A grey JPEG scan skewed 1.5 deg, through the OCR stage: (source path, Recognized)."""
+    d = tmp_path_factory.mktemp("storage")
+    img, _ = scans.scan_page(5, gray=True, noise=4, skew_deg=1.5, paragraphs=scans.PARAGRAPHS[1:3], dpi=200)
+    src = d / "scan.jpg"
+    img.save(src, "JPEG", quality=70, dpi=(200, 200))
+    return src, recognize(_doc("image", src), Settings(ocr_jobs=1), d / "work")
+
+
+def test_deskewed_jpeg_page_keeps_the_scan_bytes_and_its_text_fits(skewed_jpeg, tmp_path):
+    src, rec = skewed_jpeg
+    with pikepdf.open(rec.pdf_path) as pdf:
+        xo = _image_of(pdf.pages[0])
+        assert xo.Filter == pikepdf.Name.DCTDecode
+        assert xo.read_raw_bytes() == src.read_bytes()  # not re-encoded
+        a, b, c, d = (float(v) for v in pdf.pages[0].Contents.read_bytes().split(b" cm")[0].split()[1:5])
+    assert abs(b) > 1 and abs(c) > 1 and abs(np.degrees(np.arctan2(b, a))) == pytest.approx(1.5, abs=0.3)
+    # the deskew is the drawing matrix: rendered, the widest well-read word's box lies over ink
+    word = max((w for w in rec.pages[0].words if w.confidence > 0.9), key=lambda w: w.bbox[2] - w.bbox[0])
+    subprocess.run(["pdftoppm", "-r", "72", "-gray", "-singlefile", str(rec.pdf_path), str(tmp_path / "r")], check=True)
+    page = np.asarray(Image.open(tmp_path / "r.pgm"))
+    x0, y0, x1, y1 = (int(round(v)) for v in word.bbox)
+    box = page[y0:y1 + 1, x0:x1 + 1] < 128
+    assert box.mean() > 0.08  # ink under the word's box ...
+    cols = box.any(axis=0)
+    assert cols[: max(1, len(cols) // 8)].any() and cols[-max(1, len(cols) // 8):].any()  # ... from end to end
+
+
+def test_bitonal_page_is_ccitt_g4_and_lossless(tmp_path):
+    bw = _text_page(200).convert("L").point(lambda v: 255 if v > 128 else 0).convert("1")
+    pimg = pageimage.encode(bw, (200.0, 200.0), tmp_path / "p1")
+    assert pimg.filter == "CCITT" and pimg.bits == 1
+    out = write_pdf([OutPage(pimg, [])], tmp_path / "bw.pdf")
+    with pikepdf.open(out) as pdf:
+        xo = _image_of(pdf.pages[0])
+        assert xo.Filter == pikepdf.Name.CCITTFaxDecode and xo.DecodeParms.K == -1
+        decoded = np.asarray(pikepdf.PdfImage(xo).as_pil_image().convert("L"))
+        g4 = len(xo.read_raw_bytes())
+    assert (decoded == np.asarray(bw.convert("L"))).all()
+    png = io.BytesIO()
+    bw.save(png, "PNG")
+    assert g4 < png.tell()  # smaller than the 1-bit PNG it was stored as before
+
+
+def test_red_seal_keeps_colour_and_a_colourless_colour_scan_goes_grey(tmp_path):
+    grey_paper = _text_page().convert("L").convert("RGB")
+    sealed = scans.add_seal(grey_paper, seed=1)
+    p = pageimage.encode(sealed, (150.0, 150.0), tmp_path / "seal")
+    assert p.colorspace == "/DeviceRGB"
+    with Image.open(p.path) as im:
+        r, g, b = np.asarray(im.convert("RGB")).reshape(-1, 3).astype(int).T
+    assert ((r - np.maximum(g, b)) > 60).sum() > 1000  # the seal is still red
+    plain = pageimage.encode(grey_paper, (150.0, 150.0), tmp_path / "plain")
+    assert plain.colorspace == "/DeviceGray"
+
+
+def test_grey_page_never_above_the_source_quality(tmp_path):
+    """A TIFF of grey JPEG frames (q60) and an EXIF-rotated JPEG (q55) must be re-encoded:
+    with the source's own tables. A lossless grey scan goes no higher than JPEG_Q_LOSSLESS."""
+    page = _text_page().convert("L")
+    noisy = Image.fromarray(np.clip(np.asarray(page, np.int16)
+                                    + np.random.default_rng(0).normal(0, 8, page.size[::-1]), 0, 255).astype(np.uint8))
+    tif = tmp_path / "scan.tif"
+    noisy.save(tif, "TIFF", save_all=True, append_images=[noisy], compression="jpeg", quality=60, dpi=(150, 150))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotated: the pixels must be turned, so re-encoded
+    rot = tmp_path / "rot.jpg"
+    noisy.save(rot, "JPEG", quality=55, exif=exif, dpi=(150, 150))
+    png = tmp_path / "scan.png"
+    noisy.save(png, dpi=(150, 150))
+    settings = Settings()
+    for src, kind, q in ((tif, "tiff", 60), (rot, "image", 55), (png, "image", None)):
+        doc = _doc(kind, src)
+        plan = plan_pages(doc, settings, tmp_path / "w")
+        lp = load_page(doc, plan[-1], settings, tmp_path / "w")
+        assert lp.jpeg_path is None  # nothing to pass through
+        assert pageimage.jpeg_quality(lp.qtables) == q
+        out = pageimage.encode(lp.image, lp.dpi, tmp_path / f"out_{kind}_{src.suffix[1:]}", qtables=lp.qtables)
+        assert out.filter == "DCT"
+        with Image.open(out.path) as im:
+            assert pageimage.jpeg_quality(im.quantization) <= (q or pageimage.JPEG_Q_LOSSLESS)
+            if q:
+                assert im.quantization[0] == lp.qtables[0]  # the very same quantisation
+    with Image.open(rot) as im:
+        assert pageimage.dqt_tables(rot.read_bytes()) == {k: list(v) for k, v in im.quantization.items()}
+
+
+def test_signed_archive_pages_verify_and_stay_pdfa(skewed_jpeg, demo_signer, tmp_path):  # noqa: F811
+    """A turned and deskewed pass-through JPEG, a G4 page and a colour seal page, signed."""
+    from sohoa.pipeline.sign import prepare_pdf, sign_pdf, verify_pdf
+
+    src, _ = skewed_jpeg
+    jpeg = pageimage.keep_jpeg(src, (200.0, 200.0), tmp_path / "p1", turn=90, skew=1.2)
+    bw = pageimage.encode(_text_page().convert("1"), (150.0, 150.0), tmp_path / "p2")
+    seal = pageimage.encode(scans.add_seal(_text_page()), (150.0, 150.0), tmp_path / "p3")
+    assert [p.filter for p in (jpeg, bw, seal)] == ["DCT", "CCITT", "DCT"]
+    words = [Word("Nguyễn", 0.9, (72.0, 72.0, 130.0, 86.0), 1, 1), Word(PID, 0.95, (72.0, 100.0, 180.0, 114.0), 2, 1)]
+    pages = [OutPage(p, words, {1: (72.0, 86.0), 2: (100.0, 114.0)}) for p in (jpeg, bw, seal)]
+    out = write_pdf(pages, tmp_path / "ocr.pdf")
+    assert check_pdfa(out) == []
+    data = out.read_bytes()
+    marker = make_marker(data)
+    signed = tmp_path / "signed.pdf"
+    signed.write_bytes(sign_pdf(prepare_pdf(data, marker, FIELDS, ARCHIVAL), demo_signer, marker))
+    rep = verify_pdf(signed.read_bytes())
+    assert rep.valid and rep.intact, rep.to_text()
+    assert check_pdfa(signed) == []
+    assert validator_findings(signed, signed=True) == []
+    with pikepdf.open(signed) as pdf:
+        assert _image_of(pdf.pages[0]).read_raw_bytes() == src.read_bytes()
+        w, h = float(pdf.pages[0].mediabox[2]), float(pdf.pages[0].mediabox[3])
+    assert w > h  # the portrait scan, turned a quarter by the page
