@@ -157,3 +157,37 @@ def test_items_made_by_the_reconciler_carry_the_legal_due_time(tmp_path):
                 assert all(aware(i.due_at) > utcnow() for i in items)
     finally:
         cat.dispose()
+
+
+def test_migration_0014_keeps_accounts_and_their_sessions(tmp_path):
+    """SQLite: the account columns are added in place (a batch copy of ui_users would fail on the
+    sessions that reference it), and taken off again."""
+    from alembic import command
+    from sohoa.archive.catalogue import alembic_config
+    from sqlalchemy import create_engine, text
+
+    url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
+    engine, cfg = create_engine(url), alembic_config(url)
+
+    def to(target: str, down: bool = False) -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            cfg.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(cfg, target)
+
+    to("0014-1")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.execute(text("INSERT INTO ui_users (id, username, role, password_hash, active, must_change_password, "
+                          "created_at, created_by, failed_logins) VALUES (1, 'lan', 'verifier', '-', 1, 0, "
+                          "'2026-12-01 08:00:00', 'test', 0)"))
+        conn.execute(text("INSERT INTO ui_sessions (token_hash, user_id, csrf, created_at, last_seen, expires_at) "
+                          "VALUES ('h', 1, 'c', '2026-12-01', '2026-12-01', '2026-12-02')"))
+    to("0014")
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT username, email, unit, head_of_unit FROM ui_users")).all() == [
+            ("lan", None, None, 0)]
+    to("0014-1", down=True)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM ui_sessions")).scalar() == 1
+    engine.dispose()

@@ -39,17 +39,16 @@ def upgrade() -> None:
     )
     op.create_index('ix_notifications_review_item_id', 'notifications', ['review_item_id'], unique=False)
     op.create_index('ix_notifications_status', 'notifications', ['status'], unique=False)
-    with op.batch_alter_table('ui_users') as batch:
-        batch.add_column(sa.Column('email', sa.String(length=320), nullable=True))
-        batch.add_column(sa.Column('unit', sa.String(length=500), nullable=True))
-        batch.add_column(sa.Column('head_of_unit', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # plain ADD COLUMN, not a batch: SQLite's batch copies ui_users, which sessions reference
+    op.add_column('ui_users', sa.Column('email', sa.String(length=320), nullable=True))
+    op.add_column('ui_users', sa.Column('unit', sa.String(length=500), nullable=True))
+    op.add_column('ui_users', sa.Column('head_of_unit', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('ui_users') as batch:
-        batch.drop_column('head_of_unit')
-        batch.drop_column('unit')
-        batch.drop_column('email')
+    op.drop_column('ui_users', 'head_of_unit')
+    op.drop_column('ui_users', 'unit')
+    op.drop_column('ui_users', 'email')
     op.drop_index('ix_notifications_status', table_name='notifications')
     op.drop_index('ix_notifications_review_item_id', table_name='notifications')
     op.drop_table('notifications')
