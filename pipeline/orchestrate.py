@@ -220,9 +220,10 @@ def begin(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> str:
 
 def _begin_archived_parts(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> bool:
     """A many-document file whose parts are all archived (its work area long cleared):
-    each part is reconciled again, nothing else runs."""
+    each part is reconciled again, nothing else runs -- unless a verifier moved a cut since
+    (ui/splits.py): then the file is processed again and cut where the verifier said."""
     parts = splitting.archived_parts(rt, doc)
-    if not parts:
+    if not parts or splitting.verifier_decision(rt, doc) is not None:
         return False
     splitting.record_items(rt, batch.batch_id, doc, parts)
     for part in parts:

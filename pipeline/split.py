@@ -17,6 +17,7 @@ resumes with the same parts, and the later stages run once per part (`units`).
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass, replace
@@ -56,6 +57,7 @@ class PartPlan:
     dossier_title: str | None = None
     ordinal: int | None = None
     declared: bool = False
+    verified: bool = False  # a verifier's cut (ui/splits.py): kept even as one document
 
 
 def part_document(doc: SourceDocument, first: int, last: int) -> SourceDocument:
@@ -75,6 +77,10 @@ def derived_dossier_code(organ_code: str, source_sha256: str) -> str:
 def plan_parts(rt: Runtime, batch: BatchInfo, doc: SourceDocument, pages: list[PageText]) -> list[PartPlan]:
     """The documents of `doc`: declared ranges, or the boundary model's cuts. One plan
     covering the file (or none) means: not split."""
+    decided = verifier_decision(rt, doc)
+    if decided is not None:
+        ranges, code, title, was_declared = decided
+        return [PartPlan(a, b, 1.0, code, title, k, was_declared, True) for k, (a, b) in enumerate(ranges, 1)]
     declared = declared_for(batch.dossiers, doc.relpath)
     if declared and declared[0].pages is not None:
         return [_declared(e) for e in declared if e.pages]
@@ -104,7 +110,7 @@ def split_source(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> list[Sou
         rec = work.load("recognized.pkl")
         plans = plan_parts(rt, batch, doc, rec["pages"])
         whole = [p for p in plans if p.first == 0]
-        if whole or len(plans) < 2:
+        if whole or (len(plans) < 2 and not (plans and plans[0].verified)):
             if plans:  # one declared document: its dossier, no cut
                 work.save_json(PART, _part_json(plans[0], None))
             work.save_json(PARTS, {"parts": []})
@@ -159,9 +165,12 @@ def units(rt: Runtime, doc: SourceDocument) -> list[SourceDocument]:
 
 
 def finish_source(rt: Runtime, doc: SourceDocument) -> None:
-    """Every part is catalogued: the source's work area is done too."""
+    """Every part is catalogued: earlier parts a verifier's cut replaced are superseded, and
+    the source's work area is done too."""
     work = rt.work(document_id_for(doc))
     if doc.pages is None and work.has(PARTS) and work.load_json(PARTS)["parts"]:
+        parts = [SourceDocument.from_json(d) for d in work.load_json(PARTS)["parts"]]
+        supersede(rt, doc, {p.pages: document_id_for(p) for p in parts if p.pages})
         work.save_json("done.json", {"split": True})
         work.clear(keep=("done.json", ".lock"))
 
@@ -271,3 +280,70 @@ def hold_for_review(s: Any, row: Document, threshold: float) -> bool:
         return True
     return False
 
+
+
+# -- a verifier's cuts ------------------------------------------------------------------
+
+def _current_rows(s: Any, doc: SourceDocument) -> list[Document]:
+    """Catalogue rows of `doc`'s parts (superseded ones too), checked to be this source's."""
+    rows = s.scalars(select(Document).join(SourceFileRow, SourceFileRow.document_id == Document.document_id)
+                     .where(SourceFileRow.sha256 == doc.files[0].sha256, Document.page_first.is_not(None),
+                            Document.split_confidence.is_not(None)))
+    return [r for r in rows if part_document(doc, r.page_first, r.page_last).content_sha256 == r.content_sha256]
+
+
+def verifier_decision(rt: Runtime, doc: SourceDocument) -> tuple[list[tuple[int, int]], str | None, str | None,
+                                                                  bool] | None:
+    """The ranges a verifier chose for `doc` (ui/splits.py: a resolved split item holding
+    {"ranges": ...}) when they differ from its current parts; with the parts' dossier."""
+    if doc.pages is not None or len(doc.files) != 1 or doc.kind not in SPLITTABLE:
+        return None
+    with rt.catalogue.session() as s:
+        rows = [r for r in _current_rows(s, doc) if r.superseded_by is None]
+        if not rows:
+            return None
+        item = s.scalars(select(ReviewItem).where(ReviewItem.document_id.in_([r.document_id for r in rows]),
+                                                  ReviewItem.kind == ReviewKind.SPLIT,
+                                                  ReviewItem.status == ReviewStatus.RESOLVED,
+                                                  ReviewItem.resolution.startswith('{"ranges"'))
+                         .order_by(ReviewItem.resolved_at.desc(), ReviewItem.id.desc())).first()
+        if item is None or item.resolution is None:
+            return None
+        try:
+            ranges = [(int(a), int(b)) for a, b in json.loads(item.resolution)["ranges"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("a verifier's cut unreadable: %s", exc, extra={"document": doc.relpath})
+            return None
+        current = sorted((r.page_first, r.page_last) for r in rows)
+        ok = all(1 <= a <= b <= doc.page_count for a, b in ranges) and all(
+            b1 < a2 for (_, b1), (a2, _) in zip(ranges, ranges[1:]))
+        if not ok or ranges == current:
+            return None
+        first = min(rows, key=lambda r: r.page_first or 0)
+        dossier = s.get(Dossier, first.dossier_code) if first.dossier_code else None
+        return ranges, first.dossier_code, dossier.title if dossier else None, bool(dossier and dossier.declared)
+
+
+def supersede(rt: Runtime, doc: SourceDocument, new: dict[tuple[int, int], str]) -> None:
+    """Parts of `doc` not among `new` (a verifier moved a cut) point at the new document holding
+    their first page; kept, never deleted, their open items obsolete. A part cut again as it
+    was once before is current again."""
+    now = utcnow()
+    with rt.catalogue.session() as s:
+        for row in _current_rows(s, doc):
+            rng = (row.page_first or 0, row.page_last or 0)
+            if rng in new:
+                if row.superseded_by is not None:
+                    row.superseded_by, row.updated_at = None, now
+                    audit(s, rt.actor, "document.current", row.document_id, source=doc.relpath, pages=list(rng))
+                continue
+            if row.superseded_by is not None:
+                continue
+            target = next((d for (a, b), d in sorted(new.items()) if a <= rng[0] <= b),
+                          min(new.items(), key=lambda kv: abs(kv[0][0] - rng[0]))[1])
+            row.superseded_by, row.updated_at = target, now
+            for it in s.scalars(select(ReviewItem).where(ReviewItem.document_id == row.document_id,
+                                                         ReviewItem.status == ReviewStatus.OPEN)):
+                it.status, it.resolved_at, it.resolution = ReviewStatus.OBSOLETE, now, f"superseded by {target}"
+            audit(s, rt.actor, "document.supersede", row.document_id, source=doc.relpath, pages=list(rng),
+                  superseded_by=target)

@@ -209,3 +209,73 @@ def test_an_image_scan_of_a_dossier_is_cut_after_ocr(tmp_path, report_schema):
     jsonschema.validate(report, report_schema)
     assert [tuple(d["pages"]) for d in report["documents"]] == gen.parts
     assert [d["doc_type"] for d in report["documents"]] == ["judgment", "decision", "certificate"]
+
+
+def test_a_verifier_confirms_then_moves_a_cut_on_the_page_strip(dossier_batch):
+    """The workbench: a split item opens the source's page strip (thumbnails of the parts'
+    pages, the cuts marked); saving the same cuts confirms them, other cuts are applied when
+    the batch is processed again: a document for the new range, signed and catalogued, and
+    the earlier parts kept, superseded."""
+    import re
+    import warnings
+    from types import SimpleNamespace
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    import sohoa.ui.models  # noqa: F401
+    from sohoa.archive.models import AuditEvent, Document, ReviewItem
+    from sohoa.archive.store import LocalObjectStore
+    from sohoa.core.config import load_settings
+    from sohoa.ui import auth
+    from sohoa.ui.app import create_ui_app
+
+    home, parts = dossier_batch["home"], _docs(dossier_batch["report"], "ho_so_1.pdf")
+    cat = _catalogue(home)
+    with cat.session() as s:
+        auth.create_user(s, "vera", "verifier", "correct horse battery", actor="test")
+        item_id = s.scalar(select(ReviewItem.id).where(ReviewItem.kind == "split", ReviewItem.status == "open"))
+    rt = SimpleNamespace(catalogue=cat, store=LocalObjectStore(home / "objects"),
+                         settings=load_settings(env={"SOHOA_HOME": str(home)}))
+    client = TestClient(create_ui_app(rt), base_url="http://127.0.0.1")
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/login").text).group(1)
+    assert client.post("/ui/login", data={"csrf": token, "username": "vera", "password": "correct horse battery",
+                                          "next": "/ui/"}, follow_redirects=False).status_code == 303
+    r = client.get(f"/ui/items/{item_id}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/ui/splits/")
+    page = client.get(r.headers["location"])
+    assert page.status_code == 200
+    starts = [int(n) for n in re.findall(r'name="start" value="(\d+)" checked', page.text)]
+    assert starts == [d["pages"][0] for d in parts]
+    assert len(re.findall(r"<figure ", page.text)) == parts[-1]["pages"][1]
+    thumb = re.search(r'<img src="(/ui/documents/[^"]+\.png)"', page.text).group(1)
+    img = client.get(thumb)
+    assert img.status_code == 200 and img.content[:4] == b"\x89PNG"
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    url = r.headers["location"]
+    # the same cuts: confirmed, nothing else changes
+    assert client.post(url, data={"csrf": csrf, "start": [str(n) for n in starts]}).status_code == 200
+    with cat.session() as s:
+        assert s.scalar(select(func.count()).select_from(ReviewItem).where(
+            ReviewItem.kind == "split", ReviewItem.status == "open")) == 0
+        assert s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "split.confirm")) == 1
+    # a page that is no document's: refused
+    assert client.post(url, data={"csrf": csrf, "start": ["1", "999"]}).status_code == 400
+    # the decision and the certificate are one document after all: the last cut removed
+    assert client.post(url, data={"csrf": csrf, "start": [str(n) for n in starts[:2]]}).status_code == 200
+    run_sohoa(home, "process", str(dossier_batch["base"] / "batch"), "--report", str(dossier_batch["base"] / "r3.json"))
+    third = _docs(json.loads((dossier_batch["base"] / "r3.json").read_text("utf-8")), "ho_so_1.pdf")
+    assert [d["pages"] for d in third] == [parts[0]["pages"], [parts[1]["pages"][0], parts[2]["pages"][1]]]
+    assert third[0]["document_id"] == parts[0]["document_id"]  # an unchanged part is the same document
+    merged = third[1]["document_id"]
+    assert merged not in {d["document_id"] for d in parts} and third[1]["object"]["sha256"]
+    with cat.session() as s:
+        rows = {d["document_id"]: s.get(Document, d["document_id"]) for d in parts}
+        assert rows[parts[0]["document_id"]].superseded_by is None
+        assert [rows[d["document_id"]].superseded_by for d in parts[1:]] == [merged, merged]  # kept, superseded
+        new = s.get(Document, merged)
+        assert (new.dossier_code, new.dossier_ordinal, new.split_confidence) == (
+            rows[parts[0]["document_id"]].dossier_code, 2, 1.0)
+        assert s.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "document.supersede")) == 2
+    cat.dispose()

@@ -45,6 +45,7 @@ from sohoa.ui.routes import (
     records,
     review,
     session,
+    splits,
     static,
     stats,
     users,
@@ -55,7 +56,7 @@ __all__ = ["LoginRequired", "PasswordChangeRequired", "create_ui_app", "span", "
 
 HASH_THREADS = 2
 ROUTERS = (static, session, queue, items, documents, corrections, escalations, notices, records, persons, batches,
-           stats, users, review)
+           stats, users, review, splits)
 
 
 async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

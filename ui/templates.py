@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sohoa.ui.review_templates import REVIEW_TEMPLATES
+from sohoa.ui.splits import SPLIT_TEMPLATES
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0;color:#1b1b1b;background:#f6f6f3;font-size:15px}
@@ -129,7 +130,7 @@ QUEUE = """{% extends "base.html" %}{% block title %}Hàng đợi{% endblock %}{
  <label>Loại văn bản <small>document kind</small><select name="doc_type"><option value="">—</option>{% for b in options.doc_type %}<option {% if f.doc_type==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
  <label>Trường <small>field</small><select name="field"><option value="">—</option>{% for b in options.field %}<option {% if f.field==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
  <label>Tòa án / cơ quan <small>court</small><select name="court"><option value="">—</option>{% for b in options.court %}<option {% if f.court==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
- <label>Vấn đề <small>kind</small><select name="kind"><option value="">—</option>{% for b in ['discrepancy','low_confidence','missing','unmatched','conflict'] %}<option {% if f.kind==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
+ <label>Vấn đề <small>kind</small><select name="kind"><option value="">—</option>{% for b in ['discrepancy','low_confidence','missing','unmatched','conflict','split'] %}<option {% if f.kind==b %}selected{% endif %}>{{ b }}</option>{% endfor %}</select></label>
  <label>Giao cho <small>assigned</small><select name="who"><option value="">—</option><option value="me" {% if f.who=='me' %}selected{% endif %}>tôi / me</option><option value="none" {% if f.who=='none' %}selected{% endif %}>chưa giao / nobody</option></select></label>
  <label>Hạn <small>deadline</small><select name="overdue"><option value="">—</option><option value="1" {% if f.overdue=='1' %}selected{% endif %}>quá hạn / overdue</option><option value="0" {% if f.overdue=='0' %}selected{% endif %}>còn hạn / in time</option></select></label>
  <label>Cấp trên <small>escalated</small><select name="escalated"><option value="">—</option><option value="1" {% if f.escalated=='1' %}selected{% endif %}>đã chuyển / escalated</option><option value="0" {% if f.escalated=='0' %}selected{% endif %}>chưa / not escalated</option></select></label>
@@ -445,3 +446,4 @@ TEMPLATES = {"base.html": BASE, "login.html": LOGIN, "queue.html": QUEUE, "item.
              "escalations.html": ESCALATIONS, "persons_table.html": PERSONS_TABLE, "document.html": DOCUMENT,
              "person.html": PERSON, "stats.html": STATS}
 TEMPLATES.update(REVIEW_TEMPLATES)  # review by document (ui/review_templates.py)
+TEMPLATES.update(SPLIT_TEMPLATES)  # a many-document scan's cuts (ui/splits.py)

@@ -43,7 +43,7 @@ LOGIN_COOKIE = "sohoa_ui_login"
 FLASH_COOKIE = "sohoa_ui_flash"
 VN = timezone(timedelta(hours=7))
 KIND_LABELS = {"discrepancy": "Sai khác", "low_confidence": "Độ tin cậy thấp", "missing": "Thiếu trường",
-               "unmatched": "Chưa khớp", "conflict": "Xung đột với quyết định"}
+               "unmatched": "Chưa khớp", "conflict": "Xung đột với quyết định", "split": "Tách văn bản"}
 DB_INT_MIN, DB_INT_MAX = -(2 ** 31), 2 ** 31 - 1  # the catalogue's INTEGER columns (PostgreSQL int4)
 CSP = ("default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")

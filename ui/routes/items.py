@@ -8,7 +8,7 @@ import json
 from typing import Callable
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sohoa.archive.catalogue import utcnow
 from sohoa.archive.models import Document, RegistryRecord, ReviewItem
 from sohoa.ui import persons, workflow
@@ -76,7 +76,11 @@ def item_page(wb: Workbench, user: CurrentUser, item_id: int, error: str | None 
 
 
 @router.get("/ui/items/{item_id}", response_class=HTMLResponse)
-def item_view(wb: WorkbenchDep, user: Viewer, item_id: int) -> HTMLResponse:
+def item_view(wb: WorkbenchDep, user: Viewer, item_id: int) -> Response:
+    with wb.session() as s:
+        item = s.get(ReviewItem, item_id)
+        if item is not None and item.kind == "split":  # its page is the source's page strip (ui/splits.py)
+            return RedirectResponse(f"/ui/splits/{item.document_id}", status_code=303)
     return item_page(wb, user, item_id)
 
 
