@@ -115,3 +115,18 @@ def test_redirect_is_not_followed(cat, tmp_path):
             assert s.scalars(select(Notification)).one().status == "failed"
     finally:
         sink.stop()
+
+
+def test_starttls_asked_of_a_server_without_it_sends_nothing_in_clear(cat, smtp, tmp_path):
+    """No downgrade: a server that does not offer STARTTLS (or a stripping middlebox) gets no mail."""
+    with cat.session() as s:
+        account(s, "lan", "verifier", "lan@donvi.example", UNIT)
+        document(s, "D" + "1" * 23, "scan.pdf", UNIT)
+        item(s, "D" + "1" * 23, "issuer", timedelta(hours=1))
+    settings = replace(notify_settings(tmp_path, cat.url, smtp, None), smtp_security="starttls",
+                       smtp_user="sohoa", smtp_password="mật khẩu")
+    report = run_pass(Notifier(settings, cat))
+    assert report.sent == 0 and report.failed == 1 and "STARTTLS" in report.errors[0].upper()
+    assert not smtp.mails
+    with cat.session() as s:
+        assert s.scalars(select(Notification)).one().status == "failed"
