@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import numpy as np
 import pikepdf
 import pytest
 from pdfa_check import check_pdfa, validator_findings
-from PIL import Image
+from PIL import Image, ImageDraw
 from sohoa.core.config import Settings
 from sohoa.core.types import SourceDocument, SourceFile, Word
 from sohoa.corpus import scans
@@ -24,8 +25,8 @@ from sohoa.pipeline.ocr import pageimage
 from sohoa.pipeline.ocr.document import recognize
 from sohoa.pipeline.ocr.pages import load_page, plan_pages
 from sohoa.pipeline.ocr.pdfout import OutPage, write_pdf
-from test_sign import ARCHIVAL, FIELDS, make_marker
-from test_sign import demo_signer, settings, sign_home  # noqa: F401  (fixtures: the DEMO key)
+from sohoa.pipeline.ocr.preprocess import is_colour
+from test_sign import ARCHIVAL, FIELDS, demo_signer, make_marker, settings, sign_home  # noqa: F401  (fixtures: the DEMO key)
 
 PID = "001090012345"
 
@@ -100,6 +101,34 @@ def test_red_seal_keeps_colour_and_a_colourless_colour_scan_goes_grey(tmp_path):
     assert ((r - np.maximum(g, b)) > 60).sum() > 1000  # the seal is still red
     plain = pageimage.encode(grey_paper, (150.0, 150.0), tmp_path / "plain")
     assert plain.colorspace == "/DeviceGray"
+    # a 3 cm ballpoint signature is a small share of the page (is_colour's measure misses it), not of colour
+    signed = grey_paper.copy()
+    ImageDraw.Draw(signed).line([(800 + 3 * i, 1500 + int(20 * np.sin(i / 3))) for i in range(60)],
+                                fill=(35, 55, 160), width=3)
+    assert not is_colour(np.asarray(signed))
+    assert pageimage.encode(signed, (150.0, 150.0), tmp_path / "sig").colorspace == "/DeviceRGB"
+
+
+@pytest.mark.skipif(not shutil.which("jpegtran"), reason="jpegtran (libjpeg-turbo-progs) not installed")
+def test_colourless_colour_jpeg_keeps_its_luma_losslessly(tmp_path):
+    """A colour scan of a black-and-white page keeps only its luma: the same DCT coefficients
+    (jpegtran -grayscale), not a re-encode, and smaller. A page with a seal is passed through."""
+    yellowed = Image.fromarray((np.asarray(_text_page(), np.float32) * [1.0, 0.98, 0.9]).astype(np.uint8))
+    src = tmp_path / "colour.jpg"
+    yellowed.save(src, "JPEG", quality=85, dpi=(150, 150))
+    with Image.open(src) as im:
+        rgb = np.asarray(im)
+    p = pageimage.keep_jpeg(src, (150.0, 150.0), tmp_path / "p1", pixels=rgb)
+    assert p.colorspace == "/DeviceGray" and p.path.stat().st_size < src.stat().st_size
+    with Image.open(p.path) as g, Image.open(src) as im:
+        assert g.mode == "L" and g.quantization[0] == im.quantization[0]  # the luma's own table
+        im.draft("YCbCr", im.size)
+        assert (np.asarray(g) == np.asarray(im.getchannel(0))).all()  # the stored luma, pixel for pixel
+    sealed = tmp_path / "sealed.jpg"
+    scans.add_seal(yellowed, seed=2).save(sealed, "JPEG", quality=85, dpi=(150, 150))
+    with Image.open(sealed) as im:
+        kept = pageimage.keep_jpeg(sealed, (150.0, 150.0), tmp_path / "p2", pixels=np.asarray(im))
+    assert kept.colorspace == "/DeviceRGB" and kept.path.read_bytes() == sealed.read_bytes()
 
 
 def test_grey_page_never_above_the_source_quality(tmp_path):

@@ -216,13 +216,14 @@ def grey_jpeg(path: Path) -> bytes | None:
         if proc.returncode != 0 or not proc.stdout:
             return None
         with Image.open(io.BytesIO(proc.stdout)) as g, Image.open(path) as src:
-            if g.mode != "L" or g.size != src.size:
+            src.draft("YCbCr", src.size)  # the stored luma as it is, not luma recomputed from RGB
+            if g.mode != "L" or g.size != src.size or src.mode != "YCbCr":
                 return None
-            a = np.asarray(g.reduce(8), np.int16)
-            b = np.asarray(src.convert("L").reduce(8), np.int16)
+            a = np.asarray(g, np.int16)
+            b = np.asarray(src.getchannel(0), np.int16)
     except (OSError, ValueError, subprocess.SubprocessError):
         return None
-    if np.abs(a - b).max() > 2 or len(proc.stdout) >= path.stat().st_size:
+    if np.abs(a - b).max() > 1 or len(proc.stdout) >= path.stat().st_size:
         return None
     return proc.stdout
 
@@ -277,7 +278,9 @@ def _png_estimate(im: Image.Image) -> float:
 def g4_strip(path: Path) -> bytes:
     """The CCITT G4 data of a one-strip TIFF written by `encode`."""
     with Image.open(path) as im:
-        tags = im.tag_v2
+        tags = getattr(im, "tag_v2", None)
+        if tags is None:
+            raise ValueError(f"{path.name}: not a TIFF")
         offsets, counts = tags.get(273), tags.get(279)
         if tags.get(259) != 4 or not offsets or len(offsets) != 1 or tags.get(266, 1) != 1:
             raise ValueError(f"{path.name}: not a one-strip G4 TIFF")
