@@ -191,3 +191,25 @@ def test_migration_0014_keeps_accounts_and_their_sessions(tmp_path):
     with engine.begin() as conn:
         assert conn.execute(text("SELECT count(*) FROM ui_sessions")).scalar() == 1
     engine.dispose()
+
+
+def test_beat_entry_runs_the_same_pass(tmp_path, monkeypatch, servers):
+    smtp, _ = servers
+    from sohoa.worker import app
+
+    entry = app.conf.beat_schedule["deadline-notify"]
+    assert entry["task"] == "notify.deadlines" and entry["schedule"].minute == set(range(0, 60, 5))
+    cat = Catalogue(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    try:
+        with cat.session() as s:
+            account(s, "lan", "verifier", "lan@donvi.example", UNIT)
+            document(s, "D" + "1" * 23, SOURCE, UNIT)
+            item(s, "D" + "1" * 23, "penalty_months", timedelta(hours=-1))
+        for key, value in {"SOHOA_HOME": str(tmp_path), "SOHOA_DB_URL": cat.url, "SOHOA_SMTP_HOST": "127.0.0.1",
+                           "SOHOA_SMTP_PORT": str(smtp.port), "SOHOA_SMTP_SECURITY": "none"}.items():
+            monkeypatch.setenv(key, value)
+        out = app.tasks["notify.deadlines"]()  # what a worker runs when beat sends it
+        assert out["sent"] == 2 and out["failed"] == 0  # lan's mail and the head's in-app notice
+        assert [m.rcpt for m in smtp.mails] == [["lan@donvi.example"]]
+    finally:
+        cat.dispose()

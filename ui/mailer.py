@@ -62,7 +62,7 @@ def valid_address(address: str | None) -> bool:
         return False
     name, addr = parseaddr(address)
     local, _, domain = addr.rpartition("@")
-    return not name and addr == address and bool(local) and "." in domain and "@" not in local
+    return not name and addr == address and bool(local) and bool(domain) and "@" not in local and ".." not in domain
 
 
 def compose(sender: str, to: str, subject: str, body: str) -> EmailMessage:
