@@ -39,8 +39,9 @@ TITLE_ZONE = 0.55  # the title is in the top half (a little more on a long heade
 
 _MOTTO = re.compile(fz("cong hoa xa hoi") + "|" + fz("xa hoi chu nghia") + "|" + fz("doc lap") + r"\W{0,3}"
                     + fz("tu do") + "|" + fz("tu do") + r"\W{0,3}" + fz("hanh phuc"))
+# a title stands alone: no colon after it (a judgment's own 'QUYẾT ĐỊNH:' heads its operative part)
 _TITLE = re.compile(r"^\W{0,3}(?:" + "|".join(fz(t) for t in (
-    "ban an", "quyet dinh", "giay chung nhan", "giay xac nhan", "lenh", "thong bao")) + r")\W{0,3}$")
+    "ban an", "quyet dinh", "giay chung nhan", "giay xac nhan", "lenh", "thong bao")) + r")[^\w:]{0,3}$")
 _NUMBER = re.compile(r"^\W{0,3}(?:ban an |quyet dinh )?(?:so|s0)\s*[:;.]?\s*(?P<n>[0-9OoIl]{1,6}\s*/\s*\S+)")
 _ISSUER = re.compile(r"^\W{0,3}(?:" + "|".join(fz(t) for t in (
     "toa an", "cong an", "vien kiem sat", "trai giam", "trai tam giam", "uy ban nhan dan", "bo cong an",
@@ -82,21 +83,23 @@ class Segmentation:
     boundaries: list[Boundary]
 
 
-def _lines(page: PageText) -> list[tuple[float, float, str]]:
-    """(top, left, folded text) of each line, reading order."""
+def _lines(page: PageText) -> list[tuple[float, float, float, str]]:
+    """(top, left, right, folded text) of each line, reading order."""
     out = []
     for ws in page.lines():
         if not ws:
             continue
         top = min(w.bbox[1] for w in ws)
-        left = min(w.bbox[0] for w in ws)
-        out.append((top, left, fold(" ".join(w.text for w in ws)).strip()))
+        left, right = min(w.bbox[0] for w in ws), max(w.bbox[2] for w in ws)
+        out.append((top, left, right, fold(" ".join(w.text for w in ws)).strip()))
     return out
 
 
-def is_blank(page: PageText, min_words: int = 3) -> bool:
-    """No ink worth a word: a separator sheet (speckle reads as a stray low-confidence mark)."""
-    real = [w for w in page.words if w.confidence >= 0.5 and len(_INK_WORD.findall(w.text)) >= 2]
+def is_blank(page: PageText, min_words: int = 5) -> bool:
+    """No text worth a word: a separator sheet. The OCR reads a blank sheet's specks, edge
+    shadows and punch holes as a few short marks of low confidence; the emptiest page of a
+    document (a signature block, 'Nơi nhận') still has more sure words than `min_words`."""
+    real = [w for w in page.words if w.confidence >= 0.7 and len(_INK_WORD.findall(w.text)) >= 2]
     return len(real) < min_words
 
 
@@ -108,7 +111,7 @@ def page_evidence(page: PageText) -> PageEvidence:
         return ev
     lines = _lines(page)
     feats = {k: 0.0 for k in WEIGHTS}
-    for top, left, text in lines:
+    for top, left, right, text in lines:
         rel = top / h
         if rel <= TOP and _MOTTO.search(text):
             feats["motto"] = 1.0
@@ -118,9 +121,10 @@ def page_evidence(page: PageText) -> PageEvidence:
             m = _NUMBER.match(text)
             if m and ev.doc_number is None:
                 ev.doc_number = re.sub(r"\s+", "", m.group("n"))
-            if left < 0.5 * w and _ISSUER.match(text):
+            # the issuer heads the header's left column; a body line naming a court runs the full width
+            if right < 0.55 * w and _ISSUER.match(text):
                 feats["issuer"] = 1.0
-    first = next((t for _, _, t in lines if t), "")
+    first = next((t for *_, t in lines if t), "")
     if _PAGE_NO.match(first):
         feats["continued"] = 1.0
     ev.features = feats
