@@ -143,7 +143,9 @@ def document_events(s: Session, d: DocEntry, files: list[FileObject], signer: Ag
             stable_id(doc, "storage", f.id), "ingestion", iso(f.stored_at),
             f"stored write-once as {f.catalogue_key} ({f.role})", "success", None,
             [(SOFTWARE_AGENT, "executing program")], [(f.id, "outcome")]))
-    first_stored = min((_aware(f.stored_at) for f in files), default=d.created_at)
+    # every integrity run since the document was archived; it concerns the files stored by then
+    # (a run before a timestamp renewal checked the version the renewal replaced)
+    first_stored = min([_aware(d.created_at)] + [_aware(f.stored_at) for f in files])
     checks = s.scalars(select(AuditEvent).where(AuditEvent.action.in_(("integrity.check", "integrity.repair")))
                        .order_by(AuditEvent.id))
     for ev in checks:
@@ -157,8 +159,11 @@ def document_events(s: Session, d: DocEntry, files: list[FileObject], signer: Ag
         else:
             outcome, note = _fixity_outcome(ev, doc, keys)
             kind, detail = "fixity check", "archive integrity run: every object re-hashed (SHA-256), signatures re-validated"
+        then = [(f.id, "source") for f in files if _aware(f.stored_at) <= _aware(ev.at)]
+        if not then:
+            detail += " (the versions stored at the time, since replaced)"
         events.append(Event(stable_id(doc, "audit", ev.id), kind, iso(ev.at), detail, outcome, note,
-                            [(person(ev.actor), "executing agent"), (SOFTWARE_AGENT, "executing program")], obj))
+                            [(person(ev.actor), "executing agent"), (SOFTWARE_AGENT, "executing program")], then))
     for r in s.scalars(select(TimestampRenewal).where(TimestampRenewal.document_id == doc)
                        .order_by(TimestampRenewal.id)):
         events.append(Event(

@@ -149,7 +149,7 @@ def test_history_and_verification_records_reach_premis(archive, tmp_path):
     """A verification record (another role than signed/source) travels with its document; an
     integrity run, a verifier's decision and its audit entry become PREMIS events with agents."""
     from sohoa.archive.catalogue import audit
-    from sohoa.archive.models import ReviewItem, StoredObject
+    from sohoa.archive.models import ReviewItem, StoredObject, TimestampRenewal
     from sohoa.retention.integrity import check_integrity
 
     home = copy_home(archive[0], tmp_path / "home")
@@ -173,6 +173,18 @@ def test_history_and_verification_records_reach_premis(archive, tmp_path):
         item.resolution = "accept: value confirmed (by kiemtra1)"
         audit(s, "ui:kiemtra1", "ui.item.accept", f"review_item:{item.id}", field=item.field, value="x")
         doc_id = doc.document_id
+        # a timestamp renewal adds a newer signed version (here the same bytes under another key):
+        # the package takes the newest, and the renewal is an event
+        old = doc.latest_signed
+        again = rt.store.put(rt.bucket, f"renewed/{doc_id}.pdf", rt.store.get(old.ref), {"document-id": doc_id})
+        new = StoredObject(document_id=doc_id, role="signed", bucket=again.bucket, key=again.key,
+                           version_id=again.version_id, sha256=again.sha256, size=again.size,
+                           created_at=datetime.now(timezone.utc))
+        s.add(new)
+        s.flush()
+        s.add(TimestampRenewal(document_id=doc_id, old_object_id=old.id, new_object_id=new.id, tsa="CN=Test TSA",
+                               new_expires=datetime.now(timezone.utc) + timedelta(days=3650),
+                               at=datetime.now(timezone.utc), actor="beat"))
     out = tmp_path / "pkg"
     export_package(rt, Selection("batch", batch=archive[1]), out)
     extra = out / "data" / "objects" / doc_id / "verification-1.json"
@@ -183,7 +195,10 @@ def test_history_and_verification_records_reach_premis(archive, tmp_path):
     assert grp is not None and len(grp) == 1
     events = {(e.findtext("premis:eventType", namespaces=NS), e.findtext(".//premis:eventOutcome", namespaces=NS))
               for e in tree.iterfind(f".//mets:digiprovMD[@ID='PREMIS-{doc_id}']//premis:event", NS)}
-    assert ("fixity check", "pass") in events
+    assert ("fixity check", "pass") in events and ("timestamp renewal", "success") in events
+    locations = [t.text for t in tree.iterfind(f".//mets:digiprovMD[@ID='PREMIS-{doc_id}']"
+                                               "//premis:contentLocationValue", NS)]
+    assert any(f"/renewed/{doc_id}.pdf@" in loc for loc in locations)
     assert ("verification decision", "resolved") in events and ("verification decision", "ok") in events
     roles = {r.text for r in tree.iterfind(".//premis:linkingAgentRole", NS)}
     assert {"verifier", "signer", "operator"} <= roles
