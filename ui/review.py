@@ -96,7 +96,8 @@ def open_documents(s: Session, user: CurrentUser, limit: int = 500) -> tuple[lis
                                 .join(ItemState, ItemState.review_item_id == ReviewItem.id)
                                 .where(ReviewItem.document_id.in_(ids), ReviewItem.status == "open",
                                        ItemState.assigned_to.is_not(None))):
-            holders.setdefault(d, set()).add(who)
+            if who:
+                holders.setdefault(d, set()).add(who)
     rows = [DocRow(d, docs[d].source, docs[d].doc_type, docs[d].batch_id, due, n, w or 0, persons.get(d, 0),
                    sorted(holders.get(d, ()))) for d, due, n, w in found if d in docs]
     return rows, total
