@@ -2,7 +2,8 @@
 
     DIR/bagit.txt, bag-info.txt, manifest-sha256.txt, manifest-sha512.txt, tagmanifest-*.txt
     DIR/data/objects/<document id>/signed.pdf          the latest signed version (hash-checked)
-    DIR/data/objects/<document id>/<role>-<n>.<ext>    its other non-source objects (verification records)
+    DIR/data/objects/<document id>/<role>-<n>.<ext>    its other non-source objects (verification records:
+                                                       <n>.json and its detached CMS signature <n>.p7s)
     DIR/data/mets/<dossier>.xml                        one METS per dossier (PREMIS inside)
     DIR/data/trust/roots/*.pem, trust/signers/*.pem    the trust roots, the signers' certificates
     DIR/data/schemas/*.xsd                             METS, XLink, PREMIS
@@ -18,11 +19,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import bagit
@@ -38,10 +40,10 @@ from sqlalchemy import select
 
 from . import schemas
 from .errors import ExportError, TargetRefused
-from .events import FileObject, certificate_agent, document_events, stable_id
+from .events import Agent, FileObject, certificate_agent, document_events, stable_id
 from .inventory import inventory_csv, inventory_html, rows
 from .mets import build_mets
-from .selection import Group, Selection, dossier_metadata, select_groups
+from .selection import Group, Selection, dossier_metadata, safe_name, select_groups
 
 log = logging.getLogger(__name__)
 CHECKSUMS = ["sha256", "sha512"]
@@ -80,6 +82,28 @@ def check_target(out: Path) -> None:
     parent = out.absolute().parent
     if not parent.is_dir():
         raise TargetRefused(f"{out}: its parent directory {parent} does not exist")
+
+
+MIME = {"pdf": "application/pdf", "json": "application/json", "p7s": "application/pkcs7-signature",
+        "xml": "application/xml"}
+_EXT = re.compile(r"^[a-z0-9]{1,5}$")
+
+
+def _name(role: str, key: str, data: bytes, taken: set[str]) -> tuple[str, str]:
+    """(file name, MIME type) of a non-signed object: its role and the stem and extension of its
+    store key ('verifications/D.../1.p7s', role verification_sig -> 'verification_sig-1.p7s'), so a
+    detached signature and what it signs keep one number."""
+    stem, _, ext = PurePosixPath(key).name.rpartition(".")
+    if not stem or not _EXT.match(ext.lower()):
+        stem, (ext, _) = PurePosixPath(key).name, _sniff(data)
+    ext = ext.lower()
+    base = f"{safe_name(role)}-{safe_name(stem)}"
+    name, n = f"{base}.{ext}", 1
+    while name in taken:  # two versions under one key
+        n += 1
+        name = f"{base}-{n}.{ext}"
+    taken.add(name)
+    return name, MIME.get(ext) or _sniff(data)[1]
 
 
 def _sniff(data: bytes) -> tuple[str, str]:
@@ -230,7 +254,9 @@ def _build(rt: Runtime, sel: Selection, root: Path, created: str, result: Export
             for d in g.documents:
                 doc = s.get(Document, d.document_id)
                 assert doc is not None
-                objs, signer_agent, counters = [], None, {}  # type: ignore[var-annotated]
+                objs: list[FileObject] = []
+                signer_agent: Agent | None = None
+                taken: set[str] = set()
                 for o in _objects(s, doc):
                     data = _fetch(rt, o)
                     ext, mime = _sniff(data)
@@ -242,8 +268,7 @@ def _build(rt: Runtime, sel: Selection, root: Path, created: str, result: Export
                             for c in [cert, *chain]:
                                 signers[fingerprint(c)] = c
                     else:
-                        counters[o.role] = counters.get(o.role, 0) + 1
-                        name = f"{_role_name(o.role)}-{counters[o.role]}.{ext}"
+                        name, mime = _name(o.role, o.key, data, taken)
                     rel = f"objects/{d.document_id}/{name}"
                     _write(root / rel, data)
                     objs.append(FileObject(id=stable_id(d.document_id, o.role, o.sha256), document_id=d.document_id,
@@ -272,11 +297,6 @@ def _build(rt: Runtime, sel: Selection, root: Path, created: str, result: Export
     for name in schemas.FILES:
         _write(root / "schemas" / name, (schemas.HERE / name).read_bytes())
     _write(root / "README.txt", _readme(sel, groups, roots))
-
-
-def _role_name(role: str) -> str:
-    from .selection import safe_name
-    return safe_name(role)
 
 
 __all__ = ["ExportResult", "export_package", "check_target", "SohoaError"]

@@ -115,8 +115,11 @@ def _inside(base: Path, rel: str) -> Path | None:
     return target if target.is_relative_to(data) else None
 
 
-def _check_mets(root: Path, report: PackageReport, schema_dir: Path) -> dict[Path, tuple[str, str]]:
-    """METS and PREMIS validity and fixity; returns the signed PDFs: path -> (METS name, file id)."""
+def _check_mets(root: Path, report: PackageReport, schema_dir: Path,
+                roles: dict[Path, str] | None = None) -> dict[Path, tuple[str, str]]:
+    """METS and PREMIS validity and fixity; returns the signed PDFs: path -> (METS name, file id),
+    and fills roles: every described file -> its fileGrp USE."""
+    roles = {} if roles is None else roles
     data = root / "data"
     try:
         mets_xsd, premis_xsd = load_mets_premis(schema_dir), load_schema("premis-v3-0.xsd", schema_dir)
@@ -163,6 +166,8 @@ def _check_mets(root: Path, report: PackageReport, schema_dir: Path) -> dict[Pat
                 report.problems.append(f"{shown}: named by {name} (file {fid}) but missing")
                 continue
             described.add(target)
+            parent = f.getparent()
+            roles[target] = parent.get("USE", "") if parent is not None else ""
             actual = _sha256(target)
             if (f.get("CHECKSUM") or "").lower() != actual:
                 report.problems.append(f"{shown}: SHA-256 {actual} differs from {name}'s CHECKSUM "
@@ -194,7 +199,8 @@ def verify_package(directory: Path, trust: list[Path] | None = None) -> PackageR
     if not all((schema_dir / n).is_file() for n in FILES):
         report.problems.append(f"data/schemas: missing one of {', '.join(FILES)}")
         return report
-    signed = _check_mets(root, report, schema_dir)
+    roles: dict[Path, str] = {}
+    signed = _check_mets(root, report, schema_dir, roles)
     try:
         roots = _load_certs(list(trust) if trust else sorted((root / "data" / "trust" / "roots").glob("*.pem")))
     except (OSError, ValueError) as exc:
@@ -212,5 +218,39 @@ def verify_package(directory: Path, trust: list[Path] | None = None) -> PackageR
         elif not rep.trusted or not roots:
             report.problems.append(f"{shown}: signature valid but not trusted by the package's roots "
                                    f"({rep.trust})")
+    _check_detached(root, roles, roots, report)
     report.ok = not report.problems
     return report
+
+
+SIG = "_sig"
+
+
+def _check_detached(root: Path, roles: dict[Path, str], roots: list[asn1_x509.Certificate],
+                    report: PackageReport) -> None:
+    """Verification records and their detached CMS signatures: '<role>_sig-<n>.p7s' signs
+    '<role>-<n>.*' beside it (pipeline/sign/seal.py's check, offline); a verification record
+    without its signature is a finding."""
+    from sohoa.pipeline.sign.seal import check_seal
+
+    data = (root / "data").resolve()
+    by_name = {(p.parent, p.name.rsplit(".", 1)[0]): p for p in roles}
+    signed_content: set[Path] = set()
+    for path, role in sorted(roles.items()):
+        if not role.endswith(SIG):
+            continue
+        shown = f"data/{path.relative_to(data)}"
+        stem = path.name.rsplit(".", 1)[0]
+        base = role[: -len(SIG)] + stem[len(role):]  # 'verification_sig-1' -> 'verification-1'
+        content = by_name.get((path.parent, base))
+        if content is None:
+            report.problems.append(f"{shown}: a detached signature with nothing it signs ({base}.* missing)")
+            continue
+        signed_content.add(content)
+        report.signatures += 1
+        check = check_seal(content.read_bytes(), path.read_bytes(), roots)
+        for p in check.problems:
+            report.problems.append(f"data/{content.relative_to(data)}: its signature {path.name}: {p}")
+    for path, role in sorted(roles.items()):
+        if role == "verification" and path not in signed_content:
+            report.problems.append(f"data/{path.relative_to(data)}: verification record without its signature")

@@ -150,6 +150,7 @@ def test_history_and_verification_records_reach_premis(archive, tmp_path):
     integrity run, a verifier's decision and its audit entry become PREMIS events with agents."""
     from sohoa.archive.catalogue import audit
     from sohoa.archive.models import ReviewItem, StoredObject, TimestampRenewal
+    from sohoa.pipeline.sign.seal import SealKey, seal
     from sohoa.retention.integrity import check_integrity
 
     home = copy_home(archive[0], tmp_path / "home")
@@ -158,11 +159,14 @@ def test_history_and_verification_records_reach_premis(archive, tmp_path):
     record = b'{"decision": "accepted", "field": "issuer", "verifier": "kiemtra1"}'
     with rt.catalogue.session() as s:
         doc = s.scalars(select(Document).order_by(Document.document_id)).first()
-        ref = rt.store.put(rt.bucket, f"verification/{doc.document_id}.json", record,
-                           {"document-id": doc.document_id})
-        s.add(StoredObject(document_id=doc.document_id, role="verification", bucket=ref.bucket, key=ref.key,
-                           version_id=ref.version_id, sha256=ref.sha256, size=ref.size,
-                           created_at=datetime.now(timezone.utc)))
+        with SealKey(rt) as key:  # sealed as pipeline/sign/record.py seals: <n>.json + detached <n>.p7s
+            cms = seal(key, record)
+        for role, name, data in (("verification", "1.json", record), ("verification_sig", "1.p7s", cms)):
+            ref = rt.store.put(rt.bucket, f"verifications/{doc.document_id}/{name}", data,
+                               {"document-id": doc.document_id})
+            s.add(StoredObject(document_id=doc.document_id, role=role, bucket=ref.bucket, key=ref.key,
+                               version_id=ref.version_id, sha256=ref.sha256, size=ref.size,
+                               created_at=datetime.now(timezone.utc)))
         item = s.scalars(select(ReviewItem).where(ReviewItem.document_id == doc.document_id)).first()
         if item is None:  # a document without review items: one as reconciliation queues them
             item = ReviewItem(document_id=doc.document_id, kind="low_confidence", field="issuer",
@@ -188,11 +192,13 @@ def test_history_and_verification_records_reach_premis(archive, tmp_path):
     out = tmp_path / "pkg"
     export_package(rt, Selection("batch", batch=archive[1]), out)
     extra = out / "data" / "objects" / doc_id / "verification-1.json"
-    assert extra.read_bytes() == record
+    assert extra.read_bytes() == record and extra.with_name("verification_sig-1.p7s").read_bytes() == cms
     mets = next(m for m in (out / "data" / "mets").iterdir() if doc_id in m.read_text("utf-8"))
     tree = etree.parse(str(mets))
     grp = tree.find(".//mets:fileGrp[@USE='verification']", NS)
     assert grp is not None and len(grp) == 1
+    assert tree.find(".//mets:fileGrp[@USE='verification_sig']/mets:file", NS).get("MIMETYPE") == \
+        "application/pkcs7-signature"
     events = {(e.findtext("premis:eventType", namespaces=NS), e.findtext(".//premis:eventOutcome", namespaces=NS))
               for e in tree.iterfind(f".//mets:digiprovMD[@ID='PREMIS-{doc_id}']//premis:event", NS)}
     assert ("fixity check", "pass") in events and ("timestamp renewal", "success") in events
@@ -202,7 +208,13 @@ def test_history_and_verification_records_reach_premis(archive, tmp_path):
     assert ("verification decision", "resolved") in events and ("verification decision", "ok") in events
     roles = {r.text for r in tree.iterfind(".//premis:linkingAgentRole", NS)}
     assert {"verifier", "signer", "operator"} <= roles
-    assert verify_package(out).ok
+    rep = verify_package(out)
+    assert rep.ok and rep.signatures == 3  # two PAdES originals, one record's detached CMS
+    extra.write_bytes(record.replace(b"accepted", b"rejected"))  # the record changed, manifests too
+    bagit.Bag(str(out)).save(manifests=True)
+    rep = verify_package(out)
+    assert not rep.ok and any(p.startswith(f"data/objects/{doc_id}/verification-1.json: its signature "
+                                           "verification_sig-1.p7s: the signed bytes differ") for p in rep.problems)
 
 
 def test_verify_is_offline_and_trusts_only_its_roots(archive, tmp_path, monkeypatch):
