@@ -35,11 +35,17 @@ def rows(groups: list[Group], metas: dict[str, dict[str, Any]], paths: dict[str,
     return out
 
 
+def _cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula (a title or summary read from
+    paper may) gets a leading apostrophe (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def inventory_csv(table: list[list[str]]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
-    w.writerows(table)
+    w.writerows([[_cell(c) for c in row] for row in table])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: spreadsheet programs read it as UTF-8
 
 

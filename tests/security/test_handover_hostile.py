@@ -5,6 +5,8 @@ added, a PDF swapped for another validly signed one with the manifests rewritten
 pointing out of the package. `sohoa export --verify` must fail and name the file."""
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import shutil
@@ -93,7 +95,8 @@ def test_a_dossier_code_with_path_characters_stays_inside(archive, tmp_path):
     code = "../../evil/..\\x:y"
     now = datetime.now(timezone.utc)
     with rt.catalogue.session() as s:
-        s.add(Dossier(code=code, title="<script>alert(1)</script>", declared=True, created_at=now, updated_at=now))
+        s.add(Dossier(code=code, title="=HYPERLINK(\"http://x\") <script>alert(1)</script>", declared=True,
+                      created_at=now, updated_at=now))
         s.flush()
         for i, d in enumerate(s.scalars(select(Document).order_by(Document.document_id)), 1):
             d.dossier_code, d.dossier_ordinal = code, i
@@ -106,6 +109,8 @@ def test_a_dossier_code_with_path_characters_stays_inside(archive, tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["pkg"]  # nothing written beside it
     assert not (tmp_path / "evil").exists()
     assert "<script>" not in (out / "data" / "muc-luc-ho-so.html").read_text("utf-8")
+    rows = list(csv.reader(io.StringIO((out / "data" / "muc-luc-ho-so.csv").read_text("utf-8-sig"))))[1:]
+    assert rows and all(r[1].startswith("'=HYPERLINK") for r in rows)  # text, not a formula
     assert verify_package(out).ok
 
 
