@@ -35,6 +35,7 @@ WEIGHTS = {
     "continued": -2.0,  # the page opens with a bare page number ('2', '- 2 -'): a later page
 }
 TOP = 0.30  # the header's share of the page height
+COLUMN_GAP = 36.0  # points (half an inch) between the header's two columns on one line
 TITLE_ZONE = 0.55  # the title is in the top half (a little more on a long header)
 
 _MOTTO = re.compile(fz("cong hoa xa hoi") + "|" + fz("xa hoi chu nghia") + "|" + fz("doc lap") + r"\W{0,3}"
@@ -83,15 +84,20 @@ class Segmentation:
     boundaries: list[Boundary]
 
 
-def _lines(page: PageText) -> list[tuple[float, float, float, str]]:
-    """(top, left, right, folded text) of each line, reading order."""
+def _lines(page: PageText) -> list[tuple[float, str, str]]:
+    """(top, folded text, folded text of its words in the left column) of each line, reading
+    order. The OCR may read the header's two columns (issuer | motto) as one line."""
     out = []
+    half = 0.55 * (page.width or 1.0)
     for ws in page.lines():
         if not ws:
             continue
         top = min(w.bbox[1] for w in ws)
-        left, right = min(w.bbox[0] for w in ws), max(w.bbox[2] for w in ws)
-        out.append((top, left, right, fold(" ".join(w.text for w in ws)).strip()))
+        # the left column: the words before the line's first wide gap, ending left of the middle
+        # (a body line naming a court runs the full width with narrow gaps: no column)
+        cut = next((i for i in range(1, len(ws)) if ws[i].bbox[0] - ws[i - 1].bbox[2] > COLUMN_GAP), len(ws))
+        column = [w.text for w in ws[:cut]] if ws[cut - 1].bbox[2] < half else []
+        out.append((top, fold(" ".join(w.text for w in ws)).strip(), fold(" ".join(column)).strip()))
     return out
 
 
@@ -105,13 +111,12 @@ def is_blank(page: PageText, min_words: int = 5) -> bool:
 
 def page_evidence(page: PageText) -> PageEvidence:
     h = page.height or 1.0
-    w = page.width or 1.0
     ev = PageEvidence(page.number, is_blank(page))
     if ev.blank:
         return ev
     lines = _lines(page)
     feats = {k: 0.0 for k in WEIGHTS}
-    for top, left, right, text in lines:
+    for top, text, column in lines:
         rel = top / h
         if rel <= TOP and _MOTTO.search(text):
             feats["motto"] = 1.0
@@ -121,8 +126,7 @@ def page_evidence(page: PageText) -> PageEvidence:
             m = _NUMBER.match(text)
             if m and ev.doc_number is None:
                 ev.doc_number = re.sub(r"\s+", "", m.group("n"))
-            # the issuer heads the header's left column; a body line naming a court runs the full width
-            if right < 0.55 * w and _ISSUER.match(text):
+            if column and _ISSUER.match(column):  # the issuer heads the header's left column
                 feats["issuer"] = 1.0
     first = next((t for *_, t in lines if t), "")
     if _PAGE_NO.match(first):
