@@ -246,3 +246,43 @@ def test_mapping_errors_are_clear_and_store_nothing(catalogue, source, tmp_path,
     with catalogue.session() as s:
         assert s.scalar(select(func.count()).select_from(RegistryRecord)) == 0
         assert s.scalar(select(func.count()).select_from(RegistrySource)) == 0
+
+
+def test_a_conflict_is_decided_by_people_accepted_or_taken_over_with_approval(catalogue, source, mapping):
+    """Accepting a conflict keeps the decision and sends it to the source again; taking the source's
+    value is a correction a second person approves, and it is pushed like any other."""
+    from sohoa.ui import workflow
+    from sohoa.ui.auth import CurrentUser
+
+    vera, anh = CurrentUser(1, "vera", "verifier", None, "c"), CurrentUser(2, "anh", "approver", None, "c")
+    _sync(catalogue, source, mapping)
+    decide(catalogue, "R1", "penalty_months", 48)
+    _push(catalogue, source, mapping)
+    change_person(source, "R1", an_nam=5, an_thang=0)
+    assert _sync(catalogue, source, mapping).conflicts == 1
+
+    def conflict_id():
+        with catalogue.session() as s:
+            return s.scalars(select(ReviewItem.id).where(ReviewItem.kind == "conflict",
+                                                         ReviewItem.status == "open")).one()
+
+    with catalogue.session() as s:  # the decision stands
+        workflow.act(s, vera, conflict_id(), "accept", reason="Bản án tuyên 4 năm tù")
+    assert _push(catalogue, source, mapping).done == 1
+    assert (person_row(source, "R1")["an_nam"], person_row(source, "R1")["an_thang"]) == (4, 0)
+
+    change_person(source, "R1", an_nam=5)  # again, and this time the source is right
+    assert _sync(catalogue, source, mapping).conflicts == 1
+    with catalogue.session() as s:
+        said = workflow.act(s, vera, conflict_id(), "keep", reason="Quyết định giảm án của Tòa phúc thẩm")
+    assert "chờ phê duyệt" in said and _data(catalogue, "R1")["penalty_months"] == 48  # not before approval
+    with catalogue.session() as s:
+        from sohoa.ui.models import Correction
+
+        c = s.scalars(select(Correction).where(Correction.status == "pending")).one()
+        assert (c.old_value, c.new_value) == (48, 60)
+        workflow.approve(s, anh, c.id)
+    assert _data(catalogue, "R1")["penalty_months"] == 60
+    assert _push(catalogue, source, mapping).done == 1 and person_row(source, "R1")["an_nam"] == 5
+    final = _sync(catalogue, source, mapping, full=True)
+    assert (final.updated, final.conflicts) == (0, 0)
