@@ -65,7 +65,7 @@ def review_page(wb: Workbench, user: CurrentUser, document_id: str, error: str |
             workable += locked is None
             registry_value = item.registry_value
             record = s.get(RegistryRecord, item.record_id) if item.record_id else None
-            if record is not None and item.field:
+            if record is not None and item.field and item.kind in review.KNOWN_KINDS:  # else: the item's own
                 registry_value = record.data.get(item.field)
             fv = persons.field_for(s, item)
             views.append({**review.item_view(item, registry_value), "locked": locked,
