@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays
 from sohoa.core.errors import ConfigError
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -38,7 +37,9 @@ class CalendarError(ConfigError):
 
 
 @cache
-def _vietnam() -> holidays.HolidayBase:
+def _vietnam() -> Any:
+    import holidays  # on first use: importing it costs a quarter of a second every command would pay
+
     return holidays.country_holidays("VN")  # years are filled in on first look-up of each
 
 

@@ -273,13 +273,14 @@ def _deliver_mail(rt: Notifier, cfg: SmtpConfig, now: datetime, report: PassRepo
             try:
                 session.send(msg)
             except DeliveryError as exc:
-                _failed(rt, ids, exc, now, report)
+                _failed(rt, ids, exc, now, report, entries)
                 if not exc.reachable:
                     report.waiting += sum(len(m) for _, m in list(groups.items())[n + 1:])
                     break
                 continue
             except Exception as exc:  # noqa: BLE001  one bad message must not stop the pass
-                _failed(rt, ids, DeliveryError(EMAIL, to, f"{type(exc).__name__}: {one_line(exc, 300)}"), now, report)
+                _failed(rt, ids, DeliveryError(EMAIL, to, f"{type(exc).__name__}: {one_line(exc, 300)}"), now, report,
+                        entries)
                 continue
             _finish(rt.catalogue, rt.actor, ids, None, now, subject=str(msg["Subject"]))
             report.sent += len(ids)
@@ -295,22 +296,25 @@ def _deliver_webhooks(rt: Notifier, cfg: WebhookConfig, now: datetime, report: P
         try:
             status = post(cfg, webhook_event(note.stage, entry, now), f"notification-{note.id}")
         except DeliveryError as exc:
-            _failed(rt, [note.id], exc, now, report)
+            _failed(rt, [note.id], exc, now, report, [entry])
             if not exc.reachable:
                 report.waiting += len(rows) - n - 1
                 break
             continue
         except Exception as exc:  # noqa: BLE001
             _failed(rt, [note.id], DeliveryError(WEBHOOK, cfg.url, f"{type(exc).__name__}: {one_line(exc, 300)}"),
-                    now, report)
+                    now, report, [entry])
             continue
         _finish(rt.catalogue, rt.actor, [note.id], None, now, http_status=status)
         report.sent += 1
 
 
-def _failed(rt: Notifier, ids: list[int], exc: DeliveryError, now: datetime, report: PassReport) -> None:
+def _failed(rt: Notifier, ids: list[int], exc: DeliveryError, now: datetime, report: PassReport,
+            entries: list[Entry]) -> None:
     log.warning("notification not delivered, tried again next pass: %s", exc,
-                extra={"notify": {"channel": exc.channel, "to": exc.target, "rows": ids}})
+                extra={"document": sorted({e.document_id for e in entries}),
+                       "notify": {"channel": exc.channel, "to": exc.target, "rows": ids,
+                                  "items": [e.item_id for e in entries]}})
     _finish(rt.catalogue, rt.actor, ids, exc.reason, now)
     report.failed += len(ids)
     report.errors.append(str(exc))
