@@ -20,7 +20,7 @@ with warnings.catch_warnings():
 
 import sohoa.ui.models  # noqa: F401
 from sohoa.archive.catalogue import Catalogue, utcnow
-from sohoa.archive.models import Batch, Document, RegistryRecord, ReviewItem
+from sohoa.archive.models import Batch, Document, RegistryOutbox, RegistryRecord, RegistrySource, ReviewItem
 from sohoa.core.config import load_settings
 from sohoa.ui import auth, stats, workflow
 from sohoa.ui.app import create_ui_app
@@ -82,7 +82,14 @@ def cat(catalogue_url):
         item = s.get(ReviewItem, iid)
         assert item.status == "resolved"
         item.resolved_at = NOW + timedelta(hours=3)
-        s.get(Correction, s.scalar(select(Correction.id))).decided_at = NOW + timedelta(hours=3)
+        cid = s.scalar(select(Correction.id))
+        s.get(Correction, cid).decided_at = NOW + timedelta(hours=3)
+        # the registry sync's outbox delivered it to the source database (reconciler/sync/outbox.py)
+        s.add(RegistrySource(name="src", mapping={}, mapping_sha256="0" * 64))
+        s.flush()
+        s.add(RegistryOutbox(idempotency_key=f"correction:{cid}", source="src", record_id="R1",
+                             field="penalty_months", new_value=10, expected={}, status="done",
+                             next_attempt_at=NOW, created_at=NOW, pushed_at=NOW))
     yield c
     c.dispose()
 
@@ -93,7 +100,7 @@ def test_figures_per_unit_verifier_kind_and_week(cat):
     t = st.total
     assert (t.received, t.auto_matched, t.sent_to_review) == (3, 1, 2)
     assert (t.items, t.resolved, t.resolved_on_time, t.overdue, t.open) == (3, 1, 1, 1, 2)
-    assert t.on_time_share == 1.0 and t.corrections == 1 and t.corrections_pushed == 0
+    assert t.on_time_share == 1.0 and t.corrections == 1 and t.corrections_pushed == 1
     a = st.by["unit"]["THA Hà Nội"]
     assert (a.received, a.auto_matched, a.sent_to_review, a.items, a.overdue) == (3 - 1, 1, 1, 2, 1)
     assert st.by["unit"]["=THA Huế"].items == 1

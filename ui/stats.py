@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable
 
-from sohoa.archive.models import AuditEvent, Batch, Document, ReviewItem
+from sohoa.archive.models import AuditEvent, Batch, Document, RegistryOutbox, ReviewItem
 from sohoa.ui.models import Correction
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -193,17 +193,11 @@ def _deciders(s: Session, item_ids: list[int]) -> dict[int, str]:
 
 
 def _pushed_ids(s: Session) -> set[int]:
-    """Corrections the registry sync's outbox delivered to the source database (none when
-    no source is synced)."""
-    from sqlalchemy import inspect
-
-    if not inspect(s.get_bind()).has_table("registry_outbox"):
-        return set()
-    from sqlalchemy import column, table
-
-    outbox = table("registry_outbox", column("correction_id"), column("status"))
-    return {int(c) for (c,) in s.execute(select(outbox.c.correction_id).where(outbox.c.status == "pushed"))
-            if c is not None}
+    """Corrections the registry sync's outbox delivered to their source database
+    (reconciler/sync/outbox.py: key `correction:<id>`, status `done`)."""
+    done = s.scalars(select(RegistryOutbox.idempotency_key).where(RegistryOutbox.status == "done",
+                                                                  RegistryOutbox.idempotency_key.like("correction:%")))
+    return {int(k.split(":", 1)[1]) for k in done if k.split(":", 1)[1].isdigit()}
 
 
 # -- the workbench's chart -----------------------------------------------------------------
