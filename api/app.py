@@ -8,6 +8,9 @@ Endpoints (OpenAPI at /openapi.json):
     GET /documents/{document_id}/original      the signed PDF, sha256-checked, streamed    read + read_personal
         ?presigned=1                           (S3 store) a short-lived URL instead
     GET /documents/{document_id}/verification  verification report of the stored original read
+    GET /documents/{document_id}/current       current (verified) values, provenance       read
+    GET /documents/{document_id}/verifications[/{n}[/signature]]  signed verification records
+                                               (list, signature: read; the JSON: + read_personal)
     GET /documents?document_number=…           documents with that number                  read
     GET /documents?personal_id=…               documents of which the person is any person read + read_personal
     GET /documents?passport_number=…           the same by a foreigner's passport          read + read_personal
@@ -40,7 +43,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sohoa.api.audit import AuditMiddleware, AuditWriter, audit_context, write_audit
-from sohoa.api.routes import audit, documents, dossiers, persons
+from sohoa.api.routes import audit, documents, dossiers, persons, verifications
 from sohoa.api.throttle import ThrottleMiddleware
 from sohoa.core.runtime import Runtime
 
@@ -74,6 +77,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     # outermost: a throttled request is turned away before it costs an audit event (api/throttle.py)
     app.add_middleware(ThrottleMiddleware, runtime=runtime, per_minute=runtime.settings.api_unauthenticated_per_minute)
     app.include_router(documents.router)
+    app.include_router(verifications.router)
     app.include_router(persons.router)
     app.include_router(dossiers.router)
     app.include_router(audit.router)

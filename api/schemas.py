@@ -40,6 +40,7 @@ class PersonOut(BaseModel):
     status: str
     discrepancies: list[dict[str, Any]] = Field(default_factory=list)
     links: dict[str, str] = Field(default_factory=dict)
+    verification_state: str | None = Field(None, description="pending | verified | corrected (beside status)")
 
 
 class DocumentOut(BaseModel):
@@ -65,6 +66,10 @@ class DocumentOut(BaseModel):
     links: dict[str, str] = Field(default_factory=dict)
     archival: dict[str, Any] | None = Field(default=None, description="archival document metadata "
                                             "(Law on Archives 2024 / Decree 30/2020 App. VI names: archive/archival.py)")
+    verification_state: str | None = Field(None, description="pending | verified | corrected, beside the "
+                                           "report status: people decided every item (issue 16)")
+    current: dict[str, Any] | None = Field(None, description="the current values with their provenance, "
+                                           "once people decided (/documents/{id}/current)")
 
 
 class DocumentSummary(BaseModel):

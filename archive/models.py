@@ -71,6 +71,9 @@ class Document(Base):
     split_confidence: Mapped[float | None] = mapped_column(Float)  # a cut found in a many-document scan
     superseded_by: Mapped[str | None] = mapped_column(String(64))  # cut again by a verifier: kept, not current
     archival: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # Law on Archives 2024 / Decree 113/2025 metadata
+    # beside the report status: verified | corrected once people decided every item, pending before
+    # (ui/verification.py; None: no person had to decide anything)
+    verification_state: Mapped[str | None] = mapped_column(String(16), index=True)
 
     files: Mapped[list[SourceFileRow]] = relationship(back_populates="document", order_by="SourceFileRow.ordinal")
     pages: Mapped[list[Page]] = relationship(back_populates="document", order_by="Page.number")
@@ -168,6 +171,7 @@ class Person(Base):
     registry_record_id: Mapped[str | None] = mapped_column(ForeignKey("registry_records.record_id"), index=True)
     status: Mapped[str] = mapped_column(String(16))
     discrepancies: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    verification_state: Mapped[str | None] = mapped_column(String(16))  # as the document's, per person
     document: Mapped[Document] = relationship(back_populates="persons")
     fields: Mapped[list[PersonField]] = relationship(back_populates="person", order_by="PersonField.name")
 
@@ -404,3 +408,60 @@ class RegistryOutbox(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class VerificationRecord(Base):
+    """A signed, write-once verification record (ui/verification.py, pipeline/sign/record.py): the
+    decisions on a document's values, as canonical JSON `content`, sealed with a detached CMS
+    signature and stored beside the signed original (objects with role verification and
+    verification_sig). The n-th record of a document; a later decision makes record n+1.
+    `content` is never changed; sealing fills the sealed_* columns and the object links."""
+
+    __tablename__ = "verification_records"
+    __table_args__ = (UniqueConstraint("document_id", "n"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.document_id"), index=True)
+    n: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))  # the document's verification state in it
+    content: Mapped[str] = mapped_column(Text)  # the record's JSON, exactly the bytes signed (UTF-8)
+    sha256: Mapped[str] = mapped_column(String(64))  # of content
+    original_sha256: Mapped[str | None] = mapped_column(String(64))  # the signed original it speaks of
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+    sealed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)  # None: not yet
+    signer: Mapped[str | None] = mapped_column(Text)
+    timestamp_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the TSA's time, if any
+    json_object_id: Mapped[int | None] = mapped_column(ForeignKey("objects.id"))
+    sig_object_id: Mapped[int | None] = mapped_column(ForeignKey("objects.id"))
+    seal_error: Mapped[str | None] = mapped_column(Text)  # the last failed attempt (sealing is retried)
+
+
+class VerifiedValue(Base):
+    """One value as a verification record holds it: the current value of a field of a document's
+    person, and where it comes from -- the value read (and its confidence), the registry's, the
+    decision, who decided and approved, when, why. Written with its record and never changed: the
+    current values are the newest record's; earlier records' rows are the earlier states. The
+    correction, registry history row, review item and audit event it rests on are linked, not copied."""
+
+    __tablename__ = "verified_values"
+    __table_args__ = (UniqueConstraint("record_id", "person", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("verification_records.id"), index=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.document_id"), index=True)
+    person: Mapped[int] = mapped_column(Integer)  # the person's ordinal (0 first)
+    name: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)  # the current value
+    # as_read | registry | corrected | agreed (read and registry agreed, nobody had to decide)
+    decision: Mapped[str] = mapped_column(String(16))
+    read_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    read_confidence: Mapped[float | None] = mapped_column(Float)
+    registry_value: Mapped[Any] = mapped_column(JSON, nullable=True)  # the registry's, once decided
+    registry_corrected: Mapped[bool] = mapped_column(default=False)  # an approved correction changed it
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+    review_item_id: Mapped[int | None] = mapped_column(Integer)
+    correction_id: Mapped[int | None] = mapped_column(Integer)  # ui_corrections
+    registry_history_id: Mapped[int | None] = mapped_column(Integer)
+    audit_event_id: Mapped[int | None] = mapped_column(Integer)

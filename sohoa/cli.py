@@ -148,6 +148,10 @@ def status(ctx: click.Context, batch_id: str, report_path: Path | None) -> None:
         _fail(str(exc))
     done = sum(v for k, v in counts.items() if k not in IN_PROGRESS)
     click.echo(f"batch {batch_id}: {state}, {done}/{total} done")
+    from sohoa.cli_verification import status_lines  # verified / corrected by people (issue 16)
+
+    for line in status_lines(rt, batch_id):
+        click.echo(line)
     for k in (*IN_PROGRESS, DocumentStatus.MATCHED, DocumentStatus.MISMATCH, DocumentStatus.UNMATCHED,
               DocumentStatus.NEEDS_REVIEW, DocumentStatus.REJECTED):
         if counts.get(k):
@@ -178,16 +182,24 @@ def fetch(ctx: click.Context, document_id: str, output: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--online", is_flag=True, help="Also fetch revocation data (OCSP/CRL) from the certificates' URLs.")
 @click.option("--no-catalogue", is_flag=True, help="Do not compare the marker with the catalogue.")
+@click.option("--original", type=click.Path(path_type=Path), help="A verification record's original, to hash-check.")
 @click.pass_context
-def verify(ctx: click.Context, pdf: Path, as_json: bool, online: bool, no_catalogue: bool) -> None:
+def verify(ctx: click.Context, pdf: Path, as_json: bool, online: bool, no_catalogue: bool,
+           original: Path | None) -> None:
     """Check the signatures, timestamps, revocation data, integrity and conversion marker
-    of a signed PDF, against the trust roots of the settings. Exits 1 when not valid."""
+    of a signed PDF -- or a verification record (RECORD.json, its .p7s beside it) --
+    against the trust roots of the settings. Exits 1 when not valid."""
+    from sohoa.pipeline.sign.record import MAX_RECORD_BYTES, looks_like_record
     from sohoa.pipeline.sign.report import verify_file
 
     try:
-        data = pdf.read_bytes()
+        data = pdf.read_bytes() if pdf.suffix.lower() != ".json" else pdf.open("rb").read(MAX_RECORD_BYTES + 1)
     except OSError as exc:
         _fail(f"{pdf}: {exc.strerror}")
+    if pdf.suffix.lower() == ".json" or looks_like_record(data):  # issue 16: a signed verification record
+        from sohoa.cli_verification import verify_record_file
+
+        verify_record_file(ctx, pdf, data, as_json, not no_catalogue, original)
     try:
         report = verify_file(_settings(ctx), data, online=online, use_catalogue=not no_catalogue)
     except SohoaError as exc:
@@ -352,6 +364,9 @@ def _register_command_groups() -> None:
     from sohoa import cli_archival  # archival backfill
 
     cli_archival.register(main)
+    from sohoa import cli_verification  # verification seal|list|fetch (issue 16)
+
+    cli_verification.register(main)
     from sohoa import cli_notify  # notify [contact]: deadline notifications
 
     cli_notify.register(main)

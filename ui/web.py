@@ -91,7 +91,10 @@ class Workbench:
     rt: Runtime
 
     def session(self) -> AbstractContextManager[Session]:
-        return self.rt.catalogue.session()
+        # a decision's verification record is sealed and stored once its transaction committed
+        from sohoa.ui.verification import sealing_session
+
+        return sealing_session(self.rt)
 
     @property
     def threshold(self) -> float:

@@ -26,6 +26,7 @@ from sohoa.ui import two_person
 from sohoa.ui.auth import CurrentUser
 from sohoa.ui.models import Correction, FollowUp, ItemState
 from sohoa.ui.persons import fields_for, person_of
+from sohoa.ui.verification import after_decision
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -168,6 +169,7 @@ def _resolve(s: Session, item: ReviewItem, resolution: str) -> None:
     st = s.get(ItemState, item.id)
     if st is not None:
         st.assigned_to = st.assigned_at = None
+    after_decision(s, item.document_id, item.person)  # verified truth, settled at commit (ui/verification.py)
 
 
 # --- the actions on an item --------------------------------------------------------------
@@ -500,6 +502,7 @@ def _approve_person(s: Session, c: Correction, user: CurrentUser, comment: str |
     else it stays open with its values as now read."""
     now = utcnow()
     resolution = _apply_person(s, c, user, threshold, confirm)
+    after_decision(s, c.document_id)
     c.status, c.approver, c.decided_at, c.decision_comment = "approved", user.username, now, (comment or None)
     item = s.get(ReviewItem, c.review_item_id) if c.review_item_id else None
     still_open = False

@@ -41,7 +41,8 @@ def aware(t: datetime | None) -> datetime | None:
 
 def _links(document_id: str) -> dict[str, str]:
     return {"self": f"/documents/{document_id}", "original": f"/documents/{document_id}/original",
-            "verification": f"/documents/{document_id}/verification"}
+            "verification": f"/documents/{document_id}/verification",
+            "current": f"/documents/{document_id}/current", "verifications": f"/documents/{document_id}/verifications"}
 
 
 def _str(v: object) -> str | None:
@@ -72,7 +73,8 @@ def _person_out(p: Person, personal: bool) -> dict[str, Any]:
     out = {"ordinal": p.ordinal, "fields": fields if personal else mask(fields),
            "registry_record_id": p.registry_record_id, "status": p.status,
            "discrepancies": discrepancies if personal else mask(discrepancies),
-           "links": {"timeline": f"/persons/{key}"} if key and personal else {}}
+           "links": {"timeline": f"/persons/{key}"} if key and personal else {},
+           "verification_state": p.verification_state}
     return out
 
 
@@ -125,6 +127,10 @@ def get_document(request: Request, document_id: DocumentId, token: Reader, rt: R
         "masked": not personal, "links": _links(doc.document_id),
         "archival": doc.archival if personal else mask(doc.archival),
     }
+    from sohoa.api.routes.verifications import current_out  # current values, verified (issue 16)
+
+    out["verification_state"] = doc.verification_state
+    out["current"] = current_out(rt, document_id, personal) if doc.verification_state else None
     audit_context(request)["detail"] = {"masked": not personal}
     return out
 
