@@ -124,7 +124,8 @@ REVIEW_JS = """
     var b = document.getElementById('btn-save-next');
     if (form.requestSubmit) { form.requestSubmit(b); } else { b.click(); }
   }
-  form.addEventListener('submit', function () { submitting = true; });
+  // any form of the page (save, take, release) leaves on purpose: no release behind its back
+  document.addEventListener('submit', function () { submitting = true; }, true);
   form.addEventListener('change', refresh);
   items.forEach(function (fs, i) { fs.addEventListener('focusin', function () { if (cur !== i) { mark(i, true); } }); });
   document.addEventListener('keydown', function (ev) {
