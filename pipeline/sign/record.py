@@ -217,7 +217,7 @@ def verify_record(settings: Settings, data: bytes, signature: bytes | None, *, o
     to the sha256 the record names)."""
     rep = RecordReport()
     if len(data) > MAX_RECORD_BYTES:
-        rep.problems.append(f"the record is {len(data):,} bytes, over the {MAX_RECORD_BYTES:,} a record may be")
+        rep.problems.append(f"the record is over the {MAX_RECORD_BYTES:,} bytes a record may be")
         return rep
     rep.sha256 = hashlib.sha256(data).hexdigest()
     try:
@@ -239,8 +239,7 @@ def verify_record(settings: Settings, data: bytes, signature: bytes | None, *, o
     if signature is None:
         rep.problems.append("no signature: the detached CMS signature (.p7s) was not found beside the record")
     elif len(signature) > MAX_SIGNATURE_BYTES:
-        rep.problems.append(f"the signature is {len(signature):,} bytes, over the {MAX_SIGNATURE_BYTES:,} "
-                            "a record's signature may be")
+        rep.problems.append(f"the signature is over the {MAX_SIGNATURE_BYTES:,} bytes a record's signature may be")
     else:
         check = check_seal(data, signature, seal_roots(settings))
         rep.signer, rep.demo, rep.timestamp = check.signer, check.demo, check.timestamp
