@@ -11,8 +11,9 @@
     DIR/data/README.txt                                what the package is and how to check it
 
 The bag is built beside DIR and renamed into place, so a failed export leaves no half package.
-Reproducible: the same catalogue gives the same files in the same order; only bag-info's
-Bagging-Date, the tag manifests that hash it and METS CREATEDATE carry the export's time.
+Reproducible: the same catalogue gives the same payload, byte for byte (METS CREATEDATE is the
+newest catalogue time it records); only bag-info's Bagging-Date and the tag manifests that hash
+it carry the export's day.
 """
 from __future__ import annotations
 
@@ -205,12 +206,11 @@ def _readme(sel: Selection, groups: list[Group], roots: dict[str, asn1_x509.Cert
 
 def export_package(rt: Runtime, sel: Selection, out: Path) -> ExportResult:
     check_target(out)
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     staging = out.absolute().parent / f".{out.name}.partial-{uuid.uuid4().hex[:12]}"
     staging.mkdir()
     result = ExportResult(directory=str(out), selection=sel.describe())
     try:
-        _build(rt, sel, staging, started, result)
+        _build(rt, sel, staging, result)
         bag = bagit.make_bag(str(staging), bag_info=_bag_info(rt, sel, result), processes=1,
                              checksums=CHECKSUMS)
         bag.validate(processes=1)  # what we hand over is a valid bag, or nothing
@@ -242,7 +242,25 @@ def _bag_info(rt: Runtime, sel: Selection, result: ExportResult) -> dict[str, st
     }
 
 
-def _build(rt: Runtime, sel: Selection, root: Path, created: str, result: ExportResult) -> None:
+def _as_of(events: dict[str, list[Any]], files: dict[str, list[FileObject]]) -> str:
+    """METS CREATEDATE: the time of the newest catalogue fact the package records (an event, a
+    stored object), not the clock's -- so the same catalogue gives a byte-identical payload; when
+    the export ran is in bag-info.txt (Bagging-Date) and in the audit log."""
+    times = [_utc(f.stored_at) for fs in files.values() for f in fs]
+    for evs in events.values():
+        for e in evs:
+            try:
+                times.append(_utc(datetime.fromisoformat(e.when)))
+            except ValueError:
+                continue
+    return max(times).isoformat(timespec="seconds") if times else "1970-01-01T00:00:00+00:00"
+
+
+def _utc(dt: datetime) -> datetime:
+    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def _build(rt: Runtime, sel: Selection, root: Path, result: ExportResult) -> None:
     unit = rt.settings.unit
     signers: dict[str, asn1_x509.Certificate] = {}
     with rt.catalogue.session() as s:
@@ -282,6 +300,7 @@ def _build(rt: Runtime, sel: Selection, root: Path, created: str, result: Export
                 events[d.document_id] = document_events(s, d, objs, signer_agent)
                 result.documents.append(d.document_id)
     metas = {g.code: dossier_metadata(g, unit) for g in groups}
+    created = _as_of(events, files)
     for g in groups:
         _write(root / "mets" / f"{g.slug}.xml",
                build_mets(g, metas[g.code], files, events, created, unit, SOFTWARE))

@@ -1,8 +1,8 @@
 """One METS document per dossier (lxml): the archival metadata as descriptive metadata
 (dmdSec: the dossier's, then each document's), each document's PREMIS history as its
 digiprovMD, the files in a fileSec pointing into data/objects/, and a structMap
-dossier -> documents -> pages. The only time that is not the catalogue's is metsHdr's
-CREATEDATE (the export's)."""
+dossier -> documents -> pages. Every time in it is the catalogue's; metsHdr's CREATEDATE is the
+newest of them (handover/bag.py), so the same catalogue writes the same METS."""
 from __future__ import annotations
 
 import json
