@@ -175,7 +175,7 @@ def _roots(rt: Runtime, signers: dict[str, asn1_x509.Certificate]) -> dict[str, 
     neither, a self-signed signer certificate stands for itself (said in README.txt)."""
     found = {fingerprint(c): c for c in load_trust_roots(rt.settings) + demo_trust_roots(rt.settings)}
     if not found:
-        found = {fp: c for fp, c in signers.items() if c.self_signed}
+        found = {fp: c for fp, c in signers.items() if c.self_signed in ("yes", "maybe")}
     return found
 
 
