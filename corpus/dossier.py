@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
+from sohoa.core.text import fold_marks
 from sohoa.corpus import degrade, outputs
 from sohoa.corpus.execution_text import delay_for, execution_doc
 from sohoa.corpus.facts import Judgment, make_judgment
 from sohoa.corpus.judgment_text import judgment_doc
-from sohoa.core.text import fold_marks
 from sohoa.corpus.layout import Layout, Page, Style, TextOp
 from sohoa.corpus.render import render_pdf, render_raster
 

@@ -484,7 +484,7 @@ def _outcome_from_rows(doc: Document, recon: DocumentReconciliation, reused: boo
         fields=_field_reports(doc.fields), registry_record_id=recon.record_id, discrepancies=recon.discrepancies,
         object=obj.ref.to_report() if obj else None,
         reused=reused, persons=persons,
-        pages=[doc.page_first, doc.page_last] if doc.split_confidence is not None else None,
+        pages=[doc.page_first or 0, doc.page_last or 0] if doc.split_confidence is not None else None,
     )
 
 

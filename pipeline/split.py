@@ -226,7 +226,7 @@ def archived_parts(rt: Runtime, doc: SourceDocument) -> list[SourceDocument]:
                                 Document.split_confidence.is_not(None), Document.superseded_by.is_(None))).all()
     out = []
     for sha, first, last in rows:
-        part = part_document(doc, first, last)
+        part = part_document(doc, first or 0, last or 0)
         if part.content_sha256 == sha:  # this very source's part, not another scan of the same bytes' twin
             out.append(part)
     return sorted(out, key=lambda d: d.pages or (0, 0))
@@ -289,7 +289,8 @@ def _current_rows(s: Any, doc: SourceDocument) -> list[Document]:
     rows = s.scalars(select(Document).join(SourceFileRow, SourceFileRow.document_id == Document.document_id)
                      .where(SourceFileRow.sha256 == doc.files[0].sha256, Document.page_first.is_not(None),
                             Document.split_confidence.is_not(None)))
-    return [r for r in rows if part_document(doc, r.page_first, r.page_last).content_sha256 == r.content_sha256]
+    return [r for r in rows
+            if part_document(doc, r.page_first or 0, r.page_last or 0).content_sha256 == r.content_sha256]
 
 
 def verifier_decision(rt: Runtime, doc: SourceDocument) -> tuple[list[tuple[int, int]], str | None, str | None,
