@@ -202,10 +202,13 @@ def act(s: Session, user: CurrentUser, item_id: int, action: str, value: str | N
         return "Đã chuyển cấp trên — escalated"
     if item.kind == "unmatched":
         raise ActionError("Tài liệu chưa khớp: liên kết hoặc tạo hồ sơ — link or create a record")
-    if action == "keep":
-        if item.record_id is None:
+    if item.kind == "split":  # a cut is confirmed or moved on the source's page strip (ui/splits.py)
+        raise ActionError("Tách văn bản: xác nhận hoặc dời điểm cắt trên trang tách — confirm or move the cut "
+                          f"at /ui/splits/{item.document_id}")
     if item.kind == "conflict" and action == "keep":  # the source's value over a decision: a correction, approved
         action, value = "correct", show(item.registry_value)
+    if action == "keep":
+        if item.record_id is None:
             raise ActionError("Không có hồ sơ trong CSDL — no database record to keep")
         _resolve(s, item, f"kept the registry value (by {user.username})")
         audit(s, actor, "ui.item.keep", obj, field=item.field)
@@ -226,12 +229,12 @@ def act(s: Session, user: CurrentUser, item_id: int, action: str, value: str | N
         # Nothing in the database changes: the value is confirmed (or the document has no record yet).
         why = (reason or "").strip() if action == "accept" else _reason(reason)
         _resolve(s, item, f"{action}: value confirmed as {show(new)} (by {user.username}) {why}".strip())
-        audit(s, actor, f"ui.item.{action}", obj, field=item.field, value=new)
-        return "Đã xác nhận giá trị — value confirmed"
         if item.kind == "conflict" and record is not None:  # the decision stands: back to the source too
             enqueue_decision(s, record.record_id, item.field, current, key=f"conflict:{item.id}:{item.created_at}",
                              reason=why or None, decided_by=user.username, document_id=item.document_id,
                              review_item_id=item.id)
+        audit(s, actor, f"ui.item.{action}", obj, field=item.field, value=new)
+        return "Đã xác nhận giá trị — value confirmed"
     basis = _reason(reason)
     c = Correction(kind="field", status="pending", record_id=record.record_id, document_id=item.document_id,
                    review_item_id=item.id, field=item.field, old_value=current, new_value=new,
@@ -461,10 +464,10 @@ def approve(s: Session, user: CurrentUser, correction_id: int, comment: str | No
         fill_row(rec, data, now)
         s.add(RegistryHistory(record_id=rec.record_id, at=now, actor=actor, field=c.field, old_value=c.old_value,
                               new_value=c.new_value, reason=c.legal_basis, approved_by=user.username))
-        resolution = f"corrected {c.field} to {show(c.new_value)} (by {c.author}, approved by {user.username})"
-    elif c.kind == "create":
         enqueue_decision(s, rec.record_id, c.field, data.get(c.field), key=f"correction:{c.id}", reason=c.legal_basis,
                          decided_by=user.username, document_id=c.document_id, review_item_id=c.review_item_id)
+        resolution = f"corrected {c.field} to {show(c.new_value)} (by {c.author}, approved by {user.username})"
+    elif c.kind == "create":
         if s.get(RegistryRecord, c.record_id) is not None:
             raise ActionError("Mã hồ sơ đã có — record_id exists")
         rec_data = c.new_value
