@@ -41,7 +41,7 @@ from sqlalchemy import select
 
 from . import schemas
 from .errors import ExportError, TargetRefused
-from .events import Agent, FileObject, certificate_agent, document_events, stable_id
+from .events import Agent, FileObject, certificate_agent, document_events, integrity_runs, stable_id
 from .inventory import inventory_csv, inventory_html, rows
 from .mets import build_mets
 from .selection import Group, Selection, dossier_metadata, safe_name, select_groups
@@ -265,6 +265,7 @@ def _build(rt: Runtime, sel: Selection, root: Path, result: ExportResult) -> Non
     signers: dict[str, asn1_x509.Certificate] = {}
     with rt.catalogue.session() as s:
         groups = select_groups(s, sel, rt.settings.organ_code)
+        runs = integrity_runs(s)  # once: every document's fixity history comes from these
         files: dict[str, list[FileObject]] = {}
         events: dict[str, list[Any]] = {}
         paths: dict[str, str] = {}
@@ -297,7 +298,7 @@ def _build(rt: Runtime, sel: Selection, root: Path, result: ExportResult) -> Non
                     result.bytes += len(data)
                 files[d.document_id] = objs
                 paths[d.document_id] = objs[0].relpath
-                events[d.document_id] = document_events(s, d, objs, signer_agent)
+                events[d.document_id] = document_events(s, d, objs, signer_agent, runs)
                 result.documents.append(d.document_id)
     metas = {g.code: dossier_metadata(g, unit) for g in groups}
     created = _as_of(events, files)

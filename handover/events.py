@@ -11,7 +11,9 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sohoa.archive.models import AuditEvent, Batch, Person, ReviewItem, SourceFileRow, TimestampRenewal
 from sohoa.core.version import SOFTWARE
@@ -89,25 +91,53 @@ def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
-def _fixity_outcome(ev: AuditEvent, doc_id: str, keys: set[str]) -> tuple[str, str]:
-    """pass/fail of an archive-wide integrity run for this document: its report names what failed."""
-    if ev.outcome == "ok":
-        return "pass", f"{ev.detail.get('objects', '?')} objects re-hashed, all as catalogued"
-    report = ev.detail.get("report")
+@dataclass(frozen=True)
+class Run:
+    """An integrity run or repair from the audit log, read once per export."""
+
+    id: int
+    at: datetime
+    action: str
+    object: str
+    actor: str
+    outcome: str
+    detail: str  # JSON of the audit detail (frozen: hashable for the report cache)
+
+
+def integrity_runs(s: Session) -> list[Run]:
+    rows = s.scalars(select(AuditEvent).where(AuditEvent.action.in_(("integrity.check", "integrity.repair")))
+                     .order_by(AuditEvent.id))
+    return [Run(e.id, _aware(e.at), e.action, e.object, e.actor, e.outcome,
+                json.dumps(e.detail, ensure_ascii=False, sort_keys=True, default=str)) for e in rows]
+
+
+@lru_cache(maxsize=64)
+def _findings(report: str) -> list[dict[str, Any]] | None:
     try:
-        findings = json.loads(Path(str(report)).read_text("utf-8")).get("findings", []) if report else None
-    except (OSError, ValueError):
-        findings = None
+        return list(json.loads(Path(report).read_text("utf-8")).get("findings", []))
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _fixity_outcome(ev: Run, doc_id: str, keys: set[str]) -> tuple[str, str]:
+    """pass/fail of an archive-wide integrity run for this document: its report names what failed."""
+    detail = json.loads(ev.detail)
+    if ev.outcome == "ok":
+        return "pass", f"{detail.get('objects', '?')} objects re-hashed, all as catalogued"
+    report = detail.get("report")
+    findings = _findings(str(report)) if report else None
     if findings is None:
-        return "fail", f"the run found {ev.detail.get('findings', '?')} problem(s); its report is not readable here"
+        return "fail", f"the run found {detail.get('findings', '?')} problem(s); its report is not readable here"
     mine = [f for f in findings if f.get("document_id") == doc_id or f"{f.get('bucket')}/{f.get('key')}" in keys]
     if not mine:
         return "pass", "the run found problems elsewhere in the archive, none in this document"
     return "fail", "; ".join(str(f.get("detail")) for f in mine)[:2000]
 
 
-def document_events(s: Session, d: DocEntry, files: list[FileObject], signer: Agent | None) -> list[Event]:
-    """Every event of d's history the catalogue records, oldest first."""
+def document_events(s: Session, d: DocEntry, files: list[FileObject], signer: Agent | None,
+                    runs: list[Run] | None = None) -> list[Event]:
+    """Every event of d's history the catalogue records, oldest first. runs: integrity_runs(s),
+    read once for a whole export."""
     doc, events = d.document_id, []
     signed = next((f for f in files if f.role == "signed"), None)
     obj = [(signed.id, "outcome")] if signed else []
@@ -146,20 +176,18 @@ def document_events(s: Session, d: DocEntry, files: list[FileObject], signer: Ag
     # every integrity run since the document was archived; it concerns the files stored by then
     # (a run before a timestamp renewal checked the version the renewal replaced)
     first_stored = min([_aware(d.created_at)] + [_aware(f.stored_at) for f in files])
-    checks = s.scalars(select(AuditEvent).where(AuditEvent.action.in_(("integrity.check", "integrity.repair")))
-                       .order_by(AuditEvent.id))
-    for ev in checks:
-        if _aware(ev.at) < first_stored:
+    for ev in (integrity_runs(s) if runs is None else runs):
+        if ev.at < first_stored:
             continue
         if ev.action == "integrity.repair":
             if ev.object not in keys:
                 continue
-            outcome, note = ("success" if ev.outcome == "ok" else "failure"), json.dumps(ev.detail, default=str)
+            outcome, note = ("success" if ev.outcome == "ok" else "failure"), ev.detail
             kind, detail = "repair", f"damaged object {ev.object} put back from a backup, hash-checked"
         else:
             outcome, note = _fixity_outcome(ev, doc, keys)
             kind, detail = "fixity check", "archive integrity run: every object re-hashed (SHA-256), signatures re-validated"
-        then = [(f.id, "source") for f in files if _aware(f.stored_at) <= _aware(ev.at)]
+        then = [(f.id, "source") for f in files if _aware(f.stored_at) <= ev.at]
         if not then:
             detail += " (the versions stored at the time, since replaced)"
         events.append(Event(stable_id(doc, "audit", ev.id), kind, iso(ev.at), detail, outcome, note,
