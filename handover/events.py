@@ -210,16 +210,16 @@ def document_events(s: Session, d: DocEntry, files: list[FileObject], signer: Ag
     wanted = ({f"review_item:{it.id}" for it in items} | {f"document:{doc}"} | {f"registry:{r}" for r in records})
     decisions = s.scalars(select(AuditEvent).where(AuditEvent.object.in_(sorted(wanted)))
                           .where(AuditEvent.action.like("ui.%")).order_by(AuditEvent.id))
-    for ev in decisions:
-        if not (ev.action.startswith("ui.item.") or ev.action.startswith("ui.correction.")):
+    for act in decisions:
+        if not (act.action.startswith("ui.item.") or act.action.startswith("ui.correction.")):
             continue
-        if ev.action in ("ui.item.take", "ui.item.release"):
+        if act.action in ("ui.item.take", "ui.item.release"):
             continue  # who held an item is workflow, not a decision
-        role = "approver" if ev.action.endswith(".approve") else "verifier"
+        role = "approver" if act.action.endswith(".approve") else "verifier"
         events.append(Event(
-            stable_id(doc, "decision", ev.id), "verification decision", iso(ev.at),
-            f"{ev.action.removeprefix('ui.')} on {ev.object}", ev.outcome,
-            json.dumps(ev.detail, ensure_ascii=False, sort_keys=True, default=str)[:2000],
-            [(person(ev.actor), role)], obj))
+            stable_id(doc, "decision", act.id), "verification decision", iso(act.at),
+            f"{act.action.removeprefix('ui.')} on {act.object}", act.outcome,
+            json.dumps(act.detail, ensure_ascii=False, sort_keys=True, default=str)[:2000],
+            [(person(act.actor), role)], obj))
     events.sort(key=lambda e: (e.when, e.type, e.id))
     return events
