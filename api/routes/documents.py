@@ -250,6 +250,8 @@ def search(request: Request, token: Reader, rt: RuntimeDep,
                     RegistryRecord, RegistryRecord.record_id == Person.registry_record_id).where(col == value)))
             ids = found if ids is None else ids & found
         conds.append(Document.document_id.in_(sorted(ids or [])))
+        # a dossier scan cut again by a verifier: its earlier parts stay fetchable by id, not found
+        conds.append(Document.superseded_by.is_(None))
         docs = s.scalars(select(Document).where(*conds)
                          .order_by(Document.converted_at.desc(), Document.document_id).limit(limit)).all()
         personal = token.has("read_personal")
