@@ -8,6 +8,7 @@ decision makes record 2 and record 1 stays. Real signatures (the DEMO key), no m
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import warnings
@@ -43,6 +44,7 @@ from sohoa.corpus import generate_batch
 from sohoa.pipeline.batch import run_batch
 from sohoa.reconciler.registry import import_registry
 from sohoa.ui import auth, workflow
+from sohoa.ui.app import create_ui_app
 from sohoa.ui.models import Correction, UiUser
 from sohoa.ui.verification import sealing_session
 
@@ -113,6 +115,13 @@ def _user(rt, name) -> auth.CurrentUser:
     with rt.catalogue.session() as s:
         u = s.scalar(select(UiUser).where(UiUser.username == name))
         return auth.CurrentUser(u.id, u.username, u.role, None, "csrf")
+
+
+def _login(client, name) -> None:
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/login").text).group(1)
+    r = client.post("/ui/login", data={"csrf": token, "username": name, "password": PASSWORD, "next": "/ui/"},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
 
 
 def _decide_all(rt, document_id: str) -> None:
@@ -226,8 +235,12 @@ def test_decided_values_become_the_archives_truth(processed, tmp_path):
         s.add(it)
         s.flush()
         iid = it.id
-    with sealing_session(rt) as s:
-        workflow.act(s, _user(rt, "vera"), iid, "accept", reason=REASON)
+    ui = TestClient(create_ui_app(rt), base_url="http://127.0.0.1")  # this one through the workbench itself
+    _login(ui, "vera")
+    token = re.search(r'name="csrf" value="([^"]+)"', ui.get(f"/ui/items/{iid}").text).group(1)
+    r = ui.post(f"/ui/items/{iid}/act", data={"action": "accept", "reason": REASON, "csrf": token},
+                follow_redirects=False)
+    assert r.status_code == 303, r.text
     with rt.catalogue.session() as s:
         recs = list(s.scalars(select(VerificationRecord).where(VerificationRecord.document_id == doc_c)
                               .order_by(VerificationRecord.n)))
@@ -236,6 +249,12 @@ def test_decided_values_become_the_archives_truth(processed, tmp_path):
         assert second["previous"] == {"n": 1, "sha256": recs[0].sha256}
         assert len(s.scalars(select(StoredObject).where(StoredObject.document_id == doc_c,
                                                          StoredObject.role == "verification")).all()) == 2
+    # the document's page shows each field's current value with its provenance, and the records
+    page = ui.get(f"/ui/documents/{doc_c}").text
+    assert 'id="verification-state" data-state="corrected"' in page
+    row = re.search(rf'<tr data-field="{wrong}" data-decision="as_read">.*?</tr>', page, re.S).group(0)
+    assert f'<td class="current-value">{read}</td>' in row and "vera" in row and REASON in row
+    assert 'data-n="1"' in page and 'data-n="2"' in page and "sealed by" in page
 
 
 def test_status_shows_the_verification_states(processed):

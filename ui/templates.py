@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sohoa.ui.review_templates import REVIEW_TEMPLATES
 from sohoa.ui.splits import SPLIT_TEMPLATES
+from sohoa.ui.verification_view import VERIFIED_TEMPLATES
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0;color:#1b1b1b;background:#f6f6f3;font-size:15px}
@@ -377,6 +378,7 @@ DOCUMENT = """{% extends "base.html" %}{% block title %}{{ doc.source }}{% endbl
  {% if people %}{% include "persons_table.html" %}{% else %}<p class="muted" id="no-persons">Chưa đọc được người nào <small>no person read</small></p>{% endif %}
  <h2>Trường của văn bản <small>the document's own fields</small></h2>
  <table class="values" id="doc-fields">{% for f in doc_fields %}<tr><td>{{ f.name }}</td><td>{{ show(f.value) }} <small>{{ '%.2f'|format(f.confidence) }}</small></td></tr>{% endfor %}</table>
+ {% include "verified_values.html" %}
  {% if items %}<h2>Mục đang mở <small>open items</small></h2><ul id="doc-items">{% for o in items %}<li><a href="/ui/items/{{ o.id }}">#{{ o.id }} {{ o.kind }} {{ o.field }}</a> <small>Người {{ o.person + 1 }}</small></li>{% endfor %}</ul>{% endif %}
  {% if pending %}<div class="flash" id="persons-pending">Đề nghị #{{ pending.id }} của {{ pending.author }} chờ phê duyệt <small>awaits approval</small>: {{ describe(pending) }}</div>
  {% elif user.can('verify') %}
@@ -447,3 +449,4 @@ TEMPLATES = {"base.html": BASE, "login.html": LOGIN, "queue.html": QUEUE, "item.
              "person.html": PERSON, "stats.html": STATS}
 TEMPLATES.update(REVIEW_TEMPLATES)  # review by document (ui/review_templates.py)
 TEMPLATES.update(SPLIT_TEMPLATES)  # a many-document scan's cuts (ui/splits.py)
+TEMPLATES.update(VERIFIED_TEMPLATES)  # current values with provenance (ui/verification_view.py)

@@ -208,7 +208,7 @@ def _item_out(it: ReviewItem) -> dict[str, Any]:
 
 # --- a document's state and its record ---------------------------------------------------------
 
-def _state_of(items: list[ReviewItem], values: list[dict[str, Any]] | None) -> str | None:
+def _state_of(s: Session, items: list[ReviewItem], values: list[dict[str, Any]] | None) -> str | None:
     live = [i for i in items if i.status != "obsolete"]
     if not live:
         return None
@@ -216,6 +216,12 @@ def _state_of(items: list[ReviewItem], values: list[dict[str, Any]] | None) -> s
         return PENDING
     if values is not None and any(v["registry_corrected"] or v["decision"] == "corrected" for v in values):
         return CORRECTED
+    # a value once changed by an approved correction stays `corrected`, even when a later decision
+    # on the same field (a conflict confirmed) is the newest
+    for c in s.scalars(select(Correction).where(Correction.review_item_id.in_([i.id for i in live]),
+                                                Correction.kind == "field", Correction.status == "approved")):
+        if not _agree(c.field, c.old_value, c.new_value):
+            return CORRECTED
     return VERIFIED
 
 
@@ -235,7 +241,7 @@ def settle_document(s: Session, document_id: str, touched: set[int | None] | Non
     for k in ordinals:
         mine = [i for i in items if i.person == k]
         values = person_values(s, doc, k, mine)
-        state = _state_of(mine, values)
+        state = _state_of(s, mine, values)
         p = persons.get(k)
         if p is not None and p.verification_state != state:
             p.verification_state = state

@@ -20,7 +20,6 @@ from fastapi.responses import Response
 from sohoa.api.audit import audit_context, clean
 from sohoa.api.deps import PersonalReader, Reader, RuntimeDep
 from sohoa.api.masking import is_sensitive, mask_value
-from sohoa.api.routes.documents import DocumentId
 from sohoa.api.schemas import ERRORS, NOT_FOUND
 from sohoa.archive.models import Document, Person, StoredObject, VerificationRecord
 from sohoa.archive.verified import current_values, provenance, record_summary
@@ -29,6 +28,9 @@ from sohoa.core.runtime import Runtime
 from sqlalchemy import select
 
 router = APIRouter()
+
+# as api/routes/documents.py's (which imports this module: no import back)
+DocumentId = Annotated[str, Path(..., pattern=r"^D[0-9a-f]{24}$", description="D followed by 24 hex digits")]
 
 RecordNumber = Annotated[int, Path(..., ge=1, le=1_000_000, description="the record's number, 1 first")]
 

@@ -14,6 +14,7 @@ from sohoa.ui import persons, workflow
 from sohoa.ui.auth import CurrentUser
 from sohoa.ui.images import render, signed_ref
 from sohoa.ui.models import Correction
+from sohoa.ui.verification_view import current_view
 from sohoa.ui.web import Form, VerifierPost, Viewer, Workbench, WorkbenchDep
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,10 +68,11 @@ def document_page(wb: Workbench, user: CurrentUser, document_id: str, page: int 
                                                     Correction.kind.in_(workflow.PERSON_KINDS),
                                                     Correction.status == "pending"))
         signed = signed_ref(s, document_id) is not None
+        current = current_view(s, doc)  # verified truth (ui/verification_view.py)
     page_no = page if 1 <= page <= doc.page_count else 1
     return wb.page("document.html", user, status=status, error=error, doc=doc, people=people,
                    doc_fields=doc_fields, items=items, pending=pending, signed=signed, page_no=page_no,
-                   item_id=item, person_fields=persons.FIELD_ORDER)
+                   item_id=item, person_fields=persons.FIELD_ORDER, current=current)
 
 
 @router.get("/ui/documents/{document_id}", response_class=HTMLResponse)
