@@ -57,6 +57,24 @@ def source(pg_database_url):
     return pg_database_url
 
 
+@pytest.fixture(scope="module")
+def unchanged_source(pg_server):
+    """One source for the tests that never write to it (a database costs seconds under load)."""
+    from conftest import _fresh_pg_database
+
+    with _fresh_pg_database(pg_server) as url:
+        fill(url, RECORDS)
+        yield url
+
+
+@pytest.fixture(scope="module")
+def empty_catalogue(tmp_path_factory):
+    """One catalogue for the tests where nothing may be stored."""
+    cat = Catalogue(f"sqlite:///{tmp_path_factory.mktemp('cat') / 'catalogue.sqlite3'}")
+    yield cat
+    cat.dispose()
+
+
 @pytest.fixture
 def mapping(tmp_path):
     return parse_mapping(write_mapping(tmp_path / "tpa.toml"))
@@ -235,15 +253,15 @@ def test_an_unreachable_source_is_retried_with_backoff_then_failed(catalogue, so
     (('name = "tpa"', 'name = "tpa"\nfrom = "doi_tuong p JOIN van_ban j ON p.van_ban_id = j.id"'),
      "unknown key(s) from"),
 ])
-def test_mapping_errors_are_clear_and_store_nothing(catalogue, source, tmp_path, change, message):
+def test_mapping_errors_are_clear_and_store_nothing(empty_catalogue, unchanged_source, tmp_path, change, message):
     from foreign_registry import MAPPING
 
     assert change[0] in MAPPING
     path = write_mapping(tmp_path / "bad.toml", MAPPING.replace(change[0], change[1], 1))
     with pytest.raises(MappingError) as exc:
-        _sync(catalogue, source, parse_mapping(path))
+        _sync(empty_catalogue, unchanged_source, parse_mapping(path))
     assert message in str(exc.value)
-    with catalogue.session() as s:
+    with empty_catalogue.session() as s:
         assert s.scalar(select(func.count()).select_from(RegistryRecord)) == 0
         assert s.scalar(select(func.count()).select_from(RegistrySource)) == 0
 
@@ -286,3 +304,15 @@ def test_a_conflict_is_decided_by_people_accepted_or_taken_over_with_approval(ca
     assert _push(catalogue, source, mapping).done == 1 and person_row(source, "R1")["an_nam"] == 5
     final = _sync(catalogue, source, mapping, full=True)
     assert (final.updated, final.conflicts) == (0, 0)
+
+
+def test_push_and_sync_on_beat_only_when_a_source_is_configured():
+    from sohoa.core.config import load_settings
+
+    from sohoa.worker import registry_beat
+
+    assert registry_beat(load_settings(env={})) == {}
+    on = registry_beat(load_settings(env={"SOHOA_REGISTRY_SOURCE_URL": "postgresql+psycopg://h/db",
+                                          "SOHOA_REGISTRY_MAPPING": "/etc/sohoa/tpa.toml",
+                                          "SOHOA_REGISTRY_SYNC_SCHEDULE": "15 * * * *"}))
+    assert {k: v["task"] for k, v in on.items()} == {"registry-push": "registry.push", "registry-sync": "registry.sync"}

@@ -197,7 +197,7 @@ def _remember(s: Session, m: Mapping, reads: dict[str, dict[str, Any]], now: dat
         row = rows.get(rid)
         if row is None:
             s.add(RegistrySourceRow(record_id=rid, source=m.name, keys=keys, read=read, read_at=now))
-        else:
+        elif (row.source, row.keys, row.read) != (m.name, keys, read):  # an unchanged row costs no write
             row.source, row.keys, row.read, row.read_at = m.name, keys, read, now
     s.flush()
     s.expunge_all()

@@ -25,6 +25,23 @@ def catalogue(tmp_path):
     cat.dispose()
 
 
+@pytest.fixture(scope="module")
+def unchanged_source(pg_server):
+    """One source for the tests that must leave it as it is."""
+    from conftest import _fresh_pg_database
+
+    with _fresh_pg_database(pg_server) as url:
+        fill(url, ONE)
+        yield url
+
+
+@pytest.fixture(scope="module")
+def empty_catalogue(tmp_path_factory):
+    cat = Catalogue(f"sqlite:///{tmp_path_factory.mktemp('cat') / 'catalogue.sqlite3'}")
+    yield cat
+    cat.dispose()
+
+
 def _count(cat, model) -> int:
     with cat.session() as s:
         return s.scalar(select(func.count()).select_from(model)) or 0
@@ -45,8 +62,9 @@ def _sync(cat, url, mapping):
     ('on = "van_ban_id"', 'on = "van_ban_id = van_ban.id OR 1=1 --"', "has no column"),
     ('[record]', '[record]\nschema = "public; DROP SCHEMA public CASCADE"', "no schema named"),
 ])
-def test_injected_identifiers_are_names_that_do_not_exist(catalogue, pg_database_url, tmp_path, old, new, message):
-    fill(pg_database_url, ONE)
+def test_injected_identifiers_are_names_that_do_not_exist(empty_catalogue, unchanged_source, tmp_path, old, new,
+                                                           message):
+    catalogue, pg_database_url = empty_catalogue, unchanged_source
     assert old in MAPPING
     mapping = parse_mapping(write_mapping(tmp_path / "m.toml", MAPPING.replace(old, new, 1)))
     with pytest.raises(MappingError) as exc:
