@@ -142,6 +142,8 @@ def _field_spec(name: str, raw: Any) -> FieldSpec:
         raise MappingError(f"{where}: 'years' and 'months' go together")
     if ("years" in raw) and name not in ("penalty_months", "probation_months", "duration_months"):
         raise MappingError(f"{where}: years + months only for a field in months")
+    if "value" in raw and (isinstance(raw["value"], bool) or not isinstance(raw["value"], (str, int))):
+        raise MappingError(f"{where}.value: a constant is a string or a whole number")
     cols = {k: _text(f"{where}.{k}", raw[k], 257) for k in ("column", "years", "months") if k in raw}
     for k, c in cols.items():
         if c.count(".") < 1:

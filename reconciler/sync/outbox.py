@@ -151,7 +151,14 @@ def _push_one(catalogue: CatalogueAccess, engine: Engine, bound: Bound, oid: int
         spec = m.fields[ob.field]
         tspec = next(t for t in m.tables() if t.table == table)
         key_value = decode(srow.keys[table])
-        values = to_source(spec, ob.new_value, bound)
+        try:
+            values = to_source(spec, ob.new_value, bound)
+        except (TypeError, ValueError) as exc:  # e.g. a year-only birth date for a date column
+            ob.status, ob.last_error = "failed", f"{ob.new_value!r} cannot be written to {spec.columns}: {exc}"
+            audit(s, actor, "registry.push", obj, outcome="failed", field=ob.field, source=m.name, error=ob.last_error)
+            result.failed += 1
+            result.messages.append(f"{ob.record_id}.{ob.field}: failed: {ob.last_error}")
+            return
         sets: dict[Any, Any] = {bound.column(c): v for c, v in values.items()}
         conds = [bound.key(tspec) == key_value] + [_match(bound.column(r), decode(ob.expected.get(r))) for r in refs]
         stamp_ref = f"{table}.{tspec.updated_at}" if tspec.updated_at else None
