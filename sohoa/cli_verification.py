@@ -109,16 +109,18 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def list_cmd(ctx: click.Context, document_id: str) -> None:
         """A document's verification state and records."""
+        from sqlalchemy import select
+
         from sohoa.archive.catalogue import Catalogue
         from sohoa.archive.models import Document, VerificationRecord
         from sohoa.archive.verified import record_summary
-        from sqlalchemy import select
 
         cat = Catalogue(_settings(ctx).database_url)
         with cat.session() as s:
             doc = s.get(Document, document_id)
             if doc is None:
                 _fail(f"document {document_id}: not in the archive")
+                return
             click.echo(f"{document_id}: status {doc.status}, verification {doc.verification_state or '-'}")
             for r in s.scalars(select(VerificationRecord).where(VerificationRecord.document_id == document_id)
                                .order_by(VerificationRecord.n)):

@@ -38,7 +38,6 @@ from sohoa.archive.models import (
     VerificationRecord,
     VerifiedValue,
 )
-from sohoa.cli import main
 from sohoa.core.config import load_settings
 from sohoa.corpus import generate_batch
 from sohoa.pipeline.batch import run_batch
@@ -48,6 +47,7 @@ from sohoa.ui.app import create_ui_app
 from sohoa.ui.models import Correction, UiUser
 from sohoa.ui.verification import sealing_session
 
+from sohoa.cli import main
 from sohoa.runtime import build_runtime
 from sohoa.worker import make_app
 
@@ -266,3 +266,17 @@ def test_status_shows_the_verification_states(processed):
     assert out.exit_code == 0, out.output
     if states - {None}:
         assert "verification:" in out.output
+
+
+def test_migration_0012_matches_the_model(catalogue_url):
+    """The hand-written migration creates exactly what archive/models.py declares for verified truth."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sohoa.archive.catalogue import Catalogue
+    from sohoa.archive.models import Base
+
+    c = Catalogue(catalogue_url)
+    with c.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert [d for d in diffs if "verif" in repr(d)] == []
+    c.dispose()

@@ -229,8 +229,10 @@ def verify_record(settings: Settings, data: bytes, signature: bytes | None, *, o
     n = content.get("n")
     rep.n = n if isinstance(n, int) else None
     rep.state = content.get("verification_state") if isinstance(content.get("verification_state"), str) else None
-    orig = content.get("original") if isinstance(content.get("original"), dict) else {}
-    rep.original_sha256 = orig.get("sha256") if isinstance(orig.get("sha256"), str) else None
+    raw_orig = content.get("original")
+    orig: dict[str, Any] = raw_orig if isinstance(raw_orig, dict) else {}
+    sha = orig.get("sha256")
+    rep.original_sha256 = sha if isinstance(sha, str) else None
     if content.get("format") != FORMAT:
         rep.problems.append(f"unknown record format {content.get('format')!r} (this sohoa reads {FORMAT})")
     if rep.document_id is None or rep.n is None or rep.original_sha256 is None:

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sohoa.cli import main
 from sohoa.core.config import Settings
 from sohoa.pipeline.sign import load_signer
 from sohoa.pipeline.sign.record import FORMAT, RECORD_TYPE, record_bytes, verify_record
 from sohoa.pipeline.sign.seal import seal
+
+from sohoa.cli import main
 
 ORIGINAL = b"%PDF-1.7 the signed original\n"
 
