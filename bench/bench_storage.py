@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import random
 import subprocess
@@ -156,7 +157,9 @@ class Reader:
     """Tesseract re-reads of page images, each distinct pixel content read once."""
 
     def __init__(self, work: Path, jobs: int):
-        self.work, self.jobs, self.cache = work, jobs, {}
+        self.work, self.jobs = work, jobs
+        self.path = work / "reread-cache.json"  # with --keep, a rerun reads each image once
+        self.cache: dict[str, str] = json.loads(self.path.read_text("utf-8")) if self.path.exists() else {}
 
     def read_all(self, images: list[Image.Image]) -> list[str]:
         keys = [hashlib.sha256(im.tobytes()).hexdigest() for im in images]
@@ -173,6 +176,7 @@ class Reader:
 
         with ThreadPoolExecutor(self.jobs) as ex:
             self.cache.update(ex.map(one, todo.items()))
+        self.path.write_text(json.dumps(self.cache, ensure_ascii=False), "utf-8")
         return [self.cache[k] for k in keys]
 
 
