@@ -207,3 +207,23 @@ def test_signed_archive_pages_verify_and_stay_pdfa(skewed_jpeg, demo_signer, tmp
         assert same_coefficients(_image_of(pdf.pages[0]).read_raw_bytes(), src.read_bytes())
         w, h = float(pdf.pages[0].mediabox[2]), float(pdf.pages[0].mediabox[3])
     assert w > h  # the portrait scan, turned a quarter by the page
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_drawing_matrix_turns_and_deskews_like_the_ocr_image(turn, tmp_path):
+    """pageimage.placement draws the stored scan as preprocess.rotate_quarter + rotate_small(-skew)
+    made the OCR's image, so the text layer's boxes (in that image's frame) lie over the words."""
+    from sohoa.pipeline.ocr import preprocess as pp
+
+    a = np.full((300, 200), 255, np.uint8)
+    a[20:60, 20:120] = 0
+    a[200:280, 150:190] = 80
+    Image.fromarray(a).save(tmp_path / "s.png")
+    p = pageimage.PageImage(tmp_path / "s.png", 200, 300, (72.0, 72.0), "Flate", "/DeviceGray", 8, turn, 2.0)
+    write_pdf([OutPage(p, [])], tmp_path / "t.pdf")
+    subprocess.run(["pdftoppm", "-r", "72", "-gray", "-singlefile", str(tmp_path / "t.pdf"), str(tmp_path / "r")],
+                   check=True)
+    rendered = np.asarray(Image.open(tmp_path / "r.pgm"), np.int16)
+    expected = pp.rotate_small(pp.rotate_quarter(a, turn), -2.0).astype(np.int16)
+    assert rendered.shape == expected.shape
+    assert np.abs(rendered - expected).mean() < 2  # grey levels: rendering and resampling agree
