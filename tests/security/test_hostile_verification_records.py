@@ -14,6 +14,7 @@ from sohoa.core.config import Settings
 from sohoa.pipeline.sign import load_signer
 from sohoa.pipeline.sign.record import FORMAT, RECORD_TYPE, record_bytes, verify_record
 from sohoa.pipeline.sign.seal import seal
+from test_sign_pki import pki, pki_server, pki_settings  # noqa: F401  (fixtures: the test PKI, served)
 
 from sohoa.cli import main
 
@@ -103,3 +104,21 @@ def test_something_that_is_no_record(keys, tmp_path):
     for body in (b'{"type": "something else"}', b"\xff\xfe not json", b"[1, 2, 3]"):
         rep = verify_record(settings, body, seal(signer, body))
         assert not rep.valid and "not a verification record" in rep.problems[0]
+
+
+def test_a_production_key_and_a_tsa_timestamp_the_record(pki, pki_server, tmp_path):  # noqa: F811
+    """With a PKCS#12 key and a TSA (the test PKI), the seal carries a signature timestamp,
+    checked against the configured roots; an edit still breaks it."""
+    settings = pki_settings(pki, tmp_path / "home", "B-T")
+    signer = load_signer(settings)
+    try:
+        data = record_bytes(_content())
+        sig = seal(signer, data)
+    finally:
+        signer.close()
+    rep = verify_record(settings, data, sig)
+    assert rep.valid, rep.problems
+    assert rep.timestamp is not None and not rep.demo and rep.signer
+    assert any("timestamp valid" in c for c in rep.checks)
+    bad = verify_record(settings, data.replace(b'"corrected"', b'"verified"'), sig)
+    assert not bad.valid and "altered" in bad.problems[0]
