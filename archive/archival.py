@@ -8,6 +8,16 @@ Legal sources (README "Archival metadata" has the table, field by field):
   by Decree 113/2025/NĐ-CP (Art. 1 clause 1 of that decree). The field-by-field lists
   of the Decree's articles could not be read here (only its opening articles were
   found), so the lists below are taken from the closest text found:
+  Its "basic information of archival documents" (thông tin cơ bản của tài liệu lưu
+  trữ), as summarised by the Đồng Nai Department of Justice (bhtpa.dongnai.gov.vn,
+  news 1411; the article number was not read and is not cited): archival record --
+  mã lưu hồ sơ; tiêu đề hồ sơ; thời hạn lưu trữ; mức độ tiếp cận; ngôn ngữ; thời gian
+  bắt đầu; thời gian kết thúc; tổng số tài liệu trong hồ sơ; số lượng trang; ghi chú;
+  archival document -- mã định danh tài liệu; mã lưu trữ tài liệu; thời hạn lưu trữ;
+  tên loại tài liệu; số của tài liệu; ký hiệu của tài liệu; ngày tháng năm ban hành;
+  tên cơ quan, tổ chức, cá nhân ban hành; trích yếu nội dung; ngôn ngữ; số lượng
+  trang; mức độ tiếp cận; tệp tài liệu hoặc đường liên kết đến tài liệu lưu trữ gốc;
+  ghi chú. Every one of these is filled below (FileLink: the signed object's link).
 * Circular 05/2025/TT-BNV (Bộ Nội vụ, 14 May 2025; details Law Art. 29(2), 34(3),
   36(7)): digital archival data = fonds data, archival-record data, archival-document
   data. Record (hồ sơ) data: mã hồ sơ; tiêu đề hồ sơ; thời hạn lưu trữ; mức độ tiếp
@@ -83,6 +93,8 @@ DOCUMENT_SOURCES: dict[str, str] = {
     "Maintenance": f"{ND30}: thời hạn bảo quản (Maintenance); Luật Lưu trữ 2024: thời hạn lưu trữ",
     "DigitizedBy": "ours: the converting unit (batch.json unit; Law 20/2023/QH15 Art. 12 conversion marker)",
     "ScannedAt": "ours: when the paper was scanned (batch.json scanned_at)",
+    "FileLink": "Nghị định 113/2025/NĐ-CP: tệp tài liệu hoặc đường liên kết đến tài liệu lưu trữ gốc "
+                "(the signed object in the archive's store: s3://bucket/key?versionId=…)",
 }
 DOSSIER_SOURCES: dict[str, str] = {
     "FileCode": f"{TT05}: mã hồ sơ; {ND30}: mã hồ sơ (FileCode)",
@@ -199,6 +211,7 @@ class DocumentArchival:
     SignerInfo: dict[str, Any] | None = None
     DigitizedBy: str | None = None
     ScannedAt: str | None = None
+    FileLink: str | None = None  # set when the signed object is stored (catalogue time)
     Unknown: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

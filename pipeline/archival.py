@@ -19,7 +19,7 @@ from typing import Any
 
 from sohoa.archive.archival import document_archival
 from sohoa.archive.archival_catalogue import ordinal_in_file, refresh_file
-from sohoa.archive.models import Batch, Document, Page
+from sohoa.archive.models import Batch, Document, Page, StoredObject
 from sohoa.core.runtime import Runtime
 from sohoa.core.types import Extraction, SourceDocument
 from sohoa.core.workarea import WorkArea
@@ -85,6 +85,9 @@ def catalogue_archival(s: Any, rt: Runtime, row: Document, work: WorkArea | None
     part = _part(work) if work is not None else {}
     if archival is None:
         archival = rebuilt_archival(s, rt, row)
+    link = file_link(s, row.document_id)
+    if link:
+        archival["FileLink"] = link
     code = row.dossier_code or part.get("dossier")
     if code and archival.get("FileCode") != code:
         archival["FileCode"] = code
@@ -113,7 +116,18 @@ def rebuilt_archival(s: Any, rt: Runtime, row: Document, signer_info: dict[str, 
         unit=(batch.unit if batch is not None else None) or rt.settings.unit,
         scanned_at=batch.scanned_at if batch is not None else None,
         ocr_confidence=(sum(confs) / len(confs)) if confs and not born_digital else None)
+    a.FileLink = file_link(s, row.document_id)
     return a.to_dict()
+
+
+def file_link(s: Any, document_id: str) -> str | None:
+    """Decree 113/2025's link to the archival document itself: its newest signed object."""
+    obj = s.scalars(select(StoredObject).where(StoredObject.document_id == document_id,
+                                               StoredObject.role == "signed")
+                    .order_by(StoredObject.id.desc())).first()
+    if obj is None:
+        return None
+    return f"s3://{obj.bucket}/{obj.key}" + (f"?versionId={obj.version_id}" if obj.version_id else "")
 
 
 def _stored_signer_info(rt: Runtime, row: Document) -> dict[str, Any] | None:

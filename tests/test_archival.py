@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import json
 import random
+import re
 import warnings
 from pathlib import Path
 
@@ -127,6 +128,8 @@ def test_document_sets_are_complete_with_the_certificate_and_no_placeholder(arch
         a, pages = docs[doc_id]
         assert DOCUMENT_KEYS <= set(a), DOCUMENT_KEYS - set(a)
         assert a["Identifier"] == doc_id and a["PageAmount"] == pages
+        # Decree 113/2025: the link to the archival document itself, the signed object as stored
+        assert re.fullmatch(rf"s3://[a-z0-9.-]+/\w+/\d{{4}}/{doc_id}\.pdf(\?versionId=\S+)?", a["FileLink"])
         assert a["SignerInfo"] == expected_signer  # subject, issuer, serial, validity, fingerprint
         assert a["Maintenance"] == "Vĩnh viễn" and a["DigitizedBy"] == UNIT and a["ScannedAt"] == SCANNED_AT
         assert a["ConfidenceLevel"] == "Gốc điện tử"  # born-digital sources: no paper was scanned
@@ -232,7 +235,8 @@ def test_backfill_rebuilds_the_sets_of_documents_archived_before(archived, tmp_p
         b = after[doc_id][0]
         # SignerInfo now read from the stored PDF's own signature: the same certificate
         assert b["SignerInfo"] == a["SignerInfo"]
-        for key in ("FileCode", "DocOrdinal", "ArchiveCode", "TypeName", "CodeNumber", "IssuedDate", "Subject"):
+        for key in ("FileCode", "DocOrdinal", "ArchiveCode", "TypeName", "CodeNumber", "IssuedDate", "Subject",
+                    "FileLink"):
             assert b[key] == a[key], key
     code = before[archived["judgment"]][0]["FileCode"]
     for key in ("DocTotal", "PageTotal", "StartDate", "EndDate", "Title"):
