@@ -19,13 +19,13 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 import sohoa.ui.models  # noqa: F401
+from conftest import run_sohoa
 from sohoa.archive.catalogue import Catalogue, utcnow
 from sohoa.archive.models import Batch, Document, RegistryOutbox, RegistryRecord, RegistrySource, ReviewItem
 from sohoa.core.config import load_settings
 from sohoa.ui import auth, stats, workflow
 from sohoa.ui.app import create_ui_app
 from sohoa.ui.models import Correction, UiUser
-from tests.conftest import run_sohoa
 
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=timezone.utc)  # Wednesday of ISO week 2026-W49
