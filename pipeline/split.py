@@ -20,7 +20,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import subprocess
+import tempfile
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -31,7 +34,7 @@ from sohoa.core.runtime import Runtime
 from sohoa.core.types import PageText, SourceDocument
 from sohoa.core.workarea import WorkArea
 from sohoa.pipeline.dossiers import DeclaredEntry, declared_for
-from sohoa.pipeline.extract.boundaries import segment
+from sohoa.pipeline.extract.boundaries import INKED_WORDS, segment, sure_words
 from sohoa.pipeline.intake import BatchInfo, Rejection
 from sqlalchemy import select
 
@@ -86,13 +89,41 @@ def plan_parts(rt: Runtime, batch: BatchInfo, doc: SourceDocument, pages: list[P
         return [_declared(e) for e in declared if e.pages]
     if doc.kind not in SPLITTABLE or doc.page_count < 2:
         return [_declared(declared[0])] if declared else []
-    seg = segment(pages)
+    seg = segment(pages, ink_of_sparse_pages(rt.work(document_id_for(doc)), pages) if doc.kind != "pdf_text" else None)
     if len(seg.parts) < 2:
         return [_declared(declared[0])] if declared else []
     code = declared[0].dossier if declared else derived_dossier_code(rt.settings.organ_code, doc.content_sha256)
     title = declared[0].title if declared else None
     return [PartPlan(a, b, c, code, title, k, bool(declared)) for k, ((a, b), c)
             in enumerate(zip(seg.parts, seg.confidences), 1)]
+
+
+def ink_of_sparse_pages(work: WorkArea, pages: list[PageText]) -> dict[int, float]:
+    """The share of dark pixels of each page with few sure words, from the OCR'd PDF (its
+    cleaned page images) at 40 dpi inside the margins: whether such a page is a blank
+    separator sheet is the pixels' question (boundaries.is_blank). Pages of text are not
+    rendered."""
+    import numpy as np
+    from PIL import Image
+
+    out: dict[int, float] = {}
+    pdf = work.path("ocr.pdf")
+    for p in pages:
+        if sure_words(p) >= INKED_WORDS or not pdf.exists():
+            continue
+        with tempfile.TemporaryDirectory(dir=work.dir) as tmp:
+            try:
+                subprocess.run(["pdftoppm", "-f", str(p.number), "-l", str(p.number), "-r", "40", "-gray",
+                                "-singlefile", str(pdf), str(Path(tmp) / "p")], check=True, capture_output=True,
+                               timeout=60)
+                a = np.asarray(Image.open(Path(tmp) / "p.pgm"))
+            except (OSError, subprocess.SubprocessError) as exc:
+                log.warning("page not rendered for its ink: %s", exc, extra={"page": p.number})
+                continue
+        h, w = a.shape[:2]
+        inner = a[int(h * 0.06):int(h * 0.94), int(w * 0.08):int(w * 0.92)]  # edge shadows, punch holes
+        out[p.number] = float((inner < 192).mean())
+    return out
 
 
 def _declared(e: DeclaredEntry) -> PartPlan:

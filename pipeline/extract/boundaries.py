@@ -101,17 +101,29 @@ def _lines(page: PageText) -> list[tuple[float, str, str]]:
     return out
 
 
-def is_blank(page: PageText, min_words: int = 5) -> bool:
-    """No text worth a word: a separator sheet. The OCR reads a blank sheet's specks, edge
-    shadows and punch holes as a few short marks of low confidence; the emptiest page of a
-    document (a signature block, 'Nơi nhận') still has more sure words than `min_words`."""
-    real = [w for w in page.words if w.confidence >= 0.7 and len(_INK_WORD.findall(w.text)) >= 2]
-    return len(real) < min_words
+BLANK_INK = 0.002  # share of dark pixels inside the margins: a cleaned blank sheet has none
+SURE_WORDS = 5  # the emptiest page of a document (a signature block, 'Nơi nhận') has more
+INKED_WORDS = 20  # so many sure words is a page of text whatever its pixels say
 
 
-def page_evidence(page: PageText) -> PageEvidence:
+def sure_words(page: PageText) -> int:
+    return sum(1 for w in page.words if w.confidence >= 0.7 and len(_INK_WORD.findall(w.text)) >= 2)
+
+
+def is_blank(page: PageText, ink: float | None = None) -> bool:
+    """A separator sheet. With the page's ink (its share of dark pixels, measured on the
+    cleaned page by the caller) the pixels decide: the OCR reads a blank sheet's noise as marks,
+    some with confidence, and may read nothing on a damaged page of text. Without (a text PDF):
+    fewer sure words than SURE_WORDS."""
+    n = sure_words(page)
+    if ink is not None:
+        return ink < BLANK_INK and n < INKED_WORDS
+    return n < SURE_WORDS
+
+
+def page_evidence(page: PageText, ink: float | None = None) -> PageEvidence:
     h = page.height or 1.0
-    ev = PageEvidence(page.number, is_blank(page))
+    ev = PageEvidence(page.number, is_blank(page, ink))
     if ev.blank:
         return ev
     lines = _lines(page)
@@ -140,10 +152,10 @@ def probability(features: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def segment(pages: list[PageText]) -> Segmentation:
+def segment(pages: list[PageText], ink: dict[int, float] | None = None) -> Segmentation:
     """Cut `pages` (one source's, in order) into documents; callers compare the confidences
-    with the review threshold."""
-    evs = [page_evidence(p) for p in pages]
+    with the review threshold. ink: page number -> share of dark pixels, where measured."""
+    evs = [page_evidence(p, (ink or {}).get(p.number)) for p in pages]
     blank = [e.number for e in evs if e.blank]
     content = [e for e in evs if not e.blank]
     if not content:
