@@ -10,6 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import pytest  # noqa: E402
 from sohoa.archive.models import AuditEvent, ReviewItem  # noqa: E402
 from sohoa.ui import workflow  # noqa: E402
 from sohoa.ui.models import Correction, ItemState  # noqa: E402
@@ -106,6 +107,7 @@ def test_a_stale_form_is_refused_and_changes_nothing(cat, tmp_path):
     assert _snapshot(cat) == before
 
 
+@pytest.mark.parametrize("catalogue_url", ["sqlite"], indirect=True)  # the token check involves no database feature
 def test_review_forms_need_the_sessions_csrf_token(cat, tmp_path):
     pm = _item(cat, "penalty_months")
     c = _verifier(cat, tmp_path)
