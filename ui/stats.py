@@ -138,8 +138,9 @@ def compute(s: Session, start: date, end: date, unit: str | None = None,
         items = [r for r in items if r.unit == unit]
     deciders = _deciders(s, [r.ReviewItem.id for r in items])
     for item, kind, item_unit in items:
-        resolved = item.status == "resolved" and item.resolved_at is not None
-        on_time = resolved and _aware(item.resolved_at) <= _aware(item.due_at)
+        resolved_at = item.resolved_at if item.status == "resolved" else None
+        resolved = resolved_at is not None
+        on_time = resolved_at is not None and _aware(resolved_at) <= _aware(item.due_at)
         late = (resolved and not on_time) or (item.status == "open" and _aware(item.due_at) < now)
         for g in _groups(stats, unit=item_unit, kind=kind, week=week_of(item.created_at),
                          verifier=deciders.get(item.id)):
@@ -158,6 +159,7 @@ def compute(s: Session, start: date, end: date, unit: str | None = None,
     if unit is not None:
         corrections = [r for r in corrections if r.unit == unit]
     for c, kind, c_unit in corrections:
+        assert c.decided_at is not None  # an approved correction has its decision time (the query asks for it)
         for g in _groups(stats, unit=c_unit, kind=kind, week=week_of(c.decided_at), verifier=c.author):
             g.corrections += 1
             g.corrections_pushed += c.id in pushed
@@ -187,7 +189,8 @@ def _deciders(s: Session, item_ids: list[int]) -> dict[int, str]:
         out[wanted[obj]] = actor.removeprefix("ui:")
     for item_id, author in s.execute(select(Correction.review_item_id, Correction.author)
                                      .where(Correction.review_item_id.in_(item_ids))):
-        out.setdefault(item_id, author)
+        if item_id is not None:
+            out.setdefault(item_id, author)
     return out
 
 
