@@ -46,6 +46,15 @@ def test_one_post_decides_a_two_person_document_and_takes_the_next(cat, tmp_path
     for iid in ids.values():
         assert f'id="ritem-{iid}"' in screen and f'src="/ui/items/{iid}/crop.png"' in screen
     assert 'data-person="0"' in screen and 'data-person="1"' in screen and "Người 2: Trần Văn Bình" in screen
+    # a correction without a legal basis: refused, nothing saved, the screen keeps what was decided
+    pid0 = ids[(0, "personal_id")]
+    r = c.post(f"/ui/review/{DOC}/decide", data={
+        "csrf": token, "next": "1", "items": ",".join(map(str, ids.values())),
+        f"d_{ids[(0, 'penalty_months')]}": "keep", f"d_{pid0}": "correct", f"v_{pid0}": "001090012347"})
+    assert r.status_code == 400 and "legal basis" in r.text and f"#{pid0}" in r.text
+    assert re.search(rf'name="d_{pid0}" value="correct" checked', r.text) and 'value="001090012347"' in r.text
+    with cat.session() as s:
+        assert s.get(ReviewItem, ids[(0, "penalty_months")]).status == "open"
     r = c.post(f"/ui/review/{DOC}/decide", data={
         "csrf": token, "next": "1", "items": ",".join(map(str, ids.values())),
         f"d_{ids[(0, 'penalty_months')]}": "keep",
