@@ -116,11 +116,13 @@ def next_document(s: Session, user: CurrentUser, after: str | None = None) -> st
     return s.scalars(q.limit(1)).first()
 
 
-def open_items(s: Session, document_id: str) -> list[ReviewItem]:
-    """The document's open items, person by person, then by id."""
-    return list(s.scalars(select(ReviewItem).where(ReviewItem.document_id == document_id,
-                                                   ReviewItem.status == "open")
-                          .order_by(ReviewItem.person, ReviewItem.id)))
+def open_items(s: Session, document_id: str, lock: bool = False) -> list[ReviewItem]:
+    """The document's open items, person by person, then by id. `lock`: their rows locked
+    until the transaction ends (PostgreSQL), so two verifiers taking or deciding the same
+    document at once go one after the other and the second sees what the first did."""
+    q = (select(ReviewItem).where(ReviewItem.document_id == document_id, ReviewItem.status == "open")
+         .order_by(ReviewItem.person, ReviewItem.id))
+    return list(s.scalars(q.with_for_update() if lock else q))
 
 
 def take_document(s: Session, user: CurrentUser, document_id: str) -> tuple[int, list[str]]:
@@ -131,7 +133,7 @@ def take_document(s: Session, user: CurrentUser, document_id: str) -> tuple[int,
     if s.get(Document, document_id) is None:
         raise ReviewError("Không có văn bản này — no such document")
     held, skipped = 0, []
-    for item in open_items(s, document_id):
+    for item in open_items(s, document_id, lock=True):
         st = s.get(ItemState, item.id)
         if st is not None and st.assigned_to == user.username:
             held += 1
@@ -216,6 +218,7 @@ def decide_document(s: Session, user: CurrentUser, document_id: str, decisions: 
         raise ReviewError("Chưa có quyết định nào — no decision made (a accept, r registry, c correct, e escalate)")
     if len({d.item_id for d in decisions}) != len(decisions):
         raise ReviewError("Một mục được quyết định hai lần — an item decided twice in one form")
+    open_items(s, document_id, lock=True)  # one form at a time per document
     problems = _check(s, user, document_id, decisions)
     if seen is not None:
         problems += [f"#{d.item_id}: không có trên trang này — not on the page you decided"

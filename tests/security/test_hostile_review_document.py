@@ -127,3 +127,31 @@ def test_review_forms_need_the_sessions_csrf_token(cat, tmp_path):
     # a scanner may not even see the review pages (an approver may decide, as on the item page)
     sam = _verifier(cat, tmp_path, "sam")
     assert sam.get(f"/ui/review/{DOC}").status_code == 403 and sam.get("/ui/review").status_code == 403
+
+
+@pytest.mark.parametrize("catalogue_url", ["postgresql"], indirect=True)
+def test_two_verifiers_taking_one_document_at_once_go_one_after_the_other(cat):
+    """The document's item rows are locked while one verifier takes (or decides) it: the other
+    waits, then finds every item held and takes none (PostgreSQL; SQLite has one writer)."""
+    import threading
+
+    from sohoa.ui import review
+
+    vera, vinh = _user(cat, "vera"), _user(cat, "vinh")
+    result: dict = {}
+
+    def vinh_takes() -> None:
+        with cat.session() as s:
+            result["vinh"] = review.take_document(s, vinh, DOC)
+
+    with cat.session() as s:
+        assert review.take_document(s, vera, DOC) == (2, [])
+        other = threading.Thread(target=vinh_takes)
+        other.start()
+        other.join(1.5)
+        assert other.is_alive(), "vinh did not wait for vera's transaction"
+    other.join(30)
+    held, skipped = result["vinh"]
+    assert held == 0 and len(skipped) == 2 and all("vera" in x for x in skipped)
+    with cat.session() as s:
+        assert {st.assigned_to for st in s.scalars(select(ItemState))} == {"vera"}
