@@ -109,7 +109,8 @@ def agree(field: str, a, b) -> bool:
 
 
 def decide(t: dict, field: str, doc_text: str, reg_text: str, has_record: bool, k: int) -> tuple[str, object, bool]:
-    """(accept | keep | correct | escalate, the typed value, whether the registry changes)."""
+    """(accept | keep | correct | escalate, the typed value, whether a reason is needed: the
+    registry changes, or a value is typed)."""
     from sohoa.ui.workflow import show
 
     right = truth_value(t, field, k)
@@ -120,7 +121,7 @@ def decide(t: dict, field: str, doc_text: str, reg_text: str, has_record: bool, 
         return "accept", None, has_record and not agree(field, doc, reg)
     if has_record and agree(field, reg, right):
         return "keep", None, False
-    return "correct", show(right), has_record and not agree(field, parse(field, show(right)), reg)
+    return "correct", show(right), True  # a typed value always needs its reason (workflow.act)
 
 
 class Counted:
@@ -224,7 +225,8 @@ def by_field(page, server: str, truth: dict, expected: dict) -> tuple[Counted, i
                     c.key("e")
                     c.type("Văn bản không ghi trường này")
                     c.click("#btn-escalate", nav=True)
-            page.wait_for_load_state()
+            if page.locator("#error").count():
+                raise SystemExit(f"refused on {source} item {iid}: {page.inner_text('#error')}")
             others = page.locator("#next-item")
             if others.count() and int(others.get_attribute("href").rsplit("/", 1)[1]) not in decided:
                 c.key("n", nav=True)
