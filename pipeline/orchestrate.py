@@ -16,7 +16,7 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterator, Sequence, cast
+from typing import Any, Callable, Iterator, Sequence, cast
 
 from sohoa.archive.catalogue import audit, utcnow
 from sohoa.archive.models import (
@@ -451,6 +451,28 @@ def reconcile_archived(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> Do
     return out
 
 
+def each_unit(rt: Runtime, batch: BatchInfo, doc: SourceDocument,
+              stage: Callable[[Runtime, BatchInfo, SourceDocument], None],
+              transient: tuple[type[BaseException], ...] = ()) -> None:
+    """`stage` for the document, or for each part of a cut file: a part that fails for good is
+    rejected on its own (its line says why), the other parts go on. Transient faults and fatal
+    ones are the caller's (retried, or the run stops)."""
+    not_ours: tuple[type[BaseException], ...] = (FatalError, *transient)
+    for unit in splitting.units(rt, doc):
+        if unit.pages is None:
+            stage(rt, batch, unit)
+            continue
+        try:
+            stage(rt, batch, unit)
+        except not_ours:
+            raise
+        except RejectedInput as exc:
+            reject(rt, batch.batch_id, unit, exc.reason)
+        except Exception as exc:
+            log.exception("a part failed", extra={"document": unit.item_key})
+            reject(rt, batch.batch_id, unit, f"processing failed: {type(exc).__name__}: {exc}")
+
+
 def run_document(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
     """All stages in this thread, in order (used where no queue is wanted)."""
     if begin(rt, batch, doc) == "archived":
@@ -458,10 +480,9 @@ def run_document(rt: Runtime, batch: BatchInfo, doc: SourceDocument) -> None:
     for i in range(doc.page_count if doc.kind != "pdf_text" else 0):
         ocr_page(rt, batch, doc, i)
     assemble(rt, batch, doc)
-    for unit in split(rt, batch, doc):
-        extract_fields(rt, batch, unit)
-        sign_store(rt, batch, unit)
-        catalogue_reconcile(rt, batch, unit)
+    split(rt, batch, doc)
+    for stage in (extract_fields, sign_store, catalogue_reconcile):
+        each_unit(rt, batch, doc, stage)
     splitting.finish_source(rt, doc)
 
 

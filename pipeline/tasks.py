@@ -192,23 +192,18 @@ def split(self, batch: dict, doc: dict) -> None:
 
 @shared_task(base=StageTask, bind=True, name="sohoa.extract", stage="extract")
 def extract(self, batch: dict, doc: dict) -> None:
-    rt, b, d = _args(batch, doc)
-    for unit in splitting.units(rt, d):
-        stages.extract_fields(rt, b, unit)
+    stages.each_unit(*_args(batch, doc), stages.extract_fields, TRANSIENT)
 
 
 @shared_task(base=StageTask, bind=True, name="sohoa.sign_store", stage="sign")
 def sign_store(self, batch: dict, doc: dict) -> None:
-    rt, b, d = _args(batch, doc)
-    for unit in splitting.units(rt, d):
-        stages.sign_store(rt, b, unit)
+    stages.each_unit(*_args(batch, doc), stages.sign_store, TRANSIENT)
 
 
 @shared_task(base=StageTask, bind=True, name="sohoa.reconcile", stage="reconcile")
 def reconcile(self, batch: dict, doc: dict) -> None:
     rt, b, d = _args(batch, doc)
-    for unit in splitting.units(rt, d):
-        stages.catalogue_reconcile(rt, b, unit)
+    stages.each_unit(rt, b, d, stages.catalogue_reconcile, TRANSIENT)
     splitting.finish_source(rt, d)
 
 
