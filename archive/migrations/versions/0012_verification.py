@@ -1,7 +1,7 @@
 """verified values: a verification state beside the report status, signed verification records, the values they hold
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0010
 Create Date: 2026-12-07 22:20:00
 
 When people have decided every item of a document's person, the person (and then the document) is
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0012'
-down_revision = '0011'
+down_revision = '0010'  # 0011 was not needed
 branch_labels = None
 depends_on = None
 
