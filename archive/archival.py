@@ -186,8 +186,20 @@ def file_code_for(*, organ_code: str, doc_type: str | None, values: dict[str, An
 
 # -- the two sets ------------------------------------------------------------------------
 
+class _ArchivalSet:
+    Unknown: dict[str, str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The set as stored and written to XMP: absent values left out, their reasons under Unknown."""
+        out = {k: clip_all(v) for k, v in self.__dict__.items() if v is not None and k != "Unknown"}
+        unknown = {k: why for k, why in self.Unknown.items() if out.get(k) is None}
+        if unknown:
+            out["Unknown"] = unknown
+        return out
+
+
 @dataclass
-class DocumentArchival:
+class DocumentArchival(_ArchivalSet):
     """An archival document's metadata (tài liệu lưu trữ). Names: DOCUMENT_SOURCES."""
 
     Identifier: str
@@ -214,17 +226,9 @@ class DocumentArchival:
     FileLink: str | None = None  # set when the signed object is stored (catalogue time)
     Unknown: dict[str, str] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The set as stored and written to XMP: absent values left out, their reasons under Unknown."""
-        out = {k: clip_all(v) for k, v in self.__dict__.items() if v is not None and k != "Unknown"}
-        unknown = {k: why for k, why in self.Unknown.items() if out.get(k) is None}
-        if unknown:
-            out["Unknown"] = unknown
-        return out
-
 
 @dataclass
-class DossierArchival:
+class DossierArchival(_ArchivalSet):
     """An archival record's metadata (hồ sơ lưu trữ). Names: DOSSIER_SOURCES."""
 
     FileCode: str
@@ -246,13 +250,6 @@ class DossierArchival:
     Creator: str | None = None
     Description: str | None = None
     Unknown: dict[str, str] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {k: clip_all(v) for k, v in self.__dict__.items() if v is not None and k != "Unknown"}
-        unknown = {k: why for k, why in self.Unknown.items() if out.get(k) is None}
-        if unknown:
-            out["Unknown"] = unknown
-        return out
 
 
 def _keywords(*parts: Any) -> str | None:

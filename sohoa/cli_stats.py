@@ -4,21 +4,12 @@ Wired into the main group by `register(main)` (sohoa/cli.py).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import click
 
 from sohoa.cli_api import _fail, _settings
-
-
-def _day(text: str | None, name: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        _fail(f"{name} {text!r} is not a date (YYYY-MM-DD)")
-        raise  # unreachable: _fail exits
+from sohoa.cli_export import _date
 
 
 def register(main: click.Group) -> None:
@@ -35,8 +26,8 @@ def register(main: click.Group) -> None:
         from sohoa.archive.catalogue import Catalogue
         from sohoa.ui.stats import VN, compute
 
-        to = _day(end, "--to") or datetime.now(VN).date()
-        frm = _day(start, "--from") or to - timedelta(days=27)
+        to = _date(end, "--to") or datetime.now(VN).date()
+        frm = _date(start, "--from") or to - timedelta(days=27)
         if frm > to:
             _fail(f"--from {frm} is after --to {to}")
         try:

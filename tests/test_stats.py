@@ -155,4 +155,4 @@ def test_stats_command(home, tmp_path):
                     "--format", "csv")
     assert out.stdout.splitlines()[1].startswith("total,,2,1,1")
     bad = run_sohoa(home, "stats", "--from", "30/11/2026", check=False)
-    assert bad.returncode == 2 and "is not a date" in bad.stderr
+    assert bad.returncode == 2 and "not a date" in bad.stderr
