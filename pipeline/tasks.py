@@ -31,6 +31,7 @@ from sohoa.core.errors import FatalError, StoreError
 from sohoa.core.runtime import Runtime
 from sohoa.core.types import SourceDocument
 from sohoa.pipeline import orchestrate as stages
+from sohoa.pipeline.profile import profiled
 from sohoa.pipeline import split as splitting
 from sohoa.pipeline.intake import BatchInfo
 from sqlalchemy.exc import OperationalError
@@ -133,7 +134,8 @@ class StageTask(Task):
                     runtime()
                 except FatalError as exc:  # e.g. a worker started while the catalogue was away
                     raise _RuntimeUnavailable(str(exc)) from None
-            return self.run(batch, doc, *args)
+            with profiled(self.name, doc, args):  # wall, CPU, peak RSS of the stage (pipeline/profile.py)
+                return self.run(batch, doc, *args)
         except TRANSIENT as exc:
             if self.app.conf.task_always_eager:
                 raise
