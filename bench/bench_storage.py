@@ -54,6 +54,7 @@ from sohoa.core.config import Settings  # noqa: E402
 from sohoa.core.types import SourceDocument, SourceFile  # noqa: E402
 from sohoa.corpus import degrade, outputs, scans  # noqa: E402
 from sohoa.pipeline.ocr.document import recognize  # noqa: E402
+from sohoa.pipeline.ocr.pageimage import dqt_tables, jpeg_quality  # noqa: E402
 
 
 @dataclass
@@ -133,7 +134,11 @@ def pdf_filters(pdf_path: Path) -> list[str]:
         for page in pdf.pages:
             x = max(page.get_images().values(), key=lambda x: int(x.Width) * int(x.Height))
             f = x.get("/Filter")
-            out.append(str(f[0] if isinstance(f, pikepdf.Array) else f).lstrip("/").replace("Decode", ""))
+            name = str(f[0] if isinstance(f, pikepdf.Array) else f).lstrip("/").replace("Decode", "")
+            if name == "DCT":  # the stored JPEG's quality (IJG scale): the scan's, or the one sohoa chose
+                q = jpeg_quality(dqt_tables(x.read_raw_bytes()))
+                name += f" q{q}" if q else ""
+            out.append(name)
     return out
 
 

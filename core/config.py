@@ -70,6 +70,12 @@ class Settings:
     ocr_lang: str = "vie"
     ocr_dpi: int = 300
     ocr_jobs: int = 0  # 0: all cores
+    # Page images (pipeline/ocr/storage_policy.py; README "Storage per page"): a JPEG scan at or
+    # below the ceiling passes through; above it, or lossless, it is re-encoded at the lowest
+    # quality from the floor up whose SSIM against the scan (luma, ~150 dpi) stays >= storage_ssim_min
+    storage_jpeg_ceiling: int = 75
+    storage_ssim_min: float = 0.95
+    storage_jpeg_floor: int = 50
     # Extraction/reconciliation
     review_threshold: float = 0.9
     # the linked registry record may confirm a read below the threshold (reconciler/confirm.py);
@@ -275,6 +281,11 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
     settings = replace(base, **coerced)
     if not 0 <= settings.review_threshold <= 1:
         raise ConfigError("review_threshold must be within [0, 1]")
+    if not 1 <= settings.storage_jpeg_floor <= settings.storage_jpeg_ceiling <= 100:
+        raise ConfigError("storage_jpeg_floor and storage_jpeg_ceiling must satisfy 1 <= floor <= ceiling <= 100, not "
+                          f"{settings.storage_jpeg_floor} and {settings.storage_jpeg_ceiling}")
+    if not 0 <= settings.storage_ssim_min <= 1:
+        raise ConfigError(f"storage_ssim_min must be within [0, 1], not {settings.storage_ssim_min}")
     if settings.sign_level and settings.sign_level not in SIGN_LEVELS:
         raise ConfigError(f"sign_level must be one of {', '.join(SIGN_LEVELS)} (or empty), "
                           f"not {settings.sign_level!r}")

@@ -3,8 +3,10 @@
 A JPEG scan's coefficients pass through (its bytes, Huffman-optimised losslessly when
 jpegtran is there) even when the OCR turned or deskewed the page (the page's drawing
 matrix does that, and the text layer still lies over the words); a
-bitonal page is CCITT G4; colour stays where the paper has it; a re-encoded grey page
-never goes above the source's JPEG quality; the signed result verifies and stays PDF/A-2b.
+bitonal page is CCITT G4; colour stays where the paper has it; re-encoding is by budget
+(storage_policy: a JPEG at or below the ceiling passes through, above it or lossless it is
+re-encoded at the lowest quality whose SSIM against the scan meets the threshold, never above
+the source's quality nor the ceiling); the signed result verifies and stays PDF/A-2b.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from sohoa.pipeline.ocr.document import recognize
 from sohoa.pipeline.ocr.pages import load_page, plan_pages
 from sohoa.pipeline.ocr.pdfout import OutPage, write_pdf
 from sohoa.pipeline.ocr.preprocess import is_colour
+from sohoa.pipeline.ocr.storage_policy import StoragePolicy, ssim, store_page
 from test_sign import ARCHIVAL, FIELDS, demo_signer, make_marker, settings, sign_home  # noqa: F401  (fixtures: the DEMO key)
 
 PID = "001090012345"
@@ -151,12 +154,15 @@ def test_passed_through_jpeg_is_the_source_byte_for_byte_without_jpegtran(tmp_pa
     assert pageimage.keep_jpeg(src, (150.0, 150.0), tmp_path / "q").path.read_bytes() == src.read_bytes()
 
 
+def _noisy(page: Image.Image, sigma: float = 8) -> Image.Image:
+    a = np.asarray(page.convert("L"), np.int16) + np.random.default_rng(0).normal(0, sigma, page.size[::-1])
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
+
+
 def test_grey_page_never_above_the_source_quality(tmp_path):
-    """A TIFF of grey JPEG frames (q60) and an EXIF-rotated JPEG (q55) must be re-encoded:
-    with the source's own tables. A lossless grey scan goes no higher than JPEG_Q_LOSSLESS."""
-    page = _text_page().convert("L")
-    noisy = Image.fromarray(np.clip(np.asarray(page, np.int16)
-                                    + np.random.default_rng(0).normal(0, 8, page.size[::-1]), 0, 255).astype(np.uint8))
+    """A TIFF of grey JPEG frames (q60) and an EXIF-rotated JPEG (q55) must be re-encoded, and at or
+    below the ceiling they keep the source's own tables. A lossless grey scan goes no higher than the ceiling."""
+    noisy = _noisy(_text_page())
     tif = tmp_path / "scan.tif"
     noisy.save(tif, "TIFF", save_all=True, append_images=[noisy], compression="jpeg", quality=60, dpi=(150, 150))
     exif = Image.Exif()
@@ -166,20 +172,69 @@ def test_grey_page_never_above_the_source_quality(tmp_path):
     png = tmp_path / "scan.png"
     noisy.save(png, dpi=(150, 150))
     settings = Settings()
+    policy = StoragePolicy.of(settings)
     for src, kind, q in ((tif, "tiff", 60), (rot, "image", 55), (png, "image", None)):
         doc = _doc(kind, src)
         plan = plan_pages(doc, settings, tmp_path / "w")
         lp = load_page(doc, plan[-1], settings, tmp_path / "w")
         assert lp.jpeg_path is None  # nothing to pass through
         assert pageimage.jpeg_quality(lp.qtables) == q
-        out = pageimage.encode(lp.image, lp.dpi, tmp_path / f"out_{kind}_{src.suffix[1:]}", qtables=lp.qtables)
+        out = store_page(lp.image, lp.dpi, tmp_path / f"out_{kind}_{src.suffix[1:]}", policy, qtables=lp.qtables)
         assert out.filter == "DCT"
         with Image.open(out.path) as im:
-            assert pageimage.jpeg_quality(im.quantization) <= (q or pageimage.JPEG_Q_LOSSLESS)
+            assert pageimage.jpeg_quality(im.quantization) <= (q or policy.ceiling)
             if q:
                 assert im.quantization[0] == lp.qtables[0]  # the very same quantisation
     with Image.open(rot) as im:
         assert pageimage.dqt_tables(rot.read_bytes()) == {k: list(v) for k, v in im.quantization.items()}
+
+
+def test_jpeg_at_the_ceiling_passes_through_and_above_it_is_re_encoded_within_budget(tmp_path):
+    """Re-encoding by budget: a q75 scan (the default ceiling) keeps its coefficients; a q95 scan of
+    the same page is re-encoded at a quality between the floor and the ceiling, and is smaller."""
+    policy = StoragePolicy.of(Settings())
+    assert (policy.ceiling, policy.floor) == (75, 50)
+    page = _noisy(_text_page(200), 4)
+    for q in (policy.ceiling, 95):
+        src = tmp_path / f"q{q}.jpg"
+        page.save(src, "JPEG", quality=q, dpi=(200, 200))
+        with Image.open(src) as im:
+            im.load()
+            out = store_page(im, (200.0, 200.0), tmp_path / f"out{q}", policy, jpeg_path=src,
+                             qtables=pageimage.source_qtables(im))
+        if q <= policy.ceiling:
+            assert out.quality is None and same_coefficients(out.path.read_bytes(), src.read_bytes())
+        else:
+            with Image.open(out.path) as im:
+                stored_q = pageimage.jpeg_quality(im.quantization)
+            assert out.quality is not None and policy.floor <= stored_q == out.quality <= policy.ceiling
+            assert out.path.stat().st_size < 0.7 * src.stat().st_size
+
+
+def test_lossless_scan_is_re_encoded_as_legible_as_the_threshold_asks(tmp_path):
+    """The page's quality is measured on the page: its SSIM against the scan (luma, area-averaged to
+    ~150 dpi) is at least the threshold, and a stricter threshold buys a higher quality."""
+    import cv2
+
+    page = _text_page(300)
+    scan = _noisy(page.crop((0, 0, page.width, page.height // 3)), 6)  # a third of the page: enough text, cheaper
+    grey = np.asarray(scan)
+
+    def ssim_of(path: Path) -> float:
+        with Image.open(path) as im:
+            dec = np.asarray(im.convert("L"))
+        half = (grey.shape[1] // 2, grey.shape[0] // 2)  # 300 dpi -> 150 dpi, as the policy measures
+        return ssim(cv2.resize(grey, half, interpolation=cv2.INTER_AREA), cv2.resize(dec, half, interpolation=cv2.INTER_AREA))
+
+    chosen = {}
+    for threshold in (0.95, 0.995):
+        policy = StoragePolicy(ceiling=75, ssim_min=threshold, floor=50)
+        out = store_page(scan, (300.0, 300.0), tmp_path / f"t{threshold}", policy)
+        assert out.filter == "DCT" and out.quality is not None and 50 <= out.quality <= 75
+        if out.quality < 75:  # the top candidate is kept even when it misses
+            assert ssim_of(out.path) >= threshold - 0.005  # measured on the inky bands: the page within noise
+        chosen[threshold] = out.quality
+    assert chosen[0.995] > chosen[0.95], chosen
 
 
 def test_signed_archive_pages_verify_and_stay_pdfa(skewed_jpeg, demo_signer, tmp_path):  # noqa: F811
@@ -189,8 +244,14 @@ def test_signed_archive_pages_verify_and_stay_pdfa(skewed_jpeg, demo_signer, tmp
     src, _ = skewed_jpeg
     jpeg = pageimage.keep_jpeg(src, (200.0, 200.0), tmp_path / "p1", turn=90, skew=1.2)
     bw = pageimage.encode(_text_page().convert("1"), (150.0, 150.0), tmp_path / "p2")
-    seal = pageimage.encode(scans.add_seal(_text_page()), (150.0, 150.0), tmp_path / "p3")
+    sealed = tmp_path / "seal95.jpg"  # above the ceiling: re-encoded by the policy, colour 4:2:0
+    scans.add_seal(_text_page()).save(sealed, "JPEG", quality=95, dpi=(150, 150))
+    with Image.open(sealed) as im:
+        im.load()
+        seal = store_page(im, (150.0, 150.0), tmp_path / "p3", StoragePolicy(), jpeg_path=sealed,
+                          qtables=pageimage.source_qtables(im))
     assert [p.filter for p in (jpeg, bw, seal)] == ["DCT", "CCITT", "DCT"]
+    assert seal.colorspace == "/DeviceRGB" and seal.quality is not None and seal.quality <= 75
     words = [Word("Nguyễn", 0.9, (72.0, 72.0, 130.0, 86.0), 1, 1), Word(PID, 0.95, (72.0, 100.0, 180.0, 114.0), 2, 1)]
     pages = [OutPage(p, words, {1: (72.0, 86.0), 2: (100.0, 114.0)}) for p in (jpeg, bw, seal)]
     out = write_pdf(pages, tmp_path / "ocr.pdf")

@@ -29,7 +29,7 @@ import numpy as np
 from sohoa.core.errors import RejectedInput
 from sohoa.core.ink import ink_mask
 from sohoa.core.types import PageText, SourceDocument, Word
-from sohoa.pipeline.ocr import engine, pageimage, verify
+from sohoa.pipeline.ocr import engine, storage_policy, verify
 from sohoa.pipeline.ocr import preprocess as pp
 from sohoa.pipeline.ocr.pages import PageSource, load_page
 from sohoa.pipeline.ocr.pdfout import OutPage
@@ -158,10 +158,9 @@ def process_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) 
     ddpi = (dpi[1], dpi[0]) if best.rot in (90, 270) else dpi
     stem = workdir / "pages" / f"p{src.number:04d}"
     stem.parent.mkdir(parents=True, exist_ok=True)
-    if lp.jpeg_path is not None:
-        pimg = pageimage.keep_jpeg(lp.jpeg_path, dpi, stem, turn=best.rot, skew=best.skew, pixels=disp)
-    else:
-        pimg = pageimage.encode(im, dpi, stem, qtables=lp.qtables, turn=best.rot, skew=best.skew)
+    pimg = storage_policy.store_page(im, dpi, stem, storage_policy.StoragePolicy.of(settings),
+                                     jpeg_path=lp.jpeg_path, qtables=lp.qtables, turn=best.rot, skew=best.skew,
+                                     pixels=disp)
     w_pt, h_pt = pimg.size_pt
 
     # pixels of the OCR image -> points of the output page

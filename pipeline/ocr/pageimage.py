@@ -58,6 +58,7 @@ class PageImage:
     bits: int  # 1 or 8
     turn: int = 0  # clockwise quarter turn the page applies when drawing the image (0/90/180/270)
     skew: float = 0.0  # degrees the OCR deskewed by: the page draws the image turned back by as much
+    quality: int | None = None  # the JPEG quality sohoa chose when it re-encoded (storage_policy); else None
 
     @property
     def size_pt(self) -> tuple[float, float]:
@@ -241,9 +242,10 @@ def lossless_jpeg(path: Path, *, grey: bool = False) -> bytes | None:
 
 
 def encode(img: np.ndarray | Image.Image, dpi: tuple[float, float], stem: Path, *,
-           qtables: dict | None = None, turn: int = 0, skew: float = 0.0) -> PageImage:
+           qtables: dict | None = None, turn: int = 0, skew: float = 0.0, quality: int | None = None) -> PageImage:
     """Write the page image to stem.tif (G4), stem.png or stem.jpg, following the rules above.
-    qtables: the source JPEG's quantisation tables (never encode above the scan's quality)."""
+    qtables: the source JPEG's quantisation tables (never encode above the scan's quality);
+    quality: a JPEG quality chosen by storage_policy instead (colour coded 4:2:0), or PNG when smaller."""
     im = img if isinstance(img, Image.Image) else Image.fromarray(img)
     save_dpi = (round(dpi[0], 3), round(dpi[1], 3))
     if im.mode not in ("1", "L", "RGB"):
@@ -261,14 +263,19 @@ def encode(img: np.ndarray | Image.Image, dpi: tuple[float, float], stem: Path, 
     colorspace = "/DeviceGray" if im.mode == "L" else "/DeviceRGB"
     jpeg = io.BytesIO()
     jdpi = tuple(int(round(d)) for d in dpi)
-    try:  # the source's own tables: the same quantisation, never a higher quality
-        if not qtables:
-            raise ValueError("no source tables")
-        im.save(jpeg, "JPEG", qtables=qtables, dpi=jdpi, optimize=True)
-    except (ValueError, TypeError, OSError):  # none, or tables libjpeg will not take (16-bit, odd ids)
-        jpeg = io.BytesIO()
-        q = min(jpeg_quality(qtables) or JPEG_Q_UNKNOWN, JPEG_Q_LOSSLESS) if qtables else JPEG_Q_LOSSLESS
-        im.save(jpeg, "JPEG", quality=q, dpi=jdpi, optimize=True)
+    if quality is not None:  # chosen by storage_policy (never above the source's: its caller sees to that)
+        qtables = None
+        im.save(jpeg, "JPEG", quality=int(quality), dpi=jdpi, optimize=True,
+                **({"subsampling": "4:2:0"} if im.mode == "RGB" else {}))
+    else:
+        try:  # the source's own tables: the same quantisation, never a higher quality
+            if not qtables:
+                raise ValueError("no source tables")
+            im.save(jpeg, "JPEG", qtables=qtables, dpi=jdpi, optimize=True)
+        except (ValueError, TypeError, OSError):  # none, or tables libjpeg will not take (16-bit, odd ids)
+            jpeg = io.BytesIO()
+            q = min(jpeg_quality(qtables) or JPEG_Q_UNKNOWN, JPEG_Q_LOSSLESS) if qtables else JPEG_Q_LOSSLESS
+            im.save(jpeg, "JPEG", quality=q, dpi=jdpi, optimize=True)
     if qtables is None and _png_estimate(im) < jpeg.tell():  # a clean page: lossless is smaller
         out = stem.with_suffix(".png")
         im.save(out, "PNG", dpi=save_dpi, compress_level=6)
@@ -277,7 +284,7 @@ def encode(img: np.ndarray | Image.Image, dpi: tuple[float, float], stem: Path, 
         out.unlink()
     out = stem.with_suffix(".jpg")
     out.write_bytes(jpeg.getvalue())
-    return PageImage(out, im.width, im.height, dpi, "DCT", colorspace, 8, turn, skew)
+    return PageImage(out, im.width, im.height, dpi, "DCT", colorspace, 8, turn, skew, quality)
 
 
 def _png_estimate(im: Image.Image) -> float:

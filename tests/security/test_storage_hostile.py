@@ -77,3 +77,39 @@ def test_sixteen_bit_or_odd_tables_fall_back_to_a_quality(tmp_path):
     out = pageimage.encode(img, (150.0, 150.0), tmp_path / "p", qtables={0: [300] * 64})
     with Image.open(out.path) as im:
         assert im.format == "JPEG" and pageimage.jpeg_quality(im.quantization) <= pageimage.JPEG_Q_LOSSLESS
+
+
+def test_storage_settings_out_of_range_are_refused_by_name():
+    """A floor above the ceiling, a quality outside 1-100 or an SSIM threshold outside [0, 1] would
+    make the policy store nothing sane: refused when the settings load, naming the setting."""
+    import pytest
+    from sohoa.core.config import load_settings
+    from sohoa.core.errors import ConfigError
+
+    for env in ({"SOHOA_STORAGE_JPEG_FLOOR": "80", "SOHOA_STORAGE_JPEG_CEILING": "60"},
+                {"SOHOA_STORAGE_JPEG_CEILING": "101"}, {"SOHOA_STORAGE_JPEG_FLOOR": "0"},
+                {"SOHOA_STORAGE_SSIM_MIN": "1.5"}):
+        with pytest.raises(ConfigError, match="storage_"):
+            load_settings(dict(env, SOHOA_HOME="/nonexistent"))
+
+
+def test_policy_on_tiny_and_blank_pages_and_an_unreachable_threshold(tmp_path):
+    """A 16x16 page (fewer rows than one measured band), a blank page and a threshold no JPEG meets:
+    the policy still writes one JPEG between the floor and the ceiling, never above the source's quality."""
+    from sohoa.pipeline.ocr.storage_policy import StoragePolicy, store_page
+
+    cases = [(_noisy(16, 16), None), (Image.new("L", (640, 900), 255), None), (_noisy(), 60)]
+    for i, (im, src_q) in enumerate(cases):
+        qtables = None
+        if src_q:
+            buf = io.BytesIO()
+            im.save(buf, "JPEG", quality=src_q)
+            qtables = {k: list(v) for k, v in Image.open(buf).quantization.items()}
+        policy = StoragePolicy(ceiling=90, ssim_min=1.0, floor=40)
+        out = store_page(im, (300.0, 300.0), tmp_path / f"p{i}", policy, qtables=qtables)
+        if out.filter == "DCT":
+            with Image.open(out.path) as stored:
+                q = pageimage.jpeg_quality(stored.quantization)
+            assert q is not None and 40 <= q <= (src_q or 90)
+        else:  # a blank page is smaller as PNG: lossless
+            assert out.filter == "Flate" and i == 1
