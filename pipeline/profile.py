@@ -4,14 +4,15 @@
         ...the stage...
 
 logs one line on the "sohoa.profile" logger, extra = {"document", "stage", "page", "wall_s",
-"cpu_s", "rss_mb", "child_rss_mb"}:
+"cpu_s", "rss_mb"} (and "kind" while someone collects):
 
 - cpu_s: this thread's CPU (stages run on threads in-process, so process CPU would count the
   neighbours') plus the CPU of the subprocesses this thread waited for (tesseract, pdftoppm),
   taken from wait4's rusage of each child -- RUSAGE_CHILDREN is process-wide and would mix
   the children of concurrent stages.
 - rss_mb: the process's peak resident memory so far (VmHWM; a worker's high-water mark, which
-  is what bounds it); child_rss_mb: the largest peak of a child waited for in this stage.
+  is what bounds it). A child's own peak is not reported: Linux carries the spawning process's
+  high-water mark into the child's ru_maxrss at exec, so it says nothing about tesseract.
 
 pipeline/tasks.py wraps every Celery stage task's run in `profiled` (StageTask.__call__), so
 in-process (eager) runs and workers log alike. `collect()` gathers the lines of this process
@@ -38,14 +39,13 @@ PAGE_KINDS = ("light", "heavy", "rotated", "sealed", "born-digital")
 _tls = threading.local()
 
 
-def _child_cpu() -> tuple[float, float]:
-    """(CPU seconds, largest peak RSS in MB) of the children this thread has waited for."""
-    return getattr(_tls, "child_cpu", 0.0), getattr(_tls, "child_rss", 0.0)
+def _child_cpu() -> float:
+    """CPU seconds of the children this thread has waited for."""
+    return getattr(_tls, "child_cpu", 0.0)
 
 
 def _note_child(ru: resource.struct_rusage) -> None:
-    _tls.child_cpu = getattr(_tls, "child_cpu", 0.0) + ru.ru_utime + ru.ru_stime
-    _tls.child_rss = max(getattr(_tls, "child_rss", 0.0), ru.ru_maxrss / 1024)
+    _tls.child_cpu = _child_cpu() + ru.ru_utime + ru.ru_stime
 
 
 def _install_wait4() -> None:
@@ -92,7 +92,6 @@ class StageRecord:
     wall_s: float
     cpu_s: float
     rss_mb: float
-    child_rss_mb: float
     kind: str | None = None  # an OCR'd page's kind (PAGE_KINDS), when collected
 
 
@@ -106,7 +105,7 @@ class _Collector(logging.Handler):
         if not hasattr(record, "wall_s"):
             return
         r = StageRecord(record.document, record.stage, record.page, record.wall_s, record.cpu_s,  # type: ignore[attr-defined]
-                        record.rss_mb, record.child_rss_mb, getattr(record, "kind", None))  # type: ignore[attr-defined]
+                        record.rss_mb, getattr(record, "kind", None))  # type: ignore[attr-defined]
         with self._mu:
             self.records.append(r)
 
@@ -162,19 +161,19 @@ def profiled(task_name: str, doc: dict, args: tuple = ()) -> Iterator[None]:
     """Time one stage task (name 'sohoa.<stage>', its document's JSON, its extra args)."""
     stage = task_name.rsplit(".", 1)[-1]
     page = args[0] if stage == "ocr_page" and args and isinstance(args[0], int) else None
-    cpu0, (child0, _) = time.thread_time(), _child_cpu()
-    _tls.child_rss = 0.0
+    cpu0, child0 = time.thread_time(), _child_cpu()
     t0 = time.perf_counter()
     try:
         yield
     finally:
         wall = time.perf_counter() - t0
-        child1, child_rss = _child_cpu()
         extra: dict[str, Any] = {
             "document": doc.get("relpath"), "stage": stage, "page": page,
-            "wall_s": round(wall, 4), "cpu_s": round(time.thread_time() - cpu0 + child1 - child0, 4),
-            "rss_mb": round(peak_rss_mb(), 1), "child_rss_mb": round(child_rss, 1),
+            "wall_s": round(wall, 4), "cpu_s": round(time.thread_time() - cpu0 + _child_cpu() - child0, 4),
+            "rss_mb": round(peak_rss_mb(), 1),
         }
         if page is not None and _collectors:
             extra["kind"] = _kind_of_page(doc, page)
+        elif stage == "assemble" and doc.get("kind") == "pdf_text":
+            extra["kind"] = "born-digital"  # its text layer is read here, no page is OCR'd
         log.info("stage profile", extra=extra)

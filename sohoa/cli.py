@@ -77,9 +77,13 @@ def registry_import(ctx: click.Context, registry_file: Path) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @click.option("--wait/--no-wait", default=True, show_default=True,
               help="With workers (SOHOA_BROKER_URL set): wait for the batch and write the report, or only submit it.")
+@click.option("--profile", is_flag=True, help="At the end, a table of wall, CPU and peak RSS per stage and page kind.")
 @click.pass_context
-def process(ctx: click.Context, batch_dir: Path, report_path: Path, quiet: bool, wait: bool) -> None:
+def process(ctx: click.Context, batch_dir: Path, report_path: Path, quiet: bool, wait: bool, profile: bool) -> None:
     """Run the whole pipeline over BATCH_DIR and write the report."""
+    import time
+
+    from sohoa.cli_profile import profile_table, profiling
     from sohoa.pipeline.batch import run_batch
     from sohoa.summary import progress_line, summary_table
     from sohoa.worker import make_app
@@ -91,8 +95,10 @@ def process(ctx: click.Context, batch_dir: Path, report_path: Path, quiet: bool,
         rt = _runtime(settings, need_signer=True)
         rt.store.prepare(rt.bucket)  # an unreachable store fails the run before any work
         make_app(settings)  # the Celery app the batch's tasks run on (eager without a broker)
-        report = run_batch(rt, batch_dir, None if quiet else lambda i, n, o: click.echo(progress_line(i, n, o), err=True),
-                           wait=wait)
+        started = time.perf_counter()
+        with profiling(profile) as stage_records:
+            report = run_batch(rt, batch_dir, None if quiet else lambda i, n, o: click.echo(progress_line(i, n, o), err=True),
+                               wait=wait)
         if report is None:
             click.echo("submitted; follow it with: sohoa status BATCH_ID")
             return
@@ -111,6 +117,8 @@ def process(ctx: click.Context, batch_dir: Path, report_path: Path, quiet: bool,
                    err=True)
     if not quiet:
         click.echo(summary_table(report, report_path, settings))
+    if profile:
+        click.echo(profile_table(stage_records, time.perf_counter() - started))
 
 
 def _checkpoint_audit_log(rt) -> None:
