@@ -68,7 +68,9 @@ def registry_import(ctx: click.Context, registry_file: Path) -> None:
         _fail(str(exc))
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
-    click.echo(f"registry: {result.added} added, {result.updated} updated, {result.unchanged} unchanged")
+    # a change held back because a person decided that field is a review item: say so, as sync does
+    click.echo(f"registry: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
+               f"{result.conflicts} conflicts")
 
 
 @main.command()

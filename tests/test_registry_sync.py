@@ -21,7 +21,7 @@ from sohoa.archive.models import (
     RegistrySource,
     ReviewItem,
 )
-from sohoa.reconciler.registry import import_registry, normalise_record
+from sohoa.reconciler.registry import normalise_record
 from sohoa.reconciler.sync.mapping import MappingError, parse_mapping
 from sohoa.reconciler.sync.outbox import enqueue_decision, push
 from sohoa.reconciler.sync.pull import source_engine, sync_registry
@@ -165,8 +165,16 @@ def test_nothing_reverts_a_decision_neither_import_nor_sync(catalogue, source, m
     # the source's old export, imported as a file: 40 again would undo the decision
     jsonl = tmp_path / "old.jsonl"
     jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in RECORDS), "utf-8")
-    res = import_registry(catalogue, jsonl, "cli")
-    assert res.conflicts == 1 and _data(catalogue, "R1")["penalty_months"] == 48
+    # through the command, as a user runs it: the held-back change is said, not hidden among "unchanged"
+    from click.testing import CliRunner
+
+    from sohoa.cli import main
+
+    out = CliRunner().invoke(main, ["--home", str(tmp_path), "registry", "import", str(jsonl)],
+                             env={"SOHOA_DB_URL": catalogue.url, "SOHOA_CONFIG": str(tmp_path / "none.toml")})
+    assert out.exit_code == 0, out.output
+    assert "registry: 0 added, 0 updated, 3 unchanged, 1 conflicts" in out.output
+    assert _data(catalogue, "R1")["penalty_months"] == 48
     with catalogue.session() as s:
         item = s.scalars(select(ReviewItem).where(ReviewItem.kind == "conflict")).one()
         assert (item.document_id, item.field, item.document_value, item.registry_value, item.status) == \
