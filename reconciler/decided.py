@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from sohoa.archive.catalogue import audit
-from sohoa.archive.models import Document, Person, RegistryHistory, ReviewItem
+from sohoa.archive.models import Document, FieldValue, Person, RegistryHistory, ReviewItem
 from sohoa.core.enums import ReviewKind, ReviewStatus
+from sohoa.reconciler.deadlines import review_due_at
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -66,8 +67,6 @@ def raise_conflict(s: Session, record_id: str, field: str, decided: Any, incomin
                    actor: str, now: datetime, where: tuple[str, int] | None = None) -> ReviewItem | None:
     """An open `conflict` item for the record's field (one per document, person and field: an
     open one is updated), and its audit event. None when no document shows the record (audited)."""
-    from sohoa.reconciler import REVIEW_DEADLINE  # the package imports this module's neighbours
-
     place = where or _where(s, record_id, field)
     if place is None:
         audit(s, actor, "registry.conflict", f"registry:{record_id}", outcome="unrouted", field=field,
@@ -76,6 +75,12 @@ def raise_conflict(s: Session, record_id: str, field: str, decided: Any, incomin
                     extra={"record": record_id})
         return None
     document_id, person = place
+    # due by the document's law in working time, as every other item (reconciler/deadlines.py);
+    # asked before an item is added, so no half-made row is autoflushed
+    doc = s.get(Document, document_id)
+    kind = s.scalar(select(FieldValue.value).where(FieldValue.document_id == document_id,
+                                                   FieldValue.name == "decision_kind"))
+    due = review_due_at(now, doc.doc_type if doc is not None else None, kind if isinstance(kind, str) else None)
     item = s.scalars(select(ReviewItem).where(ReviewItem.document_id == document_id, ReviewItem.person == person,
                                               ReviewItem.kind == ReviewKind.CONFLICT,
                                               ReviewItem.field == field)).first()
@@ -86,7 +91,7 @@ def raise_conflict(s: Session, record_id: str, field: str, decided: Any, incomin
         item = ReviewItem(document_id=document_id, person=person, kind=ReviewKind.CONFLICT, field=field)
         s.add(item)
     item.record_id, item.document_value, item.registry_value, item.confidence = record_id, decided, incoming, None
-    item.status, item.created_at, item.due_at = ReviewStatus.OPEN, now, now + REVIEW_DEADLINE
+    item.status, item.created_at, item.due_at = ReviewStatus.OPEN, now, due
     item.resolved_at = item.resolution = None
     s.flush()
     audit(s, actor, "registry.conflict", f"registry:{record_id}", field=field, decided=decided, incoming=incoming,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from foreign_registry import change_person, fill, person_row, write_mapping
@@ -21,11 +22,14 @@ from sohoa.archive.models import (
     RegistrySource,
     ReviewItem,
 )
+from sohoa.reconciler.deadlines import review_due_at
 from sohoa.reconciler.registry import normalise_record
 from sohoa.reconciler.sync.mapping import MappingError, parse_mapping
 from sohoa.reconciler.sync.outbox import enqueue_decision, push
 from sohoa.reconciler.sync.pull import source_engine, sync_registry
 from sqlalchemy import func, select
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 RECORDS = [
     {"record_id": "R1", "doc_type": "judgment", "document_number": "125/2024/HS-ST", "trial_level": "ST",
@@ -159,7 +163,11 @@ def test_full_then_incremental_sync_through_a_join(catalogue, source, mapping):
     assert (full.full, full.read, full.updated, full.unchanged) == (True, 3, 0, 3)
 
 
-def test_nothing_reverts_a_decision_neither_import_nor_sync(catalogue, source, mapping, tmp_path):
+def test_nothing_reverts_a_decision_neither_import_nor_sync(catalogue, source, mapping, tmp_path, monkeypatch):
+    # tomorrow a day off: a conflict item is due by the working calendar, not 24 clock hours later
+    tomorrow = (utcnow().replace(tzinfo=timezone.utc) + timedelta(hours=24)).astimezone(VN).date()
+    (tmp_path / "days.toml").write_text(f"days_off = [{tomorrow.isoformat()}]\n")
+    monkeypatch.setenv("SOHOA_WORK_CALENDAR_FILE", str(tmp_path / "days.toml"))
     _sync(catalogue, source, mapping)
     doc_id = decide(catalogue, "R1", "penalty_months", 48)
     # the source's old export, imported as a file: 40 again would undo the decision
@@ -179,6 +187,8 @@ def test_nothing_reverts_a_decision_neither_import_nor_sync(catalogue, source, m
         item = s.scalars(select(ReviewItem).where(ReviewItem.kind == "conflict")).one()
         assert (item.document_id, item.field, item.document_value, item.registry_value, item.status) == \
             (doc_id, "penalty_months", 48, 40, "open")
+        due = review_due_at(item.created_at, "judgment", None).replace(tzinfo=None)  # SQLite: naive UTC
+        assert item.due_at == due != item.created_at + timedelta(hours=24)
         last = s.scalars(select(RegistryHistory).where(RegistryHistory.record_id == "R1")
                          .order_by(RegistryHistory.id.desc())).first()
         assert last.approved_by == "anh"  # no row undid it
