@@ -50,11 +50,27 @@ def red_mask(rgb: np.ndarray) -> np.ndarray:
     return _red_parts(rgb)[0] > 0
 
 
+RED_BAND_ROWS = 1024  # remove_red works in bands of rows: its temporaries are ~8 page-sized
+# uint8 planes, ~300 MB for a 600 dpi colour A4 page at once, ~40 MB a band (issue 18, memory)
+
+
 def remove_red(rgb: np.ndarray, gray: np.ndarray | None = None) -> np.ndarray:
     """Grayscale page with seal-red pixels painted as paper."""
     gray = to_gray(rgb) if gray is None else gray
     if rgb.ndim == 2:
         return gray
+    h = rgb.shape[0]
+    if h <= RED_BAND_ROWS:
+        return _remove_red_band(rgb, gray)
+    out = np.empty_like(gray)
+    for top in range(0, h, RED_BAND_ROWS):
+        bottom = min(h, top + RED_BAND_ROWS)
+        lo, hi = max(0, top - 1), min(h, bottom + 1)  # a row of context each side: the 3x3 dilation
+        out[top:bottom] = _remove_red_band(rgb[lo:hi], gray[lo:hi])[top - lo:top - lo + bottom - top]
+    return out
+
+
+def _remove_red_band(rgb: np.ndarray, gray: np.ndarray) -> np.ndarray:
     mask, r, gb = _red_parts(rgb)
     if not cv2.countNonZero(mask):
         return gray
