@@ -144,9 +144,9 @@ def page_kind(result: Any) -> str:
 def _kind_of_page(doc: dict, index: int) -> str | None:
     """Read back the page the OCR stage just saved (only when someone collects: it costs a load)."""
     try:
+        from sohoa.core.types import SourceDocument
         from sohoa.pipeline import tasks
         from sohoa.pipeline.orchestrate import document_id_for
-        from sohoa.core.types import SourceDocument
 
         work = tasks.runtime().work(document_id_for(SourceDocument.from_json(doc)))
         name = f"page-{index:04d}.pkl"

@@ -31,9 +31,9 @@ from sohoa.core.errors import FatalError, StoreError
 from sohoa.core.runtime import Runtime
 from sohoa.core.types import SourceDocument
 from sohoa.pipeline import orchestrate as stages
-from sohoa.pipeline.profile import profiled
 from sohoa.pipeline import split as splitting
 from sohoa.pipeline.intake import BatchInfo
+from sohoa.pipeline.profile import profiled
 from sqlalchemy.exc import OperationalError
 
 log = logging.getLogger("sohoa.tasks")
