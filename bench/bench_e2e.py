@@ -185,6 +185,23 @@ def bench_ocrmypdf(exe: str, batch: Path, jobs: int, work: Path, pages: list[dic
     return r
 
 
+def profile_by_truth_kind(home: Path, pages: list[dict]) -> str:
+    """sohoa's ocr_page profile lines (its structured log) grouped by the corpus truth's page kind."""
+    kind = {(p["doc"], p["page"] - 1): p["kind"] for p in pages}
+    rows: dict[str, list[tuple[float, float, float]]] = {}
+    for line in (home / "logs" / "sohoa.jsonl").read_text("utf-8").splitlines():
+        x = json.loads(line)
+        if x.get("logger") == "sohoa.profile" and x.get("stage") == "ocr_page":
+            k = kind.get((x["document"], x["page"]), "?")
+            rows.setdefault(k, []).append((x["wall_s"], x["cpu_s"], x.get("child_cpu_s", float("nan"))))
+    out = [f"{'truth kind':<12}{'pages':>6}{'wall s/page':>13}{'cpu s/page':>12}{'of which subprocesses':>23}"]
+    for k, v in sorted(rows.items()):
+        n = len(v)
+        out.append(f"{k:<12}{n:>6}{sum(r[0] for r in v) / n:>13.2f}{sum(r[1] for r in v) / n:>12.2f}"
+                   f"{sum(r[2] for r in v) / n:>23.2f}")
+    return "\n".join(out)
+
+
 def ensure_ocrmypdf(install: bool) -> str | None:
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_ocr import ensure_ocrmypdf as ensure  # apt-get install -y ocrmypdf when missing and root
@@ -267,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("sohoa --profile (the run with", args.jobs, "jobs):")
     print(s.note.strip())
+    print()
+    print("sohoa ocr_page by the corpus truth's page kind:")
+    print(profile_by_truth_kind(tmp / "home_jobs", pages))
     if not args.keep:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -4,12 +4,12 @@
         ...the stage...
 
 logs one line on the "sohoa.profile" logger, extra = {"document", "stage", "page", "wall_s",
-"cpu_s", "rss_mb"} (and "kind" while someone collects):
+"cpu_s", "child_cpu_s", "rss_mb"} (and "kind" while someone collects):
 
 - cpu_s: this thread's CPU (stages run on threads in-process, so process CPU would count the
   neighbours') plus the CPU of the subprocesses this thread waited for (tesseract, pdftoppm),
   taken from wait4's rusage of each child -- RUSAGE_CHILDREN is process-wide and would mix
-  the children of concurrent stages.
+  the children of concurrent stages. child_cpu_s is the subprocesses' part.
 - rss_mb: the process's peak resident memory so far (VmHWM; a worker's high-water mark, which
   is what bounds it). A child's own peak is not reported: Linux carries the spawning process's
   high-water mark into the child's ru_maxrss at exec, so it says nothing about tesseract.
@@ -167,10 +167,11 @@ def profiled(task_name: str, doc: dict, args: tuple = ()) -> Iterator[None]:
         yield
     finally:
         wall = time.perf_counter() - t0
+        child = _child_cpu() - child0
         extra: dict[str, Any] = {
             "document": doc.get("relpath"), "stage": stage, "page": page,
-            "wall_s": round(wall, 4), "cpu_s": round(time.thread_time() - cpu0 + _child_cpu() - child0, 4),
-            "rss_mb": round(peak_rss_mb(), 1),
+            "wall_s": round(wall, 4), "cpu_s": round(time.thread_time() - cpu0 + child, 4),
+            "child_cpu_s": round(child, 4), "rss_mb": round(peak_rss_mb(), 1),
         }
         if page is not None and _collectors:
             extra["kind"] = _kind_of_page(doc, page)

@@ -14,7 +14,7 @@ from sohoa.pipeline.profile import collect, profiled
 from tests.conftest import run_sohoa
 
 STAGES = ("begin", "ocr_page", "assemble", "split", "extract", "sign_store", "reconcile")
-KEYS = {"document", "stage", "page", "wall_s", "cpu_s", "rss_mb"}
+KEYS = {"document", "stage", "page", "wall_s", "cpu_s", "child_cpu_s", "rss_mb"}
 
 
 def test_every_stage_of_a_one_page_document_logs_its_profile_and_the_flag_prints_the_table(tmp_path):
