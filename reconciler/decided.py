@@ -1,9 +1,11 @@
 """Nothing reverts a decision (issue 16, item 3).
 
 A registry field a person decided -- its newest history row carries `approved_by` (ui/workflow.py
-approve: a correction, or a record created by a verifier) -- is not changed by a later import or
-sync. The incoming value is kept out, and a `conflict` review item puts both values before a
-verifier: the decided value as `document_value`, the incoming one as `registry_value`.
+approve: a correction, or a record created by a verifier), or a person confirmed its value on a
+document of the record (a verified value decided as read or as the registry held it) -- is not
+changed by a later import or sync. The incoming value is kept out, and a `conflict` review item
+puts both values before a verifier: the decided value as `document_value`, the incoming one as
+`registry_value`.
 """
 from __future__ import annotations
 
@@ -12,20 +14,36 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from sohoa.archive.catalogue import audit
-from sohoa.archive.models import Document, FieldValue, Person, RegistryHistory, ReviewItem
+from sohoa.archive.models import Document, FieldValue, Person, RegistryHistory, ReviewItem, VerifiedValue
 from sohoa.core.enums import ReviewKind, ReviewStatus
 from sohoa.reconciler.deadlines import review_due_at
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
 
 def decided_fields(s: Session, record_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """record_id -> {field: the decided value} for the fields whose newest change a person approved."""
+    """record_id -> {field: the decided value} for the fields whose newest change a person approved,
+    and the fields a person confirmed on a document of the record without changing it (kept the
+    registry's value, accepted a read it agreed with: the verified values, ui/verification.py)."""
     ids = list(record_ids)
     if not ids:
         return {}
+    out = _approved(s, ids)
+    confirmed = s.execute(
+        select(Person.registry_record_id, VerifiedValue.name, VerifiedValue.value)
+        .join(Person, and_(Person.document_id == VerifiedValue.document_id, Person.ordinal == VerifiedValue.person))
+        .where(Person.registry_record_id.in_(ids), VerifiedValue.decided_by.is_not(None),
+               VerifiedValue.decision.in_(("as_read", "registry")))
+        .order_by(VerifiedValue.id.desc()))
+    for rid, name, value in confirmed:
+        if rid is not None:
+            out.setdefault(rid, {}).setdefault(name, value)
+    return out
+
+
+def _approved(s: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
     approved = set(s.scalars(select(RegistryHistory.record_id).where(
         RegistryHistory.record_id.in_(ids), RegistryHistory.approved_by.is_not(None))))
     out: dict[str, dict[str, Any]] = {}

@@ -204,6 +204,42 @@ def test_nothing_reverts_a_decision_neither_import_nor_sync(catalogue, source, m
         assert len(items) == 1 and items[0].registry_value == 60 and items[0].status == "open"
 
 
+def test_a_value_a_person_kept_is_not_overwritten_by_a_sync(catalogue, source, mapping):
+    """No registry change, still a decision: the verifier kept the registry's name over a doubtful
+    read (a verified value, ui/verification.py); the source's later change of it is an item."""
+    from sohoa.archive.models import VerificationRecord, VerifiedValue
+
+    _sync(catalogue, source, mapping)
+    now = utcnow()
+    with catalogue.session() as s:
+        s.add(Batch(batch_id="b1", source_dir="/x", unit="u", operator="o", started_at=now))
+        s.flush()
+        s.add(Document(document_id="dk", content_sha256="d" * 64, batch_id="b1", source="a.pdf", source_kind="pdf",
+                       page_count=1, doc_type="judgment", status="needs_review", converted_at=now, created_at=now,
+                       updated_at=now, registry_record_id="R2"))
+        s.flush()
+        s.add(Person(document_id="dk", ordinal=0, person_name="Trần Văn Bính", registry_record_id="R2",
+                     status="needs_review", discrepancies=[]))
+        s.add(ReviewItem(document_id="dk", person=0, record_id="R2", kind="low_confidence", field="person_name",
+                         document_value="Trần Văn Bính", registry_value="Trần Văn Bình", confidence=0.5,
+                         status="resolved", created_at=now, due_at=now, resolved_at=now,
+                         resolution="kept the registry value (by vera)"))
+        rec = VerificationRecord(document_id="dk", n=1, state="verified", content="{}", sha256="0" * 64,
+                                 created_at=now, created_by="ui:vera")
+        s.add(rec)
+        s.flush()
+        s.add(VerifiedValue(record_id=rec.id, document_id="dk", person=0, name="person_name", value="Trần Văn Bình",
+                            decision="registry", registry_value="Trần Văn Bình", decided_by="vera", decided_at=now))
+    change_person(source, "R2", ho_ten="Trần Văn Bính", thu_thach_thang=48)
+    r = _sync(catalogue, source, mapping, full=True)
+    assert (r.conflicts, r.updated) == (1, 1)  # the name held back, the term (nobody decided it) taken
+    assert _data(catalogue, "R2")["person_name"] == "Trần Văn Bình" and _data(catalogue, "R2")["probation_months"] == 48
+    with catalogue.session() as s:
+        item = s.scalars(select(ReviewItem).where(ReviewItem.kind == "conflict")).one()
+        assert (item.document_id, item.field, item.document_value, item.registry_value, item.status) == \
+            ("dk", "person_name", "Trần Văn Bình", "Trần Văn Bính", "open")
+
+
 def test_push_back_then_a_conflict_never_overwrites(catalogue, source, mapping):
     _sync(catalogue, source, mapping)
     before = person_row(source, "R1")
