@@ -108,12 +108,12 @@ def register(main: click.Group) -> None:
     @click.argument("document_id")
     @click.pass_context
     def list_cmd(ctx: click.Context, document_id: str) -> None:
-        """A document's verification state and records."""
+        """A document's verification state, records and current values (who decided, on what basis)."""
         from sqlalchemy import select
 
         from sohoa.archive.catalogue import Catalogue
         from sohoa.archive.models import Document, VerificationRecord
-        from sohoa.archive.verified import record_summary
+        from sohoa.archive.verified import current_values, provenance, record_summary
 
         cat = Catalogue(_settings(ctx).database_url)
         with cat.session() as s:
@@ -127,6 +127,16 @@ def register(main: click.Group) -> None:
                 x = record_summary(r)
                 click.echo(f"  #{x['n']}  {x['verification_state']:<10} {x['created_at']}  sha256 {x['sha256']}  "
                            + (f"sealed by {x['signer']}" if x["sealed"] else "NOT sealed yet"))
+            # the current values (the newest record's), each with what it rests on: the truth as decided
+            for person, values in current_values(s, document_id).items():
+                click.echo(f"  person {person + 1}, current values:")
+                for v in values:
+                    p = provenance(v)
+                    who = "".join([f"; decided by {p['decided_by']}" if p["decided_by"] else "",
+                                   f", approved by {p['approved_by']}" if p["approved_by"] else "",
+                                   f" at {p['decided_at']}" if p["decided_at"] else "",
+                                   f"; basis: {p['legal_basis']}" if p["legal_basis"] else ""])
+                    click.echo(f"    {v.name} = {json.dumps(p['value'], ensure_ascii=False)}  ({p['decision']}{who})")
         cat.dispose()
 
     @verification.command("fetch")

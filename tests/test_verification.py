@@ -38,6 +38,7 @@ from sohoa.archive.models import (
     VerificationRecord,
     VerifiedValue,
 )
+from sohoa.archive.verified import current_values
 from sohoa.core.config import load_settings
 from sohoa.corpus import generate_batch
 from sohoa.pipeline.batch import run_batch
@@ -266,6 +267,18 @@ def test_status_shows_the_verification_states(processed):
     assert out.exit_code == 0, out.output
     if states - {None}:
         assert "verification:" in out.output
+    # a document's current values from the shell too, each with who decided it
+    shown = 0
+    for doc_id in ids.values():
+        with rt.catalogue.session() as s:
+            decided = [v for vs in current_values(s, doc_id).values() for v in vs if v.decided_by]
+        shown += len(decided)
+        out = CliRunner().invoke(main, ["verification", "list", doc_id], env=env)
+        assert out.exit_code == 0, out.output
+        for v in decided:
+            assert f"    {v.name} = {json.dumps(v.value, ensure_ascii=False)}  ({v.decision}; decided by {v.decided_by}" \
+                in out.output
+    assert shown or not states - {None}  # the earlier test decided every item: values to show
 
 
 def test_migration_0012_matches_the_model(catalogue_url):
