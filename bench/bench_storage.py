@@ -22,7 +22,8 @@ on an img2pdf PDF of the same files.
 Printed per group and in total: source and output bytes per page; CER of the
 engine's text against the truth (bench_ocr.cer; OCRmyPDF's from pdftotext -raw);
 legibility of the archived page image against the scan (both decoded, grey, in
-the scan's orientation: PSNR and SSIM, minimum over the group); and CER of a
+the scan's orientation: PSNR and SSIM, minimum over the group, and SSIM at ~150 dpi,
+the measure storage_policy chooses a re-encode's quality by); and CER of a
 fresh Tesseract read (`--psm 1`, orientation detected) of the archived image vs
 the same read of the scan (identical pixels are read once; the first
 --reread-per-group pages of each group). The load average
@@ -158,6 +159,19 @@ def psnr_ssim(a: Image.Image, b: Image.Image) -> tuple[float, float]:
     return psnr, float(ssim.mean())
 
 
+def ssim_at_policy_dpi(a: Image.Image, b: Image.Image, dpi: float) -> float:
+    """SSIM of the whole page as storage_policy measures its bands: luma area-averaged to ~SSIM_DPI."""
+    import cv2
+    from sohoa.pipeline.ocr.storage_policy import SSIM_DPI, ssim
+
+    if a.size != b.size:
+        return float("nan")
+    f = max(1, round(dpi / SSIM_DPI))
+    size = (a.size[0] // f, a.size[1] // f)
+    x, y = (cv2.resize(np.asarray(im), size, interpolation=cv2.INTER_AREA) for im in (a, b))
+    return ssim(x, y)
+
+
 class Reader:
     """Tesseract re-reads of page images, each distinct pixel content read once."""
 
@@ -284,9 +298,11 @@ def main(argv: list[str] | None = None) -> int:
         for k, r in res.items():
             arch = pdf_images(r["pdf"])
             ps = [psnr_ssim(a, s) for a, s in zip(arch, scans_l)]
+            s150 = [ssim_at_policy_dpi(a, s, g.dpi) for a, s in zip(arch, scans_l)]
             row[k] = {"bytes": r["bytes"], "signed": r.get("signed"),
                       "cer": float(np.mean([cer(t, h) for t, h in zip(g.truths, r["texts"] or [""] * g.n)])),
-                      "psnr": min(p for p, _ in ps), "ssim": min(s for _, s in ps), "seconds": r["seconds"]}
+                      "psnr": min(p for p, _ in ps), "ssim": min(s for _, s in ps),
+                      "ssim150": min(s150), "seconds": r["seconds"]}
             if nr:
                 row[k]["reread"] = float(np.mean([cer(t, h) for t, h in zip(g.truths, reader.read_all(arch[:nr]))]))
         rows.append(row)
@@ -311,14 +327,16 @@ def main(argv: list[str] | None = None) -> int:
     print(line + "".join(f" {fmt_kb(tot(k)):>13}" for k in engines if k != "sohoa"))
 
     print("\nCER of the engine's text layer (mean), legibility of the archived image vs the scan "
-          "(min PSNR dB / min SSIM), CER of a Tesseract re-read of the archived image")
-    print(f"{'group':14} {'engine':7} {'CER':>6} {'PSNR':>6} {'SSIM':>6} {'re-read':>8} {'scan re-read':>13}")
+          "(min PSNR dB / min SSIM; SSIM150: min SSIM at ~150 dpi, storage_policy's measure), CER of a Tesseract "
+          "re-read of the archived image")
+    print(f"{'group':14} {'engine':7} {'CER':>6} {'PSNR':>6} {'SSIM':>6} {'SSIM150':>7} {'re-read':>8} "
+          f"{'scan re-read':>13}")
     for r in rows:
         for k in engines:
             e = r[k]
             rr = f"{100 * e['reread']:7.2f}%" if "reread" in e else "      -"
             sr = f"{100 * r['reread_scan']:12.2f}%" if "reread_scan" in r else "            -"
-            print(f"{r['group']:14} {k:7} {100 * e['cer']:5.2f}% {e['psnr']:6.1f} {e['ssim']:6.3f} {rr:>8} {sr:>13}")
+            print(f"{r['group']:14} {k:7} {100 * e['cer']:5.2f}% {e['psnr']:6.1f} {e['ssim']:6.3f} {e['ssim150']:7.3f} {rr:>8} {sr:>13}")
     for k in engines:
         w = lambda f: sum(r[k][f] * r["n"] for r in rows if f in r[k]) / total_n  # noqa: E731
         nrr = sum(min(r["n"], args.reread_per_group) for r in rows)

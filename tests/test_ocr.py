@@ -61,7 +61,8 @@ def page_rgb() -> tuple[Image.Image, str]:
 def jpeg_rec(tmp_path_factory, page_rgb) -> tuple[Recognized, Path]:
     d = tmp_path_factory.mktemp("jpeg")
     src = d / "scan.jpg"
-    page_rgb[0].save(src, "JPEG", quality=85, dpi=(300, 300))
+    # at the storage ceiling (75): its coefficients pass through; above it the page would be re-encoded
+    page_rgb[0].save(src, "JPEG", quality=75, dpi=(300, 300))
     return recognize(_doc("image", src), SETTINGS, d / "work"), src
 
 
@@ -168,7 +169,10 @@ def test_image_only_pdf_images_taken_out_not_rerendered(tmp_path):
     src = scans.save_image_pdf([img], tmp_path / "scan.pdf", jpeg=True)
     with pikepdf.open(src) as pdf:
         orig = _only_image(pdf.pages[0]).read_raw_bytes()
-    rec = recognize(_doc("pdf_image", src), SETTINGS, tmp_path / "work")
+    # the PDF's JPEG is q85: a storage ceiling that admits it, so its coefficients pass through
+    # (above the ceiling it would be re-encoded: tests/test_storage.py)
+    settings = Settings(ocr_jobs=2, storage_jpeg_ceiling=85)
+    rec = recognize(_doc("pdf_image", src), settings, tmp_path / "work")
     page = rec.pages[0]
     assert abs(page.width - 595.4) < 1.5
     assert PID in page.text and "Nguyễn" in page.text

@@ -153,8 +153,9 @@ def process_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) 
     except engine.TesseractError as exc:
         raise RejectedInput(doc.relpath, f"page {src.number}: OCR failed ({exc})") from None
 
-    # the output image: the scan as it came (its JPEG bytes, or its pixels encoded by
-    # pageimage's rules), turned and deskewed by the page's drawing matrix like the OCR input
+    # the output image by the storage policy: a JPEG scan within the quality budget as it came, else
+    # re-encoded at the quality the page's own SSIM allows; turned and deskewed by the page's drawing
+    # matrix like the OCR input
     ddpi = (dpi[1], dpi[0]) if best.rot in (90, 270) else dpi
     stem = workdir / "pages" / f"p{src.number:04d}"
     stem.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,9 @@ Encoding rules for pixels that are not a JPEG to pass through:
 - grayscale and colour: JPEG at the source's own quantisation tables when
   the pixels came from a JPEG (a TIFF's JPEG frames, an EXIF-rotated JPEG):
   never above the scan's quality; from a lossless source at JPEG_Q_LOSSLESS,
-  or PNG when that is smaller (clean, synthetic pages).
+  or PNG when that is smaller (clean, synthetic pages); or at a `quality`
+  chosen by storage_policy, which decides what the OCR stage passes through
+  and what it re-encodes (a budget: the quality ceiling, an SSIM threshold, a floor).
 
 A PNG written here is embedded in the PDF without re-encoding: its IDAT data
 is a zlib stream with PNG row predictors, which PDF's FlateDecode reads with
