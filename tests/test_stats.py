@@ -116,6 +116,21 @@ def test_figures_per_unit_verifier_kind_and_week(cat):
         stats.compute(s, date(2026, 12, 6), date(2026, 11, 30))
 
 
+def test_a_day_is_a_vietnamese_day(cat):
+    """Received 20:00 UTC on 7 December is 03:00 on 8 December in Hà Nội: counted on the 8th
+    (SQLite keeps naive UTC, PostgreSQL aware times: the same answer)."""
+    at = datetime(2026, 12, 7, 20, 0, tzinfo=timezone.utc)
+    with cat.session() as s:
+        s.add(Document(document_id="DL", content_sha256="9" * 64, batch_id="BA", source="late.pdf", source_kind="pdf",
+                       page_count=1, doc_type="judgment", status="matched", converted_at=at, created_at=at,
+                       updated_at=at))
+    with cat.session() as s:
+        on_8th = stats.compute(s, date(2026, 12, 8), date(2026, 12, 8))
+        on_7th = stats.compute(s, date(2026, 12, 7), date(2026, 12, 7))
+    assert (on_8th.total.received, on_7th.total.received) == (1, 0)
+    assert list(on_8th.by["week"]) == ["2026-W50"]
+
+
 def test_csv_neutralises_formulas_and_json_round_trips(cat):
     with cat.session() as s:
         st = stats.compute(s, date(2026, 11, 30), date(2026, 12, 6))

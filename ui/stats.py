@@ -101,8 +101,10 @@ def _aware(at: datetime) -> datetime:
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start 00:00, end+1 00:00) in Vietnamese time: --to names the last day counted."""
-    return (datetime.combine(start, time(), VN), datetime.combine(end + timedelta(days=1), time(), VN))
+    """[start 00:00, end+1 00:00) in Vietnamese time: --to names the last day counted. Given in UTC:
+    SQLite compares the stored naive UTC times with a bound's wall clock, whatever its offset."""
+    return (datetime.combine(start, time(), VN).astimezone(timezone.utc),
+            datetime.combine(end + timedelta(days=1), time(), VN).astimezone(timezone.utc))
 
 
 def compute(s: Session, start: date, end: date, unit: str | None = None,
