@@ -44,7 +44,6 @@ PARTS = "parts.json"  # in the source's work area: the parts decided
 PART = "part.json"  # in a document's work area: its dossier and place in it
 SPLIT = "split"  # the status of a source's batch item once it is cut into parts
 SPLITTABLE = ("pdf_image", "pdf_text", "tiff")
-REVIEW_DUE_HOURS = 24
 
 
 def document_id_for(doc: SourceDocument) -> str:
@@ -298,12 +297,12 @@ def hold_for_review(s: Any, row: Document, threshold: float) -> bool:
     item = s.scalars(select(ReviewItem).where(ReviewItem.document_id == row.document_id,
                                               ReviewItem.kind == ReviewKind.SPLIT)).first()
     if item is None:
-        from datetime import timedelta
+        from sohoa.reconciler.deadlines import review_due_at
 
-        now = utcnow()
+        now = utcnow()  # due by the document's law in working time, as every other item
         item = ReviewItem(document_id=row.document_id, person=0, kind=ReviewKind.SPLIT, field="pages",
                           document_value=[row.page_first, row.page_last], confidence=row.split_confidence,
-                          status=ReviewStatus.OPEN, created_at=now, due_at=now + timedelta(hours=REVIEW_DUE_HOURS))
+                          status=ReviewStatus.OPEN, created_at=now, due_at=review_due_at(now, row.doc_type, None))
         s.add(item)
         s.flush()
     if item.status == ReviewStatus.OPEN:

@@ -279,3 +279,34 @@ def test_a_verifier_confirms_then_moves_a_cut_on_the_page_strip(dossier_batch):
         assert s.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "document.supersede")) == 2
     cat.dispose()
+
+
+def test_an_uncertain_cut_is_due_in_working_time(tmp_path, monkeypatch):
+    """The split item is due like every other item (reconciler/deadlines.py): tomorrow a day off,
+    not 24 clock hours from now."""
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from sohoa.archive.catalogue import Catalogue, utcnow
+    from sohoa.archive.models import Batch, Document, ReviewItem
+    from sohoa.pipeline.split import hold_for_review
+    from sohoa.reconciler.deadlines import review_due_at
+
+    tomorrow = (datetime.now(timezone.utc) + timedelta(hours=24)).astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    (tmp_path / "days.toml").write_text(f"days_off = [{tomorrow.isoformat()}]\n")
+    monkeypatch.setenv("SOHOA_WORK_CALENDAR_FILE", str(tmp_path / "days.toml"))
+    cat = Catalogue(f"sqlite:///{tmp_path / 'catalogue.sqlite3'}")
+    now = utcnow()
+    with cat.session() as s:
+        s.add(Batch(batch_id="b1", source_dir="/x", unit="u", operator="o", started_at=now))
+        s.flush()
+        row = Document(document_id="dp", content_sha256="e" * 64, batch_id="b1", source="ho_so.pdf",
+                       source_kind="pdf", page_count=2, doc_type="decision", status="matched", converted_at=now,
+                       created_at=now, updated_at=now, page_first=3, page_last=4, split_confidence=0.4)
+        s.add(row)
+        s.flush()
+        assert hold_for_review(s, row, 0.9)
+        item = s.scalars(select(ReviewItem).where(ReviewItem.document_id == "dp")).one()
+        due = review_due_at(item.created_at, "decision", None).replace(tzinfo=None)
+        assert item.due_at.replace(tzinfo=None) == due != item.created_at + timedelta(hours=24)
+    cat.dispose()
