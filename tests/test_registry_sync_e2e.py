@@ -3,17 +3,20 @@ schema: tests/foreign_registry.py), `sohoa registry sync` reads it, a one-docume
 processed, a verifier resolves the discrepancy in a real browser, an approver approves, `sohoa
 registry push` writes the corrected value into the source row (history and audit say who, what,
 when, why), a second sync changes nothing, and a clerk's later change to the decided field raises
-a conflict item instead of undoing the decision."""
+a conflict item instead of undoing the decision; left overdue, it is mailed to the verifier
+through a local SMTP server."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from conftest import CHROMIUM, run_sohoa, serve_ui
 from foreign_registry import change_person, fill, person_row, write_mapping
-from sohoa.archive.catalogue import Catalogue
-from sohoa.archive.models import AuditEvent, RegistryHistory, RegistryOutbox, RegistryRecord, ReviewItem
+from notify_servers import SmtpSink
+from sohoa.archive.catalogue import Catalogue, utcnow
+from sohoa.archive.models import AuditEvent, Document, RegistryHistory, RegistryOutbox, RegistryRecord, ReviewItem
 from sqlalchemy import func, select
 
 pytestmark = [pytest.mark.slow, pytest.mark.ui]
@@ -58,7 +61,7 @@ def test_a_correction_reaches_the_foreign_database_and_nothing_reverts_it(pg_dat
             item = s.scalars(select(ReviewItem).where(ReviewItem.record_id == rid, ReviewItem.kind == "discrepancy",
                                                       ReviewItem.field == "penalty_months")).one()
             assert (item.document_value, item.registry_value) == (72, 60)
-            item_id = item.id
+            item_id, doc_id = item.id, item.document_id
 
         with serve_ui(home) as server:
             vera = _login(ui_browser, server, "vera")
@@ -72,6 +75,10 @@ def test_a_correction_reaches_the_foreign_database_and_nothing_reverts_it(pg_dat
             anh.locator("#pending tr", has_text="penalty_months").locator("button[id^=approve-]").click()
             anh.wait_for_load_state()
             assert anh.locator("#pending button[id^=approve-]").count() == 0
+            with cat.session() as s:  # every item decided: the verified truth, and its signed record
+                assert s.get(Document, doc_id).verification_state == "corrected"
+            run_sohoa(home, "verification", "fetch", doc_id, "1", "-o", str(tmp_path / "records"))
+            assert "VALID" in run_sohoa(home, "verify", str(tmp_path / "records" / "1.json")).stdout
 
             pushed = run_sohoa(home, "registry", "push", "--mapping", str(mapping), env=source).stdout
             assert "1 pushed, 0 conflicts" in pushed
@@ -104,5 +111,18 @@ def test_a_correction_reaches_the_foreign_database_and_nothing_reverts_it(pg_dat
             assert vera.inner_text("#doc-value") == "72" and vera.inner_text("#reg-value") == "84"
             assert vera.locator("#conflict-note").count() == 1
             vera.screenshot(path=str(ui_shots / "registry-conflict.png"), full_page=True)
+
+        # left undecided past its due time: `sohoa notify` mails the verifier through a local SMTP server
+        with cat.session() as s:
+            s.get(ReviewItem, conflict.id).due_at = utcnow() - timedelta(hours=1)
+        run_sohoa(home, "notify", "contact", "vera", "--email", "vera@tha.example")
+        smtp = SmtpSink().start()
+        try:
+            run_sohoa(home, "notify", env={"SOHOA_SMTP_HOST": "127.0.0.1", "SOHOA_SMTP_PORT": str(smtp.port),
+                                           "SOHOA_SMTP_SECURITY": "none"})
+        finally:
+            smtp.stop()
+        mails = [m for m in smtp.mails if m.rcpt == ["vera@tha.example"]]
+        assert len(mails) == 1 and f"/ui/items/{conflict.id}" in mails[0].msg.get_content()
     finally:
         cat.dispose()
