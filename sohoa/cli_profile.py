@@ -6,7 +6,7 @@ the embedded default runs them all here; with workers they are in the workers' l
 from __future__ import annotations
 
 from collections import defaultdict
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Iterable, Iterator
 
 from sohoa.pipeline.profile import PAGE_KINDS, StageRecord, collect
@@ -17,7 +17,10 @@ STAGE_ORDER = ("begin", "ocr_page", "assemble", "split", "extract", "sign_store"
 @contextmanager
 def profiling(enabled: bool) -> Iterator[list[StageRecord]]:
     """The stage records of the block when enabled, else an empty list (nothing collected)."""
-    with collect() if enabled else nullcontext([]) as records:
+    if not enabled:
+        yield []
+        return
+    with collect() as records:
         yield records
 
 
