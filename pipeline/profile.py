@@ -25,6 +25,7 @@ import logging
 import os
 import resource
 import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -145,9 +146,10 @@ def _kind_of_page(doc: dict, index: int) -> str | None:
     """Read back the page the OCR stage just saved (only when someone collects: it costs a load)."""
     try:
         from sohoa.core.types import SourceDocument
-        from sohoa.pipeline import tasks
         from sohoa.pipeline.orchestrate import document_id_for
 
+        # the caller's runtime: pipeline.tasks, which imports this module (no import back: no loop)
+        tasks = sys.modules["sohoa.pipeline.tasks"]
         work = tasks.runtime().work(document_id_for(SourceDocument.from_json(doc)))
         name = f"page-{index:04d}.pkl"
         return page_kind(work.load(name)) if work.has(name) else None
