@@ -128,3 +128,16 @@ def test_red_removal_in_bands_gives_the_pixels_of_the_whole_page_at_once():
     banded = pp.remove_red(rgb)
     assert (whole != pp.to_gray(rgb)).sum() > 1000  # the seal was there and went
     assert np.array_equal(banded, whole)
+
+
+def test_a_failing_stage_is_still_profiled_and_its_error_goes_on_unchanged():
+    """The profile wraps the stage's run: a stage that fails must fail as before (StageTask
+    retries or rejects on the very exception), and its time is still logged."""
+    import pytest
+
+    with collect() as records:
+        with pytest.raises(KeyError, match="missing"):
+            with profiled("sohoa.extract", {"relpath": "bad.pdf"}, ()):
+                raise KeyError("missing")
+    (r,) = records
+    assert (r.document, r.stage, r.page) == ("bad.pdf", "extract", None) and r.wall_s >= 0
