@@ -358,28 +358,21 @@ def sample(out_dir: Path, docs: int, seed: int, degradation: str, no_bad_files: 
 
 def _register_command_groups() -> None:
     """Command groups that live in their own modules."""
-    from sohoa import cli_api, cli_export, cli_retention, cli_stats, cli_ui
+    from sohoa import (
+        cli_api,  # serve, token, audit
+        cli_archival,  # archival backfill
+        cli_export,  # export (hand-over package) and export --verify
+        cli_notify,  # notify [contact]: deadline notifications
+        cli_registry_sync,  # registry sync | push | outbox, into the registry group
+        cli_retention,
+        cli_stats,
+        cli_ui,
+        cli_verification,  # verification seal|list|fetch
+    )
 
-    cli_api.register(main)
-    cli_export.register(main)
-    cli_retention.register(main)
-    cli_stats.register(main)
-    cli_ui.register(main)
-    from sohoa import cli_registry_sync  # registry sync | push | outbox, into the registry group
-
-    cli_registry_sync.register(main)
-    from sohoa import cli_registry_sync  # registry sync | push | outbox, into the registry group
-
-    cli_registry_sync.register(main)
-    from sohoa import cli_archival  # archival backfill
-
-    cli_archival.register(main)
-    from sohoa import cli_verification  # verification seal|list|fetch (issue 16)
-
-    cli_verification.register(main)
-    from sohoa import cli_notify  # notify [contact]: deadline notifications
-
-    cli_notify.register(main)
+    for module in (cli_api, cli_export, cli_retention, cli_stats, cli_ui, cli_registry_sync, cli_archival,
+                   cli_verification, cli_notify):
+        module.register(main)
 
 
 _register_command_groups()
