@@ -41,11 +41,14 @@ demo: setup
 # The static gates first (ruff, mypy: scripts/check.sh), then every test. The tests
 # make their own PostgreSQL cluster (tests/pgcluster.py) from the installed programs;
 # SOHOA_TEST_PG_URL names another server instead. The slowest tests are listed at the end
-# (the suite's budget is 30 minutes on 2 cores).
+# (the suite's budget is 30 minutes on 2 cores). Two pytest-xdist workers, a test file each
+# at a time (--dist loadfile: a module's processed batch is made once): much of the suite
+# waits on subprocesses, servers and browsers, so two share the 2 cores well. Each worker has
+# its own PostgreSQL cluster; the Ceph gateway and RabbitMQ are shared under file locks.
 test: setup
 	scripts/check.sh
 	@scripts/services.sh postgresql-bin redis rabbitmq
-	$(VENV)/python -m pytest -q --durations=25
+	$(VENV)/python -m pytest -q -n 2 --dist loadfile --durations=25
 
 test-fast: setup
 	@scripts/services.sh postgresql-bin redis rabbitmq

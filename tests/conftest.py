@@ -30,6 +30,23 @@ if not Path(SOHOA_COMMAND[0]).is_file():  # not installed with its script: the s
     SOHOA_COMMAND = [sys.executable, "-m", "sohoa.cli"]
 
 
+@contextlib.contextmanager
+def machine_service_lock(name: str):
+    """One holder at a time of a service this machine runs for every test process (RabbitMQ):
+    a test that restarts it, and a test whose workers need it up, run on parallel xdist
+    workers (`make test`: -n 2) and must not overlap."""
+    import fcntl
+    import tempfile
+
+    path = Path(tempfile.gettempdir()) / f"sohoa-pytest-{name}.lock"
+    with open(path, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def run_sohoa(home: Path, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
     """The `sohoa` command with SOHOA_HOME=home (and `env` on top of this process's environment)."""
     full_env = {**os.environ, "SOHOA_HOME": str(home), **(env or {})}

@@ -19,7 +19,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_sohoa
+from conftest import ROOT, machine_service_lock, run_sohoa
 from pdfa_check import check_pdfa, revisions, validator_findings
 from sohoa.archive.models import Document
 from sohoa.core.config import load_settings
@@ -170,7 +170,8 @@ def rabbit_vhost():
     vhost = f"sohoa-sign-{uuid.uuid4().hex[:8]}"
     for cmd in (["add_vhost", vhost], ["set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"]):
         subprocess.run(["rabbitmqctl", "-q", *cmd], check=True, capture_output=True, timeout=120)
-    yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    with machine_service_lock("rabbitmq"):  # test_workers restarts the broker: not while this test uses it
+        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
     subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True, timeout=120)
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import machine_service_lock
 from sohoa.archive.catalogue import verify_audit_chain
 from sohoa.archive.models import BatchItem, Document, FieldValue, StoredObject
 from sqlalchemy import create_engine, func, select, text
@@ -568,11 +569,12 @@ def test_rabbitmq_restart_mid_batch(request, make_stack, small_batch, report_sch
     st.start_worker("w1", concurrency=2)
     st.submit(small_batch)
     _when_mid_batch(st, n=1)
-    try:
-        subprocess.run(["rabbitmqctl", "-q", "stop_app"], check=True, capture_output=True, timeout=120)
-        time.sleep(5)
-    finally:
-        subprocess.run(["rabbitmqctl", "-q", "start_app"], check=True, capture_output=True, timeout=120)
+    with machine_service_lock("rabbitmq"):  # no other test's worker is using the broker meanwhile
+        try:
+            subprocess.run(["rabbitmqctl", "-q", "stop_app"], check=True, capture_output=True, timeout=120)
+            time.sleep(5)
+        finally:
+            subprocess.run(["rabbitmqctl", "-q", "start_app"], check=True, capture_output=True, timeout=120)
     crashed = _supervise(st, 400)
     report = st.wait_process(timeout=30)
     result = check_batch(st, small_batch, report, report_schema, gateway[1])
