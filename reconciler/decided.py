@@ -111,6 +111,13 @@ def raise_conflict(s: Session, record_id: str, field: str, decided: Any, incomin
     item.record_id, item.document_value, item.registry_value, item.confidence = record_id, decided, incoming, None
     item.status, item.created_at, item.due_at = ReviewStatus.OPEN, now, due
     item.resolved_at = item.resolution = None
+    # a decided value is in question again: the person and the document are pending until a person
+    # settles it (ui/verification.py works the state out anew after that decision)
+    if doc is not None:
+        doc.verification_state = "pending"
+        for p in doc.persons:
+            if p.ordinal == person:
+                p.verification_state = "pending"
     s.flush()
     audit(s, actor, "registry.conflict", f"registry:{record_id}", field=field, decided=decided, incoming=incoming,
           source=source, review_item=item.id)

@@ -107,6 +107,8 @@ def test_a_correction_reaches_the_foreign_database_and_nothing_reverts_it(pg_dat
                 assert s.get(RegistryRecord, rid).data["penalty_months"] == 72  # not reverted
                 conflict = s.scalars(select(ReviewItem).where(ReviewItem.kind == "conflict")).one()
                 assert (conflict.document_value, conflict.registry_value, conflict.status) == (72, 84, "open")
+                # decided values in question again: the document is pending until a person settles it
+                assert s.get(Document, conflict.document_id).verification_state == "pending"
             vera.goto(server + f"/ui/items/{conflict.id}")
             assert vera.inner_text("#doc-value") == "72" and vera.inner_text("#reg-value") == "84"
             assert vera.locator("#conflict-note").count() == 1
