@@ -63,3 +63,12 @@ class ReviewStatus(StrEnum):
     OPEN = "open"
     OBSOLETE = "obsolete"  # no longer applies after a re-run; reopened if it applies again
     RESOLVED = "resolved"
+
+
+class VerificationState(StrEnum):
+    """A document's (person's) state once people have looked at it, beside its report status:
+    pending while any item is open, verified or corrected once every item is decided."""
+
+    PENDING = "pending"
+    VERIFIED = "verified"
+    CORRECTED = "corrected"

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from sohoa.archive.catalogue import audit
 from sohoa.archive.models import Document, FieldValue, Person, RegistryHistory, ReviewItem, VerifiedValue
-from sohoa.core.enums import ReviewKind, ReviewStatus
+from sohoa.core.enums import ReviewKind, ReviewStatus, VerificationState
 from sohoa.reconciler.deadlines import review_due_at
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -114,10 +114,10 @@ def raise_conflict(s: Session, record_id: str, field: str, decided: Any, incomin
     # a decided value is in question again: the person and the document are pending until a person
     # settles it (ui/verification.py works the state out anew after that decision)
     if doc is not None:
-        doc.verification_state = "pending"
+        doc.verification_state = VerificationState.PENDING
         for p in doc.persons:
             if p.ordinal == person:
-                p.verification_state = "pending"
+                p.verification_state = VerificationState.PENDING
     s.flush()
     audit(s, actor, "registry.conflict", f"registry:{record_id}", field=field, decided=decided, incoming=incoming,
           source=source, review_item=item.id)

@@ -38,6 +38,7 @@ from sohoa.archive.models import (
     VerificationRecord,
     VerifiedValue,
 )
+from sohoa.core.enums import VerificationState
 from sohoa.core.runtime import Runtime
 from sohoa.core.types import DOCUMENT_FIELDS, PERSON_FIELDS
 from sohoa.pipeline.sign.record import FORMAT, RECORD_TYPE, record_bytes, seal_pending
@@ -49,7 +50,7 @@ from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
-PENDING, VERIFIED, CORRECTED = "pending", "verified", "corrected"
+PENDING, VERIFIED, CORRECTED = VerificationState.PENDING, VerificationState.VERIFIED, VerificationState.CORRECTED
 _TOUCHED = "sohoa.verification.touched"
 _LISTENING = "sohoa.verification.listening"
 _WRITTEN = "sohoa.verification.written"
