@@ -152,7 +152,6 @@ def compute(s: Session, start: date, end: date, unit: str | None = None,
             g.overdue += late
             g.open += item.status == "open"
 
-    pushed = _pushed_ids(s)
     corrections = s.execute(select(Correction, Document.doc_type, Batch.unit)
                             .outerjoin(Document, Document.document_id == Correction.document_id)
                             .outerjoin(Batch, Batch.batch_id == Document.batch_id)
@@ -160,6 +159,7 @@ def compute(s: Session, start: date, end: date, unit: str | None = None,
                                    Correction.decided_at < hi)).all()
     if unit is not None:
         corrections = [r for r in corrections if r.unit == unit]
+    pushed = _pushed_ids(s, [r.Correction.id for r in corrections])
     for c, kind, c_unit in corrections:
         assert c.decided_at is not None  # an approved correction has its decision time (the query asks for it)
         for g in _groups(stats, unit=c_unit, kind=kind, week=week_of(c.decided_at), verifier=c.author):
@@ -196,12 +196,15 @@ def _deciders(s: Session, item_ids: list[int]) -> dict[int, str]:
     return out
 
 
-def _pushed_ids(s: Session) -> set[int]:
-    """Corrections the registry sync's outbox delivered to their source database
+def _pushed_ids(s: Session, correction_ids: list[int]) -> set[int]:
+    """Which of these corrections the registry sync's outbox delivered to their source database
     (reconciler/sync/outbox.py: key `correction:<id>`, status `done`)."""
+    if not correction_ids:
+        return set()
+    keys = {f"correction:{i}": i for i in correction_ids}
     done = s.scalars(select(RegistryOutbox.idempotency_key).where(RegistryOutbox.status == "done",
-                                                                  RegistryOutbox.idempotency_key.like("correction:%")))
-    return {int(k.split(":", 1)[1]) for k in done if k.split(":", 1)[1].isdigit()}
+                                                                  RegistryOutbox.idempotency_key.in_(list(keys))))
+    return {keys[k] for k in done}
 
 
 # -- the workbench's chart -----------------------------------------------------------------
