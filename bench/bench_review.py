@@ -38,6 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # verifier_model: the walkthrough's verifier, shared
+
+from verifier_model import agree, expected_record, parse, person_truth, truth_value  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -76,37 +79,6 @@ def serve(home: Path):
 
 
 # --- what a careful verifier decides, having read the scan (the truth) ----------------------
-
-def person_truth(t: dict, k: int) -> dict:
-    from sohoa.core.types import PERSON_FIELDS
-
-    people = t.get("persons") or []
-    if k >= len(people):
-        return dict(t["fields"]) if k == 0 else {}
-    return {**{n: v for n, v in t["fields"].items() if n not in PERSON_FIELDS}, **people[k]}
-
-
-def truth_value(t: dict, field: str, k: int):
-    return t["doc_type"] if field == "doc_type" else person_truth(t, k).get(field)
-
-
-def parse(field: str, text: str):
-    from sohoa.ui import workflow
-
-    text = text.strip()
-    if text in ("", "—"):
-        return None
-    try:
-        return workflow.parse_value(field, text)
-    except workflow.ActionError:
-        return text
-
-
-def agree(field: str, a, b) -> bool:
-    from sohoa.reconciler.compare import values_agree
-
-    return a is not None and b is not None and values_agree(field, a, b)
-
 
 def decide(t: dict, field: str, doc_text: str, reg_text: str, has_record: bool, k: int) -> tuple[str, object, bool]:
     """(accept | keep | correct | escalate, the typed value, whether a reason is needed: the
@@ -160,8 +132,7 @@ class Counted:
 def unmatched(c: Counted, t: dict, e: dict, k: int, made: list[int]) -> None:
     """Link the person to its record, or propose a new one typed from the paper (on the item
     page, both flows alike, as the walkthrough does)."""
-    people = e.get("persons") or []
-    rid = people[k].get("registry_record_id") if k < len(people) else (e.get("registry_record_id") if k == 0 else None)
+    rid = expected_record(e, k)
     if rid:
         c.fill("#link-record", rid)
         c.fill("#link-reason", REASON)

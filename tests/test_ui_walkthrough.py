@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CHROMIUM, run_sohoa, serve_ui
+from verifier_model import agree, expected_record, parse, person_truth, truth_value
 
 pytestmark = [pytest.mark.slow, pytest.mark.ui]
 
@@ -108,62 +109,18 @@ def _login(page, name: str, password: str) -> None:
     page.wait_for_load_state()
 
 
-def _parse(field: str, text: str):
-    """A value as the page shows it, in the registry's form; None when absent or unreadable."""
-    from sohoa.ui import workflow
-
-    text = text.strip()
-    if text in ("", "—"):
-        return None
-    try:
-        return workflow.parse_value(field, text)
-    except workflow.ActionError:
-        return text
-
-
-def _agree(field: str, a, b) -> bool:
-    from sohoa.reconciler.compare import values_agree
-
-    return a is not None and b is not None and values_agree(field, a, b)
-
-
-def _person_truth(t: dict, k: int) -> dict:
-    """What the paper says about person k: the document's own fields and that person's
-    (truth lines list every person's fields in order; `fields` holds the first one's)."""
-    from sohoa.core.types import PERSON_FIELDS
-
-    people = t.get("persons") or []
-    if k >= len(people):
-        return dict(t["fields"]) if k == 0 else {}
-    return {**{n: v for n, v in t["fields"].items() if n not in PERSON_FIELDS}, **people[k]}
-
-
-def _truth_value(t: dict, field: str, k: int = 0):
-    if field == "doc_type":
-        return t["doc_type"]
-    return _person_truth(t, k).get(field)
-
-
-def _expected_record(e: dict, k: int) -> str | None:
-    """The registry record person k of a document belongs to, as the generator knows it."""
-    people = e.get("persons") or []
-    if k < len(people):
-        return people[k].get("registry_record_id")
-    return e.get("registry_record_id") if k == 0 else None
-
-
 def decide(t: dict, field: str, doc_text: str, reg_text: str, has_record: bool, k: int = 0) -> tuple[str, object]:
     """What a careful verifier does, having read the scan (the truth) for the item's person k:
     accept | keep | correct | escalate."""
     from sohoa.ui.workflow import show
 
-    right = _truth_value(t, field, k)
+    right = truth_value(t, field, k)
     if right is None:  # the paper does not carry this field: the head decides
         return "escalate", None
-    doc, reg = _parse(field, doc_text), _parse(field, reg_text)
-    if _agree(field, doc, right):
+    doc, reg = parse(field, doc_text), parse(field, reg_text)
+    if agree(field, doc, right):
         return "accept", None
-    if has_record and _agree(field, reg, right):
+    if has_record and agree(field, reg, right):
         return "keep", None
     return "correct", show(right)
 
@@ -240,9 +197,9 @@ def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_
             k = int(head.get_attribute("data-person") or 0)  # the person the item concerns
             source = vy.inner_text("#doc-source")
             t = truth[source]
-            mine = _person_truth(t, k)
+            mine = person_truth(t, k)
             if kind == "unmatched":
-                rid = _expected_record(expected[source], k)
+                rid = expected_record(expected[source], k)
                 if rid:  # the registry has it: the reading failed to find it
                     vy.fill("#link-record", rid)
                     vy.fill("#link-reason", f"Cùng số văn bản {mine.get('document_number')} và số định danh")
@@ -269,7 +226,7 @@ def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_
                 vy.keyboard.press("e")
                 # the queue's order (due times in working hours) decides which item comes first: the
                 # unsure one is asked as unsure whatever its field, so the head sends it back
-                reason = ("Văn bản không ghi trường này" if _truth_value(t, field, k) is None and not unsure
+                reason = ("Văn bản không ghi trường này" if truth_value(t, field, k) is None and not unsure
                           else "Không chắc giá trị, xin ý kiến")
                 vy.keyboard.type(reason)
                 vy.click("#btn-escalate")
@@ -280,9 +237,9 @@ def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_
                 vy.keyboard.press("t")
                 vy.wait_for_selector("#btn-release")
                 used_keys["t"] += 1
-            reg_value = _parse(field, vy.inner_text("#reg-value"))
-            changes_registry = has_record and action != "keep" and not _agree(
-                field, _parse(field, vy.inner_text("#doc-value") if action == "accept" else value), reg_value)
+            reg_value = parse(field, vy.inner_text("#reg-value"))
+            changes_registry = has_record and action != "keep" and not agree(
+                field, parse(field, vy.inner_text("#doc-value") if action == "accept" else value), reg_value)
             if action == "keep":
                 vy.keyboard.press("k")
                 used_keys["k"] += 1
@@ -387,7 +344,7 @@ def test_new_verifier_clears_the_whole_queue_of_a_50_document_batch(batch50, ui_
         if h.field in ("*", "document"):
             continue
         src, k = source_of[h.record_id]
-        assert _agree(h.field, after[h.record_id][h.field], _truth_value(truth[src], h.field, k)), \
+        assert agree(h.field, after[h.record_id][h.field], truth_value(truth[src], h.field, k)), \
             (h.record_id, h.field)
     for rid in set(after) - set(before):
         assert normalise_record(after[rid])[1] == []
