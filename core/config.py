@@ -70,6 +70,9 @@ class Settings:
     ocr_lang: str = "vie"
     ocr_dpi: int = 300
     ocr_jobs: int = 0  # 0: all cores
+    # "auto": Tesseract in the worker process (tesserocr) when it imports, else a subprocess per
+    # call; "api" or "subprocess" to insist (pipeline/ocr/engine.py)
+    ocr_engine: str = "auto"
     # Page images (pipeline/ocr/storage_policy.py; README "Storage per page"): a JPEG scan at or
     # below the ceiling passes through; above it, or lossless, it is re-encoded at the lowest
     # quality from the floor up whose SSIM against the scan (luma, ~150 dpi) stays >= storage_ssim_min

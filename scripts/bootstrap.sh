@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie poppler-utils qpdf fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-freefont-ttf fonts-roboto-unhinted softhsm2 chromium libjpeg-turbo-progs)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie libtesseract-dev libleptonica-dev g++ pkg-config poppler-utils qpdf fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-freefont-ttf fonts-roboto-unhinted softhsm2 chromium libjpeg-turbo-progs)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -26,6 +26,7 @@ stamp=.venv/.sohoa-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "bootstrap: installing Python packages into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test,fit]'
+  # tesserocr built against Debian's libtesseract: the same engine as the CLI (the PyPI wheel bundles another version, whose confidences differ)
+  .venv/bin/python -m pip install -q --no-binary tesserocr -e '.[test,fit]'
   touch "$stamp"
 fi

@@ -1,12 +1,18 @@
-"""Tesseract, run as a subprocess per page.
+"""Tesseract: in this process (tesserocr, a model loaded once per thread) or a subprocess per call.
 
-The cleaned grayscale page goes to `tesseract` on stdin as PGM (no temporary
-file, no PNG encoding); TSV comes back on stdout. Each process gets
+The engine is chosen by the setting `ocr_engine` (SOHOA_OCR_ENGINE): "auto" (the default) reads
+in this process when tesserocr imports and the subprocess otherwise; "api" requires tesserocr;
+"subprocess" always starts the CLI. Both give the same TSV rows, parsed here the same way
+(tessapi.py has the in-process side).
+
+Subprocess: the cleaned grayscale page goes to `tesseract` on stdin as PGM (no
+temporary file, no PNG encoding); TSV comes back on stdout. Each process gets
 OMP_THREAD_LIMIT=1 so several pages in parallel do not oversubscribe the CPU
 (with OpenMP on, one page was 6x slower in wall time on a 2-core box).
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -16,9 +22,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from sohoa.core.errors import FatalError
+from sohoa.core.errors import ConfigError, FatalError
+from sohoa.pipeline.ocr import tessapi
+
+log = logging.getLogger(__name__)
 
 TIMEOUT_S = 300
+ENGINES = ("auto", "api", "subprocess")
 
 
 @dataclass(frozen=True)
@@ -80,9 +90,84 @@ def _run(args: list[str], stdin: bytes) -> str:
     return proc.stdout.decode("utf-8", "replace")
 
 
+_forced: str | None = None
+
+
+def use_engine(name: str | None) -> None:
+    """Override the setting for this process ("auto", "api", "subprocess"; None: the setting again)."""
+    global _forced
+    if name is not None and name not in ENGINES:
+        raise ConfigError(f"ocr_engine must be one of {', '.join(ENGINES)}, not {name!r}")
+    _forced = name
+    _resolve.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def _configured() -> str:
+    from sohoa.core.config import load_settings
+
+    name = str(load_settings().ocr_engine or "auto").lower()
+    if name not in ENGINES:
+        raise ConfigError(f"ocr_engine must be one of {', '.join(ENGINES)}, not {name!r}")
+    return name
+
+
+@lru_cache(maxsize=4)
+def _resolve(name: str) -> str:
+    if name == "subprocess":
+        return name
+    try:
+        tessapi._module()
+    except tessapi.EngineUnavailable as exc:
+        if name == "api":
+            raise FatalError(f"ocr_engine = api, but {exc}") from None
+        return "subprocess"
+    if name == "auto":
+        # another libtesseract than the CLI's (e.g. a PyPI wheel bundling its own) reads the same
+        # text with other confidences, which the thresholds were not measured on
+        cli, lib = _cli_version(), tessapi.version()
+        if cli and cli != lib:
+            log.warning("tesserocr runs Tesseract %s, the CLI is %s: OCR runs the CLI (ocr_engine = api "
+                        "to use tesserocr anyway)", lib, cli)
+            return "subprocess"
+    return "api"
+
+
+@lru_cache(maxsize=1)
+def _cli_version() -> str | None:
+    try:
+        out = subprocess.run([tesseract_cmd(), "--version"], capture_output=True, text=True, timeout=30)
+    except (FatalError, OSError, subprocess.SubprocessError):
+        return None
+    m = re.search(r"tesseract\s+v?([\w.\-]+)", out.stdout + out.stderr)
+    return m.group(1) if m else None
+
+
+def engine_in_use() -> str:
+    """"api" or "subprocess": what ocr() and osd() run in this process."""
+    return _resolve(_forced or _configured())
+
+
+def _datapath() -> str:
+    try:
+        cmd: str | None = tesseract_cmd()
+    except FatalError:
+        cmd = None
+    return tessapi.tessdata_dir(cmd)
+
+
 def ocr(gray: np.ndarray, *, lang: str = "vie", dpi: int = 300, psm: int = 3) -> list[TessWord]:
     """Words of a grayscale page, in reading order."""
-    tsv = _run(["-l", lang, "--psm", str(psm), "--dpi", str(int(round(dpi))), "tsv"], _pgm(gray))
+    dpi = int(round(dpi))
+    if engine_in_use() == "api":
+        try:
+            tsv = tessapi.ocr_tsv(gray, lang=lang, dpi=dpi, psm=psm, datapath=_datapath())
+        except tessapi.RecognitionFailed as exc:
+            raise TesseractError(f"tesseract failed: {exc}") from None
+        except tessapi.EngineUnavailable as exc:  # e.g. a language not installed
+            raise TesseractError(str(exc)) from None
+        return parse_tsv(tsv)
+    tsv = _run(["-l", lang, "--psm", str(psm), "--dpi", str(dpi), "tsv"], _pgm(gray))
     return parse_tsv(tsv)
 
 
@@ -131,6 +216,12 @@ def osd(gray: np.ndarray, *, dpi: int = 150) -> tuple[int, float]:
 
     (0, 0.0) when OSD cannot tell (too little text).
     """
+    if engine_in_use() == "api":
+        try:
+            got = tessapi.osd(gray, dpi=int(round(dpi)), datapath=_datapath())
+        except (tessapi.RecognitionFailed, tessapi.EngineUnavailable):
+            return 0, 0.0
+        return got if got else (0, 0.0)
     try:
         out = _run(["--psm", "0", "--dpi", str(int(round(dpi)))], _pgm(gray))
     except TesseractError:
