@@ -4,9 +4,10 @@ names, dates as dd/mm/yyyy text, lists in one text column, a penalty in years + 
 kind of sentence in words. Test material for tests/test_registry_sync*.py and tests/security/."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from sqlalchemy import (
     BigInteger,
@@ -139,3 +140,36 @@ def change_person(url: str, ma: str, **values: Any) -> None:
 def write_mapping(path: Path, text: str = MAPPING) -> Path:
     path.write_text(text, "utf-8")
     return path
+
+
+@contextmanager
+def sqlite_catalogue(directory: Path) -> Iterator[Any]:
+    """A fresh SQLite catalogue in directory, disposed of afterwards."""
+    from sohoa.archive.catalogue import Catalogue
+
+    cat = Catalogue(f"sqlite:///{directory / 'catalogue.sqlite3'}")
+    try:
+        yield cat
+    finally:
+        cat.dispose()
+
+
+@contextmanager
+def filled_source(pg_server: Any, records: list[dict[str, Any]]) -> Iterator[str]:
+    """A fresh PostgreSQL database holding records in the foreign schema (its URL)."""
+    from conftest import _fresh_pg_database
+
+    with _fresh_pg_database(pg_server) as url:
+        fill(url, records)
+        yield url
+
+
+def sync(catalogue: Any, url: str, mapping: Any, **kw: Any) -> Any:
+    """`sync_registry` from the source at url, its engine disposed of afterwards."""
+    from sohoa.reconciler.sync.pull import source_engine, sync_registry
+
+    engine = source_engine(url)
+    try:
+        return sync_registry(catalogue, engine, mapping, "test", **kw)
+    finally:
+        engine.dispose()

@@ -9,8 +9,8 @@ from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from foreign_registry import change_person, fill, person_row, write_mapping
-from sohoa.archive.catalogue import Catalogue, utcnow
+from foreign_registry import change_person, fill, filled_source, person_row, sqlite_catalogue, sync, write_mapping
+from sohoa.archive.catalogue import utcnow
 from sohoa.archive.models import (
     AuditEvent,
     Batch,
@@ -26,7 +26,7 @@ from sohoa.reconciler.deadlines import review_due_at
 from sohoa.reconciler.registry import normalise_record
 from sohoa.reconciler.sync.mapping import MappingError, parse_mapping
 from sohoa.reconciler.sync.outbox import enqueue_decision, push
-from sohoa.reconciler.sync.pull import source_engine, sync_registry
+from sohoa.reconciler.sync.pull import source_engine
 from sqlalchemy import func, select
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -50,9 +50,8 @@ RECORDS = [
 
 @pytest.fixture
 def catalogue(tmp_path):
-    cat = Catalogue(f"sqlite:///{tmp_path / 'catalogue.sqlite3'}")
-    yield cat
-    cat.dispose()
+    with sqlite_catalogue(tmp_path) as cat:
+        yield cat
 
 
 @pytest.fixture
@@ -64,32 +63,20 @@ def source(pg_database_url):
 @pytest.fixture(scope="module")
 def unchanged_source(pg_server):
     """One source for the tests that never write to it (a database costs seconds under load)."""
-    from conftest import _fresh_pg_database
-
-    with _fresh_pg_database(pg_server) as url:
-        fill(url, RECORDS)
+    with filled_source(pg_server, RECORDS) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def empty_catalogue(tmp_path_factory):
     """One catalogue for the tests where nothing may be stored."""
-    cat = Catalogue(f"sqlite:///{tmp_path_factory.mktemp('cat') / 'catalogue.sqlite3'}")
-    yield cat
-    cat.dispose()
+    with sqlite_catalogue(tmp_path_factory.mktemp("cat")) as cat:
+        yield cat
 
 
 @pytest.fixture
 def mapping(tmp_path):
     return parse_mapping(write_mapping(tmp_path / "tpa.toml"))
-
-
-def _sync(catalogue, url, mapping, **kw):
-    engine = source_engine(url)
-    try:
-        return sync_registry(catalogue, engine, mapping, "test", **kw)
-    finally:
-        engine.dispose()
 
 
 def _push(catalogue, url, mapping, **kw):
@@ -140,7 +127,7 @@ def decide(catalogue, rid: str, field: str, value, approver: str = "anh") -> str
 
 
 def test_full_then_incremental_sync_through_a_join(catalogue, source, mapping):
-    r = _sync(catalogue, source, mapping)
+    r = sync(catalogue, source, mapping)
     assert (r.full, r.read, r.added, r.updated, r.conflicts) == (True, 3, 3, 0, 0)
     for raw in RECORDS:  # the same records as a JSONL import of the contract's form gives
         assert _data(catalogue, raw["record_id"]) == normalise_record(raw)[0]
@@ -148,18 +135,18 @@ def test_full_then_incremental_sync_through_a_join(catalogue, source, mapping):
         assert s.get(RegistrySource, "tpa").high_water is not None
         assert s.scalar(select(func.count()).select_from(RegistryHistory).where(RegistryHistory.field == "*")) == 3
         assert s.scalars(select(AuditEvent).where(AuditEvent.action == "registry.sync")).one().detail["added"] == 3
-    again = _sync(catalogue, source, mapping)  # nothing changed since: nothing read but the last instant's rows
+    again = sync(catalogue, source, mapping)  # nothing changed since: nothing read but the last instant's rows
     assert (again.full, again.added, again.updated) == (False, 0, 0) and again.read <= 3
     change_person(source, "R2", an_thang=8)  # 1 y 8 m
-    r3 = _sync(catalogue, source, mapping)
+    r3 = sync(catalogue, source, mapping)
     assert r3.updated == 1 and _data(catalogue, "R2")["penalty_months"] == 20
-    r4 = _sync(catalogue, source, mapping)  # from the new mark on: the changed row's instant only (>=, none lost)
+    r4 = sync(catalogue, source, mapping)  # from the new mark on: the changed row's instant only (>=, none lost)
     assert (r4.read, r4.updated) == (1, 0)
     with catalogue.session() as s:
         h = s.scalars(select(RegistryHistory).where(RegistryHistory.record_id == "R2",
                                                     RegistryHistory.field == "penalty_months")).one()
         assert (h.old_value, h.new_value, h.approved_by) == (18, 20, None) and "tpa" in h.reason
-    full = _sync(catalogue, source, mapping, full=True)
+    full = sync(catalogue, source, mapping, full=True)
     assert (full.full, full.read, full.updated, full.unchanged) == (True, 3, 0, 3)
 
 
@@ -168,7 +155,7 @@ def test_nothing_reverts_a_decision_neither_import_nor_sync(catalogue, source, m
     tomorrow = (utcnow().replace(tzinfo=timezone.utc) + timedelta(hours=24)).astimezone(VN).date()
     (tmp_path / "days.toml").write_text(f"days_off = [{tomorrow.isoformat()}]\n")
     monkeypatch.setenv("SOHOA_WORK_CALENDAR_FILE", str(tmp_path / "days.toml"))
-    _sync(catalogue, source, mapping)
+    sync(catalogue, source, mapping)
     doc_id = decide(catalogue, "R1", "penalty_months", 48)
     # the source's old export, imported as a file: 40 again would undo the decision
     jsonl = tmp_path / "old.jsonl"
@@ -196,7 +183,7 @@ def test_nothing_reverts_a_decision_neither_import_nor_sync(catalogue, source, m
     # the source changes the decided field: the sync holds it back too, the other change goes through
     change_person(source, "R1", an_nam=5, an_thang=0, ho_ten="Nguyễn Văn  An")
     change_person(source, "R2", thu_thach_thang=48)
-    r = _sync(catalogue, source, mapping, full=True)
+    r = sync(catalogue, source, mapping, full=True)
     assert r.conflicts == 1 and r.updated == 1
     assert _data(catalogue, "R1")["penalty_months"] == 48 and _data(catalogue, "R2")["probation_months"] == 48
     with catalogue.session() as s:
@@ -209,7 +196,7 @@ def test_a_value_a_person_kept_is_not_overwritten_by_a_sync(catalogue, source, m
     read (a verified value, ui/verification.py); the source's later change of it is an item."""
     from sohoa.archive.models import VerificationRecord, VerifiedValue
 
-    _sync(catalogue, source, mapping)
+    sync(catalogue, source, mapping)
     now = utcnow()
     with catalogue.session() as s:
         s.add(Batch(batch_id="b1", source_dir="/x", unit="u", operator="o", started_at=now))
@@ -231,7 +218,7 @@ def test_a_value_a_person_kept_is_not_overwritten_by_a_sync(catalogue, source, m
         s.add(VerifiedValue(record_id=rec.id, document_id="dk", person=0, name="person_name", value="Trần Văn Bình",
                             decision="registry", registry_value="Trần Văn Bình", decided_by="vera", decided_at=now))
     change_person(source, "R2", ho_ten="Trần Văn Bính", thu_thach_thang=48)
-    r = _sync(catalogue, source, mapping, full=True)
+    r = sync(catalogue, source, mapping, full=True)
     assert (r.conflicts, r.updated) == (1, 1)  # the name held back, the term (nobody decided it) taken
     assert _data(catalogue, "R2")["person_name"] == "Trần Văn Bình" and _data(catalogue, "R2")["probation_months"] == 48
     with catalogue.session() as s:
@@ -241,7 +228,7 @@ def test_a_value_a_person_kept_is_not_overwritten_by_a_sync(catalogue, source, m
 
 
 def test_push_back_then_a_conflict_never_overwrites(catalogue, source, mapping):
-    _sync(catalogue, source, mapping)
+    sync(catalogue, source, mapping)
     before = person_row(source, "R1")
     decide(catalogue, "R1", "penalty_months", 48)
     pushed = _push(catalogue, source, mapping)
@@ -255,7 +242,7 @@ def test_push_back_then_a_conflict_never_overwrites(catalogue, source, mapping):
         ev = s.scalars(select(AuditEvent).where(AuditEvent.action == "registry.push")).one()
         assert ev.outcome == "ok" and ev.detail["decided_by"] == "anh" and ev.detail["value"] == 48
     assert _push(catalogue, source, mapping).done == 0  # pushing twice is a no-op
-    again = _sync(catalogue, source, mapping)  # our own write, read back: nothing changes
+    again = sync(catalogue, source, mapping)  # our own write, read back: nothing changes
     assert (again.updated, again.conflicts) == (0, 0)
     # the source changes a field after we read it, before the push: the push updates nothing
     decide(catalogue, "R2", "probation_months", 24)
@@ -270,7 +257,7 @@ def test_push_back_then_a_conflict_never_overwrites(catalogue, source, mapping):
 
 
 def test_an_unreachable_source_is_retried_with_backoff_then_failed(catalogue, source, mapping):
-    _sync(catalogue, source, mapping)
+    sync(catalogue, source, mapping)
     decide(catalogue, "R1", "penalty_months", 48)
     down = "postgresql+psycopg://u:secret@127.0.0.1:9/none"  # nothing listens on port 9
     now = utcnow()
@@ -313,7 +300,7 @@ def test_mapping_errors_are_clear_and_store_nothing(empty_catalogue, unchanged_s
     assert change[0] in MAPPING
     path = write_mapping(tmp_path / "bad.toml", MAPPING.replace(change[0], change[1], 1))
     with pytest.raises(MappingError) as exc:
-        _sync(empty_catalogue, unchanged_source, parse_mapping(path))
+        sync(empty_catalogue, unchanged_source, parse_mapping(path))
     assert message in str(exc.value)
     with empty_catalogue.session() as s:
         assert s.scalar(select(func.count()).select_from(RegistryRecord)) == 0
@@ -327,11 +314,11 @@ def test_a_conflict_is_decided_by_people_accepted_or_taken_over_with_approval(ca
     from sohoa.ui.auth import CurrentUser
 
     vera, anh = CurrentUser(1, "vera", "verifier", None, "c"), CurrentUser(2, "anh", "approver", None, "c")
-    _sync(catalogue, source, mapping)
+    sync(catalogue, source, mapping)
     decide(catalogue, "R1", "penalty_months", 48)
     _push(catalogue, source, mapping)
     change_person(source, "R1", an_nam=5, an_thang=0)
-    assert _sync(catalogue, source, mapping).conflicts == 1
+    assert sync(catalogue, source, mapping).conflicts == 1
 
     def conflict_id():
         with catalogue.session() as s:
@@ -344,7 +331,7 @@ def test_a_conflict_is_decided_by_people_accepted_or_taken_over_with_approval(ca
     assert (person_row(source, "R1")["an_nam"], person_row(source, "R1")["an_thang"]) == (4, 0)
 
     change_person(source, "R1", an_nam=5)  # again, and this time the source is right
-    assert _sync(catalogue, source, mapping).conflicts == 1
+    assert sync(catalogue, source, mapping).conflicts == 1
     with catalogue.session() as s:
         said = workflow.act(s, vera, conflict_id(), "keep", reason="Quyết định giảm án của Tòa phúc thẩm")
     assert "chờ phê duyệt" in said and _data(catalogue, "R1")["penalty_months"] == 48  # not before approval
@@ -356,7 +343,7 @@ def test_a_conflict_is_decided_by_people_accepted_or_taken_over_with_approval(ca
         workflow.approve(s, anh, c.id)
     assert _data(catalogue, "R1")["penalty_months"] == 60
     assert _push(catalogue, source, mapping).done == 1 and person_row(source, "R1")["an_nam"] == 5
-    final = _sync(catalogue, source, mapping, full=True)
+    final = sync(catalogue, source, mapping, full=True)
     assert (final.updated, final.conflicts) == (0, 0)
 
 

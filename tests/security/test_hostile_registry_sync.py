@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 from conftest import run_sohoa
-from foreign_registry import MAPPING, fill, write_mapping
+from foreign_registry import MAPPING, fill, filled_source, sqlite_catalogue, sync, write_mapping
 from sohoa.archive.catalogue import Catalogue
 from sohoa.archive.models import RegistryRecord, RegistrySource
 from sohoa.reconciler.sync.mapping import MappingError, parse_mapping
 from sohoa.reconciler.sync.outbox import enqueue, push
-from sohoa.reconciler.sync.pull import SourceError, source_engine, sync_registry
+from sohoa.reconciler.sync.pull import SourceError
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, inspect, select
 
 ONE = [{"record_id": "R1", "doc_type": "judgment", "document_number": "1/2024/HS-ST", "issue_date": "2024-01-02",
@@ -20,39 +20,26 @@ ONE = [{"record_id": "R1", "doc_type": "judgment", "document_number": "1/2024/HS
 
 @pytest.fixture
 def catalogue(tmp_path):
-    cat = Catalogue(f"sqlite:///{tmp_path / 'catalogue.sqlite3'}")
-    yield cat
-    cat.dispose()
+    with sqlite_catalogue(tmp_path) as cat:
+        yield cat
 
 
 @pytest.fixture(scope="module")
 def unchanged_source(pg_server):
     """One source for the tests that must leave it as it is."""
-    from conftest import _fresh_pg_database
-
-    with _fresh_pg_database(pg_server) as url:
-        fill(url, ONE)
+    with filled_source(pg_server, ONE) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def empty_catalogue(tmp_path_factory):
-    cat = Catalogue(f"sqlite:///{tmp_path_factory.mktemp('cat') / 'catalogue.sqlite3'}")
-    yield cat
-    cat.dispose()
+    with sqlite_catalogue(tmp_path_factory.mktemp("cat")) as cat:
+        yield cat
 
 
 def _count(cat, model) -> int:
     with cat.session() as s:
         return s.scalar(select(func.count()).select_from(model)) or 0
-
-
-def _sync(cat, url, mapping):
-    engine = source_engine(url)
-    try:
-        return sync_registry(cat, engine, mapping, "test")
-    finally:
-        engine.dispose()
 
 
 @pytest.mark.parametrize("old, new, message", [
@@ -68,7 +55,7 @@ def test_injected_identifiers_are_names_that_do_not_exist(empty_catalogue, uncha
     assert old in MAPPING
     mapping = parse_mapping(write_mapping(tmp_path / "m.toml", MAPPING.replace(old, new, 1)))
     with pytest.raises(MappingError) as exc:
-        _sync(catalogue, pg_database_url, mapping)
+        sync(catalogue, pg_database_url, mapping)
     assert message in str(exc.value)
     engine = create_engine(pg_database_url)
     assert {"van_ban", "doi_tuong"} <= set(inspect(engine).get_table_names())  # nothing was dropped
@@ -97,7 +84,7 @@ person_name = {toml(table + "." + name_col)}
 document_number = {toml(table + ".so")}
 penalty_months = {toml(table + ".thang")}
 '''
-    r = _sync(catalogue, pg_database_url, parse_mapping(write_mapping(tmp_path / "odd.toml", text)))
+    r = sync(catalogue, pg_database_url, parse_mapping(write_mapping(tmp_path / "odd.toml", text)))
     assert r.added == 1
     with catalogue.session() as s:
         data = s.get(RegistryRecord, "X1").data
@@ -122,7 +109,7 @@ def test_a_row_the_import_would_refuse_refuses_the_sync(catalogue, pg_database_u
     fill(pg_database_url, ONE + [{**ONE[0], "record_id": key}])
     mapping = parse_mapping(write_mapping(tmp_path / "m.toml"))
     with pytest.raises(SourceError) as exc:
-        _sync(catalogue, pg_database_url, mapping)
+        sync(catalogue, pg_database_url, mapping)
     assert fault in str(exc.value) and "nothing stored" in str(exc.value)
     assert _count(catalogue, RegistryRecord) == 0 and _count(catalogue, RegistrySource) == 0
 
