@@ -178,7 +178,7 @@ def keep_jpeg(path: Path, dpi: tuple[float, float], stem: Path, *, turn: int = 0
         data = lossless_jpeg(path, grey=True)
         mode = "L" if data is not None else mode
     if data is None and OPTIMIZE_HUFFMAN:
-        data = lossless_jpeg(path)
+        data = lossless_jpeg(path, pixels=pixels)
     if data is not None:
         out.write_bytes(data)
     elif out.resolve() != path.resolve():
@@ -211,11 +211,12 @@ def has_colour(rgb: np.ndarray, dpi: tuple[float, float] | float = 300.0) -> boo
     return float((spread > COLOUR_SPREAD).sum()) * mm2_per_pixel >= COLOUR_MIN_MM2
 
 
-def lossless_jpeg(path: Path, *, grey: bool = False) -> bytes | None:
+def lossless_jpeg(path: Path, *, grey: bool = False, pixels: np.ndarray | None = None) -> bytes | None:
     """The JPEG with its Huffman tables optimised (jpegtran -optimize) and, with `grey`,
     its chroma dropped (-grayscale): the quantised DCT coefficients are kept as they
     are -- no re-encode, the decoded pixels (with `grey`: the stored luma) are the
-    source's, bit for bit, and that is checked. None when jpegtran is missing or fails,
+    source's, bit for bit, and that is checked (against `pixels`, the source decoded, when the
+    caller holds them: one decode fewer). None when jpegtran is missing or fails,
     the pixels differ (a JPEG stored as RGB, not YCbCr, for `grey`) or nothing is saved."""
     import shutil
     import subprocess
@@ -236,6 +237,8 @@ def lossless_jpeg(path: Path, *, grey: bool = False) -> bytes | None:
                 if new.mode != "L" or src.mode != "YCbCr":
                     return None
                 same = np.array_equal(np.asarray(new), np.asarray(src.getchannel(0)))
+            elif pixels is not None and pixels.shape[:2] == (src.size[1], src.size[0]):
+                same = new.mode == src.mode and np.array_equal(np.asarray(new), pixels)
             else:
                 same = new.mode == src.mode and np.array_equal(np.asarray(new), np.asarray(src))
     except (OSError, ValueError, subprocess.SubprocessError):

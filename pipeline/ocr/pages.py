@@ -1,7 +1,8 @@
 """Page images out of a source document.
 
 `plan_pages` runs once per document (cheap: it reads PDF structure and image
-headers, and copies out the page images of image-only PDFs); `load_page`
+headers, and copies out the JPEG page images of image-only PDFs as their bytes; any
+other page image is decoded by `load_page`, in the page's task); `load_page`
 decodes one page and runs in a worker thread.
 
 - pdf_image: when a page is exactly one image drawn over the whole page, the
@@ -17,7 +18,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,10 @@ class PageSource:
     dpi: tuple[float, float] | None = None  # known from PDF geometry
     rasterize: bool = False  # path is a PDF page to render with pdftoppm
     label: str = ""  # where the page came from, for error messages
+    # a PDF's lossless page image, (object number, generation): decoded by load_page in the
+    # page's own task, not copied out as PNG by plan_pages (a decode and an encode per page in
+    # the one `begin` of the document: 0.41 CPU s a page on the issue 18 bench)
+    pdf_object: tuple[int, int] | None = None
 
 
 @dataclass
@@ -188,9 +193,8 @@ def _plan_pdf(doc: SourceDocument, settings, workdir: Path) -> list[PageSource]:
                     out = stem.with_suffix(".jpg")
                     out.write_bytes(xo.read_raw_bytes())
                 else:
-                    out = stem.with_suffix(".png")
-                    pil = img.as_pil_image()
-                    pil.save(out, compress_level=1)
+                    pages.append(PageSource(i, src, dpi=dpi, label=f"page {i}", pdf_object=xo.objgen))
+                    continue
                 pages.append(PageSource(i, out, dpi=dpi, label=f"page {i}"))
             except RejectedInput:
                 raise
@@ -234,10 +238,17 @@ def _rasterize(src: PageSource, workdir: Path) -> Path:
 def load_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) -> LoadedPage:
     where = f"page {src.number}" + (f" ({src.label})" if src.label and src.label != f"page {src.number}" else "")
     try:
+        pdf_object = getattr(src, "pdf_object", None)  # a plan pickled before the field existed has none
+        pdf_im = None
+        if pdf_object:
+            try:
+                pdf_im = _pdf_image(src.path, pdf_object)
+            except Exception:  # pikepdf cannot hand the image over: render the page, as plan_pages did
+                src = replace(src, pdf_object=None, rasterize=True, dpi=(float(settings.ocr_dpi),) * 2)
         path = _rasterize(src, workdir) if src.rasterize else src.path
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im: Image.Image = Image.open(path)
+            im: Image.Image = pdf_im if pdf_im is not None else Image.open(path)
             if src.frame:
                 im.seek(src.frame)
             w, h = im.size
@@ -268,6 +279,20 @@ def load_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) -> 
     jpeg_path = path if (fmt == "JPEG" and not exif_rot and im.mode in ("L", "RGB") and not src.frame) else None
     im = _normalize_mode(im)
     return LoadedPage(im, dpi, jpeg_path, qtables)
+
+
+def _pdf_image(path: Path, objgen: tuple[int, int]) -> Image.Image:
+    """A PDF's image XObject decoded (the checks on its size were made by plan_pages)."""
+    import pikepdf
+    from pikepdf import PdfImage
+
+    with open(path, "rb") as fh, pikepdf.open(fh) as pdf:
+        xo = pdf.get_object(objgen)
+        if not isinstance(xo, pikepdf.Stream):
+            raise ValueError("the page image is not a stream")
+        im = PdfImage(xo).as_pil_image()
+        im.load()
+        return im
 
 
 def _dpi_of(im: Image.Image, settings) -> tuple[float, float]:
