@@ -12,8 +12,9 @@ thread holds.
 
 Bounds: recognition stops after TIMEOUT_S (Tesseract's own deadline, checked between words;
 layout analysis before it is not covered, as it was not by the subprocess's kill either --
-that killed the whole call). Memory: one loaded model per language per thread (vie ~25 MB,
-eng ~30 MB, osd ~15 MB resident) plus the page being read, freed by Clear() after each call.
+that killed the whole call). Memory: tesserocr and libtesseract ~15 MB once, then one loaded
+model per language per thread (resident: vie ~12 MB, eng ~14 MB, osd ~31 MB) plus the page being
+read, freed by Clear() after each call.
 """
 from __future__ import annotations
 
