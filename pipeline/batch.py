@@ -1,8 +1,9 @@
 """Run a whole scan batch and build its report (contract section 4).
 
-Intake runs here; each document then goes through the Celery canvas of
-pipeline.tasks: in-process (embedded default, several documents at once on
-threads) or on workers (production), and the batch's items in the catalogue
+Intake runs here; each document then goes through the stage tasks of
+pipeline.tasks: in-process (embedded default: several documents at once on
+threads, the pages of all of them on one page executor of `jobs` workers made
+here) or on workers (production: the Celery canvas), and the batch's items in the catalogue
 track every document's stage. The report is read back from those items, so
 it is the same whoever ran the stages.
 """
@@ -137,17 +138,14 @@ def run_batch(rt: Runtime, batch_dir: Path, progress: ProgressFn | None = None, 
                 progress(len(seen), max(len(items), len(seen)), DocumentOutcome.from_report(it.outcome or {}))
 
     if tasks.begin.app.conf.task_always_eager:
-        def one(doc: SourceDocument) -> None:
-            tasks.bind_runtime(rt)
-            try:
-                tasks.document_workflow(batch, doc).apply_async()
-            finally:
-                tasks.bind_runtime(None)
-
-        # Documents side by side on threads; the heavy work (tesseract, codecs) leaves the GIL.
-        with ThreadPoolExecutor(max_workers=max(1, min(rt.settings.jobs, len(docs) or 1)),
-                                thread_name_prefix="sohoa-doc") as pool:
-            futures = [pool.submit(one, d) for d in docs]
+        jobs = max(1, rt.settings.jobs)
+        # Pages of every document share `jobs` page workers (the heavy work, tesseract and the
+        # codecs, leaves the GIL); each document's other stages run on a thread of its own, one
+        # more document than page workers so that pages are queued while documents finish.
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sohoa-page") as pages, \
+                ThreadPoolExecutor(max_workers=max(1, min(jobs + 1, len(docs))),
+                                   thread_name_prefix="sohoa-doc") as pool:
+            futures = [pool.submit(tasks.run_document, rt, batch, d, pages) for d in docs]
             for f in futures:
                 f.result()  # FatalError (no key, store gone) stops the run here
                 report_new()

@@ -4,7 +4,10 @@
         ...the stage...
 
 logs one line on the "sohoa.profile" logger, extra = {"document", "stage", "page", "wall_s",
-"cpu_s", "child_cpu_s", "rss_mb"} (and "kind" while someone collects):
+"cpu_s", "child_cpu_s", "rss_mb", "start", "thread_name"} (and "kind" while someone collects):
+
+- start: when the stage began (epoch seconds; it ended at start + wall_s), thread_name: the thread
+  that ran it -- which page ran beside which, on which page worker (pipeline/batch.py).
 
 - cpu_s: this thread's CPU (stages run on threads in-process, so process CPU would count the
   neighbours') plus the CPU of the subprocesses this thread waited for (tesseract, pdftoppm),
@@ -94,6 +97,12 @@ class StageRecord:
     cpu_s: float
     rss_mb: float
     kind: str | None = None  # an OCR'd page's kind (PAGE_KINDS), when collected
+    start: float = 0.0  # epoch seconds; the stage ended at start + wall_s
+    thread: str = ""
+
+    @property
+    def end(self) -> float:
+        return self.start + self.wall_s
 
 
 class _Collector(logging.Handler):
@@ -106,7 +115,8 @@ class _Collector(logging.Handler):
         if not hasattr(record, "wall_s"):
             return
         r = StageRecord(record.document, record.stage, record.page, record.wall_s, record.cpu_s,  # type: ignore[attr-defined]
-                        record.rss_mb, getattr(record, "kind", None))  # type: ignore[attr-defined]
+                        record.rss_mb, getattr(record, "kind", None),  # type: ignore[attr-defined]
+                        getattr(record, "start", 0.0), getattr(record, "thread_name", ""))
         with self._mu:
             self.records.append(r)
 
@@ -164,7 +174,7 @@ def profiled(task_name: str, doc: dict, args: tuple = ()) -> Iterator[None]:
     stage = task_name.rsplit(".", 1)[-1]
     page = args[0] if stage == "ocr_page" and args and isinstance(args[0], int) else None
     cpu0, child0 = time.thread_time(), _child_cpu()
-    t0 = time.perf_counter()
+    t0, start = time.perf_counter(), time.time()
     try:
         yield
     finally:
@@ -174,9 +184,12 @@ def profiled(task_name: str, doc: dict, args: tuple = ()) -> Iterator[None]:
             "document": doc.get("relpath"), "stage": stage, "page": page,
             "wall_s": round(wall, 4), "cpu_s": round(time.thread_time() - cpu0 + child, 4),
             "child_cpu_s": round(child, 4), "rss_mb": round(peak_rss_mb(), 1),
+            "start": round(start, 4), "thread_name": threading.current_thread().name,
         }
         if page is not None and _collectors:
             extra["kind"] = _kind_of_page(doc, page)
         elif stage == "assemble" and doc.get("kind") == "pdf_text":
             extra["kind"] = "born-digital"  # its text layer is read here, no page is OCR'd
-        log.info("stage profile", extra=extra)
+        # the message names the stage too: a Celery worker's plain log shows it with its pool process
+        log.info("stage profile: %s of %s%s, %.3f s wall", stage, extra["document"],
+                 "" if page is None else f" page {page}", wall, extra=extra)

@@ -6,7 +6,8 @@ A many-document scan is cut into its documents by `split` (pipeline/split.py); t
 after it run once per part (split.units), in the same task as the whole file's.
 
 Embedded default (no SOHOA_BROKER_URL): tasks run in-process (eager), the
-same canvas and the same stage functions. Production: workers started with
+same steps and the same stage functions (`run_document`: the document's stages in
+order on its thread, its pages on the batch's shared page executor). Production: workers started with
 `celery -A sohoa.worker worker`, broker Redis or RabbitMQ. Tasks are
 acknowledged late (a worker killed mid-task leaves its message to be
 redelivered), keyed by the document's content hash (a re-run finds the
@@ -23,9 +24,10 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from typing import Any, Callable
+from concurrent.futures import FIRST_EXCEPTION, Executor, wait
+from typing import Any, Callable, Union
 
-from celery import Celery, Task, chain, group, shared_task
+from celery import Celery, Signature, Task, chain, group, shared_task
 from sohoa.core.config import Settings
 from sohoa.core.errors import FatalError, StoreError
 from sohoa.core.runtime import Runtime
@@ -209,11 +211,54 @@ def reconcile(self, batch: dict, doc: dict) -> None:
     splitting.finish_source(rt, d)
 
 
-def document_workflow(batch: BatchInfo, doc: SourceDocument) -> Any:
-    """The canvas for one document (on the current Celery app, sohoa.worker's)."""
+# A step of a document: one stage task, or a list of page tasks that may run at once.
+Step = Union[Signature, list[Signature]]
+
+
+def document_steps(batch: BatchInfo, doc: SourceDocument) -> list[Step]:
+    """One document's stage tasks in order; its pages are one step of parallel tasks."""
     b, d = batch.__dict__, doc.to_json()
-    steps = [begin.si(b, d)]
+    steps: list[Step] = [begin.si(b, d)]
     if doc.kind != "pdf_text":
-        steps.append(group(ocr_page.si(b, d, i) for i in range(doc.page_count)))
+        steps.append([ocr_page.si(b, d, i) for i in range(doc.page_count)])
     steps += [assemble.si(b, d), split.si(b, d), extract.si(b, d), sign_store.si(b, d), reconcile.si(b, d)]
-    return chain(*steps)
+    return steps
+
+
+def document_workflow(batch: BatchInfo, doc: SourceDocument) -> Any:
+    """The canvas for one document (on the current Celery app, sohoa.worker's): on workers
+    every page is a message of its own, so a document's pages spread over the workers."""
+    return chain(*(group(step) if isinstance(step, list) else step for step in document_steps(batch, doc)))
+
+
+def run_document(rt: Runtime, batch: BatchInfo, doc: SourceDocument, pages: Executor) -> None:
+    """The embedded (eager) run of one document: its stages in order on this thread, its pages
+    handed to `pages`, the page executor the whole batch shares (pipeline/batch.py), and waited
+    for. The executor takes pages first come, first served, so the pages of a document started
+    earlier go first and a long document's pages use every page worker. A page that raises
+    (FatalError, or any exception eager runs propagate) stops its document: its pages not yet
+    started are cancelled, the ones running are waited for, and the exception goes up."""
+    for step in document_steps(batch, doc):
+        if not isinstance(step, list):
+            _apply(rt, step)
+            continue
+        futures = [pages.submit(_apply, rt, sig) for sig in step]
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        failed = next((f for f in futures if f in done and f.exception() is not None), None)
+        if failed is not None:
+            for f in futures:
+                f.cancel()
+            wait(futures)
+            failed.result()  # raises the page's exception
+
+
+def _apply(rt: Runtime, sig: Signature) -> None:
+    """One stage task, eagerly, on the calling thread (the runtime bound to it meanwhile):
+    the task's own retry/reject handling and its profile line, exceptions propagated."""
+    outer = getattr(_local, "rt", None)
+    bind_runtime(rt)
+    try:
+        sig.apply()
+    finally:
+        bind_runtime(outer)
+
