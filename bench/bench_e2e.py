@@ -1,7 +1,7 @@
 """End to end: the whole pipeline vs OCRmyPDF vs bare Tesseract on the same scans (issue 18).
 
     python bench/bench_e2e.py [--pages 32] [--seed 18000] [--jobs 2] [--keep DIR] [--no-install]
-                              [--skip-ocrmypdf] [--skip-workers]
+                              [--skip-ocrmypdf] [--skip-workers] [--skip-tesseract]
 
 Makes a batch of mixed damage: `sohoa sample --variation wide` documents, light and heavy
 (photocopies, skew, 90/180/270 turns, hanging seals and stamps), scanned ones only, until
@@ -19,8 +19,11 @@ process tree) and the largest peak RSS of one process of the tree (ru_maxrss; a 
 from this small process carries at most this process's ~20 MB into it). CER per page against
 the corpus truth (bench/bench_ocr.py's CER): sohoa's page texts from its catalogue, OCRmyPDF's
 text layer (pdftotext -raw), tesseract's txt. Then sohoa with 1 job vs --jobs on the same
-batch (fresh homes). The load average is printed before and after each run: the machine may be
-shared, the ratios are within one run.
+batch (fresh homes), each with its CPU utilisation (CPU s / (wall x jobs)) and the cores left idle
+at the end of the batch (from the stage lines of its log: core-seconds not covered by a running
+stage after the last moment all jobs were busy). The load average is printed before and after each
+run: the machine may be shared, the ratios are within one run. `--skip-ocrmypdf --skip-tesseract`
+leaves the sohoa N jobs vs 1 job comparison alone.
 """
 from __future__ import annotations
 
@@ -185,6 +188,36 @@ def bench_ocrmypdf(exe: str, batch: Path, jobs: int, work: Path, pages: list[dic
     return r
 
 
+def stage_intervals(home: Path) -> list[tuple[float, float]]:
+    """(start, end) epoch seconds of every stage run in sohoa's structured log."""
+    from datetime import datetime
+
+    out = []
+    for line in (home / "logs" / "sohoa.jsonl").read_text("utf-8").splitlines():
+        x = json.loads(line)
+        if x.get("logger") == "sohoa.profile":
+            end = datetime.fromisoformat(x["time"]).timestamp()
+            out.append((x.get("start", end - x["wall_s"]), end))
+    return out
+
+
+def idle_at_end(intervals: list[tuple[float, float]], jobs: int) -> tuple[float, float]:
+    """(seconds, idle core-seconds) from the last moment `jobs` stages ran at once to the last
+    stage's end: the tail of the batch where cores waited for one long document."""
+    if not intervals:
+        return 0.0, 0.0
+    events = sorted([(s, 1) for s, _ in intervals] + [(e, -1) for _, e in intervals])
+    running, last_full, t_prev, idle = 0, events[0][0], events[0][0], []
+    for t, d in events:
+        idle.append((t_prev, t, max(0, jobs - running)))
+        if running >= jobs > running + d:
+            last_full = t  # a full stretch ends here
+        running += d
+        t_prev = t
+    end = events[-1][0]
+    return end - last_full, sum((b - max(a, last_full)) * n for a, b, n in idle if b > last_full)
+
+
 def profile_by_truth_kind(home: Path, pages: list[dict]) -> str:
     """sohoa's ocr_page profile lines (its structured log) grouped by the corpus truth's page kind."""
     kind = {(p["doc"], p["page"] - 1): p["kind"] for p in pages}
@@ -226,10 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=int, default=32)
     ap.add_argument("--seed", type=int, default=18000)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--keep", type=Path)
+    ap.add_argument("--keep", type=Path, help="work here and keep it; a kept batch is used again")
     ap.add_argument("--no-install", action="store_true")
     ap.add_argument("--skip-ocrmypdf", action="store_true")
     ap.add_argument("--skip-workers", action="store_true", help="no 1-job vs N-job sohoa comparison")
+    ap.add_argument("--skip-tesseract", action="store_true", help="no bare Tesseract run")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT / "bench"))
 
@@ -237,7 +271,11 @@ def main(argv: list[str] | None = None) -> int:
     tmp.mkdir(parents=True, exist_ok=True)
     print(f"cores {os.cpu_count()}, jobs {args.jobs}, load {load()} (1/5/15 min), work {tmp}", flush=True)
     t = time.perf_counter()
-    subprocess.run([PY, "-c", MAKE_BATCH, str(tmp), str(args.seed), str(args.pages)], check=True)
+    if (tmp / "pages.json").exists():  # --keep DIR of an earlier run: the same batch again, fresh homes
+        for home in ("home_jobs", "home_1"):
+            shutil.rmtree(tmp / home, ignore_errors=True)
+    else:
+        subprocess.run([PY, "-c", MAKE_BATCH, str(tmp), str(args.seed), str(args.pages)], check=True)
     pages = json.loads((tmp / "pages.json").read_text("utf-8"))
     kinds: dict[str, int] = {}
     for p in pages:
@@ -254,9 +292,10 @@ def main(argv: list[str] | None = None) -> int:
         print("ocrmypdf ...", flush=True)
         (tmp / "ocrmypdf").mkdir(exist_ok=True)
         runs.append(bench_ocrmypdf(exe, tmp / "batch", args.jobs, tmp / "ocrmypdf", pages))
-    print("tesseract ...", flush=True)
-    (tmp / "tess").mkdir(exist_ok=True)
-    runs.append(bench_tesseract(pages, args.jobs, tmp / "tess"))
+    if not args.skip_tesseract:
+        print("tesseract ...", flush=True)
+        (tmp / "tess").mkdir(exist_ok=True)
+        runs.append(bench_tesseract(pages, args.jobs, tmp / "tess"))
     one = None
     if not args.skip_workers and args.jobs > 1:
         print("sohoa process, 1 job ...", flush=True)
@@ -277,10 +316,16 @@ def main(argv: list[str] | None = None) -> int:
     if "ocrmypdf" in by:
         o = by["ocrmypdf"]
         print(f"sohoa / ocrmypdf pages/min: {o.wall / s.wall:.2f}x (target >= 3x); CPU/page ratio {s.cpu / o.cpu:.2f}")
-    tz = by["tesseract"]
-    print(f"sohoa wall / tesseract wall: {s.wall / tz.wall:.2f} (target <= 1.25); CPU ratio {s.cpu / tz.cpu:.2f}")
+    if "tesseract" in by:
+        tz = by["tesseract"]
+        print(f"sohoa wall / tesseract wall: {s.wall / tz.wall:.2f} (target <= 1.25); CPU ratio {s.cpu / tz.cpu:.2f}")
     if one:
         print(f"sohoa {args.jobs} jobs vs 1 job: {one.wall / s.wall:.2f}x (target >= 1.8x)")
+    for r, home, jobs in ((s, tmp / "home_jobs", args.jobs), (one, tmp / "home_1", 1)):
+        if r is not None:
+            tail, idle = idle_at_end(stage_intervals(home), jobs)
+            print(f"{r.name}: CPU utilisation {r.cpu / (r.wall * jobs):.0%} of {jobs} core(s); idle at the "
+                  f"batch's end: {idle:.1f} core-s over the last {tail:.1f} s")
     print()
     print("sohoa --profile (the run with", args.jobs, "jobs):")
     print(s.note.strip())
