@@ -154,3 +154,42 @@ def decision_kind(doc: Doc, title: Title | None, doc_type: str | None) -> tuple[
         sp = doc.span(best[2].start(), best[2].end())
         return best[1], 0.6 * min(1.0, 0.2 + 0.85 * sp.ocr), sp
     return None, 0.0, None
+
+
+# --- a judgment's trial level without its number ----------------------------------------------------
+
+# what names the instance of the trial itself, never the judgment it reviews: the title ('BẢN ÁN HÌNH SỰ
+# PHÚC THẨM') and the panel ('Thành phần Hội đồng xét xử sơ thẩm gồm có'); 'bản án hình sự sơ thẩm số ...'
+# in an appeal's text names the first judgment, so the body's other mentions do not count
+_LEVEL_WORDS = r"\s*(?P<lvl>" + fz("so tham") + "|" + fz("phuc tham") + ")"
+_LEVEL_TITLE = re.compile(r"^\W*" + fz("ban an") + r"\s*" + fz("hinh su") + _LEVEL_WORDS + r"\W*$")
+_LEVEL_PANEL = re.compile(fz("hoi dong xet xu") + _LEVEL_WORDS + r"\s*" + fz("gom"))
+LEVEL_BOTH = 0.95  # method: the title and the panel name the same instance
+LEVEL_ONE = 0.85  # one of them only
+
+
+def _level(word: str) -> str:
+    return "PT" if word.lstrip().startswith("p") else "ST"
+
+
+def trial_level_from_text(doc: Doc, title: Title | None) -> tuple[str, float, Span] | None:
+    """A judgment's trial level ('ST'/'PT') from its title and its panel line, for when its number's
+    symbol (HS-ST / HS-PT) was not read: (level, method factor, span); None when neither names it or
+    they disagree."""
+    found: list[tuple[str, Span]] = []
+    for s in doc.segments[:HEAD_SEGMENTS]:
+        f = doc.folded[s.start:s.end]
+        m = _LEVEL_TITLE.match(f)
+        if m and (title is None or s.index >= title.segment.index):
+            found.append((_level(m.group("lvl")), Span(s.words, s.page)))
+            break
+    m = _LEVEL_PANEL.search(doc.folded, 0, doc.segments[min(len(doc.segments), HEAD_SEGMENTS + 20) - 1].end)
+    if m:
+        found.append((_level(m.group("lvl")), doc.span(m.start("lvl"), m.end("lvl"))))
+    levels = {lvl for lvl, _ in found}
+    if len(levels) != 1:
+        return None
+    span = found[0][1]
+    for _, sp in found[1:]:
+        span = span + sp
+    return found[0][0], LEVEL_BOTH if len(found) == 2 else LEVEL_ONE, span

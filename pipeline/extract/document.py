@@ -11,7 +11,7 @@ from sohoa.core.types import DocType, ExtractedField, Extraction, PageText, pers
 
 from . import calibrate
 from . import evidence as ev
-from .classify import Title, classify, decision_kind, find_title
+from .classify import Title, classify, decision_kind, find_title, trial_level_from_text
 from .confidence import LOST_WORD_GAP, Candidate, base, resolve, to_field, weigh_term
 from .decision import find_decision_penalty, find_duration, find_effective, find_judgment_ref, find_parole_probation
 from .evidence import Applied, applied, product
@@ -283,6 +283,9 @@ def _judgment(doc: Doc, f: dict[str, Candidate], warnings: list[str], rng: Range
                 c.adjust(ev.TRIAL_LEVEL_TEXT_DISAGREES)
                 warnings.append("trial level from the number disagrees with the text")
             f["trial_level"] = c
+    if "trial_level" not in f and (lvl_read := trial_level_from_text(doc, None)) is not None:
+        # the number (or its symbol) not read: the title and the panel name the instance
+        f["trial_level"] = Candidate(lvl_read[0], base(lvl_read[2], lvl_read[1]), lvl_read[2], "title_panel")
     name_f = _person(doc, f, warnings, header_end, len(doc.text), rng)
     named = tuple(sentenced_names(doc, rng))
     _defendant(doc, f, warnings, rng, header_end, name_f, named)

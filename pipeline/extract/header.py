@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from . import evidence as ev
 from .catalogues import bodies, high_court_city, place_status, province_2025, province_end, provinces_folded, units_2025
 from .confidence import Candidate, base, number_candidate
-from .dates import find_dates
+from .dates import DateMatch, find_dates, make_iso
 from .digits import DIGIT_REPAIR
 from .evidence import applied
 from .layout import Doc, Segment, Span
@@ -26,7 +26,7 @@ from .normalize import canon_toa, collapse_ws, fold, fz, is_syllable, is_upper_w
 # 'Số:' at the start of a header line, after at most a speck or a two-character scrap of a seal
 # ('| v2 Số: 593/QĐ-CA')
 _SO = re.compile(r"^\W{0,3}(?:\w{1,2}\W{1,3}(?=so|s0))?(?:(?:ban an|quyet dinh|giay chung nhan|bản án)\s*)?"
-                 r"(?:so|s0|s6|sd|sb)\s*[:;.,]?\s*", re.I)
+                 r"(?:so|s0|s6|sd|sb|[bz2$]o(?=\s*:))\s*[:;.,]?\s*", re.I)
 _NUMBER = re.compile(r"^(?P<n>[0-9OoIlLSsB|]{1,6})/(?:(?P<y>[0-9OoIlLSsB|]{4})/)?(?P<sym>[A-ZĐÐ0-9]{1,6}(?:-[A-ZĐÐ0-9]{1,6}){0,3})$")
 _LETTER_REPAIR = {"0": "O", "5": "S", "1": "I", "8": "B", "6": "G", "2": "Z", "Ð": "Đ"}
 KNOWN_SYMBOLS = {"HS-ST", "HS-PT", "HSST", "HSPT", "QĐ-CA", "QĐ-TA", "QĐ-THA", "QĐ", "GCN", "QĐ-TG", "QĐ-XAT",
@@ -94,10 +94,12 @@ def parse_number(raw: str) -> Number | None:
         plain = "".join(c if c == "Đ" else _unmarked(c) for c in sym_raw)
         marked = sum(a != b for a, b in zip(sym_raw, plain))
         s = head + "/" + plain
+    # a slash read as a slash and a letter ('432⁄Z2024/HS-PT'): the letter before the year is the stroke again
+    s, stroke = re.subn(r"^([0-9OoIlLSsB|]{1,6}/)[A-Z](?=(?:19|20)[0-9]{2}/)", r"\1", s)
     m = _NUMBER.match(s)
     if not m:
         return None
-    rep = marked + (1 if cut else 0)
+    rep = marked + (1 if cut else 0) + stroke
     num = ""
     for c in m.group("n"):
         if c.isdigit():
@@ -195,27 +197,69 @@ def find_document_number(doc: Doc, limit: int) -> list[Candidate]:
         if num is None or _CITED_SYMBOL.match(num.symbol):
             continue  # not a number, or another document's the text cites ('thụ lý số 186/2016/TLST-HS')
         method = 0.985 if f.lstrip().startswith("so") else 0.97
-        c = number_candidate(doc, num.value, a, a + len(raw), method, "so_line", num.repairs,
-                             per_repair=ev.NUMBER_DIGITS_REPAIRED)
-        if not num.known_symbol:
-            c.adjust(ev.SYMBOL_UNKNOWN)
-        # symbols are abbreviations of two letters or more: 'QĐ-H' lost the rest of 'QĐ-HPT'
-        if re.search(r"(?:^|-)[A-ZĐ]$", num.symbol) is not None:
-            c.adjust(ev.SYMBOL_ONE_LETTER)
-        if num.year is None:
-            c.adjust(ev.NUMBER_NO_YEAR)
-        cands.append(c)
+        cands.append(_checked(number_candidate(doc, num.value, a, a + len(raw), method, "so_line", num.repairs,
+                                               per_repair=ev.NUMBER_DIGITS_REPAIRED), num))
         break  # the first 'Số' line of the header is the document's own number
+    title = title_restatement(doc, limit)
+    if title is not None and title.number is not None:
+        num, a, b = title.number
+        cands.append(_checked(number_candidate(doc, num.value, a, b, TITLE_METHOD, "title_number", num.repairs,
+                                               per_repair=ev.NUMBER_DIGITS_REPAIRED), num))
     return cands
+
+
+def _checked(c: Candidate, num: Number) -> Candidate:
+    """A number candidate with what its symbol and year tell."""
+    if not num.known_symbol:
+        c.adjust(ev.SYMBOL_UNKNOWN)
+    # symbols are abbreviations of two letters or more: 'QĐ-H' lost the rest of 'QĐ-HPT'
+    if re.search(r"(?:^|-)[A-ZĐ]$", num.symbol) is not None:
+        c.adjust(ev.SYMBOL_ONE_LETTER)
+    if num.year is None:
+        c.adjust(ev.NUMBER_NO_YEAR)
+    return c
+
+
+# A judgment's title line restates its number and date ('BẢN ÁN 528/2024/HSPT NGÀY 20/11/2024 VỀ TỘI
+# BUÔN LẬU'): a second reading of both, away from the seal and the initials over the header's 'Số:' line
+_TITLE_RESTATED = re.compile(r"^\W{0,3}ban\s*an\s+(?P<num>[0-9oilsb|][^\n]{2,30}?)\s*(?P<ngay>ngay)\b")
+TITLE_METHOD = 0.95
+TITLE_SEGMENTS = 4  # the title is the header's end, or a line or two below it
+
+
+@dataclass
+class TitleRestatement:
+    number: tuple[Number, int, int] | None  # the number and its text offsets
+    date: DateMatch | None
+
+
+def title_restatement(doc: Doc, limit: int) -> TitleRestatement | None:
+    """The number and date restated in a judgment's title line, if any."""
+    segs = [s for s in doc.segments[:limit + TITLE_SEGMENTS] if s.page == doc.segments[0].page] if doc.segments else []
+    for s in segs:
+        f = doc.folded[s.start:s.end]
+        m = _TITLE_RESTATED.match(f)
+        if not m:
+            continue
+        a, b = s.start + m.start("num"), s.start + m.end("num")
+        num = parse_number(doc.text[a:b])
+        if num is not None and _CITED_SYMBOL.match(num.symbol):
+            continue
+        ds = [d for d in find_dates(doc.folded, s.start + m.start("ngay"), s.end) if d.start - (s.start + m.end("ngay")) <= 3]
+        if num is None and not ds:
+            continue
+        return TitleRestatement((num, a, b) if num is not None else None, ds[0] if ds else None)
+    return None
 
 
 # --- issue date -----------------------------------------------------------------------
 
-_PLACE_DATE = re.compile(r"^\W{0,2}(?P<place>[a-z][a-z .\-']{1,40}?)\s*,\s*(?=ngay)")
+_PLACE_DATE = re.compile(r"^\W{0,2}(?P<place>[a-z][a-z01 .\-']{1,40}?)\s*,\s*(?=ngay)")
 
 
 def find_issue_date(doc: Doc, limit: int, doc_type: str | None) -> list[Candidate]:
     cands: list[Candidate] = []
+    stamp = stamp_segments(doc)
     for s in doc.segments:
         f = doc.folded[s.start:s.end]
         m = _PLACE_DATE.match(f)
@@ -234,7 +278,6 @@ def find_issue_date(doc: Doc, limit: int, doc_type: str | None) -> list[Candidat
         if in_header:
             break
     # 'Ngày: 18-3-2024' / 'Ngày 18 tháng 3 năm 2024' under the number in the header
-    stamp = stamp_segments(doc)
     for s in doc.segments[:limit + 1]:
         if s.index in stamp:
             continue
@@ -246,6 +289,14 @@ def find_issue_date(doc: Doc, limit: int, doc_type: str | None) -> list[Candidat
             d = ds[0]
             cands.append(number_candidate(doc, d.iso, d.start, d.end, 0.97, "header_date", d.repairs))
             break
+    title = title_restatement(doc, limit)
+    if title is not None and title.date is not None:
+        d = title.date
+        cands.append(number_candidate(doc, d.iso, d.start, d.end, TITLE_METHOD, "title_date", d.repairs))
+    if not any(c.source in ("place_date", "header_date") for c in cands):
+        c = _damaged_place_date(doc, limit, stamp)
+        if c is not None:
+            cands.append(c)
     if doc_type == "judgment":
         # trial/pronouncement date in the opening paragraph: weak support only
         rx = re.compile(r"(?:^|\n)\W{0,3}(?:trong\s+)?(?:cac\s+)?ngay\s+")
@@ -261,6 +312,37 @@ def find_issue_date(doc: Doc, limit: int, doc_type: str | None) -> list[Candidat
                 cands.append(Candidate(d.iso, base(sp, 1.0), sp, "trial_date", [applied(ev.TRIAL_DATE_AS_ISSUE)]))
                 break
     return cands
+
+
+# The place-date line with a word of it damaged by a seal, initials or a stamp: 'Lộng,Thành;ngày 10 tháng 4
+# nữm 2025', 'Đắk Lắk, ngày 22 SE 12 năm 2016', 'Vũng. TU "hgày 3 tháng|2 năm 2025'. Day, month and year
+# must be there as figures; 'tháng' and 'năm' may be any short word; each word not read as itself is a repair.
+_D = r"[0-9oil|]{1,2}"
+_DAMAGED_DATE = re.compile(r"(?<![a-z0-9])(?P<ngay>[nh]g[a-z]{0,2}y|ngay)\W{0,3}(?P<d>" + _D + r")\W{0,3}"
+                           r"(?P<thang>[a-z]{1,6})?\W{0,3}(?P<m>" + _D + r")\W{0,3}"
+                           r"(?P<nam>[a-z]{1,4})?\W{0,3}(?P<y>(?:19|20)[0-9oil|]{2})(?![0-9])")
+DAMAGED_METHOD = 0.9
+
+
+def _damaged_place_date(doc: Doc, limit: int, stamp: set[int]) -> Candidate | None:
+    """The issue date from a place-date line whose words OCR damaged, or None."""
+    for s in doc.segments[:limit + 3]:
+        if s.page != doc.segments[0].page or s.index in stamp:
+            continue
+        f = doc.folded[s.start:s.end]
+        m = _DAMAGED_DATE.search(f)
+        # a place before the date ('Đắk Lắk, ngày'): a stamp's 'Ngày: 11/6/2026' entry has none
+        if not m or len(f) > 60 or sum(c.isalpha() for c in f[:m.start()]) < 2 or _SO.match(f):
+            continue
+        if re.search(r"[0-9]\s*/|" + fz("can cu"), f[:m.start()]):
+            continue  # the date of a paper the text cites ('... số 36/2021/HS-ST ngày 4/5/2021')
+        iso, rep = make_iso(m.group("d"), m.group("m"), m.group("y"))
+        if iso is None:
+            continue
+        rep += (m.group("ngay") != "ngay") + (m.group("thang") != "thang") + (m.group("nam") != "nam")
+        a, b = s.start + m.start("d"), s.start + m.end("y")
+        return number_candidate(doc, iso, a, b, DAMAGED_METHOD, "place_date_damaged", rep)
+    return None
 
 
 # --- issuer --------------------------------------------------------------------------------

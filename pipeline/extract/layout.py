@@ -78,6 +78,19 @@ class Span:
         return Span(ws, page)
 
 
+# Tesseract reads a slash in some faces (italics, typewriter fonts) as the fraction slash '⁄' (U+2044),
+# or as both ('03/⁄2025/HS-ST', '13⁄7/⁄2017'): one slash, so that numbers and dates parse
+_SLASH_TWIN = re.compile(r"[/⁄∕／]{2,}")
+_SLASH_LIKE = str.maketrans({"⁄": "/", "∕": "/", "／": "/"})
+
+
+def same_slash(t: str) -> str:
+    """`t` with the slash's look-alikes read as a slash, a doubled one as one."""
+    if not any(c in t for c in "⁄∕／"):
+        return t
+    return _SLASH_TWIN.sub("/", t).translate(_SLASH_LIKE)
+
+
 def _split_segments(words: list[Word]) -> list[list[Word]]:
     if not words:
         return []
@@ -202,6 +215,7 @@ class Doc:
                     for w in seg_words:
                         t = nfc(w.text).replace("\n", " ").strip()
                         t = re.sub(r"\s+", " ", t)
+                        t = same_slash(t)
                         offsets.append((p, p + len(t)))
                         texts.append(t)
                         p += len(t) + 1
