@@ -97,6 +97,18 @@ def test_an_upright_page_that_reads_poorly_gets_a_probe_not_a_whole_second_read(
     assert "001090012345" in res.text.text
 
 
+def test_a_confident_half_turn_is_tried_on_a_band_first(tmp_path, monkeypatch):
+    img, _ = scans.scan_page(4, gray=True, noise=8, paragraphs=scans.PARAGRAPHS[2:4])
+    doc = _image_doc(tmp_path, img)
+    monkeypatch.setattr(ocrpage, "OSD_BELOW_CONF", 1.01)
+    monkeypatch.setattr(ocrpage, "_orientation", lambda gray, dpi: (180, 3.0))  # OSD sure, and wrong
+    seen = _count_reads(monkeypatch)
+    settings = Settings(ocr_jobs=1)
+    src = plan_pages(doc, settings, tmp_path / "work")[0]
+    res = ocrpage.process_page(doc, src, settings, tmp_path / "work")
+    assert res.rotated == 0 and len([h for h in seen if h >= 0.9 * img.height]) == 1
+
+
 def test_an_upside_down_page_is_still_turned_when_osd_cannot_tell(tmp_path, monkeypatch):
     img, _ = scans.scan_page(12, gray=True, noise=8, rotate=180, paragraphs=scans.PARAGRAPHS[2:4])
     doc = _image_doc(tmp_path, img)

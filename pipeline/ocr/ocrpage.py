@@ -128,9 +128,10 @@ def _text_band(gray: np.ndarray, share: float = PROBE_SHARE) -> tuple[int, int]:
     return top, top + n
 
 
-def _probe_reads_better(first: _Attempt, turn: int, settings) -> bool:
+def _probe_reads_better(first: _Attempt, turn: int, settings, gain: float = UNSURE_GAIN) -> bool:
     """Does the inkiest band of the page, turned by `turn`, read clearly better than the page
-    read as it came? One read of PROBE_SHARE of the page instead of a whole second read."""
+    read as it came (by `gain` of mean word confidence)? One read of PROBE_SHARE of the page
+    instead of a whole second read."""
     top, bottom = _text_band(first.image)
     band = pp.rotate_quarter(first.image[top:bottom], turn)
     words = engine.ocr(band, lang=settings.ocr_lang, dpi=int(round(first.dpi)), psm=PSM)
@@ -138,7 +139,7 @@ def _probe_reads_better(first: _Attempt, turn: int, settings) -> bool:
     if n < PROBE_MIN_CHARS:  # the band read as nothing either way: no evidence, read it all
         return True
     probe = sum(w.conf * len(w.text) for w in words) / n
-    return probe >= first.mean_conf + UNSURE_GAIN
+    return probe >= first.mean_conf + gain
 
 
 def _orientation(gray: np.ndarray, dpi: float) -> tuple[int, float]:
@@ -166,11 +167,13 @@ def process_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) 
             if sideways:
                 best = _quarter_turn(gray, rot if rot in (90, 270) else 270, dpi, settings)
             elif rot and conf >= OSD_MIN_CONF:
-                other = _ocr_attempt(gray, rot, dpi, settings)
-                # trust OSD unless the turned page reads clearly worse: a sideways
-                # page can read with high confidence as vertical text
-                if other.score >= 0.8 * best.score:
-                    best = other
+                # trust OSD unless the turned page reads clearly worse: a sideways page can read
+                # with high confidence as vertical text; a half turn is first tried on a band (OSD
+                # said 180 at 2.05 on a damaged upright page of the light dev batch)
+                if rot != 180 or _probe_reads_better(best, rot, settings, gain=0.0):
+                    other = _ocr_attempt(gray, rot, dpi, settings)
+                    if other.score >= 0.8 * best.score:
+                        best = other
             elif best.mean_conf < OSD_BELOW_CONF and not landscape:
                 # a poor read and an unsure OSD (an upside-down page scanned at 200 dpi gave
                 # 180 at 0.89): OSD's turn, or 180 when OSD has none, is read in full and kept
