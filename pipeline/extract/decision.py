@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from . import evidence as ev
-from .confidence import Candidate, base, number_candidate, term_evidence, weigh_term
+from .confidence import Candidate, base, number_candidate, weigh_term
 from .dates import find_dates
 from .evidence import applied
 from .header import parse_number
-from .judgment import Penalty
+from .judgment import Penalty, term_doubts
 from .layout import Doc
 from .normalize import fz
 from .numbers import find_durations
@@ -33,8 +33,14 @@ def find_judgment_ref(doc: Doc, after: int, own_number: str | None) -> list[Cand
                                                                per_repair=ev.NUMBER_DIGITS_REPAIRED))
     if not refs:
         return []
+    appeal = appeal_cited(doc, after)
     if len(refs) == 1:
         cs = next(iter(refs.values()))
+        if appeal is not None and not next(iter(refs)).endswith("PT"):
+            # the text cites an appeal judgment whose number was not read as one ('268/2026/HS' under a
+            # seal): the first-instance number read is not the judgment executed
+            for c in cs:
+                c.adjust(ev.SEVERAL_JUDGMENTS_CITED, detail=f"{next(iter(refs))}, {appeal}")
         return cs
     # several judgments cited (first instance + appeal): the appeal judgment is the one executed
     # when both are cited, but this is a judgement call -> low confidence
@@ -43,6 +49,19 @@ def find_judgment_ref(doc: Doc, after: int, own_number: str | None) -> list[Cand
     best = max(refs[chosen], key=lambda c: c.conf)
     best.adjust(ev.SEVERAL_JUDGMENTS_CITED, detail=", ".join(refs))
     return [best]
+
+
+# 'Bản án hình sự phúc thẩm số 268/2026/HS-PT': an appeal judgment cited, whatever its number reads as
+_APPEAL_CITED = re.compile(fz("ban an") + r"\s*(?:" + fz("hinh su") + r"\s*)?" + fz("phuc tham")
+                           + r"\s*(?:" + fz("so") + r")?\s*[:.]?\s*(?P<num>\S{0,24})")
+
+
+def appeal_cited(doc: Doc, after: int) -> str | None:
+    """The number (as printed, maybe unreadable) of an appeal judgment the text cites, or None."""
+    m = _APPEAL_CITED.search(doc.folded, after)
+    if m is None:
+        return None
+    return doc.text[m.start("num"):m.end("num")] or "?"
 
 
 _EFFECTIVE = [
@@ -143,7 +162,7 @@ def find_duration(doc: Doc, kind: str | None, rng: Range) -> Candidate | None:
                 continue
             sp = doc.span(d.start, d.end)
             return Candidate(d.total_months, base(sp, 0.96 if k <= 1 else 0.93), sp, "duration",
-                             weigh_term(term_evidence(doc, d)))
+                             weigh_term(term_doubts(doc, d)))
     return None
 
 
@@ -174,7 +193,7 @@ def _penalty_after(doc: Doc, a: int, b: int) -> Penalty | None:
                     pds = [x for x in ds if x.start >= a + pm.end()]
                     if pds:
                         p.probation = pds[0].total_months
-            p.evidence += term_evidence(doc, d)
+            p.evidence += term_doubts(doc, d)
             return p
         if re.match(r"\s*[,]?\s*" + fz("cai tao khong giam giu", loose=False), after):
             return Penalty("non_custodial_reform", d.total_months, span=doc.span(d.start, d.end), source="decision")
@@ -197,7 +216,7 @@ def find_parole_probation(doc: Doc, rng: Range) -> Candidate | None:
         d = ds[0]
         sp = doc.span(d.start, d.end)
         c = Candidate(d.total_months, base(sp, 0.95), sp, "probation",
-                      [applied(ev.OPERATIVE_RANGE, min(1.0, rng.conf + 0.1))] + weigh_term(term_evidence(doc, d)))
+                      [applied(ev.OPERATIVE_RANGE, min(1.0, rng.conf + 0.1))] + weigh_term(term_doubts(doc, d)))
         if len(_PROBATION.findall(doc.folded, rng.start, rng.end)) > 1:
             c.adjust(ev.SEVERAL_PROBATION_PHRASES)
         return c

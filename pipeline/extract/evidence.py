@@ -143,8 +143,12 @@ TERM_MAY_CONTINUE = _define("TERM_MAY_CONTINUE", 0.6, "a years-only term ends a 
                             "the term may continue on another line")
 TERM_DIGIT_LOST = _define("TERM_DIGIT_LOST", 0.7, "space beside the term's figure where a digit may have been lost "
                           "(not when its words confirm the figure)")
+TERM_PART_LOST_BEFORE = _define("TERM_PART_LOST_BEFORE", 0.6, "a term without years right after a trace of "
+                                "another part (a digit, marks, number words, a weak word): its years may be lost")
+TERM_FIGURE_WEAK = _define("TERM_FIGURE_WEAK", 0.85, "a figure of the term read weakly, no words to confirm it and "
+                           "no second read: one glyph misread ('3' for '9') changes the term")
 TERM_WEIGHTS = (TERM_WORDS_AGREE, TERM_WORDS_DISAGREE, TERM_DIGITS_REPAIRED, TERM_HAS_DAYS, TERM_UNIT_LOST_BEFORE,
-                TERM_MAY_CONTINUE, TERM_DIGIT_LOST)
+                TERM_MAY_CONTINUE, TERM_DIGIT_LOST, TERM_PART_LOST_BEFORE, TERM_FIGURE_WEAK)
 
 # --- header: document number, issue date, issuer --------------------------------------------------
 
@@ -315,7 +319,7 @@ TOO_MANY_DEFENDANTS = _define(
 # (reconciler.confirm).
 READING_DOUBTS = frozenset({
     DIGITS_REPAIRED, NUMBER_DIGITS_REPAIRED, DIGIT_LOST, TERM_WORDS_DISAGREE, TERM_DIGITS_REPAIRED,
-    TERM_DIGIT_LOST, SYMBOL_ONE_LETTER, NAME_SURNAME_UNKNOWN, NAME_SURNAME_SLIP, NAME_FOREIGN_MARK, NAME_LONG_WORD, NAME_ONE_LETTER, NAME_DIGIT,
+    TERM_DIGIT_LOST, TERM_FIGURE_WEAK, SYMBOL_ONE_LETTER, NAME_SURNAME_UNKNOWN, NAME_SURNAME_SLIP, NAME_FOREIGN_MARK, NAME_LONG_WORD, NAME_ONE_LETTER, NAME_DIGIT,
     NAME_NOT_SYLLABLE, NAME_QUALITY, NAME_DISAGREES_ELSEWHERE, NAME_WORD_GAP, ID_DIGITS_REPAIRED,
     OFFENCE_DIACRITICS_RESTORED, MONEY_WORDS_DISAGREE, MONEY_ILL_FORMED, PROBATION_WORDS_DISAGREE, DATE_NOT_REAL,
     ID_NOT_12_DIGITS, ID_STRUCTURE_DISAGREES, BIRTH_DISAGREES_WITH_ID, NUMBER_YEAR_DISAGREES,

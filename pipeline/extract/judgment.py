@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from . import evidence as ev
 from .catalogues import Offence, match_offence, offences, penalties
 from .confidence import Candidate, base, term_evidence
+from .digits import words_to_int
 from .evidence import Adjustment, applied
 from .layout import Doc, Span
 from .normalize import fold, fz, starts_upper
-from .numbers import find_durations, find_money
+from .numbers import Duration, find_durations, find_money
 from .sections import DISTRACTOR, FEE, Range, sentences
 
 # --- clauses about the defendant -----------------------------------------------------------
@@ -283,6 +284,56 @@ def find_articles(doc: Doc, rng: Range, within: list[tuple[int, int]] | None = N
 
 # --- penalties ---------------------------------------------------------------------------------
 
+# A word read this weakly right before a term's figure may be what is left of a lost part of the term.
+TRACE_WEAK = 0.5
+
+
+def _trace_of_part(w: str, conf: float) -> bool:
+    """Could word `w` (read at `conf`) be what is left of a term's lost years part: a digit, marks
+    only, the unit 'năm' in lower case, number words in brackets, or a word read too weakly to say?"""
+    t = w.strip()
+    if conf < TRACE_WEAK or any(c.isdigit() for c in t) or not any(c.isalnum() for c in t):
+        return True
+    if fold(t) == "nam" and not starts_upper(t):
+        return True
+    inner = t.strip(".,;:'`\"")
+    return inner.startswith("(") and inner.endswith(")") and words_to_int(inner[1:-1]) is not None
+
+
+def part_lost_before(doc: Doc, d: Duration) -> bool:
+    """A term without years ('3 (ba) tháng') right after a trace of another part ('7 (bảy) năm' under
+    a stamp or in a font OCR reads as marks: '| (bảy)', '' 3 tháng'): its years may be lost, and
+    the months, their words agreeing, read as the whole term."""
+    if d.years or not (d.months or d.days) or d.unit_lost_before:
+        return False
+    words = doc.span(max(0, d.start - 40), d.start).words[-2:]
+    return any(_trace_of_part(w.text, w.confidence) for w in words)
+
+
+# A term's figure read at least this sure needs no words to confirm it.
+FIGURE_SURE = 0.9
+
+
+def figure_weak(doc: Doc, d: Duration) -> bool:
+    """A figure of the term ('3' of '3 năm 3 tháng') read below FIGURE_SURE, its words not agreeing
+    and no second read agreeing: one glyph is the whole figure, and Tesseract's word confidence is
+    the only witness of it ('9' read '3' at 0.85)."""
+    if d.words_agree is True:
+        return False
+    figures = [w for w in doc.span(d.start, d.end).words if any(c.isdigit() for c in w.text)]
+    return any(w.confidence < FIGURE_SURE and not w.verified for w in figures)
+
+
+def term_doubts(doc: Doc, d: Duration) -> list[Adjustment]:
+    """term_evidence, a trace of a lost part before the term (it may be longer), a weakly read figure."""
+    out = term_evidence(doc, d)
+    if part_lost_before(doc, d):
+        out.append(ev.TERM_PART_LOST_BEFORE)
+    if figure_weak(doc, d):
+        out.append(ev.TERM_FIGURE_WEAK)
+    return out
+
+
 @dataclass
 class Penalty:
     kind: str
@@ -345,7 +396,7 @@ def penalty_in_clause(doc: Doc, a: int, b: int) -> Penalty | None:
                 pen.source = "summed"
         if pen is not None:
             pen.span = doc.span(d.start, d.end)
-            pen.evidence += term_evidence(doc, d)
+            pen.evidence += term_doubts(doc, d)
     if pen is None and re.search(r"(?<![a-z])" + fz("tu hinh", loose=False) + r"(?![a-z])", fb):
         pen = Penalty("death")
     elif pen is None and re.search(fz("chung than", loose=False), fb):
@@ -408,6 +459,23 @@ def _terms(doc: Doc, a: int, b: int) -> list:
     return out
 
 
+_NEXT_SENTENCED = re.compile(fz("xu phat") + "|" + fz("tuyen bo"))
+# the aggregate's words with every space, mark and speck squeezed out ('Tổng hợp hình phạ t', 'hình
+# phạt.\n chung là'): OCR breaks them where _AGG_ANCHOR cannot follow
+_AGG_SQUEEZED = re.compile(r"tonghop(?:hinh)?phat|hinhphatchung|phatchungla|chungchoca")
+
+
+def _aggregate_follows(doc: Doc, last: tuple[int, int], rng: Range) -> bool:
+    """Does an aggregate ('Tổng hợp hình phạt ... buộc bị cáo ... chấp hành hình phạt chung là ...') close
+    the defendant's last clause or follow it before anyone else is sentenced? It is theirs even when OCR
+    misread the name it repeats ('Phan Xuân êm'), so a term read before it is not the penalty."""
+    a = last[0]
+    nxt = _NEXT_SENTENCED.search(doc.folded, last[1], rng.end)
+    b = min(rng.end, a + 400, nxt.start() if nxt else rng.end)
+    squeezed = re.sub(r"[^a-z0-9]", "", doc.folded[a:b])
+    return _AGG_SQUEEZED.search(squeezed) is not None
+
+
 def find_penalty(doc: Doc, clauses: list[tuple[int, int]], rng: Range) -> tuple[Penalty | None, list[Adjustment]]:
     """The principal penalty of the defendant. With several charges the aggregate ('tổng hợp hình phạt ...
     hình phạt chung ... là N năm tù') is the answer; without a readable aggregate the terms are summed and
@@ -433,7 +501,7 @@ def find_penalty(doc: Doc, clauses: list[tuple[int, int]], rng: Range) -> tuple[
                     if ds:
                         d = ds[0]
                         kind = "non_custodial_reform" if "cai" in doc.folded[d.end:d.end + 8] else "imprisonment"
-                        p = Penalty(kind, d.total_months, span=doc.span(d.start, d.end), evidence=term_evidence(doc, d))
+                        p = Penalty(kind, d.total_months, span=doc.span(d.start, d.end), evidence=term_doubts(doc, d))
             if p is not None:
                 aggregate = p
                 aggregate.source = "aggregate"
@@ -461,7 +529,7 @@ def find_penalty(doc: Doc, clauses: list[tuple[int, int]], rng: Range) -> tuple[
             if aggregate.months is not None and aggregate.months < top:
                 aggregate.evidence.append(ev.AGGREGATE_BELOW_TERM)
         return aggregate, notes
-    if agg_seen:
+    if agg_seen or (per_charge and clauses and _aggregate_follows(doc, clauses[-1], rng)):
         notes.append(ev.AGGREGATE_UNREAD)
     if not per_charge:
         return None, notes

@@ -72,7 +72,10 @@ def find_durations(folded: str, orig: str, start: int = 0, end: int | None = Non
     end = len(folded) if end is None else end
     # the unit may be glued to the next word by OCR ('thángthời'), so no boundary after a digit-led unit
     # a speck read as a dot may sit between the words and the unit ('01 (một). tháng')
-    part = re.compile(rf"(?P<n>\b{NUM}\b|\b[a-z ]{{2,30}}?(?=\s+(?:nam|thang|ngay)\b))\s*(?:(?P<w>{WORDS})\s*(?P<speck>[.,])?)?"
+    # or between the number and its words ('1. (một) năm 6 (sáu) tháng'): without it the years part
+    # is lost and the months read as the whole term, their words agreeing
+    part = re.compile(rf"(?P<n>\b{NUM}\b|\b[a-z ]{{2,30}}?(?=\s+(?:nam|thang|ngay)\b))(?P<speck0>\s*[.,'`]\s*(?=\())?"
+                      rf"\s*(?:(?P<w>{WORDS})\s*(?P<speck>[.,])?)?"
                       rf"\s*(?P<u>nam|thang|ngay)")
     date_spans = [(d.start, d.end) for d in find_dates(folded, start, end)]
     out: list[Duration] = []
@@ -106,6 +109,9 @@ def find_durations(folded: str, orig: str, start: int = 0, end: int | None = Non
             wv = words_to_int(orig[m.start("w") + 1:m.end("w") - 1])
             if wv is not None:
                 agree = wv == val
+        if m.group("speck0") and agree is not True:
+            pos = m.start() + 1  # a speck before words that do not spell the number: no term of ours
+            continue
         unit = m.group("u")
         contiguous = cur is not None and re.fullmatch(r"[\s,]*(va\s*)?", folded[last_end:m.start()] or "") is not None
         if cur is None or not contiguous:
@@ -129,7 +135,7 @@ def find_durations(folded: str, orig: str, start: int = 0, end: int | None = Non
             cur.months = val
         else:
             cur.days = val
-        cur.repairs += rep + (1 if m.group("speck") else 0)
+        cur.repairs += rep + (1 if m.group("speck") else 0) + (1 if m.group("speck0") else 0)
         if agree is not None:
             cur.words_agree = agree if cur.words_agree in (None, True) else False
         cur.end = m.end()

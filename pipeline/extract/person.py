@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from sohoa.core.text import TONE_MARKS
 
+from . import doubts
 from . import evidence as ev
 from .catalogues import highland_prefix, highland_surnames, surnames
 from .confidence import Candidate, base, number_candidate
@@ -243,6 +246,26 @@ def surname_slip_of(word: str) -> str | None:
     return next((s for s in sorted(surnames()) if fold(s) == f and s != word), None)
 
 
+@lru_cache(maxsize=1)
+def highland_family_names() -> frozenset[str]:
+    """Family names of the Central Highlands peoples (data/highland_family_names.txt), folded to lower case."""
+    path = Path(__file__).with_name("data") / "highland_family_names.txt"
+    rows = (ln.strip() for ln in path.read_text("utf-8").splitlines())
+    return frozenset(unicodedata.normalize("NFC", r).lower() for r in rows if r and not r.startswith("#"))
+
+
+def family_name_slip(word: str) -> str | None:
+    """The known highland family name `word` is one letter off ('Ênuôi' -> 'ênuôl'), if it is none itself."""
+    w = unicodedata.normalize("NFC", word).lower()
+    known = highland_family_names()
+    if w in known or len(w) < 3:
+        return None
+    for k in sorted(known):
+        if len(k) == len(w) and sum(a != b for a, b in zip(k, w)) == 1 and len(k) >= 3:
+            return k
+    return None
+
+
 def name_quality(name: str) -> list[Adjustment]:
     """The name's own quality checks that fail (their factors multiply: evidence.product)."""
     ws = name.split()
@@ -265,6 +288,9 @@ def name_quality(name: str) -> list[Adjustment]:
     if highland:
         if not all(re.fullmatch(r"[^\W\d_]+(?:['’][^\W\d_]+)?", w) for w in ws):
             q.append(ev.NAME_NOT_SYLLABLE)  # a word of no name: marks inside
+        # the family name (last for Ê Đê and M'Nông names, first for Gia Rai ones) one letter from a known one
+        if any(family_name_slip(w) and vietnamese_letters(w) for w in (ws[0], ws[-1])):  # a foreign mark: above
+            q.append(doubts.NAME_FAMILY_SLIP)
     elif ws[0] in surnames() and not all(is_syllable(w) for w in ws):
         q.append(ev.NAME_NOT_SYLLABLE)  # a word no syllable can be: 'Minhnam' (glued), 'Hlâm'
     return q
@@ -282,13 +308,31 @@ _BIRTH = re.compile(r"(?:" + fz("sinh ngay") + "|" + fz("ngay sinh") + "|" + fz(
 _BIRTH_YEAR = re.compile(r"(?:" + fz("sinh nam") + "|" + fz("nam sinh") + r"|\bsn)\s*[:.]?\s*")
 
 
+def _birth_read_otherwise(doc: Doc, iso: str, at: int) -> str | None:
+    """Another birth date in the text that differs from `iso` in exactly one of day, month, year
+    ('sinh ngày 19/5/1990' and 'sinh ngày 10/5/1990'): the same date, one of the two misread. A
+    co-defendant's birth date differs in more than one part (or by chance, then a person looks)."""
+    parts = iso.split("-")
+    for m in _BIRTH.finditer(doc.folded):
+        for d in find_dates(doc.folded, m.end(), min(len(doc.folded), m.end() + 40))[:1]:
+            if d.start - m.end() >= 6 or d.start <= at < d.end or d.year_only:
+                continue
+            if sum(x != y for x, y in zip(parts, d.iso.split("-"))) == 1:
+                return d.iso
+    return None
+
+
 def find_birth(doc: Doc, a: int, b: int) -> Candidate | None:
     for m in _BIRTH.finditer(doc.folded, a, b):
         ds = find_dates(doc.folded, m.start(), min(b, m.end() + 40))
         ds = [d for d in ds if d.start - m.end() < 6]
         if ds:
             d = ds[0]
-            return number_candidate(doc, d.iso, d.start, d.end, 0.97, "birth", d.repairs)
+            c = number_candidate(doc, d.iso, d.start, d.end, 0.97, "birth", d.repairs)
+            other = _birth_read_otherwise(doc, d.iso, d.start)
+            if other is not None:
+                c.adjust(doubts.BIRTH_MENTIONS_DIFFER, detail=other)
+            return c
         if doc.folded[m.start():m.end()].strip().startswith(("sinh nam", "nam sinh")):
             pass
     for m in _BIRTH_YEAR.finditer(doc.folded, a, b):
@@ -366,6 +410,10 @@ def find_ids(doc: Doc, a: int, b: int) -> tuple[Candidate | None, Candidate | No
             c = Candidate(digits, base(sp, 0.97), sp, "id_label")
             if rep:
                 c.adjust(ev.ID_DIGITS_REPAIRED, ev.ID_DIGITS_REPAIRED.factor ** rep, detail=str(rep))
+            pieces = [w for w in sp.words if any(ch.isdigit() for ch in w.text)]
+            if len(pieces) > 1 and any(not w.verified and w.confidence < 0.999 for w in pieces):
+                # '0750785671 34': the short piece got no second read (too short to be asked for one)
+                c.adjust(doubts.ID_PIECE_UNCHECKED)
             pid = c
             break
         if len(digits) == 9:

@@ -1,0 +1,18 @@
+"""Named adjustments for reads a careful reader would not trust without a look (issue 15: the silent
+errors of the wide held-out corpora). Registered in evidence.REGISTRY like the others, defined here
+so that the extractor's modules that find them (person, judgment, decision) own them.
+"""
+from __future__ import annotations
+
+from .evidence import _define
+
+ID_PIECE_UNCHECKED = _define(
+    "ID_PIECE_UNCHECKED", 0.85, "the personal ID was read in pieces (OCR split it at a gap) and a piece no second "
+    "read checked: a digit of it may be misread at a high word confidence", "cap",
+    note="personal ID read in pieces, not all checked by a second read")
+NAME_FAMILY_SLIP = _define(
+    "NAME_FAMILY_SLIP", 0.8, "a Central Highlands name whose family name is no known one, but one letter from "
+    "one ('Ênuôi' for 'Ênuôl'): a letter misread")
+BIRTH_MENTIONS_DIFFER = _define(
+    "BIRTH_MENTIONS_DIFFER", 0.6, "another mention of the birth date differs from it in one part (day, month "
+    "or year): one of them is misread", note="birth date read otherwise elsewhere: {detail}", warns=True)
