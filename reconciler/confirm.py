@@ -11,8 +11,14 @@ A record that agrees with a read lifts it when
   slip away -- a record that agrees may hold the very same slip, and proves nothing.
 The lifted confidence is the posterior (Bayes, in odds): the read's odds times
 P(record agrees | value right) / P(record agrees | value wrong). A value that is wrong for a
-reason other than a slip (another date of the text, another anchor's figure) agrees with the
-record only by chance: the field's chance agreement, the linkage's u where it has one.
+reason other than a slip (another date of the text, another anchor's figure, the other trial
+level) agrees with the record in two ways only (`chance_agreement`): the record is another
+document's after all -- as likely as the link's weight without this field says (2^-bits) -- and
+then agrees by chance (the linkage's u); or it is this document's record and holds the very same
+wrong value -- its field is wrong (1 - REGISTRY_RIGHT) and wrong alike (SAME_WRONG: one of the
+few other values a category has, one of many a number or date can take). A random pair's u is
+no measure of the second: a trial level agrees with a stranger's record four times in five, with
+this document's record, when read wrong, about once in twenty.
 """
 from __future__ import annotations
 
@@ -26,16 +32,33 @@ CONFIRMED_BY_REGISTRY = "registry"
 READ_FLOOR = 0.5  # below this the value is a guess, not a read: no record makes it one
 REGISTRY_RIGHT = 0.95  # P(the record holds the paper's value): about one field in twenty is off
 MAX_CONFIRMED = 0.99  # two sources agreeing still leaves the chance both slipped alike
-# P(a wrong value agrees with the record by chance), fields the linkage does not weigh
+# P(a wrong value agrees with the record by chance), fields the linkage does not weigh (their u)
 CHANCE_AGREEMENT: dict[str, float] = {
     "penalty_months": 0.05, "probation_months": 0.15, "duration_months": 0.1, "fine_vnd": 0.03,
     "principal_penalty": 0.3, "charges": 0.03, "penal_code_articles": 0.03, "effective_date": 0.005,
 }
+# P(the linked record's wrong value is the same wrong value the read has | both wrong, the read's
+# error no slip of the characters -- slips are not confirmed at all, slip_prone): a category's
+# other values are few (a trial level has one), a number's or a date's are many.
+SAME_WRONG: dict[str, float] = {
+    "trial_level": 1.0, "doc_type": 0.5, "principal_penalty": 0.25, "decision_kind": 0.15, "issuer": 0.05,
+    "charges": 0.05, "penal_code_articles": 0.05, "penalty_months": 0.1, "probation_months": 0.2,
+    "duration_months": 0.1, "fine_vnd": 0.05, "issue_date": 0.05, "effective_date": 0.05, "birth_date": 0.05,
+    "document_number": 0.02, "judgment_ref": 0.02, "person_name": 0.02, "personal_id": 0.01,
+    "passport_number": 0.01,
+}
 
 
-def chance_agreement(name: str) -> float | None:
+def chance_agreement(name: str, other_bits: float = MIN_WEIGHT) -> float | None:
+    """P(the linked record agrees with a wrong read of field `name`), the link holding by
+    `other_bits` of match weight without this field (see the module)."""
     model = FIELD_MODELS.get(name)
-    return model.u_same if model is not None else CHANCE_AGREEMENT.get(name)
+    u = model.u_same if model is not None else CHANCE_AGREEMENT.get(name)
+    same = SAME_WRONG.get(name)
+    if u is None or same is None:
+        return None
+    stranger = 2.0 ** -max(0.0, other_bits)  # the record is another document's
+    return stranger * u + (1 - stranger) * (1 - REGISTRY_RIGHT) * same
 
 
 # Fields a registry clerk types character by character, so that a typo can be the very slip OCR
@@ -78,12 +101,14 @@ def confirmed_confidence(name: str, read: ExtractedField, record: dict[str, Any]
         return None
     if not answers_whole(name, read.value, reg):
         return None
-    chance = chance_agreement(name)
-    if chance is None or read.confidence < READ_FLOOR or slip_prone(name, read):
+    if read.confidence < READ_FLOOR or slip_prone(name, read):
         return None
     total, levels = link
     own = FIELD_MODELS[name].weight(levels[name]) if name in levels and name in FIELD_MODELS else 0.0
     if total - own < MIN_WEIGHT:
         return None  # linked on this very field: its agreement is the link, not a confirmation
+    chance = chance_agreement(name, total - own)
+    if chance is None:
+        return None
     odds = read.confidence / max(1e-9, 1 - read.confidence) * REGISTRY_RIGHT / chance
     return min(MAX_CONFIRMED, odds / (1 + odds))

@@ -174,7 +174,7 @@ def test_a_picked_category_is_confirmed_even_when_its_words_were_read_weakly():
     as weakly is not confirmed."""
     dec = {"record_id": "R7", "doc_type": "decision", "decision_kind": "parole", "document_number": "12/QĐ-CA",
            "issue_date": "2024-05-02", "person_name": "Lê Văn Tám", "personal_id": "001090099999",
-           "issuer": "Công an tỉnh Nam Định"}
+           "issuer": "Công an tỉnh Nam Định", "judgment_ref": "30/2022/HS-ST", "probation_months": 24}
     read = {k: ExtractedField(v, 0.98) for k, v in dec.items() if k not in ("record_id", "doc_type")}
     kind = decide("decision", {**read, "decision_kind": ExtractedField("parole", 0.75, doubtful=True)}, dec, 0.9)
     assert "decision_kind" in kind.confirmed and kind.status == "matched"

@@ -1,0 +1,53 @@
+"""Evidence fusion weighs what agreement with the *linked* record is worth (issue 15, item 2), and
+a decision is matched only with what it decides read (item 3: required fields per kind).
+
+A wrong read agrees with the document's own record only when the record is wrong alike: for a
+trial level (two values) that is the record's error rate, not the four in five a stranger's record
+agrees by. A record linked on little is weighed as possibly a stranger's."""
+from __future__ import annotations
+
+from sohoa.core.types import ExtractedField
+from sohoa.reconciler import decide, required_fields
+from sohoa.reconciler.confirm import REGISTRY_RIGHT, chance_agreement
+from test_confirm import CLEAN, REC
+
+DECISION = {"record_id": "R9", "doc_type": "decision", "decision_kind": "reduce", "document_number": "57/QĐ-CA",
+            "issue_date": "2024-05-02", "issuer": "Tòa án nhân dân tỉnh Nam Định", "person_name": "Lê Văn Tám",
+            "personal_id": "001090099999", "judgment_ref": "30/2022/HS-ST", "duration_months": 6}
+
+
+def test_a_category_read_uncertainly_is_confirmed_by_its_own_record():
+    """'ST' read at 0.84 (the title's words weak), the record linked on number, date, court and
+    person says 'ST': a wrong trial level would agree only if the record were wrong too."""
+    read = {**CLEAN, "trial_level": ExtractedField("ST", 0.84)}
+    r = decide("judgment", read, {**REC, "trial_level": "ST"}, 0.9)
+    assert "trial_level" in r.confirmed and r.status == "matched"
+
+
+def test_chance_agreement_is_a_strangers_only_when_the_link_is_weak():
+    strong, weak = chance_agreement("trial_level", 40.0), chance_agreement("trial_level", 0.0)
+    assert strong is not None and weak is not None
+    assert abs(strong - (1 - REGISTRY_RIGHT)) < 1e-6  # the record's own error, nothing of u
+    assert weak > 0.5  # linked on nothing: a stranger's record agrees four times in five
+    assert chance_agreement("not_a_field", 40.0) is None
+
+
+def test_a_disagreeing_category_is_still_a_question():
+    read = {**CLEAN, "trial_level": ExtractedField("PT", 0.84)}
+    r = decide("judgment", read, {**REC, "trial_level": "ST"}, 0.9)
+    assert r.confirmed == {} and r.low_confidence == ["trial_level"] and r.discrepancies == []
+
+
+def test_a_decision_without_the_term_it_sets_is_not_matched():
+    """A reduction's term not read: the record's term, right or wrong, has nothing to agree with."""
+    read = {k: ExtractedField(v, 0.98) for k, v in DECISION.items() if k not in ("record_id", "doc_type")}
+    assert decide("decision", read, DECISION, 0.9).status == "matched"
+    for lost in ("duration_months", "judgment_ref"):
+        r = decide("decision", {k: v for k, v in read.items() if k != lost}, DECISION, 0.9)
+        assert r.status == "needs_review" and r.missing == [lost]
+
+
+def test_required_fields_by_decision_kind():
+    assert "probation_months" in required_fields("decision", {"decision_kind": "parole"})
+    assert "duration_months" not in required_fields("decision", {"decision_kind": "exempt"})
+    assert "judgment_ref" in required_fields("certificate", {"decision_kind": "expunge"})
