@@ -72,3 +72,21 @@ def test_so_misread_before_a_colon():
                       + [(line, "Đắk Lắk, ngày 22 tháng 12 năm 2016"), {"text": "QUYẾT ĐỊNH", "align": "center"},
                          "Điều 1. Miễn chấp hành án phạt tù cho người bị kết án: Họ và tên: Nguyễn Văn An"])
         assert vals(ex).get("document_number") == "425/2016/QĐ-CA", line
+
+
+def test_a_damaged_ngay_before_a_numeric_date():
+    ex = read_ocr(_decision("425/2016/QĐ-CA", "Đắk,Lắk, ngà) 22/12/2016"))
+    assert vals(ex).get("issue_date") == "2016-12-22" and ex.fields["issue_date"].confidence < HIGH
+
+
+def test_a_birth_date_is_no_damaged_place_date():
+    """A certificate whose title was not read: the header runs on into 'sinh ngày ...'."""
+    items = decision_header(["TÒA ÁN NHÂN DÂN", "THÀNH PHỐ HẠ LONG"], "Hạ long, ngày 20/2 00", "211/2023/GCN",
+                            ["GIÃẤY CHỨNG NHẬN"]) + ["Anh: Trần Văn Bình, sinh ngày 04/05/1996"]
+    assert vals(read_ocr(items)).get("issue_date") != "1996-05-04"
+
+
+def test_a_place_name_run_on_into_the_number_line_is_cut_off():
+    items = decision_header(["TÒA ÁN NHÂN DÂN", "QUẬN NINH KIỀU"], None,
+                            "203/2017/QĐ-CA_ Ninh Kiều, ngày 9Â¿lJ 09 năm 2017", ["QUYẾT ĐỊNH", "THI HÀNH ÁN PHẠT TÙ"])
+    assert vals(read_ocr(items)).get("document_number") == "203/2017/QĐ-CA"

@@ -189,6 +189,9 @@ def find_document_number(doc: Doc, limit: int) -> list[Candidate]:
         if num is None:
             # the number may be split by OCR into a few tokens followed by prose; try the prefix
             toks = raw.split()
+            # a place name run on from the place-date line ('203/2017/QĐ-CA_ Ninh Kiều, ngày ...') is no part of it
+            words = [k for k, t in enumerate(toks) if re.match(r"^[A-ZĐ][a-zđà-ỹ]{2,}", nfc(t))]
+            toks = toks[:words[0]] if words else toks
             for k in range(len(toks), 0, -1):
                 num = parse_number("".join(toks[:k]))
                 if num:
@@ -318,19 +321,22 @@ def find_issue_date(doc: Doc, limit: int, doc_type: str | None) -> list[Candidat
 # nữm 2025', 'Đắk Lắk, ngày 22 SE 12 năm 2016', 'Vũng. TU "hgày 3 tháng|2 năm 2025'. Day, month and year
 # must be there as figures; 'tháng' and 'năm' may be any short word; each word not read as itself is a repair.
 _D = r"[0-9oil|]{1,2}"
-_DAMAGED_DATE = re.compile(r"(?<![a-z0-9])(?P<ngay>[nh]g[a-z]{0,2}y|ngay)\W{0,3}(?P<d>" + _D + r")\W{0,3}"
+_DAMAGED_DATE = re.compile(r"(?<![a-z0-9])(?P<ngay>ngay|[nh]g[a-z]{0,2}y|[nh]ga(?=\W))\W{0,3}(?P<d>" + _D + r")\W{0,3}"
                            r"(?P<thang>[a-z]{1,6})?\W{0,3}(?P<m>" + _D + r")\W{0,3}"
                            r"(?P<nam>[a-z]{1,4})?\W{0,3}(?P<y>(?:19|20)[0-9oil|]{2})(?![0-9])")
 DAMAGED_METHOD = 0.9
+DAMAGED_TOP = 0.3  # of the page's height: the place-date line is in the header
 
 
 def _damaged_place_date(doc: Doc, limit: int, stamp: set[int]) -> Candidate | None:
     """The issue date from a place-date line whose words OCR damaged, or None."""
     for s in doc.segments[:limit + 3]:
-        if s.page != doc.segments[0].page or s.index in stamp:
+        if s.page != doc.segments[0].page or s.index in stamp or s.top > DAMAGED_TOP * s.page_height:
             continue
         f = doc.folded[s.start:s.end]
         m = _DAMAGED_DATE.search(f)
+        if m and re.search(r"sinh\W*$", f[:m.start()]):
+            continue  # a birth date ('sinh ngày 04/05/1996') of a certificate whose title was not read
         # a place before the date ('Đắk Lắk, ngày'): a stamp's 'Ngày: 11/6/2026' entry has none
         if not m or len(f) > 60 or sum(c.isalpha() for c in f[:m.start()]) < 2 or _SO.match(f):
             continue
