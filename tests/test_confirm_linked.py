@@ -51,3 +51,23 @@ def test_required_fields_by_decision_kind():
     assert "probation_months" in required_fields("decision", {"decision_kind": "parole"})
     assert "duration_months" not in required_fields("decision", {"decision_kind": "exempt"})
     assert "judgment_ref" in required_fields("certificate", {"decision_kind": "expunge"})
+
+
+def test_a_weak_label_word_is_no_doubt_about_the_figures():
+    """'21 tháNg 2 năm 2024': the month's label read at 0.42, the figures at 0.93-0.97. The doubt
+    that stops a record's confirmation is about the value's characters; a weak figure still is."""
+    from sohoa.core.types import Word
+    from sohoa.pipeline.extract.confidence import Candidate, to_field
+    from sohoa.pipeline.extract.layout import Span
+
+    def words(*reads: tuple[str, float]) -> list[Word]:
+        return [Word(t, c, (10.0 * i, 0.0, 10.0 * i + 8, 10.0), 1, 1) for i, (t, c) in enumerate(reads)]
+
+    label = words(("21", 0.93), ("tháNg", 0.42), ("2", 0.97), ("năm", 0.97), ("2024", 0.93))
+    assert not to_field("issue_date", Candidate("2024-02-21", 0.7, Span(label, 1), "header")).doubtful
+    figure = words(("21", 0.93), ("tháng", 0.97), ("2", 0.55), ("năm", 0.97), ("2024", 0.93))
+    assert to_field("issue_date", Candidate("2024-02-21", 0.7, Span(figure, 1), "header")).doubtful
+    name = words(("VŨ", 0.45), ("QUỐC", 0.96), ("HÙNG,", 0.96))
+    assert to_field("person_name", Candidate("Vũ Quốc Hùng", 0.7, Span(name, 1), "intro")).doubtful
+    spoken = words(("hai", 0.5), ("năm", 0.97))  # a term read from its words: they are its figure
+    assert to_field("penalty_months", Candidate(24, 0.7, Span(spoken, 1), "term")).doubtful

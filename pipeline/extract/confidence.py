@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sohoa.core.text import fold_marks
 from sohoa.core.types import ExtractedField, Word
 
 from .evidence import (
@@ -198,11 +199,35 @@ def handset(c: Candidate, cap: float = 0.995) -> float:
     return min(cap, clamp(c.conf))
 
 
+def carries(word: Word, value: Any) -> bool:
+    """Does `word` give characters of `value`? A value's span holds its label words too ('ngày',
+    'tháng', 'Số:'): a weakly read label is no doubt about the figures. A word with a digit carries
+    a number or a date; for a text value, a word whose letters (marks folded away: a slip of a
+    mark still carries) are among the value's words. Unsure: it carries."""
+    text = re.sub(r"[^\w]", "", word.text)
+    if not text:
+        return False  # a dash, a quote, a speck: no character of any value
+    if any(ch.isdigit() for ch in text):
+        return True
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return False  # a number's value is its digits
+    if isinstance(value, str) and re.fullmatch(r"[\d\-/.]+", value):
+        return False  # a date or a pure number: only digit words carry it
+    if isinstance(value, (str, list, tuple)):
+        parts = value if isinstance(value, (list, tuple)) else [value]
+        words = {w for v in parts for w in re.findall(r"\w+", fold_marks(str(v)))}
+        return fold_marks(text) in words
+    return True
+
+
 def doubtful(c: Candidate) -> bool:
-    """Could any character of `c`'s value be a slip the read did not rule out: a word read weakly
-    that no second read agreed with, a word another read spelled otherwise, or an adjustment that
-    doubts the reading? (The reported field's `doubtful` and the fitted model's feature.)"""
-    words = c.span.words if c.span is not None else []
+    """Could any character of `c`'s value be a slip the read did not rule out: a word giving the
+    value's characters (`carries`) read weakly that no second read agreed with, a word another
+    read spelled otherwise, or an adjustment that doubts the reading? (The reported field's
+    `doubtful`: reconciler.confirm lets no record confirm such a read.)"""
+    span = c.span.words if c.span is not None else []
+    # none carries (a term read from its words, 'hai năm'): every word of the span is the value's
+    words = [w for w in span if carries(w, c.value)] or span
     weak_ocr = any(w.confidence < READ_SURE and not w.verified for w in words)
     return weak_ocr or doubts_reading(c.applied) or any(w.alternatives for w in words)
 
