@@ -7,6 +7,7 @@ from extract_documents import judgment_st
 from extract_helpers import HIGH, read, read_ocr
 from sohoa.core.types import PageText, Word
 from sohoa.pipeline.extract import doubts
+from sohoa.pipeline.extract import evidence as ev
 from sohoa.pipeline.extract.layout import Doc
 from sohoa.pipeline.extract.normalize import fold
 from sohoa.pipeline.extract.numbers import find_durations
@@ -115,3 +116,26 @@ def test_a_highland_family_name_one_letter_off_is_a_slip():
     assert doubts.NAME_FAMILY_SLIP in name_quality("Y Moan Ênuôi")
     for right in ("Y Moan Ênuôl", "H'Hen Niê", "Ksor H'Nhi", "Y Thuột Byă", "Rơ Châm Ních", "Siu H'Ly"):
         assert doubts.NAME_FAMILY_SLIP not in name_quality(right), right
+
+
+def test_a_number_after_a_term_whose_unit_was_misread_may_be_part_of_it():
+    """'được rút ngắn: 01 (một) năm 03 (ba) tiếng' ('tháng' misread): 12 is not the whole term."""
+    text = "Thời gian thử thách được rút ngắn: 01 (một) năm 03 (ba)\ntiếng:"
+    d = find_durations(fold(text), text)[0]
+    assert d.total_months == 12 and d.unit_lost_after and ev.TERM_MAY_CONTINUE in d.evidence()
+    text = "Xử phạt bị cáo 02 (hai) năm 06 (sáu) tháng tù, thời gian thử thách 02 năm, kể từ ngày tuyên án"
+    assert not any(x.unit_lost_after for x in find_durations(fold(text), text))
+
+
+def test_a_charge_the_reasoning_convicts_of_but_the_operative_part_lost_goes_to_review():
+    """The reasoning says 'phạm tội "A" và "B"', the operative part's clauses give "A" only (the other
+    name garbled): the charges read may be short."""
+    items = _judgment("Hành vi của bị cáo đã đủ yếu tố cấu thành tội Trộm cắp tài sản.",
+                      "Do đó có đủ cơ sở kết luận bị cáo Nguyễn Văn An phạm tội \"Trộm cắp tài sản\" và "
+                      "\"Cướp giật tài sản\".")
+    ex = read_ocr(items)
+    assert ex.fields["charges"].value == ["Trộm cắp tài sản"] and ex.fields["charges"].confidence < HIGH
+    # the reasoning naming only the charge read: no doubt
+    items = _judgment("Hành vi của bị cáo đã đủ yếu tố cấu thành tội Trộm cắp tài sản.",
+                      "Do đó có đủ cơ sở kết luận bị cáo Nguyễn Văn An phạm tội \"Trộm cắp tài sản\".")
+    assert read_ocr(items).fields["charges"].confidence >= HIGH

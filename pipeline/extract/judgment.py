@@ -217,7 +217,45 @@ def find_charges(doc: Doc, clauses: list[tuple[int, int]]) -> list[Candidate]:
         if any(j != i and keys[j] != keys[i] and keys[j].startswith(keys[i]) for j in range(len(out))):
             continue
         keep.append(c)
+    other = _offence_named_elsewhere(doc, clauses, {c.value for c in keep})
+    if other is not None:
+        for c in keep:  # the text convicts the defendant of an offence not read here: the list may be short
+            c.adjust(ev.CHARGE_MAY_BE_MISSING)
     return keep
+
+
+_CONVICTED = re.compile(fz("pham") + r"\s*(?:cac\s*)?" + fz("toi") + r"|" + fz("ve toi") + "|" + fz("ve cac toi"))
+
+
+def _offence_named_elsewhere(doc: Doc, clauses: list[tuple[int, int]], read: set[str]) -> str | None:
+    """A catalogued offence that a sentence outside `clauses` (the court's reasoning: 'có đủ cơ sở kết luận
+    bị cáo X phạm tội "A" và "B"') says the defendant the clauses name committed, and that is not among
+    the charges `read`; None when the clauses name nobody or every such offence was read."""
+    names = [n for a, b in clauses for n in _names_in(doc, a, b)]
+    if not names or not read:
+        return None
+    name = names[0]
+    covered = [(a, b) for a, b in clauses]
+    for a, b in sentences(doc, 0, len(doc.text)):
+        if any(x <= a < y for x, y in covered):
+            continue
+        f = doc.folded[a:b]
+        if not _CONVICTED.search(f) or DISTRACTOR.search(f) or FEE.search(f):
+            continue
+        named = _names_in(doc, a, b)
+        if len(named) != 1 or not same_person(named[0], name):
+            continue
+        # the names quoted after 'phạm tội', up to the next defendant named: OCR's specks at a line's start
+        # ('. - tài sản” và “Lừa đảo ...”') cut the sentence short
+        c = _CONVICTED.search(doc.folded, a, b)
+        stop = min(len(doc.text), (c.end() if c else a) + 300)
+        nxt = _NAMED.search(doc.folded, c.end() if c else a, stop)
+        stop = nxt.start() if nxt else stop
+        for m in _QUOTED.finditer(doc.text, a, stop):
+            om = match_offence(m.group(1))
+            if om is not None and om.score >= 0.95 and om.offence.name not in read:
+                return om.offence.name
+    return None
 
 
 def _offence_key(name: str) -> str:

@@ -30,6 +30,9 @@ class Duration:
     unit_lost_before: bool = False
     # a years-only term ends a line and this one follows a few unrelated lines later
     part_before_elsewhere: bool = False
+    # a number right after it whose unit OCR turned into another word ('01 (một) năm 03 (ba) tiếng':
+    # 'tháng' misread): the term may be longer than what was read
+    unit_lost_after: bool = False
 
     @property
     def total_months(self) -> int:
@@ -50,7 +53,7 @@ class Duration:
             out.append(ev.TERM_HAS_DAYS)
         if self.unit_lost_before:
             out.append(ev.TERM_UNIT_LOST_BEFORE)
-        if self.part_before_elsewhere:
+        if self.part_before_elsewhere or self.unit_lost_after:
             out.append(ev.TERM_MAY_CONTINUE)
         return out
 
@@ -65,6 +68,10 @@ _DATE_WORD_BEFORE = re.compile(r"(?<![^\W\d_])(?:ng[aà]y|th[aá]ng|sinh)\s*[:]?
 _LINES_BETWEEN = re.compile(r"[ \t]*\n[^.;:\n]{0,60}(?:\n[^.;:\n]{0,60}){0,2}\n[ \t]*")
 # a number whose unit OCR turned into other letters or into marks ('|8 " 6 tháng': 'năm' read '"')
 _LOST_UNIT_BEFORE = re.compile(rf"(?<![\w/.-])\d{{1,3}}\s*(?:{WORDS})?\s*(?!(?:nam|thang|ngay)\b)[^\s\d,;:()]{{1,6}}\s*$")
+
+
+# a number right after a term, its unit not one ('01 (một) năm 03 (ba) tiếng'): a part of the term whose unit was lost
+_LOST_UNIT_AFTER = re.compile(rf"[\s,]*\d{{1,2}}\s*(?:{WORDS})?\s*(?!(?:nam|thang|ngay|tu)\b)[^\W\d_]")
 
 
 def find_durations(folded: str, orig: str, start: int = 0, end: int | None = None) -> list[Duration]:
@@ -141,6 +148,9 @@ def find_durations(folded: str, orig: str, start: int = 0, end: int | None = Non
         cur.end = m.end()
         last_end = m.end()
         pos = m.end()
+    for d in out:
+        d.unit_lost_after = (not d.days and _LOST_UNIT_AFTER.match(folded, d.end, end) is not None
+                             and not any(o.start >= d.end and o.start - d.end <= 3 for o in out))
     return out
 
 
