@@ -139,3 +139,11 @@ def test_a_charge_the_reasoning_convicts_of_but_the_operative_part_lost_goes_to_
     items = _judgment("Hành vi của bị cáo đã đủ yếu tố cấu thành tội Trộm cắp tài sản.",
                       "Do đó có đủ cơ sở kết luận bị cáo Nguyễn Văn An phạm tội \"Trộm cắp tài sản\".")
     assert read_ocr(items).fields["charges"].confidence >= HIGH
+
+
+def test_a_cited_judgment_whose_year_disagrees_with_its_date_goes_to_review():
+    """'số 125/2029/HS-ST ngày 18/3/2024': the number's year misread under a mark (or the date's)."""
+    items = [it.replace("số 125/2024/HS-ST ngày 18/3/2024", "số 125/2029/HS-ST ngày 18/3/2024")
+             if isinstance(it, str) else it for it in execute_decision()]
+    ex = read(items)
+    assert ex.fields["judgment_ref"].value == "125/2029/HS-ST" and ex.fields["judgment_ref"].confidence < HIGH

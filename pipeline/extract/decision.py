@@ -28,9 +28,14 @@ def find_judgment_ref(doc: Doc, after: int, own_number: str | None) -> list[Cand
         method = 0.97 if re.search(fz("ban an"), ctx) else 0.85
         if re.search(fz("tien an") + "|" + fz("da bi xu phat"), ctx):
             method *= 0.5
-        refs.setdefault(num.value, []).append(number_candidate(doc, num.value, m.start(1), m.end(1), method,
-                                                               f"ref{len(refs.get(num.value, []))}", num.repairs,
-                                                               per_repair=ev.NUMBER_DIGITS_REPAIRED))
+        c = number_candidate(doc, num.value, m.start(1), m.end(1), method, f"ref{len(refs.get(num.value, []))}",
+                             num.repairs, per_repair=ev.NUMBER_DIGITS_REPAIRED)
+        # 'số 35/2020/HS-ST ngày 11-11-2020': the judgment's date, printed with it, has the number's year
+        # ('35/2029/HS-ST ngày 11-11-2020': one of the two years misread under a mark)
+        dated = [d for d in find_dates(doc.folded, m.end(), min(len(doc.folded), m.end() + 40)) if d.start - m.end() <= 12]
+        if dated and num.year is not None and dated[0].year != num.year:
+            c.adjust(ev.NUMBER_YEAR_DISAGREES)
+        refs.setdefault(num.value, []).append(c)
     if not refs:
         return []
     appeal = appeal_cited(doc, after)
