@@ -63,8 +63,13 @@ class Run:
     wall: float
     cpu: float
     peak_rss_mb: float
-    child_rss_mb: float = 0.0
+    child_rss_mb: float = 0.0  # the largest tesseract child (subprocess engine)
+    start_rss_mb: float = 0.0  # the worker's RSS when the run started
     outputs: list[Any] = field(default_factory=list)
+
+    @property
+    def added_mb(self) -> float:
+        return self.peak_rss_mb - self.start_rss_mb
 
 
 def _hwm_reset() -> None:
@@ -149,10 +154,11 @@ def run_pipeline(pages: list[Page], name: str, jobs: int, settings, work: Path,
 
     try:
         _hwm_reset()
+        start = _hwm_mb()
         cpu0, t0 = _cpu(), time.perf_counter()
         with ThreadPoolExecutor(jobs) as ex:
             texts = list(ex.map(one, range(len(pages))))
-        return Run(time.perf_counter() - t0, _cpu() - cpu0, _hwm_mb(), outputs=texts)
+        return Run(time.perf_counter() - t0, _cpu() - cpu0, _hwm_mb(), outputs=texts, start_rss_mb=start)
     finally:
         engine.ocr, engine.osd = real_ocr, real_osd  # type: ignore[assignment]
         engine.use_engine(None)
@@ -190,18 +196,18 @@ def _replay(calls: list[Call], name: str, jobs: int, out: Path, conn) -> None:
     child = 0.0
     if rss_log is not None and rss_log.is_file():
         child = max((int(x) for x in rss_log.read_text().split() if x.isdigit()), default=0) / 1024
-    conn.send((Run(wall, cpu, _hwm_mb(), child, result), base))
+    conn.send(Run(wall, cpu, _hwm_mb(), child, base, result))
     conn.close()
 
 
-def replay(calls: list[Call], name: str, jobs: int, out: Path) -> tuple[Run, float]:
+def replay(calls: list[Call], name: str, jobs: int, out: Path) -> Run:
     ctx = mp.get_context("fork")
     rx, tx = ctx.Pipe(duplex=False)
     p = ctx.Process(target=_replay, args=(calls, name, jobs, out, tx))
     p.start()
-    run, base = rx.recv()
+    run = rx.recv()
     p.join()
-    return run, base
+    return run
 
 
 def cer(texts: list[str], pages: list[Page]) -> float:
@@ -236,31 +242,33 @@ def main() -> None:
     print(f"engine calls: {n_ocr} OCR ({sum(c.kind == 'ocr' and c.kw.get('psm') == 6 for c in calls)} "
           f"second-read strips), {len(calls) - n_ocr} OSD; load {os.getloadavg()[0]:.2f}", flush=True)
     # alternated, each engine's best of --repeat (the machine is shared: the least disturbed run)
-    tries: dict[str, list[tuple[Run, float]]] = {"subprocess": [], "api": []}
+    tries: dict[str, list[Run]] = {"subprocess": [], "api": []}
     for _ in range(args.repeat):
         for name in tries:
             tries[name].append(replay(calls, name, args.jobs, args.out))
-    (eng_sub, base_sub), (eng_api, base_api) = (min(tries[n], key=lambda t: t[0].cpu) for n in tries)
+    eng_sub, eng_api = (min(tries[n], key=lambda r: r.cpu) for n in tries)
     for name, ts in tries.items():
-        print(f"engine {name:10} runs: " + ", ".join(f"{r.wall:.1f} s wall / {r.cpu:.1f} s CPU" for r, _ in ts))
+        print(f"engine {name:10} runs: " + ", ".join(f"{r.wall:.1f} s wall / {r.cpu:.1f} s CPU" for r in ts))
     load = os.getloadavg()[0]
 
     n = len(pages)
     same_pages = sum(a == b for a, b in zip(pipe_sub.outputs, pipe_api.outputs, strict=True))
     same_calls = sum(a == b for a, b in zip(eng_sub.outputs, eng_api.outputs, strict=True))
     cer_sub, cer_api = cer(pipe_sub.outputs, pages), cer(pipe_api.outputs, pages)
-    print(f"\n{'':22}{'wall s':>8}{'CPU s/page':>12}{'peak RSS MB':>13}{'tess child MB':>15}")
+    print(f"\n{'':22}{'wall s':>8}{'CPU s/page':>12}{'peak RSS MB':>13}{'added MB':>10}{'tess child MB':>15}")
     for label, r in (("pipeline  subprocess", pipe_sub), ("pipeline  api", pipe_api),
                      ("engine    subprocess", eng_sub), ("engine    api", eng_api)):
-        print(f"{label:22}{r.wall:8.1f}{r.cpu / n:12.2f}{r.peak_rss_mb:13.0f}"
+        print(f"{label:22}{r.wall:8.1f}{r.cpu / n:12.2f}{r.peak_rss_mb:13.0f}{r.added_mb:10.0f}"
               f"{(f'{r.child_rss_mb:.0f}' if r.child_rss_mb else '-'):>15}")
     print(f"\npipeline: {same_pages}/{n} pages read identically; CER subprocess {cer_sub:.4f}, api {cer_api:.4f}")
-    print(f"engine:   {same_calls}/{len(calls)} calls gave identical words/OSD; worker RSS before the replay "
-          f"{base_sub:.0f} MB (subprocess) / {base_api:.0f} MB (api)")
+    print(f"engine:   {same_calls}/{len(calls)} calls gave identical words/OSD")
+    print("(added: the worker's peak over its RSS at the start of the run, which holds the pages and the recorded "
+          "calls; a subprocess run's tesseract children, up to --jobs at a time, come on top)")
     print("\nratios api / subprocess (lower is better):")
     print(f"  pipeline: wall {pipe_api.wall / pipe_sub.wall:.3f}, CPU {pipe_api.cpu / pipe_sub.cpu:.3f}")
     print(f"  engine:   wall {eng_api.wall / eng_sub.wall:.3f}, CPU {eng_api.cpu / eng_sub.cpu:.3f}, "
-          f"memory (worker peak + tesseract child) {eng_api.peak_rss_mb / (eng_sub.peak_rss_mb + eng_sub.child_rss_mb):.3f}")
+          f"memory the engine adds (api: worker; subprocess: worker + jobs x largest child) "
+          f"{eng_api.added_mb / max(1.0, eng_sub.added_mb + args.jobs * eng_sub.child_rss_mb):.3f}")
     print(f"load average at the end: {load:.2f} (1 min)")
 
 
