@@ -131,3 +131,18 @@ def test_an_unknown_engine_name_is_refused():
 
     with pytest.raises(ConfigError):
         engine.use_engine("gpu")
+
+
+def test_auto_keeps_the_cli_when_tesserocr_runs_another_tesseract(tmp_path):
+    """A tesserocr linked to another libtesseract (a PyPI wheel bundles its own) reads the same text
+    with other confidences: auto stays with the CLI, api insists."""
+    code = ("from sohoa.pipeline.ocr import engine, tessapi\n"
+            "tessapi.version = lambda: '0.0.0'\n"
+            "print(engine.engine_in_use())\n")
+    got = {}
+    for name in ("auto", "api"):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "SOHOA_HOME": str(tmp_path), "SOHOA_OCR_ENGINE": name})
+        assert out.returncode == 0, out.stderr
+        got[name] = out.stdout.split()[-1]
+    assert got == {"auto": "subprocess", "api": "api"}

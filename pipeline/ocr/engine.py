@@ -1,7 +1,8 @@
 """Tesseract: in this process (tesserocr, a model loaded once per thread) or a subprocess per call.
 
 The engine is chosen by the setting `ocr_engine` (SOHOA_OCR_ENGINE): "auto" (the default) reads
-in this process when tesserocr imports and the subprocess otherwise; "api" requires tesserocr;
+in this process when tesserocr imports and runs the CLI's libtesseract version (another version
+reads with other confidences), else with the subprocess; "api" requires tesserocr;
 "subprocess" always starts the CLI. Both give the same TSV rows, parsed here the same way
 (tessapi.py has the in-process side).
 
