@@ -80,6 +80,7 @@ def _stable(report: dict) -> str:
     return json.dumps({**report, "batch_id": None, "documents": docs}, sort_keys=True, ensure_ascii=False)
 
 
+@pytest.mark.slow
 def test_a_long_documents_pages_run_on_both_page_workers_and_the_results_are_one_jobs(tmp_path, batch):
     report2, records, cat2 = _process(tmp_path / "two", batch, jobs=2)
 
@@ -105,6 +106,7 @@ def test_a_long_documents_pages_run_on_both_page_workers_and_the_results_are_one
     assert cat2 == cat1 and cat2["pages"], cat2
 
 
+@pytest.mark.slow
 def test_a_fatal_error_in_one_page_stops_the_run_with_its_message(tmp_path, batch, monkeypatch):
     real = orchestrate.ocr_page
 
