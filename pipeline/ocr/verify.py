@@ -38,7 +38,11 @@ MIN_LEN = 6  # characters of the token
 MIN_DIGITS = 4
 SCALE = 1.5
 DISAGREE_FACTOR = 0.6
-MIN_CONF = 0.7
+# A weakly read word is read again too: its field goes to a person unless the linked registry record
+# confirms it, and no record confirms a read whose characters are in doubt (reconciler.confirm) --
+# a second read that agrees lifts that doubt. Dev seeds 4501/5101 (issue 15): of 25 digit-heavy
+# words read below 0.8, 17 verified (16 of them right), 7 disagreed (6 of them wrong).
+MIN_CONF = 0.2
 SURE_DATE_CONF = 0.95  # a well-formed date read this sure gets no second read
 MAX_WORDS = 60  # a page of tables: verify the first ones only, keep the cost bounded
 _GAP = 24  # white pixels between stacked crops (after scaling)
@@ -145,7 +149,7 @@ def second_read(gray: np.ndarray, words: list[engine.TessWord], *, lang: str = "
     that puts a letter where the first had a digit ('09206120221B' for an '8' that is really
     a '3') is a disagreement in any case. Returns the new word list and counts.
     """
-    # a word already read with low confidence goes to a person anyway; a token with stray marks
+    # a word read below MIN_CONF is junk; a token with stray marks
     # ('2/01s<23') is a speck, not a number: neither is worth a crop (nor may spoil the strip)
     idx = [i for i, w in enumerate(words) if needs_second_read(w)][:MAX_WORDS]
     stats = {"checked": 0, "disagreed": 0, "tiebreak": 0}
@@ -180,7 +184,7 @@ def second_read(gray: np.ndarray, words: list[engine.TessWord], *, lang: str = "
 
 def needs_second_read(w: engine.TessWord) -> bool:
     """Is the word worth a crop in the strip? A digit-heavy token read with at least MIN_CONF
-    (below, it goes to a person anyway) and no stray marks ('2/01s<23' is a speck, not a number,
+    (below, it is junk) and no stray marks ('2/01s<23' is a speck, not a number,
     and may spoil the strip) -- unless the first read is sure and the token is a well-formed date
     (valid day and month, a 19xx/20xx year): on the heavy dev batch (seed 4701, 34 pages) the
     second read lowered 1 of 77 such dates, a false alarm, and they were a third of the crops."""
