@@ -3,10 +3,13 @@ held-out corpora): each a kind of document, its value sent to review (or read ri
 reported wrong at >= 0.9."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from extract_documents import judgment_st
 from extract_helpers import HIGH, read, read_ocr
 from sohoa.core.types import PageText, Word
-from sohoa.pipeline.extract import doubts
+from sohoa.corpus.pagetext import lay_out
+from sohoa.pipeline.extract import doubts, extract
 from sohoa.pipeline.extract import evidence as ev
 from sohoa.pipeline.extract.layout import Doc
 from sohoa.pipeline.extract.normalize import fold
@@ -71,6 +74,13 @@ def test_an_id_read_in_pieces_no_second_read_checked_goes_to_review():
     ex = read_ocr(_judgment("001090012345", "0010900123 45"))
     assert ex.fields["personal_id"].value == "001090012345"
     assert ex.fields["personal_id"].confidence <= doubts.ID_PIECE_UNCHECKED.factor
+    # a piece within the first six digits (province, century, birth year) is checked by the ID's structure
+    pages = lay_out(_judgment("001090012345", "00 1090012345"), conf=0.96, source="ocr")
+    for p in pages:  # the long piece was given a second read, which agreed
+        p.words = [replace(w, verified=True) if w.text.startswith("1090012345") else w for w in p.words]
+    ex = extract(pages)
+    assert ex.fields["personal_id"].value == "001090012345"
+    assert ex.fields["personal_id"].confidence >= HIGH
 
 
 def test_the_cited_first_instance_judgment_is_not_the_executed_one_when_an_appeal_is_cited():

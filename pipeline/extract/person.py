@@ -398,6 +398,26 @@ def id_structure_ok(pid: str, birth: str | None) -> bool | None:
     return None
 
 
+# The first six digits of a personal ID (province, century and sex, birth year) are checked against
+# the catalogue and the birth date (validate.person_checks); the last six are random.
+ID_STRUCTURED = 6
+
+
+def _unchecked_piece(words: list) -> bool:
+    """Was a 12-digit ID read in pieces (OCR split it at a gap) one of which, among the random last six
+    digits, no second read checked? ('01 0094946352': the '01' lies in the structured part, checked.)"""
+    pieces = [w for w in words if any(ch.isdigit() for ch in w.text)]
+    if len(pieces) < 2:
+        return False
+    pos = 0
+    for w in pieces:
+        n = sum(ch.isdigit() for ch in w.text)
+        if not w.verified and w.confidence < 0.999 and pos + n > ID_STRUCTURED:
+            return True
+        pos += n
+    return False
+
+
 def find_ids(doc: Doc, a: int, b: int) -> tuple[Candidate | None, Candidate | None, list[str]]:
     warnings = []
     pid = None
@@ -410,8 +430,7 @@ def find_ids(doc: Doc, a: int, b: int) -> tuple[Candidate | None, Candidate | No
             c = Candidate(digits, base(sp, 0.97), sp, "id_label")
             if rep:
                 c.adjust(ev.ID_DIGITS_REPAIRED, ev.ID_DIGITS_REPAIRED.factor ** rep, detail=str(rep))
-            pieces = [w for w in sp.words if any(ch.isdigit() for ch in w.text)]
-            if len(pieces) > 1 and any(not w.verified and w.confidence < 0.999 for w in pieces):
+            if _unchecked_piece(sp.words):
                 # '0750785671 34': the short piece got no second read (too short to be asked for one)
                 c.adjust(doubts.ID_PIECE_UNCHECKED)
             pid = c
