@@ -14,7 +14,7 @@ from sohoa.archive.models import Document, Person, ReadValue, ReviewItem
 from sohoa.core.enums import DocumentStatus, ReviewKind, ReviewStatus, most_severe
 from sohoa.core.types import PERSON_FIELDS, ExtractedField
 from sohoa.reconciler.compare import discrepancies, norm_passport
-from sohoa.reconciler.confirm import CONFIRMED_BY_REGISTRY, confirmed_confidence
+from sohoa.reconciler.confirm import CONFIRMED_BY_REGISTRY, confirmed_confidence, read_may_have_slipped_to
 from sohoa.reconciler.deadlines import review_due_at
 from sohoa.reconciler.match import match_persons, score
 from sqlalchemy import select
@@ -77,14 +77,23 @@ def decide(doc_type: str | None, fields: Fields, record: dict[str, Any] | None, 
             lifted = confirmed_confidence(name, reads[name], record, link)
             if lifted is not None and lifted >= threshold:
                 confirmed[name] = round(lifted, 4)
-    low = sorted(name for name in uncertain if name not in confirmed)
+    # a disagreement on a confidently read field is a discrepancy; on an uncertain one, or where the
+    # read may be the OCR's slip of the record's value (reconciler.confirm.read_may_have_slipped_to),
+    # which side is wrong the scan decides: the field's low-confidence item says so (it shows the
+    # record's value)
+    discs, disputed = [], []
+    for d in discrepancies(values, record) if record is not None else []:
+        read = reads.get(d["field"])  # (none: the kind, classified)
+        if read is not None and read.confidence < threshold:
+            continue
+        if read is not None and read_may_have_slipped_to(d["field"], read, d["registry_value"]):
+            disputed.append(d["field"])
+            continue
+        discs.append(d)
+    low = sorted({name for name in uncertain if name not in confirmed} | set(disputed))
     if doc_type is None:
         low = ["doc_type", *low]
     missing = [name for name in required_fields(doc_type, values) if values.get(name) in (None, "", [])]
-    # a disagreement on a confidently read field is a discrepancy; on an uncertain one, which side
-    # is wrong the scan decides: the field's low-confidence item says so (it shows the record's value)
-    discs = [d for d in (discrepancies(values, record) if record is not None else [])
-             if d["field"] not in reads or reads[d["field"]].confidence >= threshold]  # (the kind: classified)
     if low or missing or not fields:
         status = DocumentStatus.NEEDS_REVIEW
     elif record is None:

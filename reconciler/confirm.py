@@ -22,8 +22,10 @@ this document's record, when read wrong, about once in twenty.
 """
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
+from sohoa.core.text import fold_marks
 from sohoa.core.types import ExtractedField
 from sohoa.reconciler.compare import values_agree
 from sohoa.reconciler.match import FIELD_MODELS, MIN_WEIGHT, level
@@ -77,6 +79,26 @@ def slip_prone(name: str, read: ExtractedField) -> bool:
     if read.doubtful:
         return True
     return any(level(name, alt, read.value) == "near" for alt in read.alternatives)
+
+
+def _marks(s: str) -> int:
+    return sum(1 for ch in unicodedata.normalize("NFD", s) if unicodedata.combining(ch))
+
+
+def read_may_have_slipped_to(name: str, read: ExtractedField, reg: Any) -> bool:
+    """Could a read that disagrees with the record be the OCR's slip of the record's value, which
+    the read could not rule out? Then the disagreement is a question for the scan, not a
+    discrepancy that says the record is wrong: the record's value is one of the read's
+    alternatives (another anchor's, a second read's), or it is the read with marks the read lacks
+    -- OCR loses a tone mark or a dot below ('Ty' for 'Tỵ') far more often than it invents one,
+    while a typist's slip drops marks: a record with more marks than the read is not its typo."""
+    if reg is None or read.value in (None, "", []):
+        return False
+    if any(values_agree(name, alt, reg) for alt in read.alternatives):
+        return True
+    if name in TRANSCRIBED and isinstance(read.value, str) and isinstance(reg, str):
+        return fold_marks(read.value) == fold_marks(reg) and _marks(reg) > _marks(read.value)
+    return False
 
 
 def answers_whole(name: str, value: Any, reg: Any) -> bool:

@@ -71,3 +71,24 @@ def test_a_weak_label_word_is_no_doubt_about_the_figures():
     assert to_field("person_name", Candidate("Vũ Quốc Hùng", 0.7, Span(name, 1), "intro")).doubtful
     spoken = words(("hai", 0.5), ("năm", 0.97))  # a term read from its words: they are its figure
     assert to_field("penalty_months", Candidate(24, 0.7, Span(spoken, 1), "term")).doubtful
+
+
+def test_a_record_with_the_mark_the_read_lacks_is_a_question_not_a_discrepancy():
+    """'Ty' read at 0.97, the record says 'Tỵ': OCR loses a dot below far more often than a typist
+    adds one, so the scan decides (a low-confidence item showing the record's value); the other
+    way round -- the record lacks the read's mark, a typist's slip -- it is a discrepancy."""
+    from test_confirm import TONED, TYPO
+
+    lost = decide("judgment", {**CLEAN, "person_name": ExtractedField("Nguyễn Văn Ty", 0.97)}, TONED, 0.9)
+    assert lost.discrepancies == [] and lost.low_confidence == ["person_name"] and lost.status == "needs_review"
+    typo = decide("judgment", {**CLEAN, "person_name": ExtractedField("Nguyễn Văn Tỵ", 0.97)}, TYPO, 0.9)
+    assert [d["field"] for d in typo.discrepancies] == ["person_name"] and typo.status == "mismatch"
+
+
+def test_a_record_value_the_read_could_not_rule_out_is_a_question():
+    """The read's own alternative (another anchor's date) is the record's: not a discrepancy."""
+    read = ExtractedField("2024-01-17", 0.95, alternatives=("2024-03-18",))
+    r = decide("judgment", {**CLEAN, "issue_date": read}, REC, 0.9)
+    assert r.discrepancies == [] and r.low_confidence == ["issue_date"]
+    far = ExtractedField("2024-01-17", 0.95, alternatives=("2023-11-02",))
+    assert [d["field"] for d in decide("judgment", {**CLEAN, "issue_date": far}, REC, 0.9).discrepancies] == ["issue_date"]
