@@ -157,3 +157,11 @@ def test_a_cited_judgment_whose_year_disagrees_with_its_date_goes_to_review():
              if isinstance(it, str) else it for it in execute_decision()]
     ex = read(items)
     assert ex.fields["judgment_ref"].value == "125/2029/HS-ST" and ex.fields["judgment_ref"].confidence < HIGH
+
+
+def test_a_weakly_read_birth_day_no_second_read_agreed_with_goes_to_review():
+    """'sinh ngày 19 tháng 5 năm 1990' for 10: a two-digit day is too short to be given a second read."""
+    items = _judgment("sinh ngày 02 tháng 5 năm 1990", "sinh ngày 19 tháng 5 năm 1990")
+    assert read_ocr(items).fields["birth_date"].confidence >= HIGH
+    weak = read_ocr(items, conf_of={"19": 0.86})
+    assert weak.fields["birth_date"].value == "1990-05-19" and weak.fields["birth_date"].confidence < HIGH

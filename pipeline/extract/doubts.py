@@ -16,3 +16,6 @@ NAME_FAMILY_SLIP = _define(
 BIRTH_MENTIONS_DIFFER = _define(
     "BIRTH_MENTIONS_DIFFER", 0.6, "another mention of the birth date differs from it in one part (day, month "
     "or year): one of them is misread", note="birth date read otherwise elsewhere: {detail}", warns=True)
+DATE_FIGURE_WEAK = _define(
+    "DATE_FIGURE_WEAK", 0.85, "a figure of the date read weakly and no second read agreeing ('10' read '19' at "
+    "0.87: a two-digit day is too short to be given one)")

@@ -308,6 +308,15 @@ _BIRTH = re.compile(r"(?:" + fz("sinh ngay") + "|" + fz("ngay sinh") + "|" + fz(
 _BIRTH_YEAR = re.compile(r"(?:" + fz("sinh nam") + "|" + fz("nam sinh") + r"|\bsn)\s*[:.]?\s*")
 
 
+# A figure read at least this sure needs no second read to be trusted.
+FIGURE_SURE = 0.9
+
+
+def _figure_weak(words: list) -> bool:
+    """A word with digits read below FIGURE_SURE that no second read agreed with."""
+    return any(any(ch.isdigit() for ch in w.text) and w.confidence < FIGURE_SURE and not w.verified for w in words)
+
+
 def _birth_read_otherwise(doc: Doc, iso: str, at: int) -> str | None:
     """Another birth date in the text that differs from `iso` in exactly one of day, month, year
     ('sinh ngày 19/5/1990' and 'sinh ngày 10/5/1990'): the same date, one of the two misread. A
@@ -329,6 +338,8 @@ def find_birth(doc: Doc, a: int, b: int) -> Candidate | None:
         if ds:
             d = ds[0]
             c = number_candidate(doc, d.iso, d.start, d.end, 0.97, "birth", d.repairs)
+            if _figure_weak(doc.span(d.start, d.end).words):
+                c.adjust(doubts.DATE_FIGURE_WEAK)
             other = _birth_read_otherwise(doc, d.iso, d.start)
             if other is not None:
                 c.adjust(doubts.BIRTH_MENTIONS_DIFFER, detail=other)
