@@ -165,3 +165,10 @@ def test_a_weakly_read_birth_day_no_second_read_agreed_with_goes_to_review():
     assert read_ocr(items).fields["birth_date"].confidence >= HIGH
     weak = read_ocr(items, conf_of={"19": 0.86})
     assert weak.fields["birth_date"].value == "1990-05-19" and weak.fields["birth_date"].confidence < HIGH
+
+
+def test_a_weakly_read_cited_number_no_second_read_agreed_with_goes_to_review():
+    """'372/2020/HS-ST' for '373': the word read at 0.85, no second read agreeing."""
+    assert read_ocr(execute_decision()).fields["judgment_ref"].confidence >= HIGH
+    weak = read_ocr(execute_decision(), conf_of={"125/2024/HS-ST": 0.85})
+    assert weak.fields["judgment_ref"].value == "125/2024/HS-ST" and weak.fields["judgment_ref"].confidence < HIGH

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+from . import doubts
 from . import evidence as ev
 from .confidence import Candidate, base, number_candidate, weigh_term
 from .dates import find_dates
 from .evidence import applied
 from .header import parse_number
-from .judgment import Penalty, term_doubts
+from .judgment import FIGURE_SURE, Penalty, term_doubts
 from .layout import Doc
 from .normalize import fz
 from .numbers import find_durations
@@ -35,6 +36,9 @@ def find_judgment_ref(doc: Doc, after: int, own_number: str | None) -> list[Cand
         dated = [d for d in find_dates(doc.folded, m.end(), min(len(doc.folded), m.end() + 40)) if d.start - m.end() <= 12]
         if dated and num.year is not None and dated[0].year != num.year:
             c.adjust(ev.NUMBER_YEAR_DISAGREES)
+        if any(w.confidence < FIGURE_SURE and not w.verified for w in c.span.words if c.span is not None
+               and any(ch.isdigit() for ch in w.text)):
+            c.adjust(doubts.NUMBER_FIGURE_WEAK)
         refs.setdefault(num.value, []).append(c)
     if not refs:
         return []

@@ -19,3 +19,5 @@ BIRTH_MENTIONS_DIFFER = _define(
 DATE_FIGURE_WEAK = _define(
     "DATE_FIGURE_WEAK", 0.85, "a figure of the date read weakly and no second read agreeing ('10' read '19' at "
     "0.87: a two-digit day is too short to be given one)")
+NUMBER_FIGURE_WEAK = _define(
+    "NUMBER_FIGURE_WEAK", 0.85, "a cited number read weakly and no second read agreeing ('372' for '373')")
