@@ -342,10 +342,23 @@ def part_lost_before(doc: Doc, d: Duration) -> bool:
     """A term without years ('3 (ba) tháng') right after a trace of another part ('7 (bảy) năm' under
     a stamp or in a font OCR reads as marks: '| (bảy)', '' 3 tháng'): its years may be lost, and
     the months, their words agreeing, read as the whole term."""
-    if d.years or not (d.months or d.days) or d.unit_lost_before:
+    if d.years or not (d.months or d.days) or d.unit_lost_before or d.months >= 12:
+        return False  # a term of 12 months or more is written in months on purpose: no years were printed
+    at = d.start  # the figure's word may carry a speck ('°09'): the words before that word
+    while at > 0 and not doc.text[at - 1].isspace():
+        at -= 1
+    words = doc.span(max(0, at - 40), at).words[-2:]
+    if not words:
         return False
-    words = doc.span(max(0, d.start - 40), d.start).words[-2:]
-    return any(_trace_of_part(w.text, w.confidence) for w in words)
+    # right before the figure any trace; one word further only a figure, number words or 'năm'
+    return _trace_of_part(words[-1].text, words[-1].confidence) or (
+        len(words) == 2 and _strong_trace(words[0].text))
+
+
+def _strong_trace(w: str) -> bool:
+    t = w.strip(".,;:'`\"")
+    return (any(c.isdigit() for c in t) or (fold(t) == "nam" and not starts_upper(t))
+            or (t.startswith("(") and t.endswith(")") and words_to_int(t[1:-1]) is not None))
 
 
 # A term's figure read at least this sure needs no words to confirm it.
