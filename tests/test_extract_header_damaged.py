@@ -90,3 +90,17 @@ def test_a_place_name_run_on_into_the_number_line_is_cut_off():
     items = decision_header(["TÒA ÁN NHÂN DÂN", "QUẬN NINH KIỀU"], None,
                             "203/2017/QĐ-CA_ Ninh Kiều, ngày 9Â¿lJ 09 năm 2017", ["QUYẾT ĐỊNH", "THI HÀNH ÁN PHẠT TÙ"])
     assert vals(read_ocr(items)).get("document_number") == "203/2017/QĐ-CA"
+
+
+def test_junk_before_the_number_line_and_a_semicolon_after_ngay():
+    ex = read_ocr(judgment_st(number="138/2020/HS-ST", date_hdr="Ngày; 7/4/2020"))
+    assert vals(ex)["issue_date"] == "2020-04-07"
+    items = judgment_st()
+    items[3] = ("pc \\ Bản án số: 138/2020/HS-ST", None)
+    assert vals(read_ocr(items))["document_number"] == "138/2020/HS-ST"
+
+
+def test_the_titles_number_with_its_ngay_damaged():
+    title = {"text": "BẢN ÁN 125/2024/HS-ST NGẢ'", "align": "center"}
+    ex = read_ocr(_with_title(judgment_st(number="áB/201/)HS-ST", date_hdr="Ñgày5”12"), title))
+    assert vals(ex)["document_number"] == "125/2024/HS-ST"

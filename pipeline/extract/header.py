@@ -25,8 +25,8 @@ from .normalize import canon_toa, collapse_ws, fold, fz, is_syllable, is_upper_w
 
 # 'Số:' at the start of a header line, after at most a speck or a two-character scrap of a seal
 # ('| v2 Số: 593/QĐ-CA')
-_SO = re.compile(r"^\W{0,3}(?:\w{1,2}\W{1,3}(?=so|s0))?(?:(?:ban an|quyet dinh|giay chung nhan|bản án)\s*)?"
-                 r"(?:so|s0|s6|sd|sb|[bz2$]o(?=\s*:))\s*[:;.,]?\s*", re.I)
+_SO = re.compile(r"^\W{0,3}(?:\w{1,2}\W{1,3}(?=so|s0|ban an))?(?:(?:ban an|quyet dinh|giay chung nhan|bản án)\s*)?"
+                 r"(?:so|s0|s6|sd|sb|[bz2$]o(?=\s*:)|\$6(?=\s*:))\s*[:;.,]?\s*-?\s*", re.I)
 _NUMBER = re.compile(r"^(?P<n>[0-9OoIlLSsB|]{1,6})/(?:(?P<y>[0-9OoIlLSsB|]{4})/)?(?P<sym>[A-ZĐÐ0-9]{1,6}(?:-[A-ZĐÐ0-9]{1,6}){0,3})$")
 _LETTER_REPAIR = {"0": "O", "5": "S", "1": "I", "8": "B", "6": "G", "2": "Z", "Ð": "Đ"}
 KNOWN_SYMBOLS = {"HS-ST", "HS-PT", "HSST", "HSPT", "QĐ-CA", "QĐ-TA", "QĐ-THA", "QĐ", "GCN", "QĐ-TG", "QĐ-XAT",
@@ -225,7 +225,7 @@ def _checked(c: Candidate, num: Number) -> Candidate:
 
 # A judgment's title line restates its number and date ('BẢN ÁN 528/2024/HSPT NGÀY 20/11/2024 VỀ TỘI
 # BUÔN LẬU'): a second reading of both, away from the seal and the initials over the header's 'Số:' line
-_TITLE_RESTATED = re.compile(r"^\W{0,3}ban\s*an\s+(?P<num>[0-9oilsb|][^\n]{2,30}?)\s*(?P<ngay>ngay)\b")
+_TITLE_RESTATED = re.compile(r"^\W{0,3}ban\s*an\s+(?P<num>[0-9oilsb|][^\n]{2,30}?)\s*(?P<ngay>ngay|ng[a-z]{0,2}(?=\W|$))")
 TITLE_METHOD = 0.95
 TITLE_SEGMENTS = 4  # the title is the header's end, or a line or two below it
 
@@ -285,7 +285,7 @@ def find_issue_date(doc: Doc, limit: int, doc_type: str | None) -> list[Candidat
         if s.index in stamp:
             continue
         f = doc.folded[s.start:s.end]
-        if not re.match(r"^\W{0,2}ngay\s*[:.]?\s*[0-9oil|]", f) or len(f) > 45:
+        if not re.match(r"^\W{0,2}ngay\s*[:.;,]?\s*[0-9oil|]", f) or len(f) > 45:
             continue
         ds = find_dates(doc.folded, s.start, s.end)
         if ds:
