@@ -32,7 +32,7 @@ import numpy as np
 from sohoa.core.errors import RejectedInput
 from sohoa.core.ink import ink_mask
 from sohoa.core.types import PageText, SourceDocument, Word
-from sohoa.pipeline.ocr import engine, storage_policy, verify
+from sohoa.pipeline.ocr import engine, region_reread, storage_policy, verify
 from sohoa.pipeline.ocr import preprocess as pp
 from sohoa.pipeline.ocr.pages import PageSource, load_page
 from sohoa.pipeline.ocr.pdfout import OutPage
@@ -188,6 +188,10 @@ def process_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) 
         best.words, _ = verify.second_read(best.image, best.words, lang=settings.ocr_lang, dpi=best.dpi)
         # names: a dot below a 'y' the read does not explain
         best.words, _ = verify.unexplained_dots(best.image, best.words)
+        if src.number == 1:  # the header's number or date line spoilt by a seal, initials, a stamp: read again
+            frame = (disp, gray, best.rot, best.skew, best.image.shape)
+            best.words, _ = region_reread.reread_header(best.image, best.words, lang=settings.ocr_lang, dpi=best.dpi,
+                                                        colourless=lambda: region_reread.colour_free(*frame))
     except engine.TesseractError as exc:
         raise RejectedInput(doc.relpath, f"page {src.number}: OCR failed ({exc})") from None
 
