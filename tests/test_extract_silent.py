@@ -172,3 +172,17 @@ def test_a_weakly_read_cited_number_no_second_read_agreed_with_goes_to_review():
     assert read_ocr(execute_decision()).fields["judgment_ref"].confidence >= HIGH
     weak = read_ocr(execute_decision(), conf_of={"125/2024/HS-ST": 0.85})
     assert weak.fields["judgment_ref"].value == "125/2024/HS-ST" and weak.fields["judgment_ref"].confidence < HIGH
+
+
+def test_a_term_after_an_empty_place_wide_enough_for_its_years_goes_to_review():
+    """'7 (bảy) năm' wiped out by a stain, no trace left, only its empty place before '3 (ba) tháng'."""
+    pages = lay_out(_judgment(TERM, "06 (sáu) tháng tù"), conf=0.96, source="ocr")
+    for p in pages:  # the figure moved right by the width of the lost words: its line's words after it too
+        for i, w in enumerate(p.words):
+            if w.text == "06" and p.words[i + 1].text == "(sáu)":
+                line = w.line
+                p.words = [replace(x, bbox=(x.bbox[0] + 60, x.bbox[1], x.bbox[2] + 60, x.bbox[3]))
+                           if x.line == line and x.bbox[0] >= w.bbox[0] else x for x in p.words]
+                break
+    pm = extract(pages).fields["penalty_months"]
+    assert pm.value == 6 and pm.confidence < HIGH

@@ -324,6 +324,8 @@ def find_articles(doc: Doc, rng: Range, within: list[tuple[int, int]] | None = N
 
 # A word read this weakly right before a term's figure may be what is left of a lost part of the term.
 TRACE_WEAK = 0.5
+# Unexplained space beside a term's figure this many character widths wide could hold a lost 'N năm'.
+LOST_PART_GAP = 2.5
 
 
 def _trace_of_part(w: str, conf: float) -> bool:
@@ -347,12 +349,40 @@ def part_lost_before(doc: Doc, d: Duration) -> bool:
     at = d.start  # the figure's word may carry a speck ('°09'): the words before that word
     while at > 0 and not doc.text[at - 1].isspace():
         at -= 1
+    if _wide_gap_before(doc, at):
+        return True  # an empty place before the figure, wide enough for 'N năm' (wiped out, no trace left)
     words = doc.span(max(0, at - 40), at).words[-2:]
     if not words:
         return False
     # right before the figure any trace; one word further only a figure, number words or 'năm'
     return _trace_of_part(words[-1].text, words[-1].confidence) or (
         len(words) == 2 and _strong_trace(words[0].text))
+
+
+def _wide_gap_before(doc: Doc, at: int) -> bool:
+    """Is there unexplained space right before the word at `at`, in its line, wide enough for a lost
+    'N năm': more than LOST_PART_GAP character widths over the line's usual word gap (a gap so wide
+    that it split the line into two segments counts too)."""
+    seg = doc.segment_at(at)
+    if seg is None or doc.source == "text_layer":
+        return False
+    k = next((i for i, (a, _) in enumerate(seg.offsets) if a == at), None)
+    if k is None:
+        return False
+    w = seg.words[k]
+    if k > 0:
+        prev = seg.words[k - 1]
+    else:
+        before = [s for s in doc.segments[max(0, seg.index - 3):seg.index] if s.line == seg.line and s.page == seg.page]
+        if not before:
+            return False
+        prev = before[-1].words[-1]
+    line_words = [x for s in doc.segments[max(0, seg.index - 3):seg.index + 3] if s.line == seg.line
+                  and s.page == seg.page for x in s.words]
+    gaps = sorted(max(0.0, b.bbox[0] - a.bbox[2]) for a, b in zip(line_words, line_words[1:]))
+    typical = gaps[len(gaps) // 2] if gaps else 0.0
+    char_w = max((w.bbox[2] - w.bbox[0]) / max(1, len(w.text)), 0.6 * (w.bbox[3] - w.bbox[1]))
+    return char_w > 0 and (w.bbox[0] - prev.bbox[2] - typical) / char_w > LOST_PART_GAP
 
 
 def _strong_trace(w: str) -> bool:
