@@ -36,8 +36,8 @@ def find_judgment_ref(doc: Doc, after: int, own_number: str | None) -> list[Cand
         dated = [d for d in find_dates(doc.folded, m.end(), min(len(doc.folded), m.end() + 40)) if d.start - m.end() <= 12]
         if dated and num.year is not None and dated[0].year != num.year:
             c.adjust(ev.NUMBER_YEAR_DISAGREES)
-        if any(w.confidence < FIGURE_SURE and not w.verified for w in c.span.words if c.span is not None
-               and any(ch.isdigit() for ch in w.text)):
+        figures = [w for w in (c.span.words if c.span is not None else []) if any(ch.isdigit() for ch in w.text)]
+        if any(w.confidence < FIGURE_SURE and not w.verified for w in figures):
             c.adjust(doubts.NUMBER_FIGURE_WEAK)
         refs.setdefault(num.value, []).append(c)
     if not refs:
