@@ -104,3 +104,8 @@ def test_the_titles_number_with_its_ngay_damaged():
     title = {"text": "BẢN ÁN 125/2024/HS-ST NGẢ'", "align": "center"}
     ex = read_ocr(_with_title(judgment_st(number="áB/201/)HS-ST", date_hdr="Ñgày5”12"), title))
     assert vals(ex)["document_number"] == "125/2024/HS-ST"
+
+
+def test_one_misread_letter_of_a_known_symbol_is_repaired_for_review():
+    ex = read_ocr(judgment_st(number="125/2024/HB-ST"))
+    assert vals(ex)["document_number"] == "125/2024/HS-ST" and ex.fields["document_number"].confidence < HIGH

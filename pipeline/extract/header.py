@@ -133,6 +133,12 @@ def parse_number(raw: str) -> Number | None:
         rep += 1
     if not num.isdigit():
         return None
+    if sym not in KNOWN_SYMBOLS:
+        # one letter of a known symbol misread ('QO-CA', 'HB-ST', 'H9-ST'): that symbol, as a repair
+        near = [k for k in KNOWN_SYMBOLS if len(k) == len(sym) and sum(a != b for a, b in zip(k, sym)) == 1]
+        if len(near) == 1 and "-" in sym:
+            sym = near[0]
+            rep += 1
     value = num + "/" + (ytxt + "/" if ytxt else "") + sym
     return Number(value, num, year, sym, rep, sym in KNOWN_SYMBOLS)
 
