@@ -109,3 +109,9 @@ def test_the_titles_number_with_its_ngay_damaged():
 def test_one_misread_letter_of_a_known_symbol_is_repaired_for_review():
     ex = read_ocr(judgment_st(number="125/2024/HB-ST"))
     assert vals(ex)["document_number"] == "125/2024/HS-ST" and ex.fields["document_number"].confidence < HIGH
+
+
+def test_so_before_a_figure_in_a_body_name_stays_lower_case():
+    ex = read_ocr(decision_header(["BỘ CÔNG AN", "TRẠI GIAM SỐ 6"], "Nghệ An, ngày 13 tháng 7 năm 2017", "867/GCN",
+                                  ["GIẤY CHỨNG NHẬN", "CHẤP HÀNH XONG ÁN PHẠT TÙ"]) + ["Chứng nhận: Anh Lê Văn An"])
+    assert vals(ex)["issuer"] == "Trại giam số 6"

@@ -126,7 +126,9 @@ def cap_word(w: str) -> str:
 def title_name(s: str) -> str:
     """'NGUYỄN VĂN AN' / 'nguyễn văn an' -> 'Nguyễn Văn An' (NFC, single spaces)."""
     s = collapse_ws(nfc(s))
-    return " ".join("-".join(cap_word(p) for p in w.split("-")) for w in s.split(" "))
+    out = " ".join("-".join(cap_word(p) for p in w.split("-")) for w in s.split(" "))
+    # 'số' before a figure is no name word: 'TRẠI GIAM SỐ 6' is 'Trại giam số 6'
+    return re.sub(r"\bSố(?= [0-9])", "số", out)
 
 
 def sentence_case(s: str) -> str:
