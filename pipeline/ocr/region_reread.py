@@ -27,9 +27,9 @@ REREAD_PSM = 6  # one uniform block: the band's lines kept whole
 DARK_KEEP = 90  # grey level: darker is print, lighter (a seal, a stamp on a grey scan) is painted out
 SATURATED = 60  # HSV saturation above which a pixel is coloured ink, not print
 INK_OVER_PRINT = 130  # HSV value below which a coloured pixel is that ink over print: kept, the glyph needs it
-GAP_HEIGHTS = 2.0  # a gap this many line heights wide splits a line into its columns' pieces
+GAP_HEIGHTS = 1.2  # a gap this many line heights wide splits a line into its columns' pieces (a word space is < 0.7)
 # a second read of damaged ink is no surer than the damage allows: its values go to a person
-REREAD_CONF_CAP = 0.85
+REREAD_CONF_CAP = 0.7
 REREAD_MIN_CONF = 0.5  # a line read again with a word below this is junk again: the first read stays
 LINE_ID_BASE = 100000  # line and block ids of the words read again (above any of the page read)
 
