@@ -34,8 +34,8 @@ REREAD_MIN_CONF = 0.5  # a line read again with a word below this is junk again:
 LINE_ID_BASE = 100000  # line and block ids of the words read again (above any of the page read)
 
 # the number line starts with 'Số' (after a speck or two); a citation ('... sơ thẩm số 36/2021/HS-ST') is not it
-_NUMBER = re.compile(r"^\W{0,3}(?:\S{1,2}\W{1,3})?(?:ban an\s*)?s[o0]\s*[:;.]?\s*\d{1,6}\s*/+\s*(?:\d{4}\s*/+\s*)?"
-                     r"[a-z]{1,6}(?:-[a-z]{1,6})*(?![a-z0-9])")
+_NUMBER = re.compile(r"^\W{0,3}(?:\S{1,2}\W{1,3})?(?:ban an\s*)?s[o0]\s*[:;.]?\s*\d{1,6}\s*/+\s*(?:\d{4}\s*/+|(?:\d{4}\s*/+\s*)?"
+                     r"[a-z]{1,6}(?:-[a-z]{1,6})*(?![a-z0-9]))")  # number and year read: the extractor repairs a symbol
 RIGHT_COLUMN = 0.45  # of the page's width: a 'Ngày: 11/6/2026' from here on is a received stamp's entry
 DATE_LINE_CHARS = 70  # a place-date line is short; a body line citing a date is not it
 _DATE = re.compile(r"ngay\s*[:.,]?\s*\d{1,2}\s*(?:thang\s*\d{1,2}\s*nam\s*\d{4}|[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})")
