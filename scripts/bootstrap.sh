@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie libtesseract-dev libleptonica-dev g++ pkg-config poppler-utils qpdf fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-freefont-ttf fonts-roboto-unhinted softhsm2 chromium libjpeg-turbo-progs)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet libtesseract-dev libleptonica-dev g++ pkg-config poppler-utils qpdf fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-freefont-ttf fonts-roboto-unhinted softhsm2 chromium libjpeg-turbo-progs)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -32,7 +32,7 @@ import numpy as np
 from sohoa.core.errors import RejectedInput
 from sohoa.core.ink import ink_mask
 from sohoa.core.types import PageText, SourceDocument, Word
-from sohoa.pipeline.ocr import engine, region_reread, storage_policy, verify
+from sohoa.pipeline.ocr import engine, letter_reread, region_reread, storage_policy, verify
 from sohoa.pipeline.ocr import preprocess as pp
 from sohoa.pipeline.ocr.pages import PageSource, load_page
 from sohoa.pipeline.ocr.pdfout import OutPage
@@ -186,6 +186,9 @@ def process_page(doc: SourceDocument, src: PageSource, settings, workdir: Path) 
                         best = other
         # IDs, numbers and dates: a second read of each such word at another scale
         best.words, _ = verify.second_read(best.image, best.words, lang=settings.ocr_lang, dpi=best.dpi)
+        # weak capitalised letter words (names, issuers, a number's symbol): the second model's read
+        best.words, _ = letter_reread.second_read_letters(best.image, best.words, dpi=best.dpi,
+                                                          page_lang=settings.ocr_lang)
         # names: a dot below a 'y' the read does not explain
         best.words, _ = verify.unexplained_dots(best.image, best.words)
         if src.number == 1:  # the header's number or date line spoilt by a seal, initials, a stamp: read again
