@@ -35,10 +35,9 @@ def cross_check(f: dict[str, Candidate], doc_type: str | None) -> list[str]:
     if num and issue:
         m = re.match(r"^\d+/(\d{4})/", num.value)
         if m:
-            if int(m.group(1)) == int(issue.value[:4]):
-                num.adjust(ev.NUMBER_YEAR_AGREES)
-                issue.adjust(ev.NUMBER_YEAR_AGREES)
-            else:
+            # agreement says the two years are one: nothing of the day, the month or the
+            # number's own digits (a month misread 3 for 4 was lifted past the threshold by it)
+            if int(m.group(1)) != int(issue.value[:4]):
                 num.adjust(ev.NUMBER_YEAR_DISAGREES)
                 issue.adjust(ev.NUMBER_YEAR_DISAGREES)
                 w.append(f"year in number {num.value} disagrees with issue date {issue.value}")
