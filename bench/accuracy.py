@@ -95,16 +95,33 @@ def threshold_curve(report: dict, truth: dict[str, dict], thresholds: list[float
     return rows
 
 
-def per_kind(report: dict, truth: dict[str, dict], threshold: float) -> dict[str, Counter]:
-    """The same counts, summed over fields, per document kind (decision kinds apart)."""
+def kind_of(t: dict) -> str:
+    return t.get("decision_kind") or t["doc_type"]
+
+
+def font_of(t: dict) -> str:
+    """The font of the document (`style.font`)."""
+    return str((t.get("style") or {}).get("font") or "default")
+
+
+def copies_of(t: dict) -> str:
+    """Born-digital, or the photocopier generations before the scan (wide corpus: `copies`)."""
+    if t.get("degradation") == "born_digital":
+        return "born-digital"
+    copies = {(m or {}).get("copies") for m in t.get("page_meta") or [] if isinstance(m, dict)} - {None}
+    return f"{max(copies)} copies" if copies else "scan"
+
+
+def per_group(report: dict, truth: dict[str, dict], threshold: float, key=kind_of) -> dict[str, Counter]:
+    """The same counts, summed over fields, per group of documents (`key` of the truth line:
+    the document kind, decision kinds apart, by default)."""
     out: dict[str, Counter] = defaultdict(Counter)
     for source, t in truth.items():
         if t.get("bad"):
             continue
-        kind = t.get("decision_kind") or t["doc_type"]
         r = evaluate(report, {source: t}, threshold)
         for c in r["per_field"].values():
-            out[kind].update(c)
+            out[key(t)].update(c)
     return out
 
 
@@ -195,10 +212,13 @@ def main() -> None:
     print(f"statuses: {dict(statuses)}")
     for s in r["silent"]:
         print("SILENT", *s)
-    print("\nper document kind:")
-    print(f"{'kind':<22}" + "".join(f"{c:>19}" for c in cols[:5]))
-    for kind, c in sorted(per_kind(report, truth, args.threshold).items()):
-        print(f"{kind:<22}" + "".join(f"{c[k]:>19}" for k in cols[:5]))
+    # by font and by photocopier generations: a faded thin typewriter face is another problem
+    # (the ink is gone) than a misread
+    for title, key in (("document kind", kind_of), ("font", font_of), ("photocopies", copies_of)):
+        print(f"\nper {title}:")
+        print(f"{title.split()[-1]:<22}" + "".join(f"{c:>19}" for c in cols[:5]))
+        for group, c in sorted(per_group(report, truth, args.threshold, key).items()):
+            print(f"{group:<22}" + "".join(f"{c[k]:>19}" for k in cols[:5]))
     expected_path = args.truth.parent / "expected.jsonl"
     if expected_path.exists():
         expected = [json.loads(x) for x in expected_path.read_text("utf-8").splitlines() if x.strip()]
