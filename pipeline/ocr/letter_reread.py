@@ -182,7 +182,9 @@ def read_strip_choices(gray: np.ndarray, words: list[engine.TessWord], idx: list
     finally:
         api.SetVariable("lstm_choice_mode", "0")
         api.Clear()
-    return {i: [(s, r) for _, s, r in sorted(f, key=lambda t: t[0])] for i, f in found.items()}
+    # in the iterator's reading order: LSTM symbol boxes overlap, and sorted by their left edge
+    # they scramble a word ('Thanh' as 'Tahnh')
+    return {i: [(s, r) for _, s, r in f] for i, f in found.items()}
 
 
 def compare(first: str, second: str) -> bool | None:
