@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 from sohoa.corpus import scans
-from sohoa.pipeline.ocr import engine, verify
+from sohoa.pipeline.ocr import engine, strips, verify
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
 
@@ -85,7 +85,7 @@ def test_streak_is_whited_out_of_the_crop():
     g[40:60, 50:250:12] = 20  # 'glyphs': short strokes
     g[:, 200] = 90  # a scanner streak through the whole height
     w = engine.TessWord("001090012345", 0.95, 50, 40, 200, 20, 1, 1, (50, 40, 250, 60))
-    c = verify._crop(g, w)
+    c = strips.crop_word(g, w, verify.SCALE, clear_streaks=True)
     assert (c < 128).any()  # the glyph strokes stay
     assert (c < 180).mean(axis=0).max() < 0.85  # no column dark from top to bottom
 

@@ -27,9 +27,8 @@ import unicodedata
 from dataclasses import replace
 from functools import lru_cache
 
-import cv2
 import numpy as np
-from sohoa.pipeline.ocr import engine, tessapi, verify
+from sohoa.pipeline.ocr import engine, strips, tessapi, verify
 
 SECOND_LANG = "Vietnamese"  # tessdata/Vietnamese.traineddata (script/Vietnamese)
 READ_SURE = 0.8  # extract.confidence.READ_SURE: a word read at least this sure carries no doubt
@@ -39,8 +38,7 @@ MAX_WORDS = 40  # bounds the cost on a page of many weak capitalised words (a ta
 SCALE = 1.25
 RIVAL = 30.0  # an LSTM choice scored this high is another spelling the ink allows
 THIRD_SCALE = 1.0  # the page's own model, crops as scanned (at 1.25 it lost marks of upper case)
-_GAP = 24
-_PAD = 16
+MARGIN_Y = 0.35  # word heights above and below a crop: upper-case marks stand tall
 _EDGE = ".,;:()[]\"'“”"
 _INNER = "-/."  # inside a number's symbol ('QĐ-MCHA', 'HS-ST')
 
@@ -77,64 +75,10 @@ def needs_letter_reread(w: engine.TessWord) -> bool:
     return MIN_CONF <= w.conf < READ_SURE and not w.verified and is_letter_word(w.text)
 
 
-def _crop(gray: np.ndarray, w: engine.TessWord, scale: float) -> np.ndarray | None:
-    h_img, w_img = gray.shape
-    my = max(2, int(round(0.35 * w.height)))
-    mx = max(3, int(round(0.25 * w.height)))
-    y0, y1 = max(0, w.top - my), min(h_img, w.top + w.height + my)
-    x0, x1 = max(0, w.left - mx), min(w_img, w.left + w.width + mx)
-    if y1 - y0 < 4 or x1 - x0 < 4:
-        return None
-    c = gray[y0:y1, x0:x1].astype(np.float32)
-    # paper to white and ink to black in each crop: the strip's gaps are white (verify._crop)
-    lo, hi = np.percentile(c, 5), np.percentile(c, 90)
-    if hi - lo >= 24:
-        c = (c - lo) * (255.0 / (hi - lo))
-    c = np.clip(c, 0, 255).astype(np.uint8)
-    return cv2.resize(c, (max(1, round(c.shape[1] * scale)), max(1, round(c.shape[0] * scale))),
-                      interpolation=cv2.INTER_CUBIC)
-
-
-def _strip(gray: np.ndarray, words: list[engine.TessWord], idx: list[int],
-           scale: float) -> tuple[np.ndarray, list[tuple[int, int, int]]] | None:
-    """The crops of words[idx] stacked in one white strip, and each one's band (index, top, bottom)."""
-    crops = [(i, c) for i in idx if (c := _crop(gray, words[i], scale)) is not None]
-    if not crops:
-        return None
-    width = max(c.shape[1] for _, c in crops) + 2 * _PAD
-    height = sum(c.shape[0] for _, c in crops) + _GAP * (len(crops) + 1)
-    strip = np.full((height, width), 255, dtype=np.uint8)
-    bands: list[tuple[int, int, int]] = []
-    y = _GAP
-    for i, c in crops:
-        strip[y:y + c.shape[0], _PAD:_PAD + c.shape[1]] = c
-        bands.append((i, y, y + c.shape[0]))
-        y += c.shape[0] + _GAP
-    return strip, bands
-
-
-def _band_of(yc: float, bands: list[tuple[int, int, int]]) -> int | None:
-    return next((i for i, a, b in bands if a - _GAP / 2 <= yc < b + _GAP / 2), None)
-
-
 def read_strip(gray: np.ndarray, words: list[engine.TessWord], idx: list[int], lang: str,
                dpi: float, scale: float = SCALE) -> dict[int, str] | None:
-    """One call over the crops of words[idx] stacked in a strip: word index -> text read (its
-    pieces joined without spaces, left to right). None when the engine failed."""
-    built = _strip(gray, words, idx, scale)
-    if built is None:
-        return {}
-    strip, bands = built
-    try:
-        got = engine.ocr(strip, lang=lang, dpi=int(round(dpi * scale)), psm=6)
-    except engine.TesseractError:
-        return None
-    reads: dict[int, list[tuple[int, str]]] = {i: [] for i, _, _ in bands}
-    for g in got:
-        i = _band_of(g.top + g.height / 2, bands)
-        if i is not None:
-            reads[i].append((g.left, g.text))
-    return {i: "".join(t for _, t in sorted(r)) for i, r in reads.items()}
+    """One call over the crops of words[idx] stacked in a strip: word index -> text read."""
+    return strips.read_strip(gray, words, idx, lang, dpi, scale, margin_y=MARGIN_Y)
 
 
 Symbols = list[tuple[str, tuple[str, ...]]]  # each glyph read: its symbol, its rivals (other strong LSTM choices)
@@ -147,7 +91,7 @@ def read_strip_choices(gray: np.ndarray, words: list[engine.TessWord], idx: list
     in-process engine is not in use or failed (the subprocess gives no choices)."""
     if engine.engine_in_use() != "api":
         return None
-    built = _strip(gray, words, idx, scale)
+    built = strips.build_strip(gray, words, idx, scale, margin_y=MARGIN_Y)
     if built is None:
         return {}
     strip, bands = built
@@ -169,7 +113,7 @@ def read_strip_choices(gray: np.ndarray, words: list[engine.TessWord], idx: list
             sym, box = r.GetUTF8Text(level), r.BoundingBox(level)
             if not sym or box is None:
                 continue
-            i = _band_of((box[1] + box[3]) / 2, bands)
+            i = strips.band_of((box[1] + box[3]) / 2, bands)
             if i is None:
                 continue
             sym = _same_glyph(sym)

@@ -32,7 +32,7 @@ from typing import Any
 import cv2
 import numpy as np
 from sohoa.core.text import DOT_BELOW, TONE_MARKS, fold_marks
-from sohoa.pipeline.ocr import engine
+from sohoa.pipeline.ocr import engine, strips
 
 MIN_LEN = 6  # characters of the token
 MIN_DIGITS = 4
@@ -45,8 +45,6 @@ DISAGREE_FACTOR = 0.6
 MIN_CONF = 0.2
 SURE_DATE_CONF = 0.95  # a well-formed date read this sure gets no second read
 MAX_WORDS = 60  # a page of tables: verify the first ones only, keep the cost bounded
-_GAP = 24  # white pixels between stacked crops (after scaling)
-_PAD = 16
 
 
 def is_digit_heavy(text: str) -> bool:
@@ -80,61 +78,10 @@ def tiebreak_lang(lang: str) -> str:
     return "eng" if "eng" in langs else lang
 
 
-def _crop(gray: np.ndarray, w: engine.TessWord) -> np.ndarray | None:
-    h_img, w_img = gray.shape
-    my = max(2, int(round(0.3 * w.height)))
-    mx = max(3, int(round(0.25 * w.height)))
-    y0, y1 = max(0, w.top - my), min(h_img, w.top + w.height + my)
-    x0, x1 = max(0, w.left - mx), min(w_img, w.left + w.width + mx)
-    if y1 - y0 < 4 or x1 - x0 < 4:
-        return None
-    c = gray[y0:y1, x0:x1].astype(np.float32)
-    # each crop's paper to white and ink to black: crops of a gray scan stacked on a white strip
-    # otherwise read as junk (the strip's threshold falls between paper and gap, not ink and paper)
-    lo, hi = np.percentile(c, 5), np.percentile(c, 90)
-    if hi - lo >= 24:
-        c = (c - lo) * (255.0 / (hi - lo))
-    c = np.clip(c, 0, 255).astype(np.uint8)
-    # a scanner streak runs through the whole crop, margins included, which no glyph does: white
-    # it out, so the second read sees the glyph without it (a streak through a '3' reads as '8')
-    streak = (c < 180).mean(axis=0) >= 0.85
-    if streak.any() and streak.mean() < 0.2:
-        c[:, streak] = 255
-    return cv2.resize(c, (max(1, round(c.shape[1] * SCALE)), max(1, round(c.shape[0] * SCALE))),
-                      interpolation=cv2.INTER_CUBIC)
-
-
 def _read_crops(gray: np.ndarray, words: list[engine.TessWord], idx: list[int], lang: str,
                 dpi: float) -> dict[int, str] | None:
     """One tesseract call over the crops of words[idx] stacked in a strip: word index -> text read."""
-    crops: list[tuple[int, np.ndarray]] = []
-    for i in idx:
-        c = _crop(gray, words[i])
-        if c is not None:
-            crops.append((i, c))
-    if not crops:
-        return {}
-    width = max(c.shape[1] for _, c in crops) + 2 * _PAD
-    height = sum(c.shape[0] for _, c in crops) + _GAP * (len(crops) + 1)
-    strip = np.full((height, width), 255, dtype=np.uint8)
-    bands: list[tuple[int, int, int]] = []  # word index, top, bottom in the strip
-    y = _GAP
-    for i, c in crops:
-        strip[y:y + c.shape[0], _PAD:_PAD + c.shape[1]] = c
-        bands.append((i, y, y + c.shape[0]))
-        y += c.shape[0] + _GAP
-    try:
-        got = engine.ocr(strip, lang=lang, dpi=int(round(dpi * SCALE)), psm=6)
-    except engine.TesseractError:
-        return None
-    reads: dict[int, list[tuple[int, str]]] = {i: [] for i, _, _ in bands}
-    for g in got:
-        yc = g.top + g.height / 2
-        for i, a, b in bands:
-            if a - _GAP / 2 <= yc < b + _GAP / 2:
-                reads[i].append((g.left, g.text))
-                break
-    return {i: "".join(t for _, t in sorted(r)) for i, r in reads.items()}
+    return strips.read_strip(gray, words, idx, lang, dpi, SCALE, margin_y=0.3, clear_streaks=True)
 
 
 def second_read(gray: np.ndarray, words: list[engine.TessWord], *, lang: str = "vie",
