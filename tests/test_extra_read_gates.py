@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from ocr_lines import rendered_line
 from sohoa.core.config import Settings
 from sohoa.core.types import SourceDocument, SourceFile
 from sohoa.corpus import scans
@@ -22,10 +22,7 @@ LINE = "Ngày 18/03/2024 bị cáo có số định danh 001090012345 cư trú"
 
 @pytest.fixture(scope="module")
 def line():
-    img = Image.new("L", (1800, 160), 255)
-    ImageDraw.Draw(img).text((40, 50), LINE, font=ImageFont.truetype(scans.SERIF, 40), fill=0)
-    g = np.asarray(img)
-    words = engine.ocr(g, dpi=300, psm=6)
+    g, words = rendered_line(LINE, 1800)
     date = next(i for i, w in enumerate(words) if w.text.startswith("18/03/2024"))
     pid = next(i for i, w in enumerate(words) if w.text.startswith("0010900"))
     return g, words, date, pid

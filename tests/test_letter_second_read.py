@@ -6,11 +6,9 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 
-import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
-from sohoa.corpus import scans
-from sohoa.pipeline.ocr import engine, letter_reread
+from ocr_lines import rendered_line
+from sohoa.pipeline.ocr import letter_reread
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None or not letter_reread.second_model_installed(),
                                 reason="tesseract or its script/Vietnamese model not installed")
@@ -20,10 +18,7 @@ LINE = "Bị cáo: NGUYỄN VĂN KIÊN, Quyết định số 686/2017/QĐ-MCHA c
 
 @pytest.fixture(scope="module")
 def line():
-    img = Image.new("L", (1900, 160), 255)
-    ImageDraw.Draw(img).text((40, 50), LINE, font=ImageFont.truetype(scans.SERIF, 40), fill=0)
-    g = np.asarray(img)
-    return g, engine.ocr(g, dpi=300, psm=6)
+    return rendered_line(LINE, 1900)
 
 
 def _at(words, text):

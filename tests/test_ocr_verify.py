@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from ocr_lines import rendered_line
 from sohoa.corpus import scans
 from sohoa.pipeline.ocr import engine, strips, verify
 
@@ -15,17 +15,9 @@ pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesse
 LINE = "Số định danh cá nhân: 001090012345; Bản án số 125/2024/HS-ST ngày 18/03/2024"
 
 
-def _rendered_line(text: str, width: int):
-    """A line of text in the corpus's serif font, and Tesseract's words of it."""
-    img = Image.new("L", (width, 160), 255)
-    ImageDraw.Draw(img).text((40, 50), text, font=ImageFont.truetype(scans.SERIF, 40), fill=0)
-    g = np.asarray(img)
-    return g, engine.ocr(g, dpi=300, psm=6)
-
-
 @pytest.fixture(scope="module")
 def line_words():
-    return _rendered_line(LINE, 1900)
+    return rendered_line(LINE, 1900)
 
 
 def _id_index(words):
@@ -130,7 +122,7 @@ NAME_LINE = "Bị cáo Nguyễn Thị Ngọc Hưởng và Trần Văn Tỵ"
 
 @pytest.fixture(scope="module")
 def name_words():
-    return _rendered_line(NAME_LINE, 1700)
+    return rendered_line(NAME_LINE, 1700)
 
 
 def test_a_dot_below_neither_model_reads_is_found_in_the_ink(name_words):
