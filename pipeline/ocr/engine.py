@@ -46,7 +46,7 @@ class TessWord:
     line: int  # page-unique line number in reading order
     line_box: tuple[int, int, int, int]  # the whole line: left, top, right, bottom
     alternatives: tuple[str, ...] = ()  # another spelling the ink allows (verify.unexplained_dots)
-    verified: bool = False  # a second read agreed on its digits (verify.second_read)
+    verified: bool = False  # a second read agreed: its digits (verify.second_read), its spelling (letter_reread)
 
 
 class TesseractError(Exception):
