@@ -10,7 +10,6 @@ is checked with the raw minio client, not only through our own refusals.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import io
 import os
@@ -20,11 +19,11 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import machine_service_lock
 from minio.commonconfig import COMPLIANCE
 from minio.error import S3Error
 from minio.retention import Retention
@@ -40,7 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "s3-test-server.sh"
 TMP = Path(tempfile.gettempdir())
 SERVER_DIR = Path(os.environ.get("SOHOA_S3_TEST_DIR", TMP / "sohoa-s3-pytest"))
-LOCK = TMP / "sohoa-s3-pytest.lock"
 STARTED_MARK = "started-by-pytest"
 
 
@@ -52,16 +50,6 @@ def _s3_answers(endpoint: str = "127.0.0.1:7480") -> bool:
         return True  # an S3 error document (403...) is an answer too
     except OSError:
         return False
-
-
-@contextmanager
-def _locked():
-    with open(LOCK, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -82,7 +70,7 @@ def s3_env() -> dict[str, str]:
         yield {k: v for k, v in os.environ.items() if k.startswith("SOHOA_S3_")} | {"SOHOA_STORE": "s3"}
         return
     users = SERVER_DIR / ".pytest-users"
-    with _locked():
+    with machine_service_lock("s3"):
         answered = _s3_answers()
         t0 = time.monotonic()
         proc = subprocess.run(["bash", str(SCRIPT), "start", str(SERVER_DIR)], capture_output=True, text=True,
@@ -95,7 +83,7 @@ def s3_env() -> dict[str, str]:
         users.mkdir(parents=True, exist_ok=True)
         (users / str(os.getpid())).touch()
     yield env
-    with _locked():
+    with machine_service_lock("s3"):
         (users / str(os.getpid())).unlink(missing_ok=True)
         others = [p for p in users.glob("*") if p.name.isdigit() and _pid_alive(int(p.name))] if users.exists() else []
         if (SERVER_DIR / STARTED_MARK).exists() and not others:
