@@ -32,7 +32,8 @@ if not Path(SOHOA_COMMAND[0]).is_file():  # not installed with its script: the s
 
 @contextlib.contextmanager
 def machine_service_lock(name: str):
-    """One holder at a time of a service this machine runs for every test process (RabbitMQ):
+    """One holder at a time of a service this machine runs for every test process (RabbitMQ, the S3
+    test server):
     a test that restarts it, and a test whose workers need it up, run on parallel xdist
     workers (`make test`: -n 2) and must not overlap."""
     import fcntl
