@@ -172,6 +172,17 @@ def ocr(gray: np.ndarray, *, lang: str = "vie", dpi: int = 300, psm: int = 3) ->
     return parse_tsv(tsv)
 
 
+def symbol_choices(gray: np.ndarray, *, lang: str, dpi: int, psm: int = 6) -> list[tessapi.SymbolRead] | None:
+    """The image read glyph by glyph with the LSTM's choices for each (tessapi.symbol_choices);
+    None when the in-process engine is not in use (the CLI gives no choices) or failed."""
+    if engine_in_use() != "api":
+        return None
+    try:
+        return tessapi.symbol_choices(gray, lang=lang, dpi=int(round(dpi)), psm=psm, datapath=_datapath())
+    except (tessapi.RecognitionFailed, tessapi.EngineUnavailable):
+        return None
+
+
 def parse_tsv(tsv: str) -> list[TessWord]:
     rows = tsv.splitlines()
     lines: dict[tuple[int, int, int], tuple[int, int, int, int]] = {}

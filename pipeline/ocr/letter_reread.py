@@ -28,7 +28,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
-from sohoa.pipeline.ocr import engine, strips, tessapi, verify
+from sohoa.pipeline.ocr import engine, strips, verify
 
 SECOND_LANG = "Vietnamese"  # tessdata/Vietnamese.traineddata (script/Vietnamese)
 READ_SURE = 0.8  # extract.confidence.READ_SURE: a word read at least this sure carries no doubt
@@ -95,40 +95,21 @@ def read_strip_choices(gray: np.ndarray, words: list[engine.TessWord], idx: list
     if built is None:
         return {}
     strip, bands = built
-    tesserocr = tessapi._module()
-    try:
-        api = tessapi._api(lang, engine._datapath())
-    except tessapi.EngineUnavailable:
+    read = engine.symbol_choices(strip, lang=lang, dpi=int(round(dpi * scale)), psm=6)
+    if read is None:
         return None
-    level = tesserocr.RIL.SYMBOL
-    found: dict[int, list[tuple[int, str, tuple[str, ...]]]] = {i: [] for i, _, _ in bands}
-    try:
-        api.SetVariable("lstm_choice_mode", "2")  # per-symbol alternatives of the best path
-        api.SetPageSegMode(6)
-        api.SetImageBytes(np.ascontiguousarray(strip).tobytes(), strip.shape[1], strip.shape[0], 1, strip.shape[1])
-        api.SetSourceResolution(int(round(dpi * scale)))
-        if not api.Recognize(timeout=tessapi.TIMEOUT_S * 1000):
-            return None
-        for r in tesserocr.iterate_level(api.GetIterator(), level):
-            sym, box = r.GetUTF8Text(level), r.BoundingBox(level)
-            if not sym or box is None:
-                continue
-            i = strips.band_of((box[1] + box[3]) / 2, bands)
-            if i is None:
-                continue
-            sym = _same_glyph(sym)
-            rivals = tuple(dict.fromkeys(t for c in r.GetChoiceIterator()
-                                         if (t := _same_glyph(c.GetUTF8Text() or "")) and c.Confidence() >= RIVAL
-                                         and t.casefold() != sym.casefold()))
-            found[i].append((box[0], sym, rivals))
-    except RuntimeError:
-        return None
-    finally:
-        api.SetVariable("lstm_choice_mode", "0")
-        api.Clear()
+    found: dict[int, list[tuple[str, tuple[str, ...]]]] = {i: [] for i, _, _ in bands}
+    for text, box, choices in read:
+        i = strips.band_of((box[1] + box[3]) / 2, bands)
+        if i is None:
+            continue
+        sym = _same_glyph(text)
+        rivals = tuple(dict.fromkeys(c for got, score in choices
+                                     if (c := _same_glyph(got)) and score >= RIVAL and c.casefold() != sym.casefold()))
+        found[i].append((sym, rivals))
     # in the iterator's reading order: LSTM symbol boxes overlap, and sorted by their left edge
     # they scramble a word ('Thanh' as 'Tahnh')
-    return {i: [(s, r) for _, s, r in f] for i, f in found.items()}
+    return found
 
 
 def compare(first: str, second: str) -> bool | None:

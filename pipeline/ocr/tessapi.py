@@ -170,3 +170,32 @@ def osd(gray: np.ndarray, *, dpi: int, datapath: str) -> tuple[int, float] | Non
     # orient_deg is the page's counter-clockwise orientation; the CLI prints the clockwise turn
     # that undoes it (OrientationIdToValue)
     return (360 - int(res["orient_deg"])) % 360, round(float(res["orient_conf"]), 2)  # the CLI prints %.2f
+
+
+# each glyph read: its symbol, its box, and the LSTM's choices for it (text, score 0-100)
+SymbolRead = tuple[str, tuple[int, int, int, int], tuple[tuple[str, float], ...]]
+
+
+def symbol_choices(gray: np.ndarray, *, lang: str, dpi: int, psm: int, datapath: str) -> list[SymbolRead]:
+    """The image read glyph by glyph, in the iterator's reading order, each glyph with the LSTM's
+    per-symbol choices of the best path (lstm_choice_mode 2; the CLI has no such output)."""
+    tesserocr = _module()
+    api = _api(lang, datapath)
+    level = tesserocr.RIL.SYMBOL
+    out: list[SymbolRead] = []
+    try:
+        api.SetVariable("lstm_choice_mode", "2")
+        api.SetPageSegMode(int(psm))
+        _set_image(api, gray, dpi)
+        if not api.Recognize(timeout=TIMEOUT_S * 1000):
+            raise RecognitionFailed(f"recognition failed or timed out after {TIMEOUT_S} s")
+        for r in tesserocr.iterate_level(api.GetIterator(), level):
+            sym, box = r.GetUTF8Text(level), r.BoundingBox(level)
+            if sym and box is not None:
+                out.append((sym, box, tuple((c.GetUTF8Text() or "", c.Confidence()) for c in r.GetChoiceIterator())))
+    except RuntimeError as exc:
+        raise RecognitionFailed(str(exc)) from None
+    finally:
+        api.SetVariable("lstm_choice_mode", "0")
+        api.Clear()
+    return out
