@@ -125,6 +125,14 @@ def per_group(report: dict, truth: dict[str, dict], threshold: float, key=kind_o
     return out
 
 
+def discrepancy_is_real(person: int, field: str, seeded: set[str]) -> bool:
+    """Is a discrepancy reported on `field` of the document's `person`-th person (0: the first)
+    one the registry was seeded with? The seeded record is the first person's; a document field's
+    seeded error is in every person's record too (the generator copies the document's part of
+    the record to the co-defendants'): reported for each, real for each."""
+    return field in seeded and (person == 0 or field not in PERSON_FIELDS)
+
+
 def reconciliation(report: dict, expected: list[dict], threshold: float = 0.9) -> Counter:
     """Links, seeded discrepancies and hands-off matches against the generator's expectations
     (expected.jsonl): every person's link, every discrepancy reported (persons included)."""
@@ -153,9 +161,7 @@ def reconciliation(report: dict, expected: list[dict], threshold: float = 0.9) -
         c["discrepancies_seeded"] += len(seeded)
         reported = [(i, x["field"]) for i, p in enumerate(got) for x in p.get("discrepancies", [])]
         c["discrepancies_reported"] += len(reported)
-        # a document field's seeded error is in every person's record (the generator copies the
-        # document's part of the record to the co-defendants'): reported for each, real for each
-        c["discrepancies_real"] += sum(1 for i, f in reported if f in seeded and (i == 0 or f not in PERSON_FIELDS))
+        c["discrepancies_real"] += sum(1 for i, f in reported if discrepancy_is_real(i, f, seeded))
         found = seeded & {f for i, f in reported if i == 0}
         c["discrepancies_found"] += len(found)
         # or asked about: the field read uncertainly, its low-confidence item showing the record's value

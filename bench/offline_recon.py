@@ -24,6 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from accuracy import discrepancy_is_real  # noqa: E402  (bench/, this script's folder)
 from sohoa.core.types import PERSON_FIELDS  # noqa: E402
 from sohoa.corpus.truth import same_value  # noqa: E402
 
@@ -106,9 +107,8 @@ def main() -> None:
         others = [x["field"] for r in results[1:] for x in r.discrepancies]
         c["disc_seeded"] += len(seeded)
         c["disc_reported"] += len(reported) + len(others)
-        # a document field's seeded error is in every person's record (bench/accuracy.py)
-        c["disc_real"] += sum(1 for f in reported if f in seeded) + sum(
-            1 for f in others if f in seeded and f not in PERSON_FIELDS)
+        c["disc_real"] += sum(1 for f in reported if discrepancy_is_real(0, f, seeded)) + sum(
+            1 for f in others if discrepancy_is_real(1, f, seeded))
         c["disc_found"] += len(seeded & set(reported))
         first = {**doc_fields, **(persons[0] if persons else {})}
         if seeded - set(reported):
@@ -116,7 +116,8 @@ def main() -> None:
             print(f"\n{source} seeded {sorted(seeded)} not reported: status {status}, "
                   + ", ".join(f"{f}: read {first[f].value!r}@{first[f].confidence}" if f in first else f"{f}: not read"
                               for f in lost))
-        false = [f for f in reported if f not in seeded] + [f for f in others if f not in seeded or f in PERSON_FIELDS]
+        false = ([f for f in reported if not discrepancy_is_real(0, f, seeded)]
+                 + [f for f in others if not discrepancy_is_real(1, f, seeded)])
         if false:
             print(f"\n{source} FALSE discrepancies {false}: "
                   + "; ".join(f"{x}" for r in results for x in r.discrepancies if x["field"] in false))
